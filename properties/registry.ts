@@ -1,0 +1,8 @@
+/**
+ * The registry: every suite the command line knows, by model name. Adding a model means
+ * adding one line here.
+ */
+import type { Suite } from '../src/suite.js';
+import twoPhaseCommit from './two-phase-commit/index.js';
+
+export const suites: readonly Suite[] = [twoPhaseCommit];

@@ -1,0 +1,199 @@
+/** `protokit check [MODEL]`: random exploration of one model or of every model. */
+import { join, relative } from 'node:path';
+import { UsageError } from '../errors.js';
+import pc from 'picocolors';
+import { describeFaults } from '../faults.js';
+import { checkRandom, type CheckResult } from '../explore/random.js';
+import { resolveInstance } from '../instance.js';
+import type { Suite } from '../suite.js';
+import { saveTrace } from '../trace/file.js';
+import { buildTrace } from '../trace/replay.js';
+import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg } from './common.js';
+import { findSuite, loadSuites } from './registry.js';
+import { progressFor } from './progress.js';
+
+export interface CheckCommandOptions {
+  runs?: number;
+  depth?: number;
+  seed?: number;
+  config: string[];
+  mutant?: string;
+  faults?: string | boolean;
+  network?: string;
+  out: string;
+  json?: boolean;
+  load?: string;
+}
+
+interface ModelOutcome {
+  readonly result: CheckResult;
+  /** How many properties the suite checks (invariants and witnesses). */
+  readonly properties: number;
+  readonly tracePath: string | null;
+  readonly rerun: string;
+  readonly ok: boolean;
+}
+
+export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
+  const suites = await loadSuites(options.load);
+  const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
+  if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
+    throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
+  }
+  const color = !options.json && process.stdout.isTTY;
+  const outcomes: ModelOutcome[] = [];
+  for (const suite of selected) {
+    const outcome = checkOne(suite, options);
+    outcomes.push(outcome);
+    if (!options.json && modelName !== undefined) process.stdout.write(describeOutcome(outcome, color));
+  }
+  if (options.json) {
+    const objects = outcomes.map(jsonOf);
+    process.stdout.write(JSON.stringify(modelName === undefined ? { models: objects, ok: outcomes.every((o) => o.ok) } : objects[0]) + '\n');
+  } else if (modelName === undefined) {
+    process.stdout.write(summaryTable(outcomes, color));
+    for (const o of outcomes) if (!o.ok) process.stdout.write('\n' + describeOutcome(o, color));
+  }
+  return outcomes.every((o) => o.ok) ? 0 : 1;
+}
+
+function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
+  const config = parseConfigPairs(options.config);
+  const faults = faultsFromOptions(suite.model, options.faults, options.network);
+  const runs = options.runs ?? suite.budget.runs;
+  const progress = progressFor(suite.model.name, runs, !options.json);
+  let result: CheckResult;
+  try {
+    result = checkRandom(suite, {
+      runs,
+      depth: options.depth,
+      seed: options.seed,
+      config,
+      mutant: options.mutant,
+      faults,
+      onProgress: (p) => progress.update(p.runs, p.total),
+    });
+  } finally {
+    progress.stop();
+  }
+  const rerun = [
+    'check',
+    suite.model.name,
+    ...options.config.flatMap((c) => ['--config', c]),
+    ...(options.mutant ? ['--mutant', options.mutant] : []),
+    ...(options.faults === false ? ['--no-faults'] : typeof options.faults === 'string' ? ['--faults', options.faults] : []),
+    ...(options.network ? ['--network', options.network] : []),
+    ...(options.load ? ['--load', options.load] : []),
+    '--seed',
+    String(result.seed),
+    '--runs',
+    String(runs),
+    ...(options.depth ? ['--depth', String(options.depth)] : []),
+  ]
+    .map(shellArg)
+    .join(' ');
+  const rerunCommand = `${COMMAND} ${rerun}`;
+  let tracePath: string | null = null;
+  if (result.violation) {
+    const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
+    const trace = buildTrace(instance, suite, result.violation.actions, {
+      command: 'check',
+      seed: result.seed,
+      path: result.violation.path,
+      runs: result.runs,
+      lengths: result.violation.lengths,
+    });
+    const label = options.mutant ?? suite.model.name;
+    tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
+    saveTrace(tracePath, trace);
+  }
+  const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
+  return { result, properties: suite.properties.length, tracePath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+}
+
+function jsonOf(o: ModelOutcome): object {
+  const r = o.result;
+  return {
+    model: r.model,
+    preset: r.preset,
+    config: r.config,
+    mutant: r.mutant,
+    faults: r.faults,
+    seed: r.seed,
+    elapsedMs: Math.round(r.elapsedMs),
+    runs: r.runs,
+    steps: r.steps,
+    distinctStates: r.distinctStates,
+    witnesses: r.witnesses,
+    ok: o.ok,
+    violation: r.violation && {
+      property: r.violation.property,
+      message: r.violation.message,
+      step: r.violation.step,
+      trace: o.tracePath,
+      lengths: r.violation.lengths,
+      replay: `${COMMAND} replay ${shellArg(o.tracePath!)}`,
+    },
+    rerun: o.rerun,
+  };
+}
+
+function rate(count: number, ms: number): string {
+  return ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}` : '-';
+}
+
+function describeOutcome(o: ModelOutcome, color: boolean): string {
+  const c = color ? pc : pc.createColors(false);
+  const r = o.result;
+  const lines: string[] = [];
+  const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
+  lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}`));
+  lines.push(`  config ${params}; ${describeFaults(r.faults)}; seed ${r.seed}`);
+  lines.push(
+    `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
+      `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
+  );
+  if (r.violation) {
+    const v = r.violation;
+    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+    lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
+    lines.push(`    trace:  ${o.tracePath}`);
+    lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}`);
+    lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}`);
+    lines.push(`    rerun:  ${o.rerun}`);
+  } else {
+    const missed = r.witnesses.filter((w) => !w.reached);
+    lines.push(c.green(`  ✓ no invariant violated`));
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.red(`✗ ${w.name}`))).join('  ') || 'none'}`);
+    if (missed.length) {
+      lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));
+      lines.push(`    rerun:  ${o.rerun}`);
+    }
+  }
+  return lines.join('\n') + '\n';
+}
+
+function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string {
+  const c = color ? pc : pc.createColors(false);
+  const header = ['model', 'properties', 'runs', 'steps', 'distinct states', 'violations', 'time'];
+  const rows = outcomes.map((o) => {
+    const r = o.result;
+    const invariants = r.witnesses.length;
+    const missed = r.witnesses.filter((w) => !w.reached).length;
+    return [
+      r.model,
+      `${o.properties} (${invariants} witnesses${missed ? `, ${missed} missed` : ''})`,
+      r.runs.toLocaleString('en-US'),
+      r.steps.toLocaleString('en-US'),
+      r.distinctStates.toLocaleString('en-US'),
+      r.violation ? `1 (${r.violation.property})` : '0',
+      formatMs(r.elapsedMs),
+    ];
+  });
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
+  const out = [c.bold(line(header)), ...rows.map((row, i) => (outcomes[i]!.ok ? line(row) : c.red(line(row))))];
+  const failed = outcomes.filter((o) => !o.ok).length;
+  out.push('', failed === 0 ? c.green(`✓ all ${outcomes.length} models passed`) : c.red(`✗ ${failed} of ${outcomes.length} models failed`));
+  return out.join('\n') + '\n';
+}

@@ -1,0 +1,68 @@
+/** Option parsing shared by the commands: numbers, `--config` pairs, fault lists. */
+import { InvalidArgumentError } from 'commander';
+import { parseFaults, type FaultSettings, type NetworkSemantics } from '../faults.js';
+import type { Model } from '../model.js';
+import { UsageError } from '../errors.js';
+import { PRESET_KEY } from '../instance.js';
+
+export function positiveInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || Number(value) < 1 || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`${name} takes a positive whole number, not '${value}'`);
+    }
+    return Number(value);
+  };
+}
+
+export function nonNegativeInt(name: string) {
+  return (value: string): number => {
+    if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(Number(value))) {
+      throw new InvalidArgumentError(`${name} takes a whole number (0 or more), not '${value}'`);
+    }
+    return Number(value);
+  };
+}
+
+/** Collects repeated `--config key=value` options (a value may also hold several, space-separated). */
+export function collectConfig(value: string, previous: string[] = []): string[] {
+  return [...previous, ...value.split(/\s+/).filter(Boolean)];
+}
+
+export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
+  const config: Record<string, string> = {};
+  for (const pair of pairs) {
+    const at = pair.indexOf('=');
+    if (at <= 0 || at === pair.length - 1) throw new UsageError(`--config takes key=value (e.g. rms=4 or ${PRESET_KEY}=tla), not '${pair}'`);
+    config[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+  }
+  return config;
+}
+
+export const NETWORKS: readonly NetworkSemantics[] = ['unordered', 'fifo', 'set'];
+
+/**
+ * The fault settings the command line asks for, or undefined to keep the model's (or its
+ * preset's). `--no-faults` switches every fault off; `--faults LIST` names the ones allowed.
+ */
+export function faultsFromOptions(model: Model, faults: string | boolean | undefined, network: string | undefined): FaultSettings | undefined {
+  if (network !== undefined && !NETWORKS.includes(network as NetworkSemantics)) {
+    throw new UsageError(`unknown network '${network}' (accepted: ${NETWORKS.join(', ')})`);
+  }
+  const net = (network ?? model.faults.network) as NetworkSemantics;
+  if (faults === false) return parseFaults('', net);
+  if (typeof faults === 'string') return parseFaults(faults, net);
+  if (network !== undefined) return { ...model.faults, network: net };
+  return undefined;
+}
+
+export function formatMs(ms: number): string {
+  return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** How to run protokit from a clone of this repository. */
+export const COMMAND = 'npx protokit';
+
+/** Shell-quotes an argument when it needs it. */
+export function shellArg(arg: string): string {
+  return /^[\w./=:,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}

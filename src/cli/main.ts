@@ -1,0 +1,101 @@
+/**
+ * The `protokit` command line. The names, exit codes and --json output are a contract (see
+ * DESIGN.md): 0 nothing violated; 1 a property was violated; 2 bad usage or bad input;
+ * 3 a trace does not fit the model.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { TraceMismatchError, UsageError } from '../errors.js';
+import { KIT_VERSION } from '../version.js';
+import { checkCommand } from './check.js';
+import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
+import { listCommand } from './list.js';
+import { replayCommand, showCommand } from './replay.js';
+
+export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
+
+function program(setExit: (code: number) => void): Command {
+  const cli = new Command('protokit')
+    .description('Distributed protocols as formal models, checked by machine.')
+    .version(KIT_VERSION)
+    .exitOverride()
+    .showSuggestionAfterError(true)
+    .configureOutput({ outputError: () => {} });
+
+  cli
+    .command('list')
+    .description('models, their configs, properties and mutants')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'list the suites of a module outside this repository')
+    .action(async (options) => setExit(await listCommand(options)));
+
+  cli
+    .command('check')
+    .description('random exploration; without MODEL, every model with its default budget')
+    .argument('[model]', 'model name (see `protokit list`)')
+    .option('--runs <n>', 'number of random runs (default: the suite budget)', positiveInt('--runs'))
+    .option('--depth <n>', 'maximum actions per run (default: the suite budget)', positiveInt('--depth'))
+    .option('--seed <n>', 'seed of the exploration (default 1)', nonNegativeInt('--seed'))
+    .option('--config <key=value>', 'model parameter, repeatable (e.g. rms=4, preset=tla)', collectConfig, [])
+    .option('--mutant <name>', 'run a known-buggy variant')
+    .option('--faults <list>', 'faults allowed, e.g. loss,duplicate=1,crash=2,partition')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .option('--out <dir>', 'where traces go', 'traces')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'check a suite module outside this repository')
+    .action(async (model, options) => setExit(await checkCommand(model, options)));
+
+  cli
+    .command('replay')
+    .description('re-run a saved trace step by step')
+    .argument('<trace>', 'trace file')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'the suite module the trace was recorded with')
+    .action(async (trace, options) => setExit(await replayCommand(trace, options)));
+
+  cli
+    .command('show')
+    .description('render a saved trace for people')
+    .argument('<trace>', 'trace file')
+    .option('--format <format>', 'text', 'text')
+    .option('--out <file>', 'write to a file instead of stdout')
+    .option('--load <path>', 'the suite module the trace was recorded with')
+    .action(async (trace, options) => setExit(await showCommand(trace, options)));
+
+  return cli;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  let code: number = EXIT.ok;
+  try {
+    await program((c) => (code = c)).parseAsync(argv as string[], { from: 'user' });
+    return code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+      if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+      process.stderr.write(`protokit: ${error.message.replace(/^error: /, '').split('\n')[0]}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof UsageError) {
+      process.stderr.write(`protokit: ${error.message}\n`);
+      return EXIT.usage;
+    }
+    if (error instanceof TraceMismatchError) {
+      process.stderr.write(`protokit: the trace does not fit the model: ${error.message}\n`);
+      return EXIT.mismatch;
+    }
+    throw error;
+  }
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
+if (invokedDirectly) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (error: unknown) => {
+      process.stderr.write(`protokit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 70;
+    },
+  );
+}

@@ -1,0 +1,217 @@
+/**
+ * Random exploration with fast-check.
+ *
+ * A run is a fast-check value: a swarm (which fault kinds this run may use; varying the fault
+ * mix between runs finds bugs that a uniform mix drowns) and a list of choice numbers. At each
+ * step the choice picks among the enabled actions by weight, so when fast-check shrinks the
+ * numbers and the list, the counterexample shrinks with them. The shrunk run is then minimised
+ * on its concrete actions (minimize.ts) and saved as a trace.
+ */
+import fc from 'fast-check';
+import type { Action, ActionType } from '../actions.js';
+import { fingerprint } from '../canonical.js';
+import { FAULT_KINDS, type FaultSettings } from '../faults.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
+import type { ActionWeights, Params } from '../model.js';
+import { checkInitial, checkStep } from '../properties.js';
+import type { Suite } from '../suite.js';
+import { enabledActions, initialWorld, step, viewOf, worldKey } from '../world.js';
+import { execute, type StepViolation } from './execute.js';
+import { minimize } from './minimize.js';
+
+export interface CheckOptions extends InstanceOptions {
+  readonly runs?: number;
+  readonly depth?: number;
+  readonly seed?: number;
+  /** Called about every 1% of the runs. */
+  readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
+}
+
+export interface WitnessResult {
+  readonly name: string;
+  readonly reached: boolean;
+}
+
+export interface Counterexample extends StepViolation {
+  readonly actions: readonly Action[];
+  /** fast-check's seed and path: `fc.assert(..., { seed, path })` replays the failing run. */
+  readonly seed: number;
+  readonly path: string;
+  /** Actions in the run as fast-check found it, after its shrinking, and after minimisation. */
+  readonly lengths: { readonly shrunk: number; readonly minimized: number };
+}
+
+export interface CheckResult {
+  readonly model: string;
+  readonly preset: string | null;
+  readonly config: Params;
+  readonly mutant: string | null;
+  readonly faults: FaultSettings;
+  readonly seed: number;
+  readonly runs: number;
+  readonly steps: number;
+  readonly distinctStates: number;
+  readonly witnesses: readonly WitnessResult[];
+  readonly violation: Counterexample | null;
+  readonly elapsedMs: number;
+}
+
+/** The seed used when none is given, so that a plain `protokit check` is reproducible. */
+export const DEFAULT_SEED = 1;
+
+const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
+  deliver: 8,
+  env: 2,
+  drop: 1,
+  duplicate: 1,
+  crash: 1,
+  restart: 3,
+  partition: 1,
+  heal: 3,
+};
+
+/** Which fault kinds a run may use, drawn per run (swarm testing). Shrinks towards no faults. */
+type Swarm = Readonly<Record<(typeof FAULT_KINDS)[number], boolean>>;
+const FAULT_ACTION: Partial<Record<ActionType, keyof Swarm>> = { drop: 'loss', duplicate: 'duplicate', crash: 'crash', partition: 'partition' };
+
+interface Weights {
+  readonly kinds: Record<ActionType, number>;
+  readonly events: Readonly<Record<string, number>>;
+}
+
+interface RunPlan {
+  readonly swarm: Swarm;
+  readonly choices: readonly number[];
+}
+
+/** Picks the action a choice number selects among `enabled`, by weight. */
+function choose(enabled: readonly Action[], swarm: Swarm, weights: Weights, choice: number): Action | undefined {
+  let total = 0;
+  const w = enabled.map((a) => {
+    const fault = FAULT_ACTION[a.type];
+    const weight =
+      fault !== undefined && !swarm[fault] ? 0 : a.type === 'env' ? (weights.events[a.event.type] ?? weights.kinds.env) : weights.kinds[a.type];
+    total += weight;
+    return weight;
+  });
+  if (total === 0) return undefined;
+  let at = choice % total;
+  for (let i = 0; i < enabled.length; i++) {
+    if (at < w[i]!) return enabled[i];
+    at -= w[i]!;
+  }
+  return undefined;
+}
+
+/** Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. */
+export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResult {
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const instance = resolveInstance(suite.model, options);
+  const runs = options.runs ?? suite.budget.runs;
+  const depth = options.depth ?? suite.budget.depth;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const weights: Weights = {
+    kinds: { ...DEFAULT_WEIGHTS, ...(suite.model.exploration?.weights ?? {}) },
+    events: suite.model.exploration?.eventWeights ?? {},
+  };
+  const properties = suite.properties;
+  const witnesses = properties.filter((p) => p.kind === 'sometimes');
+  const reached = new Set<string>();
+  const distinct = new Set<string>();
+  const DISTINCT_LIMIT = 2_000_000;
+  let steps = 0;
+  let runsDone = 0;
+  let shrinking = false;
+  const progressEvery = Math.max(1, Math.floor(runs / 100));
+
+  const observe = (world: Parameters<typeof viewOf>[1]) => {
+    if (distinct.size < DISTINCT_LIMIT) distinct.add(fingerprint(worldKey(instance, world)));
+    if (reached.size < witnesses.length) {
+      const view = viewOf(instance, world);
+      for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
+    }
+  };
+
+  /** One run; true when no invariant was violated. */
+  const runPlan = (plan: RunPlan): boolean => {
+    let world = initialWorld(instance);
+    if (!shrinking) observe(world);
+    if (checkInitial(properties, viewOf(instance, world))) return false;
+    for (const choice of plan.choices) {
+      const action = choose(enabledActions(instance, world), plan.swarm, weights, choice);
+      if (action === undefined) break;
+      const next = step(instance, world, action);
+      if (!shrinking) {
+        steps++;
+        observe(next);
+      }
+      if (checkStep(properties, viewOf(instance, world), viewOf(instance, next), action)) return false;
+      world = next;
+    }
+    return true;
+  };
+
+  const swarmArb = fc.record(Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.boolean()])) as Record<keyof Swarm, fc.Arbitrary<boolean>>);
+  const planArb = fc.record({ swarm: swarmArb, choices: fc.array(fc.nat(), { maxLength: depth, size: 'max' }) });
+  const outcome = fc.check(
+    fc.property(planArb, (plan) => {
+      const ok = runPlan(plan);
+      if (!shrinking) {
+        runsDone++;
+        if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
+        if (!ok) shrinking = true;
+      }
+      return ok;
+    }),
+    { numRuns: runs, seed },
+  );
+
+  let violation: Counterexample | null = null;
+  if (outcome.failed && outcome.counterexample) {
+    const [plan] = outcome.counterexample;
+    const actions = actionsOf(instance, plan, weights);
+    const run = execute(instance, properties, actions);
+    if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
+    const shrunk = actions.slice(0, run.violation.step);
+    const minimal = minimize(instance, properties, shrunk, run.violation.property);
+    const final = execute(instance, properties, minimal).violation!;
+    violation = {
+      ...final,
+      actions: minimal,
+      seed,
+      path: outcome.counterexamplePath ?? '',
+      lengths: { shrunk: shrunk.length, minimized: minimal.length },
+    };
+  } else if (outcome.failed) {
+    // fast-check reports failures it could not attribute to a value (an exception in the run).
+    throw outcome.errorInstance ?? new Error('exploration failed');
+  }
+
+  return {
+    model: suite.model.name,
+    preset: instance.preset,
+    config: instance.params,
+    mutant: instance.mutant,
+    faults: instance.faults,
+    seed,
+    runs: runsDone,
+    steps,
+    distinctStates: distinct.size,
+    witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
+    violation,
+    elapsedMs: performance.now() - started, // allow-clock
+  };
+}
+
+/** The concrete actions a plan takes. */
+function actionsOf(instance: Instance, plan: RunPlan, weights: Weights): Action[] {
+  let world = initialWorld(instance);
+  const actions: Action[] = [];
+  for (const choice of plan.choices) {
+    const action = choose(enabledActions(instance, world), plan.swarm, weights, choice);
+    if (action === undefined) break;
+    actions.push(action);
+    world = step(instance, world, action);
+  }
+  return actions;
+}

@@ -1,0 +1,114 @@
+/**
+ * What a protocol model declares. A model is data plus xstate machines: the kit composes the
+ * nodes, a network and a fault injector into one pure transition system (see world.ts).
+ *
+ * Conventions a node machine follows:
+ * - it sends by emitting `{ type: 'send', to, message }` (xstate `emit`), never by doing I/O;
+ * - it reports facts for history properties by emitting `{ type: 'observe', observation }`;
+ * - messages arrive as events: the message object itself, plus `from` (the sender's id);
+ * - after a crash and restart it starts from its initial state with the persisted context fields
+ *   restored, and receives `{ type: 'RECOVER' }` so it can resume from what it logged.
+ */
+import type { AnyStateMachine, EventObject } from 'xstate';
+import type { FaultSettings } from './faults.js';
+
+/** A message on the network: a plain object with a `type`, e.g. `{ type: 'Prepared', rm: 'rm1' }`. */
+export type Message = { readonly type: string } & Record<string, unknown>;
+
+/** A fact a node reports for history-dependent properties, e.g. `{ type: 'LeaderElected', term: 2 }`. */
+export type Observation = { readonly type: string } & Record<string, unknown>;
+
+/** The effects a node machine emits; anything else it emits is ignored by the kit. */
+export type Effect =
+  | { type: 'send'; to: string; message: Message }
+  | { type: 'observe'; observation: Observation };
+
+export type ParamValue = number | string | boolean;
+export type Params = Readonly<Record<string, ParamValue>>;
+
+/** A model parameter settable with `--config key=value`. */
+export interface ParamSpec {
+  readonly default: ParamValue;
+  readonly description: string;
+  /** For numbers: the accepted range, inclusive. */
+  readonly min?: number;
+  readonly max?: number;
+  /** For strings: the accepted values. */
+  readonly choices?: readonly string[];
+}
+
+/** One node of a cluster: its id, its role and its xstate input. */
+export interface NodeSpec {
+  readonly id: string;
+  readonly role: string;
+  readonly input: Readonly<Record<string, unknown>>;
+}
+
+/** What the kit shows a role's environment function and the properties about a node. */
+export interface NodeView {
+  readonly id: string;
+  readonly role: string;
+  /** False while the node is crashed; its context then holds only its persisted fields. */
+  readonly up: boolean;
+  /** The xstate state value (a string for flat machines); null while crashed. */
+  readonly state: unknown;
+  readonly context: Readonly<Record<string, any>>;
+}
+
+export interface RoleSpec {
+  readonly machine: AnyStateMachine;
+  /** Context fields written to stable storage: the only ones that survive a crash. */
+  readonly persist: readonly string[];
+  /**
+   * Environment events this node may receive now (a timeout, a client request, a local
+   * decision). Time is an event: the explorer may pick any of them at any step. Events that
+   * would not change the node are filtered out by the kit.
+   */
+  readonly environment?: (node: NodeView, params: Params) => readonly EventObject[];
+}
+
+/** A known bug: buggy variants of some roles, and the property that must catch it. */
+export interface MutantSpec {
+  readonly description: string;
+  /** Name of the property this bug must violate. */
+  readonly breaks: string;
+  readonly roles: Readonly<Record<string, Partial<Pick<RoleSpec, 'machine' | 'persist'>>>>;
+}
+
+/** A named configuration: parameter values and fault settings chosen together. */
+export interface Preset {
+  readonly description: string;
+  readonly params?: Params;
+  readonly faults?: Partial<FaultSettings>;
+}
+
+/** Relative weights of action kinds in random exploration (higher is picked more often). */
+export type ActionWeights = Readonly<Partial<Record<'deliver' | 'env' | 'drop' | 'duplicate' | 'crash' | 'restart' | 'partition' | 'heal', number>>>;
+
+export interface Model {
+  /** Command-line name, e.g. `two-phase-commit`. */
+  readonly name: string;
+  /** One line: what the model is and which paper it follows. */
+  readonly title: string;
+  readonly params: Readonly<Record<string, ParamSpec>>;
+  readonly presets?: Readonly<Record<string, Preset>>;
+  readonly roles: Readonly<Record<string, RoleSpec>>;
+  /** The cluster for given parameters, in a fixed order (it is the order of `enabledActions`). */
+  readonly nodes: (params: Params) => readonly NodeSpec[];
+  /** Fault settings used when the command line does not choose. */
+  readonly faults: FaultSettings;
+  readonly mutants: Readonly<Record<string, MutantSpec>>;
+  /** Roles whose nodes are interchangeable (for symmetry reduction). */
+  readonly symmetric?: readonly string[];
+  /** Exploration hints for random runs. */
+  readonly exploration?: {
+    readonly weights?: ActionWeights;
+    /** Weights of environment events by event type, overriding `weights.env`. */
+    readonly eventWeights?: Readonly<Record<string, number>>;
+  };
+}
+
+/** Declares a model; an identity function that gives the object its type. */
+export function defineModel(model: Model): Model {
+  return model;
+}

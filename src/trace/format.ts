@@ -1,0 +1,57 @@
+/**
+ * The trace file, `protokit-trace/1`: one JSON document holding what replay needs (model,
+ * config, mutant, faults, the concrete actions) and what a reader needs (the violated property,
+ * its message and step, how it was found). It is validated on load, never trusted.
+ */
+import { z } from 'zod';
+
+export const TRACE_FORMAT = 'protokit-trace/1';
+
+const identifier = z.string().min(1).max(200);
+const message = z.looseObject({ type: identifier });
+
+const action = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('deliver'), from: identifier, to: identifier, message }),
+  z.strictObject({ type: z.literal('drop'), from: identifier, to: identifier, message }),
+  z.strictObject({ type: z.literal('duplicate'), from: identifier, to: identifier, message }),
+  z.strictObject({ type: z.literal('env'), node: identifier, event: message }),
+  z.strictObject({ type: z.literal('crash'), node: identifier }),
+  z.strictObject({ type: z.literal('restart'), node: identifier }),
+  z.strictObject({ type: z.literal('partition'), groups: z.array(z.array(identifier).min(1)).min(2) }),
+  z.strictObject({ type: z.literal('heal') }),
+]);
+
+const bound = z.number().int().min(0).max(1_000_000);
+
+export const traceSchema = z.strictObject({
+  format: z.literal(TRACE_FORMAT),
+  kit: z.strictObject({ name: z.literal('protokit'), version: z.string() }),
+  model: identifier,
+  preset: identifier.nullable(),
+  config: z.record(identifier, z.union([z.number(), z.string(), z.boolean()])),
+  mutant: identifier.nullable(),
+  faults: z.strictObject({
+    network: z.enum(['unordered', 'fifo', 'set']),
+    loss: bound,
+    duplicate: bound,
+    crash: bound,
+    partition: bound,
+  }),
+  /** Whether replaying is expected to violate `violation.property` (a known bug) or to pass (a fixed one). */
+  expect: z.enum(['violation', 'pass']),
+  violation: z
+    .strictObject({ property: identifier, message: z.string(), step: z.number().int().min(0) })
+    .nullable(),
+  actions: z.array(action).max(100_000),
+  /** Fingerprints of each node and of the network after each step (index 0: the initial world). */
+  digests: z.array(z.strictObject({ nodes: z.record(identifier, z.string()), network: z.string() })),
+  origin: z.strictObject({
+    command: z.enum(['check', 'explore', 'manual']),
+    seed: z.number().int().optional(),
+    path: z.string().optional(),
+    runs: z.number().int().min(0).optional(),
+    lengths: z.strictObject({ shrunk: z.number().int().min(0), minimized: z.number().int().min(0) }).optional(),
+  }),
+});
+
+export type Trace = z.infer<typeof traceSchema>;
