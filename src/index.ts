@@ -3,7 +3,7 @@
  * Anything not exported here is internal.
  */
 export { defineModel } from './model.js';
-export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, Observation, Effect, ActionWeights } from './model.js';
+export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights } from './model.js';
 export { send, observe } from './effects.js';
 export { always, alwaysStep, sometimes } from './properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties.js';

@@ -4,7 +4,7 @@
  * takes an instance; nothing in it changes during a run.
  */
 import type { AnyStateMachine, EventObject } from 'xstate';
-import type { Model, NodeSpec, NodeView, ParamValue, Params } from './model.js';
+import type { InboxMessage, Model, NodeSpec, NodeView, ParamValue, Params } from './model.js';
 import { type FaultSettings } from './faults.js';
 import { UsageError } from './errors.js';
 import { NodeStepper } from './node-step.js';
@@ -13,7 +13,7 @@ export interface ResolvedRole {
   readonly name: string;
   readonly machine: AnyStateMachine;
   readonly persist: readonly string[];
-  readonly environment: (node: NodeView, params: Params) => readonly EventObject[];
+  readonly environment: (node: NodeView, params: Params, inbox: readonly InboxMessage[]) => readonly EventObject[];
   readonly stepper: NodeStepper;
 }
 

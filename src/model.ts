@@ -15,6 +15,12 @@ import type { FaultSettings } from './faults.js';
 /** A message on the network: a plain object with a `type`, e.g. `{ type: 'Prepared', rm: 'rm1' }`. */
 export type Message = { readonly type: string } & Record<string, unknown>;
 
+/** A message in flight to a node, as an environment function sees it. */
+export interface InboxMessage {
+  readonly from: string;
+  readonly message: Message;
+}
+
 /** A fact a node reports for history-dependent properties, e.g. `{ type: 'LeaderElected', term: 2 }`. */
 export type Observation = { readonly type: string } & Record<string, unknown>;
 
@@ -63,8 +69,12 @@ export interface RoleSpec {
    * Environment events this node may receive now (a timeout, a client request, a local
    * decision). Time is an event: the explorer may pick any of them at any step. Events that
    * would not change the node are filtered out by the kit.
+   *
+   * `inbox` holds the messages in flight to this node (with `set` network semantics: every
+   * message ever sent to it), for actions that, as in TLA+ specifications, read the message
+   * set directly instead of receiving one message at a time.
    */
-  readonly environment?: (node: NodeView, params: Params) => readonly EventObject[];
+  readonly environment?: (node: NodeView, params: Params, inbox: readonly InboxMessage[]) => readonly EventObject[];
 }
 
 /** A known bug: buggy variants of some roles, and the property that must catch it. */

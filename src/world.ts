@@ -106,7 +106,8 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     const state = world.nodes[i]!;
     if (!state.up) return;
     const role = instance.roleOf[i]!;
-    for (const event of role.environment(viewOfNode(instance, i, state), instance.params)) {
+    const inbox = world.network.filter((e) => e.to === spec.id);
+    for (const event of role.environment(viewOfNode(instance, i, state), instance.params, inbox)) {
       if (role.stepper.step(state, event).changed) actions.push({ type: 'env', node: spec.id, event });
     }
   });
