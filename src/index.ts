@@ -21,7 +21,7 @@ export { checkRandom, DEFAULT_SEED } from './explore/random.js';
 export type { CheckOptions, CheckResult, Counterexample } from './explore/random.js';
 export { execute } from './explore/execute.js';
 export { minimize } from './explore/minimize.js';
-export { checkSuite, expectCaught } from './testing.js';
+export { checkSuite, expectCaught, fixturePath } from './testing.js';
 export type { SuiteCheckOptions } from './testing.js';
 export { loadTrace, parseTrace, saveTrace } from './trace/file.js';
 export { buildTrace, replay } from './trace/replay.js';

@@ -6,12 +6,18 @@
  *   test('two-phase commit holds', () => { checkSuite(suite); });
  *   test('the majority bug is caught', () => { expectCaught(suite, 'tm-commits-on-majority'); });
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRandom, type CheckOptions, type CheckResult } from './explore/random.js';
 import { resolveInstance } from './instance.js';
 import type { Suite } from './suite.js';
 import { saveTrace } from './trace/file.js';
 import { buildTrace } from './trace/replay.js';
+
+/** Where a mutant's regression trace lives: `traces/<model>/<mutant>.json`. */
+export function fixturePath(model: string, mutant: string, root = 'traces'): string {
+  return join(root, model, `${mutant}.json`);
+}
 
 export interface SuiteCheckOptions extends CheckOptions {
   /** Where a counterexample is saved (default `traces`); null saves nothing. */
@@ -59,7 +65,9 @@ export function checkSuite(suite: Suite, options: SuiteCheckOptions = {}): Check
 
 /**
  * Since 0.1.0. Explores a mutant and throws unless it is caught by the property it declares it
- * breaks. Returns the result (its violation holds the minimised counterexample).
+ * breaks. Returns the result (its violation holds the minimised counterexample). The
+ * counterexample is kept as the mutant's regression trace (`fixturePath`) when there is none
+ * yet, or always with PROTOKIT_UPDATE_TRACES=1; `npm test` replays every kept trace.
  */
 export function expectCaught(suite: Suite, mutant: string, options: SuiteCheckOptions = {}): CheckResult {
   const spec = suite.model.mutants[mutant];
@@ -68,6 +76,12 @@ export function expectCaught(suite: Suite, mutant: string, options: SuiteCheckOp
   if (!result.violation) throw new Error(`mutant ${mutant} of ${suite.model.name} was not caught in ${result.runs} runs (seed ${result.seed}); it should break ${spec.breaks}`);
   if (result.violation.property !== spec.breaks) {
     throw new Error(`mutant ${mutant} of ${suite.model.name} broke ${result.violation.property}, not ${spec.breaks} as declared: ${result.violation.message}`);
+  }
+  const fixture = fixturePath(suite.model.name, mutant, options.traceDir ?? 'traces');
+  if (options.traceDir !== null && (process.env.PROTOKIT_UPDATE_TRACES === '1' || !existsSync(fixture))) {
+    const instance = resolveInstance(suite.model, { ...options, mutant });
+    const v = result.violation;
+    saveTrace(fixture, buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }));
   }
   return result;
 }
