@@ -70,9 +70,11 @@ export class NodeStepper {
     const snapshot = this.machine.resolveState({ value: state.value, context: state.context });
     const [next, actions] = transition(this.machine, snapshot, event);
     if (next === snapshot && actions.length === 0) return { state, effects: [], changed: false };
-    const nextState: NodeState =
-      next === snapshot ? state : { up: true, value: next.value as StateValue, context: next.context };
-    return { state: nextState, effects: effectsOf(actions), changed: true };
+    const candidate: NodeState = { up: true, value: next.value as StateValue, context: next.context };
+    const effects = effectsOf(actions);
+    // A transition that lands on an equal state and emits nothing changed nothing.
+    const same = next === snapshot || nodeKey(candidate) === nodeKey(state);
+    return { state: same ? state : candidate, effects, changed: !same || effects.length > 0 };
   }
 
   /** The node's first state for its input (running entry actions, so entry sends count). */

@@ -97,7 +97,7 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
-    if (setNetwork && !instance.roleOf[receiver]!.stepper.step(world.nodes[receiver]!, eventOf(e)).changed) continue;
+    if (setNetwork && !changesWorld(instance, world, receiver, eventOf(e))) continue;
     deliverable.push(e);
   }
   const actions: Action[] = deliverable.map((e) => ({ type: 'deliver', from: e.from, to: e.to, message: e.message }));
@@ -108,7 +108,9 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     const role = instance.roleOf[i]!;
     const inbox = world.network.filter((e) => e.to === spec.id);
     for (const event of role.environment(viewOfNode(instance, i, state), instance.params, inbox)) {
-      if (role.stepper.step(state, event).changed) actions.push({ type: 'env', node: spec.id, event });
+      if (setNetwork ? changesWorld(instance, world, i, event) : role.stepper.step(state, event).changed) {
+        actions.push({ type: 'env', node: spec.id, event });
+      }
     }
   });
 
@@ -135,6 +137,22 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   }
   if (world.partition !== null) actions.push({ type: 'heal' });
   return actions;
+}
+
+/**
+ * With `set` semantics a step that only re-sends messages already in the set changes nothing;
+ * such steps are left out of the enabled actions (they would be stuttering steps).
+ */
+function changesWorld(instance: Instance, world: World, i: number, event: { type: string }): boolean {
+  const result = instance.roleOf[i]!.stepper.step(world.nodes[i]!, event);
+  if (!result.changed) return false;
+  if (result.state !== world.nodes[i]) return true;
+  const from = instance.nodes[i]!.id;
+  return result.effects.some((effect) =>
+    effect.type === 'send'
+      ? !world.network.some((e) => envelopeKey(e) === envelopeKey({ from, to: effect.to, message: effect.message }))
+      : !world.observations.some((o) => canonical(o) === canonical(effect.observation)),
+  );
 }
 
 function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {
