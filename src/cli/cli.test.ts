@@ -1,0 +1,171 @@
+/**
+ * The command-line contract: exit codes, --json fields, and one clear line for every kind of bad
+ * input. Most cases call main() in-process; two spawn the real bin to prove the process exit code
+ * and that no stack trace escapes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, test, vi } from 'vitest';
+import { main } from './main.js';
+
+const out = mkdtempSync(join(tmpdir(), 'protokit-cli-'));
+
+async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
+  try {
+    const code = await main(args);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
+afterEach(() => vi.restoreAllMocks());
+
+function oneLine(stderr: string): string {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+  return lines[0]!;
+}
+
+describe('protokit list', () => {
+  test('lists models with properties and mutants, as text and as JSON', async () => {
+    const text = await run('list');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toMatch(/two-phase-commit/);
+    const json = await run('list', '--json');
+    const tpc = JSON.parse(json.stdout).models.find((m: { model: string }) => m.model === 'two-phase-commit');
+    expect(tpc.mutants.map((m: { name: string }) => m.name)).toContain('rm-forgets-prepared');
+    expect(tpc.properties.map((p: { name: string }) => p.name)).toContain('consistency');
+    expect(Object.keys(tpc.presets)).toEqual(['tla']);
+  });
+});
+
+describe('protokit check', () => {
+  test('exit 0 and the contract JSON when nothing is violated', async () => {
+    const r = await run('check', 'two-phase-commit', '--runs', '1000', '--json', '--out', out);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ model: 'two-phase-commit', config: { rms: 3, retry: true }, mutant: null, violation: null, runs: 1000 });
+    expect(json.steps).toBeGreaterThan(0);
+    expect(typeof json.elapsedMs).toBe('number');
+  });
+
+  test('exit 1 with the trace path and a replay command on a violation; the trace replays', async () => {
+    const r = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--json', '--out', out);
+    expect(r.code).toBe(1);
+    const v = JSON.parse(r.stdout).violation;
+    expect(v).toMatchObject({ property: 'commit-needs-all-prepared', step: 5 });
+    expect(v.replay).toBe(`npx protokit replay ${v.trace}`);
+    const replayed = await run('replay', v.trace, '--json');
+    expect(replayed.code).toBe(1);
+    expect(JSON.parse(replayed.stdout).violation).toMatchObject({ property: 'commit-needs-all-prepared', step: 5 });
+    const text = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--out', out);
+    expect(text.stdout).toMatch(/replay: npx protokit replay .*tm-commits-on-majority-commit-needs-all-prepared-seed1\.json/);
+    expect(text.stdout).toMatch(/rerun: {2}npx protokit check two-phase-commit --mutant tm-commits-on-majority --seed 1 --runs 3000/);
+  });
+
+  test('the tla preset runs with its own network and no faults', async () => {
+    const r = await run('check', 'two-phase-commit', '--config', 'preset=tla', '--runs', '300', '--json', '--out', out);
+    const json = JSON.parse(r.stdout);
+    expect(json.preset).toBe('tla');
+    expect(json.faults).toEqual({ network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 });
+    expect(json.config).toEqual({ rms: 3, retry: false });
+  });
+
+  test.each([
+    [['check', 'nope'], /^protokit: unknown model 'nope' \(accepted: two-phase-commit/],
+    [['check', 'two-phase-commit', '--mutant', 'nope'], /^protokit: unknown mutant 'nope' for two-phase-commit \(accepted: tm-commits-on-majority, /],
+    [['check', 'two-phase-commit', '--config', 'nodes=3'], /^protokit: unknown config key 'nodes' for two-phase-commit \(accepted: rms, retry, preset\)$/],
+    [['check', 'two-phase-commit', '--config', 'rms=many'], /^protokit: config rms=many: expected a whole number$/],
+    [['check', 'two-phase-commit', '--config', 'rms=99'], /^protokit: config rms=99: out of range \(accepted: 1\.\.12\)$/],
+    [['check', 'two-phase-commit', '--config', 'rms'], /^protokit: --config takes key=value/],
+    [['check', 'two-phase-commit', '--config', 'preset=nope'], /^protokit: unknown preset 'nope' for two-phase-commit \(accepted: tla\)$/],
+    [['check', 'two-phase-commit', '--faults', 'loss,meteor'], /^protokit: unknown fault 'meteor' \(accepted: loss, duplicate, crash, partition, each optionally =N\)$/],
+    [['check', 'two-phase-commit', '--faults', 'crash=x'], /^protokit: fault bound 'crash=x' must be a whole number/],
+    [['check', 'two-phase-commit', '--runs', 'abc'], /--runs takes a positive whole number, not 'abc'/],
+    [['check', 'two-phase-commit', '--runs', '-5'], /--runs takes a positive whole number, not '-5'/],
+    [['check', 'two-phase-commit', '--runs', '0'], /--runs takes a positive whole number, not '0'/],
+    [['check', 'two-phase-commit', '--network', 'carrier-pigeon'], /argument 'carrier-pigeon' is invalid\. Allowed choices are unordered, fifo, set/],
+    [['check', 'two-phase-commit', '--frobnicate'], /unknown option '--frobnicate'/],
+    [['check', '--mutant', 'x'], /^protokit: --mutant and --config need a MODEL/],
+    [['launch'], /unknown command 'launch'/],
+  ])('bad usage %j: one line, exit 2', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+});
+
+describe('protokit replay: bad traces', () => {
+  const valid = readFileSync('traces/two-phase-commit/tm-commits-on-majority.json', 'utf8');
+  const file = (name: string, text: string) => {
+    const path = join(out, name);
+    writeFileSync(path, text);
+    return path;
+  };
+  const edited = (edit: (t: Record<string, any>) => void) => {
+    const t = JSON.parse(valid);
+    edit(t);
+    return JSON.stringify(t);
+  };
+
+  test.each([
+    ['missing', () => join(out, 'absent.json'), /^protokit: trace file not found: /],
+    ['a directory', () => out, /is a directory, not a trace file$/],
+    ['empty', () => file('empty.json', ''), /is empty, not a trace$/],
+    ['truncated', () => file('truncated.json', valid.slice(0, valid.length / 2)), /is not valid JSON \(truncated or malformed\)/],
+    ['not an object', () => file('array.json', '[1,2]'), /is not a trace: expected a JSON object$/],
+    ['another format', () => file('v2.json', edited((t) => (t.format = 'protokit-trace/2'))), /has format "protokit-trace\/2"; this protokit reads protokit-trace\/1$/],
+    ['a wrong type', () => file('type.json', edited((t) => (t.actions[0].node = 42))), /is not a valid trace: actions\[0\]\.node: /],
+    ['an unknown action', () => file('action.json', edited((t) => t.actions.push({ type: 'teleport', node: 'rm1' }))), /is not a valid trace: actions\[5\]/],
+    ['an unknown model', () => file('model.json', edited((t) => (t.model = 'zab'))), /^protokit: unknown model 'zab'/],
+    ['an unknown mutant', () => file('mutant.json', edited((t) => (t.mutant = 'nope'))), /^protokit: unknown mutant 'nope' for two-phase-commit/],
+    ['a node that does not exist', () => file('node.json', edited((t) => (t.actions[0].node = 'rm9'))), /action 1 \(rm9: Prepare\) names node 'rm9', which two-phase-commit with this config does not have/],
+  ])('%s: one line, exit 2', async (_name, path, message) => {
+    const r = await run('replay', path());
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test('an action that is not enabled: exit 3 with the step and what was enabled', async () => {
+    const path = file('disabled.json', edited((t) => t.actions.splice(0, 1)));
+    const r = await run('replay', path);
+    expect(r.code).toBe(3);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: the trace does not fit the model: step 1: action 'deliver rm\d→tm Prepared\{rm:rm\d\}' is not enabled \(enabled: /);
+  });
+
+  test('a model that diverged from the recording: exit 3 naming the step and the node', async () => {
+    const path = file('diverged.json', edited((t) => (t.digests[2].nodes.tm = '0000000000000000')));
+    const r = await run('replay', path);
+    expect(r.code).toBe(3);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: the trace does not fit the model: step 2: the model diverged: node tm is not in the recorded state/);
+  });
+
+  test('a recorded violation that no longer happens: exit 3', async () => {
+    const path = file('fixed.json', edited((t) => (t.mutant = null)));
+    const r = await run('replay', path);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/diverged|not enabled/);
+  });
+});
+
+describe('the real process', () => {
+  const bin = join('src', 'cli', 'bin.mjs');
+  test('bad input: exit code 2 and one line, no stack trace', () => {
+    const r = spawnSync(process.execPath, [bin, 'replay', join(out, 'absent.json')], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toMatch(/^protokit: trace file not found: .*absent\.json$/);
+  });
+  test('a violation: exit code 1', () => {
+    const r = spawnSync(process.execPath, [bin, 'replay', 'traces/two-phase-commit/tm-commits-on-majority.json'], { encoding: 'utf8' });
+    expect(r.status).toBe(1);
+    expect(r.stdout).toMatch(/✗ step 5: commit-needs-all-prepared violated/);
+  });
+});
