@@ -29,6 +29,8 @@ interface ModelOutcome {
   readonly result: CheckResult;
   /** How many properties the suite checks (invariants and witnesses). */
   readonly properties: number;
+  /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
+  readonly loadArg: string;
   readonly tracePath: string | null;
   readonly rerun: string;
   readonly ok: boolean;
@@ -108,7 +110,7 @@ function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
     saveTrace(tracePath, trace);
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, tracePath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 function jsonOf(o: ModelOutcome): object {
@@ -132,7 +134,7 @@ function jsonOf(o: ModelOutcome): object {
       step: r.violation.step,
       trace: o.tracePath,
       lengths: r.violation.lengths,
-      replay: `${COMMAND} replay ${shellArg(o.tracePath!)}`,
+      replay: `${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`,
     },
     rerun: o.rerun,
   };
@@ -148,7 +150,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
   lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}`));
-  lines.push(`  config ${params}; ${describeFaults(r.faults)}; seed ${r.seed}`);
+  lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}`);
   lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
@@ -158,8 +160,8 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
     lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     lines.push(`    trace:  ${o.tracePath}`);
-    lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}`);
-    lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}`);
+    lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
+    lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`);
     lines.push(`    rerun:  ${o.rerun}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);

@@ -169,3 +169,39 @@ describe('the real process', () => {
     expect(r.stdout).toMatch(/✗ step 5: commit-needs-all-prepared violated/);
   });
 });
+
+describe('protokit check --load: a suite kept outside this repository', () => {
+  test('checks it, and the printed replay command carries --load', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'protokit-user-'));
+    const kit = join(process.cwd(), 'src', 'index.ts');
+    writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+    writeFileSync(
+      join(project, 'counter.suite.ts'),
+      `import { assign, createMachine } from ${JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'))};
+import { always, defineModel, defineSuite, sometimes } from ${JSON.stringify(kit)};
+const counter = createMachine({ context: { n: 0 }, on: { Tick: { actions: assign({ n: ({ context }) => context.n + 1 }) } } });
+const model = defineModel({
+  name: 'counter', title: 'a counter that must stay below 3', params: {},
+  roles: { counter: { machine: counter, persist: [], environment: () => [{ type: 'Tick' }] } },
+  nodes: () => [{ id: 'c', role: 'counter', input: {} }],
+  faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 }, mutants: {},
+});
+export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: [
+  always('below-three', 'the counter stays below 3', (w) => (w.node('c').context.n >= 3 ? 'c reached ' + w.node('c').context.n : undefined)),
+  sometimes('ticks', 'the counter moves', (w) => w.node('c').context.n > 0),
+] });
+`,
+    );
+    const suitePath = join(project, 'counter.suite.ts');
+    const r = await run('check', '--load', suitePath, '--json', '--out', join(project, 'traces'));
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout).models[0];
+    expect(json.violation).toMatchObject({ property: 'below-three', step: 3, message: 'c reached 3' });
+    expect(json.violation.replay).toBe(`npx protokit replay ${json.violation.trace} --load ${suitePath}`);
+    const replayed = await run('replay', json.violation.trace, '--load', suitePath);
+    expect(replayed.code).toBe(1);
+    const missing = await run('check', '--load', join(project, 'nope.ts'));
+    expect(missing.code).toBe(2);
+    expect(oneLine(missing.stderr)).toMatch(/^protokit: --load: no such file: /);
+  });
+});
