@@ -51,7 +51,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   }
   if (options.json) {
     const objects = outcomes.map(jsonOf);
-    process.stdout.write(JSON.stringify(modelName === undefined ? { models: objects, ok: outcomes.every((o) => o.ok) } : objects[0]) + '\n');
+    process.stdout.write(JSON.stringify(modelName === undefined ? allModelsJson(outcomes) : objects[0]) + '\n');
   } else if (modelName === undefined) {
     process.stdout.write(summaryTable(outcomes, color));
     for (const o of outcomes) if (!o.ok) process.stdout.write('\n' + describeOutcome(o, color));
@@ -111,6 +111,26 @@ function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
   return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+}
+
+/**
+ * The JSON of a check of every model: the contract's fields (the first violation, totals) at the
+ * top, so scripts read it like a single-model check, and each model's own object in `models`.
+ */
+function allModelsJson(outcomes: readonly ModelOutcome[]): object {
+  const first = outcomes.find((o) => o.result.violation);
+  const firstJson = first ? (jsonOf(first) as { violation: object }).violation : null;
+  return {
+    model: null,
+    config: {},
+    mutant: null,
+    elapsedMs: Math.round(outcomes.reduce((sum, o) => sum + o.result.elapsedMs, 0)),
+    runs: outcomes.reduce((sum, o) => sum + o.result.runs, 0),
+    steps: outcomes.reduce((sum, o) => sum + o.result.steps, 0),
+    violation: first ? { model: first.result.model, ...firstJson } : null,
+    ok: outcomes.every((o) => o.ok),
+    models: outcomes.map(jsonOf),
+  };
 }
 
 function jsonOf(o: ModelOutcome): object {
