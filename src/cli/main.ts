@@ -9,7 +9,7 @@ import { KIT_VERSION } from '../version.js';
 import { checkCommand } from './check.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
 import { listCommand } from './list.js';
-import { replayCommand, showCommand } from './replay.js';
+import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 
 export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
 
@@ -49,6 +49,7 @@ function program(setExit: (code: number) => void): Command {
     .command('replay')
     .description('re-run a saved trace step by step')
     .argument('<trace>', 'trace file')
+    .option('--until <n>', 'stop after step N and show the world there', nonNegativeInt('--until'))
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
     .action(async (trace, options) => setExit(await replayCommand(trace, options)));
@@ -57,7 +58,7 @@ function program(setExit: (code: number) => void): Command {
     .command('show')
     .description('render a saved trace for people')
     .argument('<trace>', 'trace file')
-    .option('--format <format>', 'text', 'text')
+    .option('--format <format>', `one of ${SHOW_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
     .action(async (trace, options) => setExit(await showCommand(trace, options)));

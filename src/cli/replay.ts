@@ -1,21 +1,42 @@
-/** `protokit replay TRACE` and `protokit show TRACE`. */
+/** `protokit replay TRACE [--until N]` and `protokit show TRACE --format text|mermaid|itf|html`. */
 import pc from 'picocolors';
 import { formatAction, type Action } from '../actions.js';
 import { UsageError } from '../errors.js';
-import { loadTrace } from '../trace/file.js';
-import { replay } from '../trace/replay.js';
+import type { Instance } from '../instance.js';
+import { compact, describeNetwork, stateName } from '../render/describe.js';
+import { renderHtml } from '../render/html.js';
+import { renderItf } from '../render/itf.js';
+import { renderMermaid } from '../render/mermaid.js';
 import { renderText } from '../render/text.js';
-import { writeFileAtomic } from '../trace/file.js';
+import type { Suite } from '../suite.js';
+import type { Trace } from '../trace/format.js';
+import { loadTrace, writeFileAtomic } from '../trace/file.js';
+import { replay } from '../trace/replay.js';
+import type { World } from '../world.js';
 import { COMMAND, shellArg } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 
-export async function replayCommand(path: string, options: { json?: boolean; load?: string }): Promise<number> {
+export interface ReplayCommandOptions {
+  json?: boolean;
+  load?: string;
+  /** Stop after this many actions and show the world there. */
+  until?: number;
+}
+
+export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<number> {
   const trace = loadTrace(path);
   const suite = findSuite(await loadSuites(options.load), trace.model);
+  const until = options.until;
+  if (until !== undefined && until > trace.actions.length) {
+    throw new UsageError(`--until ${until}: the trace has ${trace.actions.length} steps (accepted: 0..${trace.actions.length})`);
+  }
   const started = performance.now(); // allow-clock: reports elapsed time only
-  const result = replay(suite, trace);
+  const result = replay(suite, trace, until);
   const v = result.violation;
   const elapsedMs = Math.round(performance.now() - started); // allow-clock
+  const worlds = result.execution.worlds;
+  const steps = worlds.length - 1;
+  const world = worlds[steps]!;
   if (options.json) {
     process.stdout.write(
       JSON.stringify({
@@ -24,26 +45,73 @@ export async function replayCommand(path: string, options: { json?: boolean; loa
         config: trace.config,
         mutant: trace.mutant,
         elapsedMs,
-        steps: result.execution.worlds.length - 1,
+        steps,
         expect: trace.expect,
         violation: v && { property: v.property, message: v.message, step: v.step, trace: path },
+        ...(until !== undefined ? { until, world: worldJson(result.instance, world) } : {}),
       }) + '\n',
     );
   } else {
     const c = process.stdout.isTTY ? pc : pc.createColors(false);
-    const steps = result.execution.worlds.length - 1;
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${formatAction(a)}\n`));
     if (v) {
       process.stdout.write(c.red(`✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
-      process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}\n`);
+      if (until === undefined) process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}\n`);
+    } else if (until !== undefined) {
+      process.stdout.write(c.green(`✓ stopped at step ${steps} of ${trace.actions.length}; no property violated so far\n`));
     } else {
       process.stdout.write(c.green(`✓ replayed ${steps} steps; no property violated${trace.expect === 'pass' ? ' (as recorded: the bug stays fixed)' : ''}\n`));
     }
+    if (until !== undefined) process.stdout.write(describeWorld(result.instance, world, steps, c));
   }
   return v ? 1 : 0;
 }
 
-export const SHOW_FORMATS = ['text'] as const;
+/** The world at one step, for people: every node's state and context, the messages in flight. */
+function describeWorld(instance: Instance, world: World, step: number, c: ReturnType<typeof pc.createColors>): string {
+  const ids = instance.nodes.map((n) => n.id);
+  const width = Math.max(...ids.map((id) => id.length));
+  const out = ['', c.bold(`the world after step ${step}:`)];
+  world.nodes.forEach((state, i) => {
+    const context = state.up ? compact(state.context) : `on disk: ${Object.keys(state.context).length ? compact(state.context) : 'nothing'}`;
+    out.push(`  ${ids[i]!.padEnd(width)}  ${c.cyan(stateName(state))}  ${context}`);
+  });
+  const inFlight = describeNetwork(world.network);
+  out.push(`  in flight (${world.network.length}): ${inFlight.length ? inFlight.join(', ') : 'none'}`);
+  if (world.partition) out.push(`  partition: ${world.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+  return out.join('\n') + '\n';
+}
+
+function worldJson(instance: Instance, world: World): object {
+  return {
+    nodes: instance.nodes.map((spec, i) => {
+      const state = world.nodes[i]!;
+      return { id: spec.id, role: spec.role, up: state.up, state: state.up ? state.value : null, context: state.context };
+    }),
+    network: world.network,
+    partition: world.partition,
+    observations: world.observations,
+  };
+}
+
+export const SHOW_FORMATS = ['text', 'mermaid', 'itf', 'html'] as const;
+export type ShowFormat = (typeof SHOW_FORMATS)[number];
+
+/** A replayed trace rendered in one of the `show` formats. */
+export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, source: string, options: { color?: boolean } = {}): string {
+  const { instance, execution } = replay(suite, trace);
+  const worlds = execution.worlds;
+  switch (format) {
+    case 'text':
+      return renderText(suite, trace, instance, worlds, { color: options.color });
+    case 'mermaid':
+      return renderMermaid(trace, instance, worlds);
+    case 'itf':
+      return renderItf(trace, instance, worlds, source);
+    case 'html':
+      return renderHtml(suite, trace, instance, worlds);
+  }
+}
 
 export async function showCommand(path: string, options: { format: string; out?: string; load?: string }): Promise<number> {
   if (!(SHOW_FORMATS as readonly string[]).includes(options.format)) {
@@ -51,9 +119,8 @@ export async function showCommand(path: string, options: { format: string; out?:
   }
   const trace = loadTrace(path);
   const suite = findSuite(await loadSuites(options.load), trace.model);
-  const result = replay(suite, trace);
   const color = options.out === undefined && process.stdout.isTTY;
-  const text = renderText(suite, trace, result.instance, result.execution.worlds, { color });
+  const text = renderTrace(options.format as ShowFormat, suite, trace, path, { color });
   if (options.out !== undefined) {
     writeFileAtomic(options.out, text);
     process.stderr.write(`wrote ${options.out}\n`);

@@ -28,8 +28,13 @@ function flatten(value: unknown): string {
   return String(value);
 }
 
-/** What changed between two states of one node: the state name, then each context field that differs. */
-export function nodeChanges(before: NodeState, after: NodeState): string[] {
+/**
+ * What changed between two states of one node: the state name, then each context field that
+ * differs. A restart is told as what it is: what was restored from disk, then what RECOVER
+ * changed from there. `fresh` is the node's initial state (a restart begins from it, with the
+ * persisted fields restored); without it a restart is shown as a plain diff.
+ */
+export function nodeChanges(before: NodeState, after: NodeState, fresh?: NodeState): string[] {
   if (before === after) return [];
   const changes: string[] = [];
   const from = stateName(before);
@@ -37,16 +42,32 @@ export function nodeChanges(before: NodeState, after: NodeState): string[] {
   if (from !== to) changes.push(`${from} → ${to}`);
   if (!after.up) {
     const kept = Object.entries(after.context);
-    changes.push(kept.length ? `kept on disk: ${kept.map(([k, v]) => `${k}=${compact(v)}`).join(', ')}` : 'nothing kept on disk');
+    changes.push(kept.length ? `kept on disk: ${fieldList(after.context)}` : 'nothing kept on disk');
     return changes;
   }
-  const keys = new Set([...Object.keys(before.context), ...Object.keys(after.context)]);
-  for (const key of keys) {
-    const a = compact(before.context[key]);
-    const b = compact(after.context[key]);
-    if (a !== b) changes.push(`${key}: ${before.up ? a : '(lost)'} → ${b}`);
+  if (!before.up && fresh !== undefined) {
+    changes.push(Object.keys(before.context).length ? `restored from disk: ${fieldList(before.context)}` : 'restored from disk: nothing');
+    const restarted = { ...fresh.context, ...before.context };
+    const recovered = contextChanges(restarted, after.context);
+    changes.push(recovered.length ? `after RECOVER: ${recovered.join('; ')}` : 'after RECOVER: no field changed');
+    return changes;
   }
+  changes.push(...contextChanges(before.context, after.context));
   return changes;
+}
+
+/** The names of the context fields whose values differ between two contexts. */
+export function changedFields(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
+  const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+  return [...keys].filter((key) => compact(before[key]) !== compact(after[key]));
+}
+
+function contextChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
+  return changedFields(before, after).map((key) => `${key}: ${compact(before[key])} → ${compact(after[key])}`);
+}
+
+function fieldList(context: Readonly<Record<string, unknown>>): string {
+  return Object.entries(context).map(([k, v]) => `${k}=${compact(v)}`).join(', ');
 }
 
 /** `rm1→tm Prepared{rm:rm1}`, with `×2` for identical copies. */

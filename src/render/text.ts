@@ -10,6 +10,7 @@ import type { Suite } from '../suite.js';
 import type { Trace } from '../trace/format.js';
 import type { World } from '../world.js';
 import { compact, describeNetwork, nodeChanges, stateName } from './describe.js';
+import { timelineOf } from './timeline.js';
 
 export interface TextOptions {
   readonly color?: boolean;
@@ -43,6 +44,7 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   });
   describeNetwork(worlds[0]!.network).forEach((m, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${m}`));
 
+  const timeline = timelineOf(worlds, trace.actions as Action[], instance.faults.network);
   for (let k = 1; k < worlds.length; k++) {
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
@@ -50,10 +52,10 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     out.push('');
     out.push(c.bold(`${String(k).padStart(2)}  ${formatAction(action)}`));
     after.nodes.forEach((state, i) => {
-      const changes = nodeChanges(before.nodes[i]!, state);
+      const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]);
       if (changes.length) out.push(`      ${ids[i]!.padEnd(width)}  ${changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x)).join('; ')}`);
     });
-    const sent = after.network.slice(sentFrom(instance, before, action));
+    const sent = timeline.steps[k - 1]!.sent.map((id) => timeline.messages[id]!.envelope);
     for (const e of sent) out.push(`      ${c.green('sent')} ${e.from}→${e.to} ${formatMessage(e.message)}`);
     const observed = after.observations.slice(before.observations.length);
     for (const ob of observed) out.push(`      ${c.magenta('observed')} ${formatMessage(ob)}`);
@@ -67,11 +69,4 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${trace.violation.property} — ${trace.violation.message}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
-}
-
-/** Index in the next world's network from which messages are new (sent by this step). */
-function sentFrom(instance: Instance, before: World, action: Action): number {
-  const consumes = action.type === 'drop' || (action.type === 'deliver' && instance.faults.network !== 'set');
-  if (action.type === 'duplicate') return before.network.length + 1; // the copy is not a new send
-  return before.network.length - (consumes ? 1 : 0);
 }

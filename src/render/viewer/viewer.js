@@ -1,0 +1,224 @@
+// protokit trace viewer: draws the space-time diagram and the step panel from the JSON in
+// #trace-data (built by src/render/html.ts). Inlined into every HTML trace; loads nothing.
+// Every string from the trace goes in with textContent, never as markup.
+(function () {
+  'use strict';
+  const data = JSON.parse(document.getElementById('trace-data').textContent);
+  const last = data.steps.length - 1;
+  const SVG = 'http://www.w3.org/2000/svg';
+
+  // ---- small DOM helpers --------------------------------------------------------------------
+  function el(tag, attrs, ...children) {
+    const node = document.createElement(tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, v);
+    for (const c of children) node.append(c);
+    return node;
+  }
+  function svg(tag, attrs, text) {
+    const node = document.createElementNS(SVG, tag);
+    for (const [k, v] of Object.entries(attrs || {})) node.setAttribute(k, String(v));
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+  function titled(node, text) {
+    node.append(svg('title', {}, text));
+    return node;
+  }
+
+  // ---- page skeleton ------------------------------------------------------------------------
+  const facts = el('dl', {});
+  for (const f of data.facts) facts.append(el('dt', {}, f.label), el('dd', {}, f.text));
+  if (data.violation) {
+    const v = data.violation;
+    facts.append(el('dt', {}, 'violates'), el('dd', { class: 'violates' }, `${v.property} at step ${v.step}${v.description ? ` — ${v.description}` : ''}`));
+  }
+  const slider = el('input', { type: 'range', id: 'step-slider', min: '0', max: String(last), value: '0', 'aria-label': 'step' });
+  const prev = el('button', { id: 'prev', title: 'previous step (←)' }, '◀');
+  const next = el('button', { id: 'next', title: 'next step (→)' }, '▶');
+  const stepLabel = el('span', { id: 'step-label' });
+  const controls = el('div', { class: 'controls' }, prev, next, stepLabel, slider,
+    el('span', { class: 'hint' }, '← → or j k: step · Home End · v: violation'));
+  const diagram = el('div', { class: 'diagram', id: 'diagram' });
+  const panel = el('section', { class: 'panel', id: 'panel' });
+  document.body.append(el('header', {}, el('h1', {}, data.title), facts), controls, el('main', {}, diagram, panel));
+
+  // ---- the space-time diagram ---------------------------------------------------------------
+  const STEP_COL = 36, LANE_W = 118, TOP = 50, ROW_H = 30;
+  const laneIndex = new Map(data.nodes.map((n, i) => [n.id, i]));
+  const laneX = (id) => STEP_COL + 14 + laneIndex.get(id) * LANE_W + LANE_W / 2;
+  const rowY = (k) => TOP + k * ROW_H + ROW_H / 2;
+  const textX = STEP_COL + 14 + data.nodes.length * LANE_W + 10;
+  const width = textX + 430;
+  const height = TOP + data.steps.length * ROW_H + 14;
+  const bottom = height - 8;
+  const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'space-time diagram' });
+  const defs = svg('defs');
+  const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 9, refY: 5, markerWidth: 7, markerHeight: 7, orient: 'auto-start-reverse' });
+  marker.append(svg('path', { d: 'M0,0 L10,5 L0,10 z', fill: '#2563eb' }));
+  defs.append(marker);
+  root.append(defs);
+
+  const rows = data.steps.map((s) => {
+    const rect = svg('rect', { class: 'row' + (data.violation && data.violation.step === s.step ? ' violation' : ''), x: 0, y: TOP + s.step * ROW_H, width, height: ROW_H, 'data-step': s.step });
+    rect.addEventListener('click', () => select(s.step));
+    root.append(rect);
+    return rect;
+  });
+  const stepped = []; // [element, step at which it appears]
+  const arrows = []; // [element, sent step, end step or Infinity]
+
+  for (const p of data.partitions) {
+    const y0 = rowY(p.from), y1 = p.to === null ? bottom : rowY(p.to);
+    const band = titled(svg('rect', { class: 'partition', x: STEP_COL + 8, y: y0, width: data.nodes.length * LANE_W + 12, height: Math.max(y1 - y0, 4), rx: 4 }), `partition ${p.text}`);
+    root.append(band);
+    const label = svg('text', { class: 'partition-label', x: STEP_COL + 14, y: y0 + 12 }, `partition ${p.text}`);
+    root.append(label);
+    stepped.push([band, p.from], [label, p.from]);
+  }
+
+  data.nodes.forEach((n) => {
+    const x = laneX(n.id);
+    root.append(svg('text', { class: 'lane-head', x, y: 20 }, n.id), svg('text', { class: 'lane-role', x, y: 34 }, n.role));
+    root.append(svg('line', { class: 'lane', x1: x, x2: x, y1: TOP + 4, y2: bottom }));
+    for (const d of data.downtimes.filter((d) => d.node === n.id)) {
+      const down = svg('line', { class: 'lane down', x1: x, x2: x, y1: rowY(d.from), y2: d.to === null ? bottom : rowY(d.to) });
+      root.append(down);
+      stepped.push([down, d.from]);
+    }
+  });
+
+  for (const s of data.steps) {
+    const y = rowY(s.step);
+    const isViolation = data.violation && data.violation.step === s.step;
+    root.append(svg('text', { class: 'step-no', x: STEP_COL, y: y + 4 }, String(s.step)));
+    const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, s.text + (isViolation ? `   ✗ ${data.violation.property}` : ''));
+    root.append(t);
+    if (s.node === null) continue;
+    const x = laneX(s.node);
+    let mark;
+    if (s.kind === 'crash') {
+      mark = svg('g', { class: 'crash' });
+      mark.append(svg('line', { x1: x - 6, y1: y - 6, x2: x + 6, y2: y + 6 }), svg('line', { x1: x - 6, y1: y + 6, x2: x + 6, y2: y - 6 }));
+    } else if (s.kind === 'restart') {
+      mark = svg('circle', { class: 'restart', cx: x, cy: y, r: 5.5 });
+    } else {
+      mark = svg('circle', { class: 'env', cx: x, cy: y, r: 4.5 });
+    }
+    root.append(titled(mark, `${s.step}. ${s.text}`));
+    stepped.push([mark, s.step]);
+    if (s.kind === 'env') {
+      // Crash and restart markers speak for themselves; an event is named beside its dot.
+      const label = svg('text', { class: 'env-label', x: x + 9, y: y - 5 }, s.label);
+      root.append(label);
+      stepped.push([label, s.step]);
+    }
+  }
+
+  for (const m of data.messages) {
+    const x0 = laneX(m.from), y0 = rowY(m.sentAt), x1 = laneX(m.to);
+    const ends = m.deliveredAt.length ? m.deliveredAt : [m.droppedAt === null ? null : m.droppedAt];
+    for (const end of ends) {
+      let line;
+      if (end === null) {
+        // Never delivered in this trace: a dashed stub towards its receiver.
+        line = svg('line', { class: 'msg undelivered', x1: x0, y1: y0, x2: x0 + (x1 - x0) * 0.35, y2: Math.min(y0 + ROW_H * 1.5, bottom) });
+      } else if (m.droppedAt === end && !m.deliveredAt.includes(end)) {
+        const xm = x0 + (x1 - x0) * 0.5, ym = rowY(end);
+        line = svg('g', {});
+        line.append(svg('line', { class: 'msg dropped', x1: x0, y1: y0, x2: xm, y2: ym }));
+        line.append(svg('line', { class: 'cross', x1: xm - 5, y1: ym - 5, x2: xm + 5, y2: ym + 5 }), svg('line', { class: 'cross', x1: xm - 5, y1: ym + 5, x2: xm + 5, y2: ym - 5 }));
+      } else {
+        line = svg('line', { class: 'msg', x1: x0, y1: y0, x2: x1, y2: rowY(end), 'marker-end': 'url(#arrow)' });
+      }
+      const fate = end === null ? 'still in flight' : m.deliveredAt.includes(end) ? `delivered at step ${end}` : `lost at step ${end}`;
+      titled(line, `${m.text}: sent at step ${m.sentAt}${m.copyOf !== null ? ' (a duplicate)' : ''}, ${fate}`);
+      root.append(line);
+      // The label sits on the arrow: at its middle, or at the end of a stub or a lost message's line.
+      // (Near the receiving end, away from the sender's own markers.)
+      const at = end === null ? { x: x0 + (x1 - x0) * 0.35, y: Math.min(y0 + ROW_H * 1.5, bottom) + 11 }
+        : m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * 0.7, y: y0 + (rowY(end) - y0) * 0.7 - 4 }
+        : { x: x0 + (x1 - x0) * 0.5 + 8, y: rowY(end) - 6 };
+      const label = svg('text', { class: 'msg-label', x: at.x, y: at.y, 'text-anchor': 'middle' }, m.type);
+      root.append(label);
+      arrows.push([line, m.sentAt, end === null ? Infinity : end], [label, m.sentAt, end === null ? Infinity : end]);
+    }
+  }
+  diagram.append(root);
+
+  // ---- the step panel -----------------------------------------------------------------------
+  const heading = el('h2', { id: 'action' });
+  const violation = el('div', { id: 'violation', role: 'alert' });
+  const ahead = el('div', { id: 'ahead' });
+  const nodes = el('div', { id: 'nodes' });
+  const sent = el('ul', { id: 'sent' });
+  const observed = el('ul', { id: 'observed' });
+  const inFlightTitle = el('h3', { id: 'inflight-title' });
+  const inFlight = el('ul', { id: 'inflight' });
+  panel.append(heading, violation, ahead, el('h3', {}, 'nodes'), nodes, el('h3', {}, 'sent'), sent, el('h3', {}, 'observed'), observed, inFlightTitle, inFlight);
+
+  function fill(list, items) {
+    list.replaceChildren(...(items.length ? items.map((t) => el('li', { class: 'mono' }, t)) : [el('li', { class: 'none' }, 'none')]));
+  }
+
+  function nodeCard(n) {
+    const changed = n.changes.length > 0;
+    const card = el('div', { class: `node${changed ? ' changed' : ''}${n.up ? '' : ' down'}`, 'data-node': n.id });
+    const role = data.nodes[laneIndex.get(n.id)].role;
+    card.append(el('div', { class: 'head' }, el('span', { class: 'id' }, n.id), el('span', { class: 'role' }, role), el('span', { class: 'state' }, n.state)));
+    const table = el('table', { class: 'mono' });
+    for (const f of n.fields) table.append(el('tr', f.changed ? { class: 'changed' } : {}, el('td', { class: 'key' }, f.key), el('td', {}, f.value)));
+    if (!n.up) table.append(el('tr', {}, el('td', { class: 'key' }, ''), el('td', { class: 'none' }, n.fields.length ? '(only the persisted fields survive)' : '(nothing persisted)')));
+    card.append(table);
+    if (changed) card.append(el('div', { class: 'changes' }, n.changes.join('; ')));
+    return card;
+  }
+
+  // ---- selecting a step ---------------------------------------------------------------------
+  let current = 0;
+  function select(k) {
+    current = Math.max(0, Math.min(last, k));
+    const s = data.steps[current];
+    slider.value = String(current);
+    stepLabel.textContent = `step ${current} / ${last}`;
+    rows.forEach((r, i) => r.classList.toggle('selected', i === current));
+    for (const [node, at] of stepped) node.classList.toggle('future', at > current);
+    for (const [node, from, to] of arrows) {
+      node.classList.toggle('future', from > current);
+      node.classList.toggle('pending', from <= current && current < to); // sent, not yet delivered
+    }
+    heading.textContent = current === 0 ? 'Step 0: the initial world' : `Step ${current}: ${s.text}`;
+    const v = data.violation;
+    const here = v !== null && v.step === current;
+    violation.classList.toggle('shown', here);
+    violation.replaceChildren(...(here ? [`✗ ${v.property} violated: ${v.message}`, el('small', {}, v.description)] : []));
+    ahead.textContent = v === null ? 'No property is violated in this trace.' : current < v.step ? `${v.property} is violated at step ${v.step}.` : here ? '' : `${v.property} was violated at step ${v.step}.`;
+    nodes.replaceChildren(...s.nodes.map(nodeCard));
+    fill(sent, s.sent);
+    fill(observed, s.observed);
+    inFlightTitle.textContent = `in flight (${s.inFlight.length})`;
+    fill(inFlight, s.inFlight);
+    rows[current].scrollIntoView({ block: 'nearest' });
+    try {
+      history.replaceState(null, '', `#step=${current}`); // a link to this step
+    } catch (_) {
+      // some browsers refuse history changes for local files; stepping works without it
+    }
+  }
+
+  slider.addEventListener('input', () => select(Number(slider.value)));
+  prev.addEventListener('click', () => select(current - 1));
+  next.addEventListener('click', () => select(current + 1));
+  document.addEventListener('keydown', (event) => {
+    if (event.altKey || event.ctrlKey || event.metaKey) return;
+    const keys = {
+      ArrowRight: current + 1, ArrowDown: current + 1, j: current + 1,
+      ArrowLeft: current - 1, ArrowUp: current - 1, k: current - 1,
+      Home: 0, End: last, v: data.violation ? data.violation.step : current,
+    };
+    if (!(event.key in keys)) return;
+    event.preventDefault(); // the slider would also move on arrow keys: step once
+    select(keys[event.key]);
+  });
+  const fromHash = /^#step=(\d+)$/.exec(location.hash);
+  select(fromHash ? Number(fromHash[1]) : 0);
+})();
