@@ -1,0 +1,256 @@
+/**
+ * Exhaustive breadth-first search over every reachable world of one configuration, as TLC
+ * does it: a visited set of 64-bit fingerprints with a parent pointer each (bfs-visited.ts),
+ * every state invariant on every state, every step invariant on every transition, witnesses
+ * reported reached or not. Levels are searched in order, so the first violation found has the
+ * shortest counterexample; it is rebuilt from the parent pointers and saved as a normal trace.
+ *
+ * Bounds (--max-depth, --max-states, a memory bound) end the search cleanly: the states already
+ * found are still checked, and the result says `complete: false` with the figures so far.
+ */
+import { getHeapStatistics } from 'node:v8';
+import type { Action } from '../actions.js';
+import type { FaultSettings } from '../faults.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
+import type { Params } from '../model.js';
+import { checkStep } from '../properties.js';
+import type { Suite } from '../suite.js';
+import { enabledActions, initialWorld, step, viewOf, type World } from '../world.js';
+import { execute } from './execute.js';
+import { inProcessBackend, type Backend } from './bfs-backend.js';
+import { Expander } from './bfs-expand.js';
+import { collisionProbability, VisitedSet } from './bfs-visited.js';
+import { Symmetry } from './symmetry.js';
+
+export interface ExploreOptions extends InstanceOptions {
+  /** Stop after this many distinct states. */
+  readonly maxStates?: number;
+  /** Stop at this depth (the initial state is depth 1). */
+  readonly maxDepth?: number;
+  /** Stop when the heap grows past this many megabytes (default: 70% of the heap limit). */
+  readonly maxMemoryMb?: number;
+  /** Visit one state per class of interchangeable nodes (`model.symmetric`). */
+  readonly symmetry?: boolean;
+  /** Worker threads (default 1: search in this thread). */
+  readonly workers?: number;
+  /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
+  readonly suiteModule?: string;
+  /** Called after every chunk of states. */
+  readonly onProgress?: (progress: ExploreProgress) => void;
+}
+
+export interface ExploreProgress {
+  readonly states: number;
+  readonly queue: number;
+  readonly depth: number;
+  readonly elapsedMs: number;
+}
+
+export type StopReason = 'max-states' | 'max-depth' | 'memory';
+
+export interface ExploreViolation {
+  readonly property: string;
+  readonly message: string;
+  /** Actions in the counterexample: the shortest possible. */
+  readonly step: number;
+  readonly actions: readonly Action[];
+}
+
+export interface ExploreResult {
+  readonly model: string;
+  readonly preset: string | null;
+  readonly config: Params;
+  readonly mutant: string | null;
+  readonly faults: FaultSettings;
+  readonly symmetry: boolean;
+  readonly workers: number;
+  readonly distinctStates: number;
+  /** Transitions taken, including those to states already seen (TLC's "states generated"). */
+  readonly generated: number;
+  /** Levels searched; the initial state is depth 1, as TLC counts. */
+  readonly depth: number;
+  readonly complete: boolean;
+  readonly stoppedBy: StopReason | null;
+  readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
+  readonly violation: ExploreViolation | null;
+  /** TLC's optimistic estimate of a fingerprint collision. */
+  readonly collisionProbability: number;
+  /** Bytes of the visited set (fingerprints and parent pointers) per distinct state. */
+  readonly visitedBytesPerState: number;
+  /** Largest heap seen during the search, in bytes. */
+  readonly peakHeapBytes: number;
+  readonly elapsedMs: number;
+  readonly statesPerSecond: number;
+}
+
+const CHUNK = 256;
+
+/** Where the first violation was met: a state (by number), or a transition (parent and successor). */
+type Found = { kind: 'state'; id: number } | { kind: 'step'; parent: number; hi: number; lo: number; property: string };
+
+/** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
+export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const instance = resolveInstance(suite.model, options);
+  const symmetry = options.symmetry ? new Symmetry(instance) : null;
+  const expander = new Expander(instance, suite.properties, symmetry);
+  const workers = options.workers ?? 1;
+  const initial = initialWorld(instance);
+  const backend: Backend<unknown> =
+    workers > 1
+      ? ((await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers, initial) as Backend<unknown>)
+      : (inProcessBackend(expander, initial) as Backend<unknown>);
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxHeap = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
+
+  const visited = new VisitedSet();
+  const [hi0, lo0] = expander.fingerprintOf(initial);
+  visited.add(hi0, lo0, -1);
+  const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
+  const reached = new Set<string>();
+  let level: { ids: number[]; worlds: unknown[] } = { ids: [0], worlds: [backend.initial] };
+  let depth = 0;
+  let generated = 0;
+  let stoppedBy: StopReason | null = null;
+  let peakHeap = process.memoryUsage().heapUsed;
+  let found: Found | null = null;
+
+  try {
+    while (level.ids.length > 0 && found === null) {
+      depth++;
+      const expand = stoppedBy === null;
+      const next: { ids: number[]; worlds: unknown[] } = { ids: [], worlds: [] };
+      let stepFound: Found | null = null;
+      let newAtLimit = false;
+      let done = 0;
+      let expanding = expand;
+      while (done < level.ids.length && found === null) {
+        const chunks = chunksOf(level.worlds, done);
+        let chunkIndex = 0;
+        for await (const r of backend.process(chunks, expanding, (hi, lo) => visited.has(hi, lo))) {
+          const offset = done;
+          done += chunks[chunkIndex++]!.length;
+          generated += r.generated;
+          for (const name of r.witnesses) reached.add(name);
+          if (r.witnesses.length) backend.markReached(r.witnesses);
+          if (r.stateViolation) {
+            found = { kind: 'state', id: level.ids[offset + r.stateViolation.index]! };
+            break;
+          }
+          if (stepFound === null && r.stepViolation) {
+            const v = r.stepViolation;
+            stepFound = { kind: 'step', parent: level.ids[offset + v.index]!, hi: v.hi, lo: v.lo, property: v.property };
+          }
+          if (expanding && stepFound === null) {
+            for (let k = 0; k < r.hi.length; k++) {
+              if (depth >= maxDepth) {
+                if (!visited.has(r.hi[k]!, r.lo[k]!)) newAtLimit = true;
+                continue;
+              }
+              if (visited.size >= maxStates) {
+                if (!visited.has(r.hi[k]!, r.lo[k]!)) stoppedBy = 'max-states';
+                continue;
+              }
+              const id = visited.add(r.hi[k]!, r.lo[k]!, level.ids[offset + r.parents[k]!]!);
+              if (id < 0) continue;
+              next.ids.push(id);
+              next.worlds.push(r.worlds[k]);
+            }
+          }
+          const heap = process.memoryUsage().heapUsed;
+          if (heap > peakHeap) peakHeap = heap;
+          if (heap > maxHeap && stoppedBy === null) stoppedBy = 'memory';
+          options.onProgress?.({ states: visited.size, queue: level.ids.length - done + next.ids.length, depth, elapsedMs: performance.now() - started }); // allow-clock
+          // Once a violation or a bound is met, the rest of the level is only checked.
+          if (expanding && (stepFound !== null || stoppedBy !== null)) {
+            expanding = false;
+            break;
+          }
+        }
+      }
+      if (found === null && stepFound !== null) found = stepFound;
+      if (newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
+      level = next;
+    }
+  } finally {
+    await backend.close();
+  }
+
+  const elapsedMs = performance.now() - started; // allow-clock
+  const violation = found === null ? null : counterexample(instance, suite, expander, visited, found);
+  return {
+    model: suite.model.name,
+    preset: instance.preset,
+    config: instance.params,
+    mutant: instance.mutant,
+    faults: instance.faults,
+    symmetry: symmetry !== null,
+    workers,
+    distinctStates: visited.size,
+    generated,
+    depth,
+    complete: stoppedBy === null && found === null,
+    stoppedBy,
+    witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
+    violation,
+    collisionProbability: collisionProbability(visited.size, generated),
+    visitedBytesPerState: visited.bytes / Math.max(1, visited.size),
+    peakHeapBytes: peakHeap,
+    elapsedMs,
+    statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+  };
+}
+
+function chunksOf<W>(worlds: readonly W[], from: number): W[][] {
+  const chunks: W[][] = [];
+  for (let at = from; at < worlds.length; at += CHUNK) chunks.push(worlds.slice(at, at + CHUNK));
+  return chunks;
+}
+
+/**
+ * Rebuilds the shortest counterexample: from the initial world, at each step take the action
+ * whose successor has the next fingerprint on the path (with symmetry, the concrete worlds
+ * differ from the ones searched by a renaming, so actions are matched by fingerprint).
+ */
+function counterexample(
+  instance: Instance,
+  suite: Suite,
+  expander: Expander,
+  visited: VisitedSet,
+  found: Found,
+): ExploreViolation {
+  const path = visited.pathTo(found.kind === 'state' ? found.id : found.parent);
+  let world: World = initialWorld(instance);
+  const actions: Action[] = [];
+  for (let k = 1; k < path.length; k++) {
+    const [hi, lo] = visited.fingerprintOf(path[k]!);
+    const taken = successorWith(instance, world, (next) => {
+      const [h, l] = expander.fingerprintOf(next);
+      return h === hi && l === lo;
+    });
+    actions.push(taken.action);
+    world = taken.next;
+  }
+  if (found.kind === 'step') {
+    const before = viewOf(instance, world);
+    const taken = successorWith(instance, world, (next, action) => {
+      const [h, l] = expander.fingerprintOf(next);
+      return h === found.hi && l === found.lo && checkStep(suite.properties, before, viewOf(instance, next), action) !== null;
+    });
+    actions.push(taken.action);
+  }
+  const run = execute(instance, suite.properties, actions);
+  if (run.violation === null || run.violation.step !== actions.length) {
+    throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
+  }
+  return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions };
+}
+
+function successorWith(instance: Instance, world: World, matches: (next: World, action: Action) => boolean): { action: Action; next: World } {
+  for (const action of enabledActions(instance, world)) {
+    const next = step(instance, world, action);
+    if (matches(next, action)) return { action, next };
+  }
+  throw new Error('internal: no action leads to the next state of the counterexample (is the model deterministic?)');
+}
