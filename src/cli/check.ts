@@ -6,10 +6,11 @@ import { describeFaults } from '../faults.js';
 import { checkRandom, type CheckResult } from '../explore/random.js';
 import { resolveInstance } from '../instance.js';
 import type { Suite } from '../suite.js';
-import { saveTrace } from '../trace/file.js';
+import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
+import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 
 export interface CheckCommandOptions {
@@ -32,6 +33,8 @@ interface ModelOutcome {
   /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
   readonly loadArg: string;
   readonly tracePath: string | null;
+  /** The trace rendered for a browser, written next to it. */
+  readonly htmlPath: string | null;
   readonly rerun: string;
   readonly ok: boolean;
 }
@@ -96,6 +99,7 @@ function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
     .join(' ');
   const rerunCommand = `${COMMAND} ${rerun}`;
   let tracePath: string | null = null;
+  let htmlPath: string | null = null;
   if (result.violation) {
     const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
     const trace = buildTrace(instance, suite, result.violation.actions, {
@@ -108,9 +112,11 @@ function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
     saveTrace(tracePath, trace);
+    htmlPath = tracePath.replace(/\.json$/, '') + '.html';
+    writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -153,6 +159,7 @@ function jsonOf(o: ModelOutcome): object {
       message: r.violation.message,
       step: r.violation.step,
       trace: o.tracePath,
+      html: o.htmlPath,
       lengths: r.violation.lengths,
       replay: `${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`,
     },
@@ -180,6 +187,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
     lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     lines.push(`    trace:  ${o.tracePath}`);
+    lines.push(`    view:   ${o.htmlPath} (open it in a browser)`);
     lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
     lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`);
     lines.push(`    rerun:  ${o.rerun}`);
