@@ -7,6 +7,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { TraceMismatchError, UsageError } from '../errors.js';
 import { KIT_VERSION } from '../version.js';
 import { checkCommand } from './check.js';
+import { exploreCommand } from './explore.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
@@ -44,6 +45,25 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'check a suite module outside this repository')
     .action(async (model, options) => setExit(await checkCommand(model, options)));
+
+  cli
+    .command('explore')
+    .description('exhaustive breadth-first search of one configuration')
+    .argument('<model>', 'model name (see `protokit list`)')
+    .option('--config <key=value>', 'model parameter, repeatable (e.g. rms=4, preset=tla)', collectConfig, [])
+    .option('--mutant <name>', 'search a known-buggy variant')
+    .option('--max-states <n>', 'stop after N distinct states', positiveInt('--max-states'))
+    .option('--max-depth <n>', 'stop at depth N (the initial state is depth 1)', positiveInt('--max-depth'))
+    .option('--max-memory <mb>', 'stop when the heap passes MB megabytes (default: 70% of the heap limit)', positiveInt('--max-memory'))
+    .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
+    .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
+    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .option('--out <dir>', 'where the counterexample trace goes', 'traces')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'explore a suite module outside this repository')
+    .action(async (model, options) => setExit(await exploreCommand(model, options)));
 
   cli
     .command('replay')

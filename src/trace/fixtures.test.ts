@@ -14,7 +14,7 @@ function traceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) return traceFiles(path);
-    return name.endsWith('.json') && !name.includes('-seed') ? [path] : [];
+    return name.endsWith('.json') && !name.includes('-seed') && !name.endsWith('-explore.json') ? [path] : [];
   });
 }
 
