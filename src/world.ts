@@ -7,7 +7,7 @@ import type { Action } from './actions.js';
 import { canonical } from './canonical.js';
 import type { Instance } from './instance.js';
 import type { Effect, Message, NodeView, Observation } from './model.js';
-import { nodeKey, type NodeState } from './node-step.js';
+import { nodeKey, objectKey, type NodeState, type NodeStepResult } from './node-step.js';
 
 /** A message in flight, with its sender and receiver. */
 export interface Envelope {
@@ -45,7 +45,91 @@ export function envelopeKey(e: Envelope): string {
   return key;
 }
 
+/**
+ * Per-instance caches of the hot path (initial world, action objects, environment events, node
+ * views). Everything in them is derived from the instance and from immutable objects, so they
+ * never change a result; they only spare rebuilding the same objects at every step.
+ */
+interface HotCache {
+  initial: World | null;
+  readonly crash: readonly Action[];
+  readonly restart: readonly Action[];
+  readonly partitions: readonly Action[];
+  /** Per node: the environment actions of each node state (when the role does not read its inbox). */
+  readonly env: WeakMap<NodeState, readonly EnvAction[]>[];
+  /** Per node: whether its role's environment function has been seen reading the inbox. */
+  readonly readsInbox: boolean[];
+  /** Per node: the view of each node state. */
+  readonly views: WeakMap<NodeState, NodeView>[];
+}
+
+type EnvAction = Extract<Action, { type: 'env' }>;
+const HEAL: Action = { type: 'heal' };
+const hotCaches = new WeakMap<Instance, HotCache>();
+
+function hot(instance: Instance): HotCache {
+  let cache = hotCaches.get(instance);
+  if (cache === undefined) {
+    const ids = instance.nodes.map((n) => n.id);
+    cache = {
+      initial: null,
+      crash: ids.map((node) => ({ type: 'crash', node })),
+      restart: ids.map((node) => ({ type: 'restart', node })),
+      partitions: twoWaySplits(ids).map((groups) => ({ type: 'partition', groups })),
+      env: ids.map(() => new WeakMap()),
+      readsInbox: ids.map(() => false),
+      views: ids.map(() => new WeakMap()),
+    };
+    hotCaches.set(instance, cache);
+  }
+  return cache;
+}
+
+/** The deliver, drop and duplicate actions of one in-flight message, built once per envelope. */
+interface EnvelopeActions {
+  readonly deliver: Action;
+  readonly drop: Action;
+  readonly duplicate: Action;
+}
+const envelopeActions = new WeakMap<Envelope, EnvelopeActions>();
+function actionsOfEnvelope(e: Envelope): EnvelopeActions {
+  let known = envelopeActions.get(e);
+  if (known === undefined) {
+    const { from, to, message } = e;
+    known = {
+      deliver: { type: 'deliver', from, to, message },
+      drop: { type: 'drop', from, to, message },
+      duplicate: { type: 'duplicate', from, to, message },
+    };
+    envelopeActions.set(e, known);
+  }
+  return known;
+}
+
+/** The envelope a send effect puts on the network, one object per (effect, sender). */
+const sentEnvelopes = new WeakMap<Effect, Map<string, Envelope>>();
+function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: string): Envelope {
+  let bySender = sentEnvelopes.get(effect);
+  if (bySender === undefined) {
+    bySender = new Map();
+    sentEnvelopes.set(effect, bySender);
+  }
+  let e = bySender.get(from);
+  if (e === undefined) {
+    e = { from, to: effect.to, message: effect.message };
+    bySender.set(from, e);
+  }
+  return e;
+}
+
+/** The world before any action, built once per instance (a fresh top-level object each call). */
 export function initialWorld(instance: Instance): World {
+  const cache = hot(instance);
+  cache.initial ??= buildInitialWorld(instance);
+  return { ...cache.initial };
+}
+
+function buildInitialWorld(instance: Instance): World {
   let world: World = {
     nodes: [],
     network: [],
@@ -97,45 +181,68 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
-    if (setNetwork && !changesWorld(instance, world, receiver, eventOf(e))) continue;
+    if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
     deliverable.push(e);
   }
-  const actions: Action[] = deliverable.map((e) => ({ type: 'deliver', from: e.from, to: e.to, message: e.message }));
+  const actions: Action[] = deliverable.map((e) => actionsOfEnvelope(e).deliver);
 
-  instance.nodes.forEach((spec, i) => {
+  for (let i = 0; i < instance.nodes.length; i++) {
     const state = world.nodes[i]!;
-    if (!state.up) return;
-    const role = instance.roleOf[i]!;
-    const inbox = world.network.filter((e) => e.to === spec.id);
-    for (const event of role.environment(viewOfNode(instance, i, state), instance.params, inbox)) {
-      if (setNetwork ? changesWorld(instance, world, i, event) : role.stepper.step(state, event).changed) {
-        actions.push({ type: 'env', node: spec.id, event });
-      }
+    if (!state.up) continue;
+    const stepper = instance.roleOf[i]!.stepper;
+    for (const action of environmentActions(instance, world, i)) {
+      const result = stepper.step(state, action.event);
+      if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
     }
-  });
+  }
 
   if (!setNetwork) {
     // With fifo semantics only link heads are in `distinct`; loss and duplication apply to any message.
     const faulty = faults.network === 'fifo' ? uniqueEnvelopes(world.network) : distinct;
     if (world.used.loss < faults.loss) {
-      for (const e of faulty) actions.push({ type: 'drop', from: e.from, to: e.to, message: e.message });
+      for (const e of faulty) actions.push(actionsOfEnvelope(e).drop);
     }
     if (world.used.duplicate < faults.duplicate) {
-      for (const e of faulty) actions.push({ type: 'duplicate', from: e.from, to: e.to, message: e.message });
+      for (const e of faulty) actions.push(actionsOfEnvelope(e).duplicate);
     }
   }
+  const cache = hot(instance);
   if (world.used.crash < faults.crash) {
-    instance.nodes.forEach((spec, i) => {
-      if (world.nodes[i]!.up) actions.push({ type: 'crash', node: spec.id });
-    });
+    for (let i = 0; i < world.nodes.length; i++) if (world.nodes[i]!.up) actions.push(cache.crash[i]!);
   }
-  instance.nodes.forEach((spec, i) => {
-    if (!world.nodes[i]!.up) actions.push({ type: 'restart', node: spec.id });
-  });
+  for (let i = 0; i < world.nodes.length; i++) if (!world.nodes[i]!.up) actions.push(cache.restart[i]!);
   if (world.partition === null && world.used.partition < faults.partition) {
-    for (const groups of twoWaySplits(instance.nodes.map((n) => n.id))) actions.push({ type: 'partition', groups });
+    for (const action of cache.partitions) actions.push(action);
   }
-  if (world.partition !== null) actions.push({ type: 'heal' });
+  if (world.partition !== null) actions.push(HEAL);
+  return actions;
+}
+
+/**
+ * The environment events node `i` may receive now, as actions (not yet filtered by whether
+ * they change anything). A role's environment function is pure, so when a call does not read
+ * the inbox its answer depends on the node state alone and is kept for that state.
+ */
+function environmentActions(instance: Instance, world: World, i: number): readonly EnvAction[] {
+  const cache = hot(instance);
+  const state = world.nodes[i]!;
+  const known = cache.env[i]!.get(state);
+  if (known !== undefined) return known;
+  const id = instance.nodes[i]!.id;
+  const inbox = world.network.filter((e) => e.to === id);
+  let readInbox = false;
+  const watched = cache.readsInbox[i]
+    ? inbox
+    : new Proxy(inbox, {
+        get: (target, property, receiver) => ((readInbox = true), Reflect.get(target, property, receiver)),
+        has: (target, property) => ((readInbox = true), Reflect.has(target, property)),
+        ownKeys: (target) => ((readInbox = true), Reflect.ownKeys(target)),
+        getOwnPropertyDescriptor: (target, property) => ((readInbox = true), Reflect.getOwnPropertyDescriptor(target, property)),
+      });
+  const events = instance.roleOf[i]!.environment(nodeViewOf(instance, i, state), instance.params, watched);
+  const actions: EnvAction[] = events.map((event) => ({ type: 'env', node: id, event }));
+  if (readInbox) cache.readsInbox[i] = true;
+  if (!cache.readsInbox[i]) cache.env[i]!.set(state, actions);
   return actions;
 }
 
@@ -143,16 +250,23 @@ export function enabledActions(instance: Instance, world: World): Action[] {
  * With `set` semantics a step that only re-sends messages already in the set changes nothing;
  * such steps are left out of the enabled actions (they would be stuttering steps).
  */
-function changesWorld(instance: Instance, world: World, i: number, event: { type: string }): boolean {
-  const result = instance.roleOf[i]!.stepper.step(world.nodes[i]!, event);
+function changesWorld(instance: Instance, world: World, i: number, result: NodeStepResult): boolean {
   if (!result.changed) return false;
-  if (result.state !== world.nodes[i]) return true;
+  if (!sameNodeState(result.state, world.nodes[i]!)) return true;
   const from = instance.nodes[i]!.id;
-  return result.effects.some((effect) =>
-    effect.type === 'send'
-      ? !world.network.some((e) => envelopeKey(e) === envelopeKey({ from, to: effect.to, message: effect.message }))
-      : !world.observations.some((o) => canonical(o) === canonical(effect.observation)),
-  );
+  return result.effects.some((effect) => {
+    if (effect.type === 'send') {
+      const key = envelopeKey(envelopeOf(effect, from));
+      return !world.network.some((e) => envelopeKey(e) === key);
+    }
+    const key = objectKey(effect.observation);
+    return !world.observations.some((o) => objectKey(o) === key);
+  });
+}
+
+/** Node states are interned by the stepper, so identity almost always decides; the key settles the rest. */
+function sameNodeState(a: NodeState, b: NodeState): boolean {
+  return a === b || nodeKey(a) === nodeKey(b);
 }
 
 function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {
@@ -197,10 +311,14 @@ export function step(instance: Instance, world: World, action: Action): World {
     case 'deliver': {
       const setNetwork = instance.faults.network === 'set';
       const network = setNetwork ? world.network : removeFirst(world.network, action);
-      return deliverTo(instance, { ...world, network }, action.to, eventOf(action));
+      const i = indexOrThrow(instance, action.to);
+      const next = { ...world, network };
+      return applyStep(instance, next, i, instance.roleOf[i]!.stepper.stepMessage(next.nodes[i]!, action.from, action.message));
     }
-    case 'env':
-      return deliverTo(instance, world, action.node, action.event);
+    case 'env': {
+      const i = indexOrThrow(instance, action.node);
+      return applyStep(instance, world, i, instance.roleOf[i]!.stepper.step(world.nodes[i]!, action.event));
+    }
     case 'drop':
       return { ...world, network: removeFirst(world.network, action), used: { ...world.used, loss: world.used.loss + 1 } };
     case 'duplicate': {
@@ -229,12 +347,11 @@ export function step(instance: Instance, world: World, action: Action): World {
   }
 }
 
-function deliverTo(instance: Instance, world: World, nodeId: string, event: { type: string }): World {
-  const i = indexOrThrow(instance, nodeId);
-  const result = instance.roleOf[i]!.stepper.step(world.nodes[i]!, event);
+/** The world after node `i` took a step with `result`. */
+function applyStep(instance: Instance, world: World, i: number, result: NodeStepResult): World {
   if (!result.changed) return world;
   const next = result.state === world.nodes[i] ? world : { ...world, nodes: replaceAt(world.nodes, i, result.state) };
-  return applyEffects(instance, next, nodeId, result.effects);
+  return applyEffects(instance, next, instance.nodes[i]!.id, result.effects);
 }
 
 function applyEffects(instance: Instance, world: World, from: string, effects: readonly Effect[]): World {
@@ -245,12 +362,15 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
   for (const effect of effects) {
     if (effect.type === 'send') {
       if (!instance.indexOf.has(effect.to)) throw new Error(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}'`);
-      const e: Envelope = { from, to: effect.to, message: effect.message };
-      if (setNetwork && network.some((x) => envelopeKey(x) === envelopeKey(e))) continue;
+      const e = envelopeOf(effect, from);
+      if (setNetwork) {
+        const key = envelopeKey(e);
+        if (network.some((x) => envelopeKey(x) === key)) continue;
+      }
       network = [...network, e];
     } else {
-      const key = canonical(effect.observation);
-      if (observations.some((o) => canonical(o) === key)) continue;
+      const key = objectKey(effect.observation);
+      if (observations.some((o) => objectKey(o) === key)) continue;
       observations = [...observations, effect.observation];
     }
   }
@@ -258,7 +378,7 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
 }
 
 function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelope[] {
-  const key = canonical([e.from, e.to, e.message]);
+  const key = envelopeKey(e);
   const at = network.findIndex((x) => envelopeKey(x) === key);
   if (at < 0) throw new Error(`no message ${key} in flight`);
   return [...network.slice(0, at), ...network.slice(at + 1)];
@@ -285,9 +405,20 @@ export function worldKey(instance: Instance, world: World): string {
     instance.faults.network === 'fifo'
       ? linkOrdered(world.network)
       : world.network.map(envelopeKey).sort();
-  const observations = world.observations.map((o) => canonical(o)).sort();
-  const partition = world.partition === null ? null : world.partition.map((g) => [...g].sort().join(',')).sort();
-  return `${world.nodes.map(nodeKey).join('|')}#${network.join('|')}#${canonical(partition)}#${canonical(world.used)}#${observations.join('|')}`;
+  const observations = world.observations.map(objectKey).sort();
+  return `${world.nodes.map(nodeKey).join('|')}#${network.join('|')}#${partitionKey(world.partition)}#${objectKey(world.used)}#${observations.join('|')}`;
+}
+
+const partitionKeys = new WeakMap<object, string>();
+/** The canonical text of a partition (group order and order within groups ignored), or `null`. */
+export function partitionKey(partition: World['partition']): string {
+  if (partition === null) return 'null';
+  let key = partitionKeys.get(partition);
+  if (key === undefined) {
+    key = canonical(partition.map((g) => [...g].sort().join(',')).sort());
+    partitionKeys.set(partition, key);
+  }
+  return key;
 }
 
 function linkOrdered(network: readonly Envelope[]): string[] {
@@ -313,27 +444,43 @@ export interface WorldView {
   role(role: string): readonly NodeView[];
 }
 
-function viewOfNode(instance: Instance, i: number, state: NodeState): NodeView {
-  const spec = instance.nodes[i]!;
-  return { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
+/** The view of node `i` in `state`, built once per node state. */
+function nodeViewOf(instance: Instance, i: number, state: NodeState): NodeView {
+  const cache = hot(instance).views[i]!;
+  let view = cache.get(state);
+  if (view === undefined) {
+    const spec = instance.nodes[i]!;
+    view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
+    cache.set(state, view);
+  }
+  return view;
 }
 
 const views = new WeakMap<World, WorldView>();
 export function viewOf(instance: Instance, world: World): WorldView {
   let view = views.get(world);
   if (view === undefined) {
-    const nodes = world.nodes.map((s, i) => viewOfNode(instance, i, s));
+    const nodes = world.nodes.map((s, i) => nodeViewOf(instance, i, s));
+    // Properties ask for the same role many times per world: filter each role once.
+    const byRole = new Map<string, readonly NodeView[]>();
     view = {
       nodes,
       network: world.network,
       observations: world.observations,
       params: instance.params,
       node: (id) => {
-        const n = nodes.find((x) => x.id === id);
-        if (n === undefined) throw new Error(`no node '${id}'`);
-        return n;
+        const i = instance.indexOf.get(id);
+        if (i === undefined) throw new Error(`no node '${id}'`);
+        return nodes[i]!;
       },
-      role: (role) => nodes.filter((n) => n.role === role),
+      role: (role) => {
+        let members = byRole.get(role);
+        if (members === undefined) {
+          members = nodes.filter((n) => n.role === role);
+          byRole.set(role, members);
+        }
+        return members.slice(); // a fresh array, as before: callers may sort it
+      },
     };
     views.set(world, view);
   }

@@ -9,14 +9,14 @@
  */
 import fc from 'fast-check';
 import type { Action, ActionType } from '../actions.js';
-import { fingerprint } from '../canonical.js';
 import { FAULT_KINDS, type FaultSettings } from '../faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
 import type { ActionWeights, Params } from '../model.js';
 import { checkInitial, checkStep } from '../properties.js';
 import type { Suite } from '../suite.js';
-import { enabledActions, initialWorld, step, viewOf, worldKey } from '../world.js';
+import { enabledActions, initialWorld, step, viewOf } from '../world.js';
 import { execute, type StepViolation } from './execute.js';
+import { FingerprintSet, worldFingerprint } from './fingerprint.js';
 import { minimize } from './minimize.js';
 
 export interface CheckOptions extends InstanceOptions {
@@ -117,7 +117,8 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const properties = suite.properties;
   const witnesses = properties.filter((p) => p.kind === 'sometimes');
   const reached = new Set<string>();
-  const distinct = new Set<string>();
+  // Fingerprints only, in typed arrays: memory stays flat however many runs (bounded below).
+  const distinct = new FingerprintSet();
   const DISTINCT_LIMIT = 2_000_000;
   let steps = 0;
   let runsDone = 0;
@@ -125,7 +126,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const progressEvery = Math.max(1, Math.floor(runs / 100));
 
   const observe = (world: Parameters<typeof viewOf>[1]) => {
-    if (distinct.size < DISTINCT_LIMIT) distinct.add(fingerprint(worldKey(instance, world)));
+    if (distinct.size < DISTINCT_LIMIT) distinct.add(worldFingerprint(instance, world));
     if (reached.size < witnesses.length) {
       const view = viewOf(instance, world);
       for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
