@@ -56,7 +56,8 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${formatAction(a)}\n`));
     if (v) {
       process.stdout.write(c.red(`✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
-      if (until === undefined) process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}\n`);
+      const load = options.load ? ` --load ${shellArg(options.load)}` : '';
+      if (until === undefined) process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);
     } else if (until !== undefined) {
       process.stdout.write(c.green(`✓ stopped at step ${steps} of ${trace.actions.length}; no property violated so far\n`));
     } else {

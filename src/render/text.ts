@@ -28,6 +28,7 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     const property = suite.properties.find((p) => p.name === trace.violation!.property);
     out.push(`  violates: ${trace.violation.property}${property ? ` — ${property.description}` : ''} (step ${trace.violation.step})`);
   }
+  if (trace.expect === 'pass') out.push(`  expects:  no violation (the trace of a fixed bug: it must keep passing)`);
   const o = trace.origin;
   if (o.command === 'check') {
     out.push(`  found by: protokit check, seed ${o.seed}${o.lengths ? `; ${o.lengths.shrunk} actions after shrinking, ${o.lengths.minimized} after minimising` : ''}`);
