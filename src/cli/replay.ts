@@ -4,12 +4,7 @@ import { formatAction, type Action } from '../actions.js';
 import { UsageError } from '../errors.js';
 import type { Instance } from '../instance.js';
 import { compact, describeNetwork, stateName } from '../render/describe.js';
-import { renderHtml } from '../render/html.js';
-import { renderItf } from '../render/itf.js';
-import { renderMermaid } from '../render/mermaid.js';
-import { renderText } from '../render/text.js';
-import type { Suite } from '../suite.js';
-import type { Trace } from '../trace/format.js';
+import { renderTrace, SHOW_FORMATS, type ShowFormat } from '../render/trace.js';
 import { loadTrace, writeFileAtomic } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
 import type { World } from '../world.js';
@@ -95,24 +90,7 @@ function worldJson(instance: Instance, world: World): object {
   };
 }
 
-export const SHOW_FORMATS = ['text', 'mermaid', 'itf', 'html'] as const;
-export type ShowFormat = (typeof SHOW_FORMATS)[number];
-
-/** A replayed trace rendered in one of the `show` formats. */
-export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, source: string, options: { color?: boolean } = {}): string {
-  const { instance, execution } = replay(suite, trace);
-  const worlds = execution.worlds;
-  switch (format) {
-    case 'text':
-      return renderText(suite, trace, instance, worlds, { color: options.color });
-    case 'mermaid':
-      return renderMermaid(trace, instance, worlds);
-    case 'itf':
-      return renderItf(trace, instance, worlds, source);
-    case 'html':
-      return renderHtml(suite, trace, instance, worlds);
-  }
-}
+export { SHOW_FORMATS, renderTrace };
 
 export async function showCommand(path: string, options: { format: string; out?: string; load?: string }): Promise<number> {
   if (!(SHOW_FORMATS as readonly string[]).includes(options.format)) {

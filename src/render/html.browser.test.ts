@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
-import { renderTrace } from '../cli/replay.js';
+import { renderTrace } from './trace.js';
 import { loadTrace } from '../trace/file.js';
 
 const CHROMIUM = process.env.PROTOKIT_CHROMIUM ?? '/usr/bin/chromium';

@@ -10,7 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { suites } from '../../properties/registry.js';
 import type { Action } from '../actions.js';
-import { renderTrace, SHOW_FORMATS } from '../cli/replay.js';
+import { renderTrace, SHOW_FORMATS } from './trace.js';
 import { resolveInstance } from '../instance.js';
 import { loadTrace } from '../trace/file.js';
 import type { Trace } from '../trace/format.js';

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { findSuite } from '../cli/registry.js';
-import { renderTrace, SHOW_FORMATS } from '../cli/replay.js';
+import { renderTrace, SHOW_FORMATS } from '../render/trace.js';
 import { TraceMismatchError, UsageError } from '../errors.js';
 import { parseTrace } from './file.js';
 import { replay } from './replay.js';
