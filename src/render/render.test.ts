@@ -4,7 +4,7 @@
  * against the shape of Apalache's ADR-015; the timeline matches every send to its delivery,
  * including drops, duplicates and partitions.
  */
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { z } from 'zod';
@@ -90,6 +90,12 @@ sequenceDiagram
     Note over rm2: → committed
     Note over tm,rm3: ✗ step 10: consistency violated: rm2 committed while rm1 aborted
 `);
+  });
+
+  test("the README's diagram is this trace's rendering", () => {
+    const readme = readFileSync('README.md', 'utf8');
+    const block = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
+    expect(block).toBe(render('mermaid', KNOWN).split('\n').slice(1).join('\n'));
   });
 
   test('faults become notes, and every line is one of the few statement forms it emits', async () => {
