@@ -43,13 +43,16 @@
   document.body.append(el('header', {}, el('h1', {}, data.title), facts), controls, el('main', {}, diagram, panel));
 
   // ---- the space-time diagram ---------------------------------------------------------------
-  const STEP_COL = 36, LANE_W = 118, TOP = 50, ROW_H = 30;
+  const STEP_COL = 36, LANE_W = 104, TOP = 50, ROW_H = 30;
   const laneIndex = new Map(data.nodes.map((n, i) => [n.id, i]));
   const laneX = (id) => STEP_COL + 14 + laneIndex.get(id) * LANE_W + LANE_W / 2;
   const rowY = (k) => TOP + k * ROW_H + ROW_H / 2;
   const textX = STEP_COL + 14 + data.nodes.length * LANE_W + 10;
-  const width = textX + 430;
-  const height = TOP + data.steps.length * ROW_H + 14;
+  const longest = Math.max(...data.steps.map((s) => s.text.length)) + (data.violation ? data.violation.property.length + 5 : 0);
+  const width = textX + longest * 7.4 + 16;
+  // Room below the last step for the stubs of messages still in flight at the end.
+  const stubs = data.messages.some((m) => m.deliveredAt.length === 0 && m.droppedAt === null);
+  const height = TOP + data.steps.length * ROW_H + (stubs ? ROW_H + 6 : 14);
   const bottom = height - 8;
   const root = svg('svg', { width, height, viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': 'space-time diagram' });
   const defs = svg('defs');
@@ -121,7 +124,7 @@
       let line;
       if (end === null) {
         // Never delivered in this trace: a dashed stub towards its receiver.
-        line = svg('line', { class: 'msg undelivered', x1: x0, y1: y0, x2: x0 + (x1 - x0) * 0.35, y2: Math.min(y0 + ROW_H * 1.5, bottom) });
+        line = svg('line', { class: 'msg undelivered', x1: x0, y1: y0, x2: x0 + (x1 - x0) * 0.35, y2: y0 + ROW_H }); // a dashed stub towards its receiver
       } else if (m.droppedAt === end && !m.deliveredAt.includes(end)) {
         const xm = x0 + (x1 - x0) * 0.5, ym = rowY(end);
         line = svg('g', {});
@@ -133,14 +136,14 @@
       const fate = end === null ? 'still in flight' : m.deliveredAt.includes(end) ? `delivered at step ${end}` : `lost at step ${end}`;
       titled(line, `${m.text}: sent at step ${m.sentAt}${m.copyOf !== null ? ' (a duplicate)' : ''}, ${fate}`);
       root.append(line);
-      // The label sits on the arrow: at its middle, or at the end of a stub or a lost message's line.
-      // (Near the receiving end, away from the sender's own markers.)
-      const at = end === null ? { x: x0 + (x1 - x0) * 0.35, y: Math.min(y0 + ROW_H * 1.5, bottom) + 11 }
-        : m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * 0.7, y: y0 + (rowY(end) - y0) * 0.7 - 4 }
-        : { x: x0 + (x1 - x0) * 0.5 + 8, y: rowY(end) - 6 };
+      arrows.push([line, m.sentAt, end === null ? Infinity : end]);
+      // A stub has no label (its tooltip and the in-flight list name it): stubs side by side would overlap.
+      if (end === null) continue;
+      // The label sits on the arrow near its receiving end, away from the sender's own markers.
+      const at = m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * 0.7, y: y0 + (rowY(end) - y0) * 0.7 - 4 } : { x: x0 + (x1 - x0) * 0.5 + 8, y: rowY(end) - 6 };
       const label = svg('text', { class: 'msg-label', x: at.x, y: at.y, 'text-anchor': 'middle' }, m.type);
       root.append(label);
-      arrows.push([line, m.sentAt, end === null ? Infinity : end], [label, m.sentAt, end === null ? Infinity : end]);
+      arrows.push([label, m.sentAt, end]);
     }
   }
   diagram.append(root);
