@@ -4,5 +4,6 @@
  */
 import type { Suite } from '../src/suite.js';
 import twoPhaseCommit from './two-phase-commit/index.js';
+import mapreduce from './mapreduce/index.js';
 
-export const suites: readonly Suite[] = [twoPhaseCommit];
+export const suites: readonly Suite[] = [twoPhaseCommit, mapreduce];

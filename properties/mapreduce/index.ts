@@ -1,0 +1,173 @@
+/**
+ * What MapReduce execution must guarantee (Dean & Ghemawat 2004, section 3.3: with
+ * deterministic operators, the output equals that of a sequential, failure-free execution),
+ * split so that a violation names exactly what failed. Each reads the shared file system's
+ * files and the observations (task assignments, completions, abandoned attempts, failures,
+ * commits), never a worker's internals.
+ *
+ * `mapReduceSuite(job)` checks a user-supplied job the same way; the default export checks
+ * word count.
+ */
+import mapReduce, { mapReduceModel, outputFile, sequentialOutput, wordCount, type FileContent, type MapReduceJob } from '../../models/mapreduce/index.js';
+import { canonical } from '../../src/canonical.js';
+import type { Observation } from '../../src/model.js';
+import { always, sometimes, type Property, type Verdict } from '../../src/properties.js';
+import { defineSuite, type Suite } from '../../src/suite.js';
+import type { WorldView } from '../../src/world.js';
+
+const reduces = (w: WorldView): number => Number(w.params.reduces);
+const files = (w: WorldView): Readonly<Record<string, FileContent>> => w.node('fs').context.files ?? {};
+const observed = (w: WorldView, type: string): Observation[] => w.observations.filter((o) => o.type === type);
+const indexOf = (w: WorldView, match: (o: Observation) => boolean): number => w.observations.findIndex(match);
+const jobCompleted = (w: WorldView): boolean => w.observations.some((o) => o.type === 'JobCompleted');
+/**
+ * Worlds share their observation list and their file table until these change, so a check
+ * that reads only them is memoised on them (by identity; they are never mutated).
+ */
+function memoOn<K extends object>(key: (w: WorldView) => K, check: (w: WorldView) => Verdict): (w: WorldView) => Verdict {
+  const memo = new WeakMap<K, Verdict>();
+  return (w) => {
+    const k = key(w);
+    if (memo.has(k)) return memo.get(k);
+    const verdict = check(w);
+    memo.set(k, verdict);
+    return verdict;
+  };
+}
+const byObservations = (w: WorldView) => w.observations;
+/** Both: the file table identity keys a memo per observation list. */
+function memoOnBoth(check: (w: WorldView) => Verdict): (w: WorldView) => Verdict {
+  const memo = new WeakMap<object, WeakMap<object, Verdict>>();
+  return (w) => {
+    let inner = memo.get(w.observations);
+    if (inner === undefined) memo.set(w.observations, (inner = new WeakMap()));
+    const k = files(w);
+    if (inner.has(k)) return inner.get(k);
+    const verdict = check(w);
+    inner.set(k, verdict);
+    return verdict;
+  };
+}
+
+const sourcesText = (sources: readonly { map: number; attempt: number }[]) => sources.map((s) => `map ${s.map} attempt ${s.attempt}`).join(', ');
+
+/** The properties and witnesses for one job. */
+export function mapReduceProperties(job: MapReduceJob): Property[] {
+  const expected = new Map<number, string[]>();
+  const sequential = (r: number): string[] => {
+    let partitions = expected.get(r);
+    if (partitions === undefined) expected.set(r, (partitions = sequentialOutput(job, r).map((p) => canonical(p))));
+    return partitions;
+  };
+
+  /** Every committed output partition holds exactly that partition of the job computed sequentially. */
+  const outputMatchesSequential = always(
+    'output-matches-sequential',
+    'the committed output equals the job computed sequentially (each partition, once committed; so the whole output once the job is complete)',
+    memoOnBoth((w) => {
+      const want = sequential(reduces(w));
+      for (let r = 0; r < want.length; r++) {
+        const file = files(w)[outputFile(r)];
+        if (file !== undefined && canonical(file.records) !== want[r]) {
+          return `${outputFile(r)} (attempt ${file.attempt}, from ${sourcesText(file.sources) || 'no map output'}) holds ${canonical(file.records)}; computed sequentially: ${want[r]}`;
+        }
+      }
+    }),
+  );
+
+  /** First commit wins: a partition is committed once, and its file is that attempt's content. */
+  const commitOnce = always('commit-once', 'each reduce partition is committed exactly once, and its content comes from one attempt', memoOnBoth((w) => {
+    const commits = observed(w, 'OutputCommitted');
+    for (let r = 0; r < reduces(w); r++) {
+      const attempts = commits.filter((o) => o.partition === r).map((o) => o.attempt as number);
+      if (attempts.length > 1) return `partition ${r} was committed by attempts ${attempts.join(' and then ')}`;
+      const file = files(w)[outputFile(r)];
+      if (file !== undefined && attempts.length === 1 && file.attempt !== attempts[0]) {
+        return `${outputFile(r)} holds the content of attempt ${file.attempt}, but attempt ${attempts[0]} committed it`;
+      }
+    }
+  }));
+
+  /**
+   * A committed output may only use map output the coordinator accepted as a task's
+   * completion, from an attempt it had not abandoned before (a failed attempt's late report).
+   */
+  const readsOnlyReportedOutput = always(
+    'reads-only-reported-output',
+    'no reduce attempt commits output computed from intermediate data that a failed map attempt produced but never reported',
+    memoOn(byObservations, (w) => {
+      for (const commit of observed(w, 'OutputCommitted')) {
+        for (const s of commit.sources as { map: number; attempt: number }[]) {
+          const isAttempt = (type: string) => (o: Observation) => o.type === type && o.kind === 'map' && o.task === s.map && o.attempt === s.attempt;
+          const reported = indexOf(w, isAttempt('TaskCompleted'));
+          const abandoned = indexOf(w, isAttempt('AttemptAbandoned'));
+          if (reported < 0) {
+            return `partition ${commit.partition} (attempt ${commit.attempt}) was computed from map ${s.map} attempt ${s.attempt}, which never completed`;
+          }
+          if (abandoned >= 0 && abandoned < reported) {
+            return `partition ${commit.partition} (attempt ${commit.attempt}) was computed from map ${s.map} attempt ${s.attempt}, which the coordinator had abandoned as failed before its report`;
+          }
+        }
+      }
+    }),
+  );
+
+  /** The job is complete only when every one of the R output files is on the file system. */
+  const completeOnlyWhenCommitted = always('complete-only-when-committed', 'the job is reported complete only when every partition is committed', memoOnBoth((w) => {
+    if (!jobCompleted(w)) return;
+    const missing = Array.from({ length: reduces(w) }, (_, r) => outputFile(r)).filter((f) => files(w)[f] === undefined);
+    if (missing.length > 0) return `the job was reported complete but ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} not committed`;
+  }));
+
+  /**
+   * Section 3.3: a failed worker's completed map output is lost with its disk, so the map task
+   * is re-executed; no reduce attempt may be sent to read it after the failure was declared.
+   */
+  const noReadsOfLostOutput = always(
+    'no-reads-of-lost-output',
+    'no reduce attempt is assigned map output held by a worker declared failed after that output was reported',
+    memoOn(byObservations, (w) => {
+      for (let at = 0; at < w.observations.length; at++) {
+        const assigned = w.observations[at]!;
+        if (assigned.type !== 'TaskAssigned' || assigned.kind !== 'reduce') continue;
+        for (const s of assigned.sources as { map: number; attempt: number; worker: string }[]) {
+          const reported = indexOf(w, (o) => o.type === 'TaskCompleted' && o.kind === 'map' && o.task === s.map && o.attempt === s.attempt);
+          const failed = w.observations.findIndex((o, i) => o.type === 'WorkerFailed' && o.worker === s.worker && i > reported && i < at);
+          if (failed >= 0) {
+            return `reduce ${assigned.task} attempt ${assigned.attempt} was sent to read map ${s.map} attempt ${s.attempt} on ${s.worker}, declared failed (failure ${w.observations[failed]!.failure}) after it reported`;
+          }
+        }
+      }
+    }),
+  );
+
+  const jobCompletes = sometimes('job-completes', 'the job completes', jobCompleted);
+  const completesAfterCrash = sometimes('completes-after-worker-crash', 'the job completes after a worker crashed', (w) => {
+    if (!jobCompleted(w)) return false;
+    return w.role('worker').some((n) => !n.up) || w.observations.some((o) => o.type === 'WorkerRestarted');
+  });
+  const backupCommitsFirst = sometimes('backup-commits-first', "a backup attempt's output is the one committed", (w) =>
+    observed(w, 'OutputCommitted').some((c) =>
+      w.observations.some((o) => o.type === 'TaskAssigned' && o.kind === 'reduce' && o.attempt === c.attempt && o.backup === true),
+    ),
+  );
+
+  return [
+    commitOnce,
+    readsOnlyReportedOutput,
+    noReadsOfLostOutput,
+    completeOnlyWhenCommitted,
+    outputMatchesSequential,
+    jobCompletes,
+    completesAfterCrash,
+    backupCommitsFirst,
+  ];
+}
+
+/** Since 0.1.0. A suite for a user-supplied job: the model of `mapReduceModel(job, name)` with these properties. */
+export function mapReduceSuite(job: MapReduceJob, name = 'mapreduce'): Suite {
+  const model = name === 'mapreduce' && job === wordCount ? mapReduce : mapReduceModel(job, name);
+  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 2000, depth: 120 } });
+}
+
+export default mapReduceSuite(wordCount);
