@@ -165,26 +165,24 @@ function linked(world: World, from: string, to: string): boolean {
 export function enabledActions(instance: Instance, world: World): Action[] {
   const { faults } = instance;
   const setNetwork = faults.network === 'set';
-  const deliverable: Envelope[] = [];
+  const actions: Action[] = [];
   const distinct: Envelope[] = [];
-  const seen = new Set<string>();
-  const fifoHeadSeen = new Set<string>();
+  const seen = new KeySet(world.network.length);
+  const fifoHeadSeen = faults.network === 'fifo' ? new Set<string>() : null;
   for (const e of world.network) {
     const key = envelopeKey(e);
-    if (faults.network === 'fifo') {
+    if (fifoHeadSeen !== null) {
       const link = canonical([e.from, e.to]);
       if (fifoHeadSeen.has(link)) continue;
       fifoHeadSeen.add(link);
     }
-    if (seen.has(key)) continue;
-    seen.add(key);
+    if (!seen.add(key)) continue;
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
     if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
-    deliverable.push(e);
+    actions.push(actionsOfEnvelope(e).deliver);
   }
-  const actions: Action[] = deliverable.map((e) => actionsOfEnvelope(e).deliver);
 
   for (let i = 0; i < instance.nodes.length; i++) {
     const state = world.nodes[i]!;
@@ -216,6 +214,26 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   }
   if (world.partition !== null) actions.push(HEAL);
   return actions;
+}
+
+/** A set of keys that scans a small array while it is small (most networks) and hashes beyond. */
+class KeySet {
+  private readonly list: string[] = [];
+  private readonly set: Set<string> | null;
+  constructor(expected: number) {
+    this.set = expected > 16 ? new Set() : null;
+  }
+  /** Adds `key`; false when it was there already. */
+  add(key: string): boolean {
+    if (this.set !== null) {
+      if (this.set.has(key)) return false;
+      this.set.add(key);
+      return true;
+    }
+    if (this.list.includes(key)) return false;
+    this.list.push(key);
+    return true;
+  }
 }
 
 /**
@@ -356,8 +374,9 @@ function applyStep(instance: Instance, world: World, i: number, result: NodeStep
 
 function applyEffects(instance: Instance, world: World, from: string, effects: readonly Effect[]): World {
   if (effects.length === 0) return world;
-  let network = world.network;
-  let observations = world.observations;
+  // Copied on first write, then appended to: one new array per step, not one per message.
+  let network: Envelope[] | null = null;
+  let observations: Observation[] | null = null;
   const setNetwork = instance.faults.network === 'set';
   for (const effect of effects) {
     if (effect.type === 'send') {
@@ -365,16 +384,17 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
       const e = envelopeOf(effect, from);
       if (setNetwork) {
         const key = envelopeKey(e);
-        if (network.some((x) => envelopeKey(x) === key)) continue;
+        if ((network ?? world.network).some((x) => envelopeKey(x) === key)) continue;
       }
-      network = [...network, e];
+      (network ??= world.network.slice()).push(e);
     } else {
       const key = objectKey(effect.observation);
-      if (observations.some((o) => objectKey(o) === key)) continue;
-      observations = [...observations, effect.observation];
+      if ((observations ?? world.observations).some((o) => objectKey(o) === key)) continue;
+      (observations ??= world.observations.slice()).push(effect.observation);
     }
   }
-  return { ...world, network, observations };
+  if (network === null && observations === null) return world;
+  return { ...world, network: network ?? world.network, observations: observations ?? world.observations };
 }
 
 function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelope[] {
@@ -456,32 +476,53 @@ function nodeViewOf(instance: Instance, i: number, state: NodeState): NodeView {
   return view;
 }
 
+/** A world as properties see it; node views are shared between worlds with the same node state. */
+class View implements WorldView {
+  readonly network: readonly Envelope[];
+  readonly observations: readonly Observation[];
+  readonly params: Instance['params'];
+  /** Role members, filtered once per role on first request. */
+  private byRole: Map<string, readonly NodeView[]> | null = null;
+
+  constructor(
+    private readonly instance: Instance,
+    readonly nodes: readonly NodeView[],
+    world: World,
+  ) {
+    this.network = world.network;
+    this.observations = world.observations;
+    this.params = instance.params;
+  }
+
+  node(id: string): NodeView {
+    const i = this.instance.indexOf.get(id);
+    if (i === undefined) throw new Error(`no node '${id}'`);
+    return this.nodes[i]!;
+  }
+
+  role(role: string): readonly NodeView[] {
+    this.byRole ??= new Map();
+    let members = this.byRole.get(role);
+    if (members === undefined) {
+      members = this.nodes.filter((n) => n.role === role);
+      this.byRole.set(role, members);
+    }
+    return members.slice(); // a fresh array, as before: callers may sort it
+  }
+}
+
+/** The view of `world`, built afresh (callers that hold on to it, like random runs, skip `viewOf`'s memo). */
+export function buildView(instance: Instance, world: World): WorldView {
+  const nodes: NodeView[] = new Array(world.nodes.length);
+  for (let i = 0; i < nodes.length; i++) nodes[i] = nodeViewOf(instance, i, world.nodes[i]!);
+  return new View(instance, nodes, world);
+}
+
 const views = new WeakMap<World, WorldView>();
 export function viewOf(instance: Instance, world: World): WorldView {
   let view = views.get(world);
   if (view === undefined) {
-    const nodes = world.nodes.map((s, i) => nodeViewOf(instance, i, s));
-    // Properties ask for the same role many times per world: filter each role once.
-    const byRole = new Map<string, readonly NodeView[]>();
-    view = {
-      nodes,
-      network: world.network,
-      observations: world.observations,
-      params: instance.params,
-      node: (id) => {
-        const i = instance.indexOf.get(id);
-        if (i === undefined) throw new Error(`no node '${id}'`);
-        return nodes[i]!;
-      },
-      role: (role) => {
-        let members = byRole.get(role);
-        if (members === undefined) {
-          members = nodes.filter((n) => n.role === role);
-          byRole.set(role, members);
-        }
-        return members.slice(); // a fresh array, as before: callers may sort it
-      },
-    };
+    view = buildView(instance, world);
     views.set(world, view);
   }
   return view;

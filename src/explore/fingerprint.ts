@@ -55,19 +55,28 @@ function avalanche(h: number): number {
   return h >>> 0;
 }
 
-const hashes = new WeakMap<object, Fingerprint>();
-function cachedHash(object: object, key: () => string): Fingerprint {
-  let h = hashes.get(object);
-  if (h === undefined) {
-    h = hashText(key());
-    hashes.set(object, h);
-  }
+// Hashes kept per immutable object, one table per kind of object.
+const nodeHashes = new WeakMap<NodeState, Fingerprint>();
+const envelopeHashes = new WeakMap<Envelope, Fingerprint>();
+const objectHashes = new WeakMap<object, Fingerprint>();
+
+function hashOfNode(s: NodeState): Fingerprint {
+  let h = nodeHashes.get(s);
+  if (h === undefined) nodeHashes.set(s, (h = hashText(nodeKey(s))));
   return h;
 }
 
-const hashOfNode = (s: NodeState) => cachedHash(s, () => nodeKey(s));
-const hashOfEnvelope = (e: Envelope) => cachedHash(e, () => envelopeKey(e));
-const hashOfObject = (o: object) => cachedHash(o, () => objectKey(o));
+function hashOfEnvelope(e: Envelope): Fingerprint {
+  let h = envelopeHashes.get(e);
+  if (h === undefined) envelopeHashes.set(e, (h = hashText(envelopeKey(e))));
+  return h;
+}
+
+function hashOfObject(o: object): Fingerprint {
+  let h = objectHashes.get(o);
+  if (h === undefined) objectHashes.set(o, (h = hashText(objectKey(o))));
+  return h;
+}
 
 /** The fingerprint of `world` (see the module comment): equal `worldKey`s give equal fingerprints. */
 export function worldFingerprint(instance: Instance, world: World): Fingerprint {
@@ -101,7 +110,7 @@ export function worldFingerprint(instance: Instance, world: World): Fingerprint 
   h1 = round1(h1, used.hi);
   h2 = round2(h2, used.lo);
   if (world.partition !== null) {
-    const p = cachedHash(world.partition, () => partitionKey(world.partition));
+    const p = hashText(partitionKey(world.partition));
     h1 = round1(h1, p.hi);
     h2 = round2(h2, p.lo);
   }

@@ -14,7 +14,7 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../instanc
 import type { ActionWeights, Params } from '../model.js';
 import { checkInitial, checkStep } from '../properties.js';
 import type { Suite } from '../suite.js';
-import { enabledActions, initialWorld, step, viewOf } from '../world.js';
+import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../world.js';
 import { execute, type StepViolation } from './execute.js';
 import { FingerprintSet, worldFingerprint } from './fingerprint.js';
 import { minimize } from './minimize.js';
@@ -72,7 +72,6 @@ const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
 
 /** Which fault kinds a run may use, drawn per run (swarm testing). Shrinks towards no faults. */
 type Swarm = Readonly<Record<(typeof FAULT_KINDS)[number], boolean>>;
-const FAULT_ACTION: Partial<Record<ActionType, keyof Swarm>> = { drop: 'loss', duplicate: 'duplicate', crash: 'crash', partition: 'partition' };
 
 interface Weights {
   readonly kinds: Record<ActionType, number>;
@@ -87,13 +86,8 @@ interface RunPlan {
 /** Picks the action a choice number selects among `enabled`, by weight. */
 function choose(enabled: readonly Action[], swarm: Swarm, weights: Weights, choice: number): Action | undefined {
   let total = 0;
-  const w = enabled.map((a) => {
-    const fault = FAULT_ACTION[a.type];
-    const weight =
-      fault !== undefined && !swarm[fault] ? 0 : a.type === 'env' ? (weights.events[a.event.type] ?? weights.kinds.env) : weights.kinds[a.type];
-    total += weight;
-    return weight;
-  });
+  const w = scratch;
+  for (let i = 0; i < enabled.length; i++) total += w[i] = weightOf(enabled[i]!, swarm, weights);
   if (total === 0) return undefined;
   let at = choice % total;
   for (let i = 0; i < enabled.length; i++) {
@@ -101,6 +95,31 @@ function choose(enabled: readonly Action[], swarm: Swarm, weights: Weights, choi
     at -= w[i]!;
   }
   return undefined;
+}
+/** Weights of the actions being chosen from, reused between steps (choose is not re-entrant). */
+const scratch: number[] = [];
+
+/** An action's weight in this run: 0 for a fault kind the run's swarm leaves out. */
+function weightOf(a: Action, swarm: Swarm, weights: Weights): number {
+  const { kinds } = weights;
+  switch (a.type) {
+    case 'deliver':
+      return kinds.deliver;
+    case 'env':
+      return weights.events[a.event.type] ?? kinds.env;
+    case 'drop':
+      return swarm.loss ? kinds.drop : 0;
+    case 'duplicate':
+      return swarm.duplicate ? kinds.duplicate : 0;
+    case 'crash':
+      return swarm.crash ? kinds.crash : 0;
+    case 'partition':
+      return swarm.partition ? kinds.partition : 0;
+    case 'restart':
+      return kinds.restart;
+    case 'heal':
+      return kinds.heal;
+  }
 }
 
 /** Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. */
@@ -125,29 +144,31 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   let shrinking = false;
   const progressEvery = Math.max(1, Math.floor(runs / 100));
 
-  const observe = (world: Parameters<typeof viewOf>[1]) => {
+  const observe = (world: World, view: WorldView) => {
     if (distinct.size < DISTINCT_LIMIT) distinct.add(worldFingerprint(instance, world));
     if (reached.size < witnesses.length) {
-      const view = viewOf(instance, world);
       for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
     }
   };
 
-  /** One run; true when no invariant was violated. */
+  /** One run; true when no invariant was violated. Only the current world and its view are held. */
   const runPlan = (plan: RunPlan): boolean => {
     let world = initialWorld(instance);
-    if (!shrinking) observe(world);
-    if (checkInitial(properties, viewOf(instance, world))) return false;
+    let view = buildView(instance, world);
+    if (!shrinking) observe(world, view);
+    if (checkInitial(properties, view)) return false;
     for (const choice of plan.choices) {
       const action = choose(enabledActions(instance, world), plan.swarm, weights, choice);
       if (action === undefined) break;
       const next = step(instance, world, action);
+      const nextView = buildView(instance, next);
       if (!shrinking) {
         steps++;
-        observe(next);
+        observe(next, nextView);
       }
-      if (checkStep(properties, viewOf(instance, world), viewOf(instance, next), action)) return false;
+      if (checkStep(properties, view, nextView, action)) return false;
       world = next;
+      view = nextView;
     }
     return true;
   };
