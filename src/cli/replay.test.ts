@@ -8,6 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { afterEach, describe, expect, test, vi } from 'vitest';
 import { main } from './main.js';
 
@@ -135,6 +136,35 @@ describe('protokit replay --until', () => {
     const r = await run('replay', path, '--until', '5');
     expect(r.code).toBe(3);
     expect(oneLine(r.stderr)).toMatch(/^protokit: the trace does not fit the model: step 2: the model diverged: node rm2/);
+  });
+});
+
+describe('protokit replay and show on fuzzed files', () => {
+  test('exit 2 or 3 with one stderr line (or 0/1 when the damage is harmless), never an exception', async () => {
+    const text = readFileSync(KNOWN, 'utf8');
+    const damaged = fc.oneof(
+      fc.nat({ max: text.length - 2 }).map((n) => text.slice(0, n)),
+      fc.tuple(fc.constantFrom('model', 'config', 'mutant', 'faults', 'expect', 'violation', 'actions', 'digests', 'origin'), fc.anything()).map(([key, value]) => {
+        const t = JSON.parse(text);
+        t[key] = value;
+        return JSON.stringify(t);
+      }),
+      fc.tuple(fc.nat({ max: 9 }), fc.constantFrom('node', 'from', 'to', 'type', 'message', 'event'), fc.oneof(fc.string({ maxLength: 5 }), fc.anything())).map(([i, key, value]) => {
+        const t = JSON.parse(text);
+        t.actions[i][key] = value;
+        return JSON.stringify(t);
+      }),
+    );
+    const file = join(out, 'fuzzed.json');
+    await fc.assert(
+      fc.asyncProperty(damaged, fc.constantFrom(['replay'], ['replay', '--until', '4'], ['show', '--format', 'mermaid'], ['show', '--format', 'itf']), async (content, [command, ...options]) => {
+        writeFileSync(file, content);
+        const r = await run(command!, file, ...options);
+        expect([0, 1, 2, 3]).toContain(r.code);
+        if (r.code >= 2) expect(oneLine(r.stderr)).toMatch(/^protokit: /);
+      }),
+      { seed: 11, numRuns: 60 },
+    );
   });
 });
 
