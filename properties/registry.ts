@@ -4,6 +4,7 @@
  */
 import type { Suite } from '../src/suite.js';
 import twoPhaseCommit from './two-phase-commit/index.js';
+import paxos from './paxos/index.js';
 import mapreduce from './mapreduce/index.js';
 
-export const suites: readonly Suite[] = [twoPhaseCommit, mapreduce];
+export const suites: readonly Suite[] = [twoPhaseCommit, paxos, mapreduce];

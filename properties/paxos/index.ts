@@ -1,0 +1,102 @@
+/**
+ * What single-decree Paxos must guarantee ("Paxos Made Simple", section 2.1: only a proposed
+ * value may be chosen, only one value is chosen, a learner learns only a chosen value), and one
+ * local rule the proof rests on (an acceptor's promise only grows).
+ *
+ * "Chosen" is read from history: the acceptors' Accepted(acceptor, ballot, value) observations.
+ * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
+ * of them have since accepted a later ballot.
+ */
+import model, { clientValues, majority, NO_BALLOT } from '../../models/paxos/index.js';
+import type { NodeView, Observation } from '../../src/model.js';
+import { always, alwaysStep, sometimes } from '../../src/properties.js';
+import { defineSuite } from '../../src/suite.js';
+import type { WorldView } from '../../src/world.js';
+
+interface Choice {
+  readonly ballot: number;
+  readonly value: string | null;
+  /** The acceptors that accepted it in that ballot, in the order they did. */
+  readonly acceptors: readonly string[];
+  /** Index in the observation log of the acceptance that completed the majority. */
+  readonly at: number;
+}
+
+/** Every (ballot, value) accepted by a majority of the acceptors, in the order they were chosen. */
+export function choices(w: WorldView): Choice[] {
+  const quorum = majority(Number(w.params.acceptors));
+  const groups = new Map<string, { ballot: number; value: string | null; acceptors: string[]; at: number }>();
+  w.observations.forEach((o, i) => {
+    if (o.type !== 'Accepted') return;
+    const key = `${o.ballot}\u0000${o.value}`;
+    const g = groups.get(key) ?? { ballot: o.ballot as number, value: o.value as string | null, acceptors: [], at: -1 };
+    if (!g.acceptors.includes(o.acceptor as string)) g.acceptors.push(o.acceptor as string);
+    if (g.acceptors.length === quorum && g.at < 0) g.at = i;
+    groups.set(key, g);
+  });
+  return [...groups.values()].filter((g) => g.at >= 0).sort((x, y) => x.at - y.at);
+}
+
+const describe = (c: Choice) => `${c.value} chosen in ballot ${c.ballot} (${c.acceptors.join(', ')})`;
+const ofType = (w: WorldView, type: string): Observation[] => w.observations.filter((o) => o.type === type);
+
+/** Agreement: at most one value is chosen. */
+export const agreement = always('agreement', 'at most one value is chosen (accepted by a majority in one ballot)', (w) => {
+  const chosen = choices(w);
+  const other = chosen.find((c) => c.value !== chosen[0]!.value);
+  if (other) return `${describe(chosen[0]!)}, but ${describe(other)}`;
+});
+
+/** Validity: only a value some client proposed can be chosen. */
+export const validity = always('validity', 'only a value a client proposed is chosen', (w) => {
+  const proposed = clientValues(w.params);
+  const bad = choices(w).find((c) => c.value === null || !proposed.includes(c.value));
+  if (bad) return `${describe(bad)}, which no client proposed (proposed: ${proposed.join(', ')})`;
+});
+
+/** Learners never learn different values (nor does one learner change its mind). */
+export const learnersAgree = always('learners-agree', 'learners never learn different values', (w) => {
+  const learned = ofType(w, 'Learned');
+  const other = learned.find((o) => o.value !== learned[0]!.value);
+  if (other) return `${learned[0]!.learner} learned ${learned[0]!.value}, but ${other.learner} learned ${other.value}`;
+});
+
+/** A crashed acceptor's promise is what its stable storage holds: nothing, if it was not persisted. */
+const promiseOf = (a: NodeView): number => (typeof a.context.promised === 'number' ? a.context.promised : NO_BALLOT);
+
+/** The rule every Paxos proof leans on: an acceptor never takes back a promise, even across a crash. */
+export const promiseNeverDecreases = alwaysStep(
+  'promise-never-decreases',
+  "an acceptor's promised ballot never decreases",
+  (before, after) => {
+    for (const a of before.role('acceptor')) {
+      const now = promiseOf(after.node(a.id));
+      if (now < promiseOf(a)) return `${a.id}'s promise fell from ballot ${promiseOf(a)} to ${now}${after.node(a.id).up ? '' : ' (it crashed)'}`;
+    }
+  },
+);
+
+export const chosen = sometimes('chosen', 'a value is chosen', (w) => choices(w).length > 0);
+
+export const chosenAfterCompetition = sometimes(
+  'chosen-after-competition',
+  'a value is chosen, and two proposers each reached phase 2',
+  (w) => choices(w).length > 0 && new Set(ofType(w, 'Proposed').map((o) => o.proposer)).size >= 2,
+);
+
+export const chosenAfterRestart = sometimes(
+  'chosen-after-restart',
+  'a value is chosen after an acceptor crashed and restarted',
+  (w) => {
+    const first = choices(w)[0];
+    if (first === undefined) return false;
+    const acceptors = new Set(w.role('acceptor').map((a) => a.id));
+    return w.observations.some((o, i) => o.type === 'Recovered' && acceptors.has(o.node as string) && i < first.at);
+  },
+);
+
+export default defineSuite({
+  model,
+  properties: [agreement, validity, learnersAgree, promiseNeverDecreases, chosen, chosenAfterCompetition, chosenAfterRestart],
+  budget: { runs: 2000, depth: 30 },
+});
