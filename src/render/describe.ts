@@ -63,7 +63,39 @@ export function changedFields(before: Readonly<Record<string, unknown>>, after: 
 }
 
 function contextChanges(before: Readonly<Record<string, unknown>>, after: Readonly<Record<string, unknown>>): string[] {
-  return changedFields(before, after).map((key) => `${key}: ${compact(before[key])} → ${compact(after[key])}`);
+  return changedFields(before, after).flatMap((key) => valueChanges(key, before[key], after[key]));
+}
+
+/** Values shorter than this print whole (`prepared: [rm1] → [rm1, rm2]`); longer ones as a diff of their parts. */
+const WHOLE = 40;
+
+/**
+ * How a value changed, as a reader wants it: whole when it is short; otherwise down to the
+ * parts that changed (`mapTasks[0].running: appended {attempt:1}`), so a long log or table does
+ * not print twice to show one new entry.
+ */
+function valueChanges(path: string, a: unknown, b: unknown): string[] {
+  const x = compact(a);
+  const y = compact(b);
+  if (x === y) return [];
+  if (a === undefined) return [`${path}: added ${y}`];
+  if (b === undefined) return [`${path}: removed (was ${x})`];
+  if (x.length + y.length < WHOLE) return [`${path}: ${x} → ${y}`];
+  if (Array.isArray(a) && Array.isArray(b)) {
+    const common = Math.min(a.length, b.length);
+    const prefixKept = a.slice(0, common).every((item, i) => compact(item) === compact(b[i]));
+    if (prefixKept && b.length > a.length) return [`${path}: appended ${b.slice(common).map(compact).join(', ')}`];
+    if (prefixKept && a.length > b.length) return [`${path}: removed ${a.slice(common).map(compact).join(', ')}`];
+    if (a.length === b.length) return a.flatMap((item, i) => valueChanges(`${path}[${i}]`, item, b[i]));
+  } else if (isRecord(a) && isRecord(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+    return keys.flatMap((key) => valueChanges(`${path}.${key}`, a[key], b[key]));
+  }
+  return [`${path}: ${x} → ${y}`];
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
 function fieldList(context: Readonly<Record<string, unknown>>): string {

@@ -15,6 +15,7 @@ import { resolveInstance } from '../instance.js';
 import { loadTrace } from '../trace/file.js';
 import type { Trace } from '../trace/format.js';
 import { buildTrace, replay } from '../trace/replay.js';
+import { nodeChanges } from './describe.js';
 import { viewerData } from './html.js';
 import { ITF_VARS } from './itf.js';
 import { timelineOf } from './timeline.js';
@@ -66,6 +67,22 @@ describe('text', () => {
     const fixed = render('text', 'traces/two-phase-commit/rm-forgets-prepared-fixed.json');
     expect(fixed).toContain('rm1  crashed → prepared; restored from disk: status=prepared; after RECOVER: no field changed');
     expect(fixed).toContain('✓ 10 steps, no property violated');
+  });
+});
+
+describe('what changed in a node', () => {
+  const node = (context: Record<string, unknown>) => ({ up: true, value: 'follower', context });
+  test('short values print whole; long ones down to the part that changed', () => {
+    const log = [{ term: 1, value: 'a' }, { term: 1, value: 'b' }, { term: 2, value: 'c' }];
+    expect(nodeChanges(node({ votedFor: null, log }), node({ votedFor: 'n2', log: [...log, { term: 3, value: 'd' }] }))).toEqual([
+      'votedFor: null → n2',
+      'log: appended {term:3, value:d}',
+    ]);
+    expect(nodeChanges(node({ log }), node({ log: log.slice(0, 1) }))).toEqual(['log: removed {term:1, value:b}, {term:2, value:c}']);
+    const tasks = [{ running: [], completed: null }, { running: [], completed: null }];
+    const next = [tasks[0], { running: [], completed: { attempt: 2, worker: 'w2' } }];
+    expect(nodeChanges(node({ tasks }), node({ tasks: next }))).toEqual(['tasks[1].completed: null → {attempt:2, worker:w2}']);
+    expect(nodeChanges(node({ disk: {} }), node({ disk: { m0a1: [[['to', 1], ['be', 1], ['or', 1], ['not', 1]]] } }))).toEqual(['disk.m0a1: added [[[to, 1], [be, 1], [or, 1], [not, 1]]]']);
   });
 });
 

@@ -48,7 +48,10 @@
   const laneX = (id) => STEP_COL + 14 + laneIndex.get(id) * LANE_W + LANE_W / 2;
   const rowY = (k) => TOP + k * ROW_H + ROW_H / 2;
   const textX = STEP_COL + 14 + data.nodes.length * LANE_W + 10;
-  const longest = Math.max(...data.steps.map((s) => s.text.length)) + (data.violation ? data.violation.property.length + 5 : 0);
+  // Long actions are cut in the diagram (the panel and the tooltip show them whole).
+  const MAX_TEXT = 64;
+  const short = (t) => (t.length > MAX_TEXT ? t.slice(0, MAX_TEXT - 1) + '…' : t);
+  const longest = Math.max(...data.steps.map((s) => short(s.text).length)) + (data.violation ? data.violation.property.length + 5 : 0);
   const width = textX + longest * 7.4 + 16;
   // Room below the last step for the stubs of messages still in flight at the end.
   const stubs = data.messages.some((m) => m.deliveredAt.length === 0 && m.droppedAt === null);
@@ -94,8 +97,8 @@
     const y = rowY(s.step);
     const isViolation = data.violation && data.violation.step === s.step;
     root.append(svg('text', { class: 'step-no', x: STEP_COL, y: y + 4 }, String(s.step)));
-    const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, s.text + (isViolation ? `   ✗ ${data.violation.property}` : ''));
-    root.append(t);
+    const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, short(s.text) + (isViolation ? `   ✗ ${data.violation.property}` : ''));
+    root.append(titled(t, `${s.step}. ${s.text}`));
     if (s.node === null) continue;
     const x = laneX(s.node);
     let mark;
@@ -130,6 +133,10 @@
         line = svg('g', {});
         line.append(svg('line', { class: 'msg dropped', x1: x0, y1: y0, x2: xm, y2: ym }));
         line.append(svg('line', { class: 'cross', x1: xm - 5, y1: ym - 5, x2: xm + 5, y2: ym + 5 }), svg('line', { class: 'cross', x1: xm - 5, y1: ym + 5, x2: xm + 5, y2: ym - 5 }));
+      } else if (m.from === m.to) {
+        // A message to itself: a loop beside its lane.
+        const y1 = rowY(end), bulge = LANE_W * 0.4;
+        line = svg('path', { class: 'msg', d: `M${x0},${y0} C${x0 + bulge},${y0} ${x0 + bulge},${y1} ${x0 + 2},${y1}`, 'marker-end': 'url(#arrow)' });
       } else {
         line = svg('line', { class: 'msg', x1: x0, y1: y0, x2: x1, y2: rowY(end), 'marker-end': 'url(#arrow)' });
       }
