@@ -58,7 +58,11 @@ export const validity = always('validity', 'only a value a client proposed is ch
 export const learnersAgree = always('learners-agree', 'learners never learn different values', (w) => {
   const learned = ofType(w, 'Learned');
   const other = learned.find((o) => o.value !== learned[0]!.value);
-  if (other) return `${learned[0]!.learner} learned ${learned[0]!.value}, but ${other.learner} learned ${other.value}`;
+  if (other === undefined) return;
+  const first = learned[0]!;
+  return other.learner === first.learner
+    ? `${first.learner} learned ${first.value}, then ${other.value}`
+    : `${first.learner} learned ${first.value}, but ${other.learner} learned ${other.value}`;
 });
 
 /** A crashed acceptor's promise is what its stable storage holds: nothing, if it was not persisted. */
