@@ -11,9 +11,11 @@
  * How the fast path stays fast:
  * - node states are interned: every state the stepper returns is the one object for its
  *   canonical key, so later lookups go by object identity instead of re-serialising;
- * - each interned state has its own small table of transitions, keyed by the event's canonical
- *   text, which is computed once per event or message object (they too recur by identity, since
- *   they come out of memoised results);
+ * - each interned state carries its memo (key, transitions by event key, and slots the world
+ *   module fills per node) as a hidden, non-enumerable property: one property load instead of
+ *   hash-table lookups. JSON, canonical keys and deep equality never see it;
+ * - event keys are the event's canonical text, computed once per event or message object (they
+ *   too recur by identity, since they come out of memoised results);
  * - initial states and restarts are memoised by input and persisted fields.
  */
 import { initialTransition, transition, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
@@ -37,8 +39,29 @@ export interface NodeStepResult {
 
 const stateKeys = new WeakMap<NodeState, string>();
 
+/** What is memoised about an interned node state (see the module comment). */
+export interface NodeMemo {
+  readonly stepper: NodeStepper;
+  readonly generation: number;
+  readonly key: string;
+  readonly transitions: Map<string, NodeStepResult>;
+  /** Per node index, for the world module's caches of this state (its view, its environment events). */
+  readonly slots: unknown[];
+  /** The state's fingerprint, for the distinct-state count. */
+  hash: { readonly hi: number; readonly lo: number } | null;
+}
+
+const MEMO = Symbol('protokit.node-memo');
+type Memoised = NodeState & { [MEMO]?: NodeMemo };
+
+function attachMemo(state: NodeState, memo: NodeMemo): void {
+  Object.defineProperty(state, MEMO, { value: memo, writable: true, configurable: true, enumerable: false });
+}
+
 /** The canonical key of a node state, computed once per state object. */
 export function nodeKey(state: NodeState): string {
+  const memo = (state as Memoised)[MEMO];
+  if (memo !== undefined) return memo.key;
   let key = stateKeys.get(state);
   if (key === undefined) {
     key = canonical([state.up, state.value, state.context]);
@@ -48,13 +71,19 @@ export function nodeKey(state: NodeState): string {
 }
 
 const objectKeys = new WeakMap<object, string>();
+const OBJECT_KEY = Symbol('protokit.key');
 
-/** The canonical text of an event, message or observation, computed once per object. */
+/**
+ * The canonical text of an event, message or observation, computed once per object and kept as
+ * a hidden, non-enumerable property (in a WeakMap when the object is frozen). These objects are
+ * immutable, so the key never goes stale.
+ */
 export function objectKey(value: object): string {
-  let key = objectKeys.get(value);
+  let key = (value as { [OBJECT_KEY]?: string })[OBJECT_KEY] ?? objectKeys.get(value);
   if (key === undefined) {
     key = canonical(value);
-    objectKeys.set(value, key);
+    if (Object.isExtensible(value)) Object.defineProperty(value, OBJECT_KEY, { value: key, enumerable: false });
+    else objectKeys.set(value, key);
   }
   return key;
 }
@@ -86,8 +115,8 @@ const CACHE_LIMIT = 200_000;
 export class NodeStepper {
   /** One object per canonical node state (see the module comment). */
   private interned = new Map<string, NodeState>();
-  /** Per interned state: its transitions by event key. */
-  private tables = new WeakMap<NodeState, Map<string, NodeStepResult>>();
+  /** Bumped when the memo is dropped; memos of older generations are ignored. */
+  private generation = 0;
   private cached = 0;
   private readonly initials = new WeakMap<object, NodeStepResult>();
   private restarts = new WeakMap<object, Map<string, NodeStepResult>>();
@@ -107,18 +136,24 @@ export class NodeStepper {
     return this.lookup(state, messageEventKey(message, from), message, from);
   }
 
+  /** The memo of `state`'s canonical twin, interning the state when it is new. */
+  memoOf(state: NodeState): NodeMemo {
+    const memo = (state as Memoised)[MEMO];
+    if (memo !== undefined && memo.stepper === this && memo.generation === this.generation) return memo;
+    const twin = this.intern(state);
+    const own = (twin as Memoised)[MEMO]!;
+    // Remember the twin's memo on this object too, so the next lookup is one property load.
+    if (twin !== state && Object.isExtensible(state)) attachMemo(state, own);
+    return own;
+  }
+
+  /** The one state object for `state`'s canonical key (so equal states are identical objects). */
+  canonicalState(state: NodeState): NodeState {
+    return this.intern(state);
+  }
+
   private lookup(state: NodeState, eventKey: string, event: EventObject, from: string | null): NodeStepResult {
-    let table = this.tables.get(state);
-    if (table === undefined) {
-      // A state seen for the first time by identity: share the table of its canonical twin.
-      const twin = this.intern(state);
-      table = this.tables.get(twin);
-      if (table === undefined) {
-        table = new Map();
-        this.tables.set(twin, table);
-      }
-      if (twin !== state) this.tables.set(state, table);
-    }
+    const table = this.memoOf(state).transitions;
     let result = table.get(eventKey);
     if (result !== undefined) {
       this.hits++;
@@ -135,19 +170,22 @@ export class NodeStepper {
     return result;
   }
 
-  /** The one object for `state`'s canonical key. */
+  /** The one object for `state`'s canonical key; it carries the memo. */
   private intern(state: NodeState): NodeState {
     const key = nodeKey(state);
     const known = this.interned.get(key);
     if (known !== undefined) return known;
-    this.interned.set(key, state);
-    return state;
+    // A frozen state cannot carry a memo: its twin is a copy that can.
+    const twin = Object.isExtensible(state) ? state : { up: state.up, value: state.value, context: state.context };
+    attachMemo(twin, { stepper: this, generation: this.generation, key, transitions: new Map(), slots: [], hash: null });
+    this.interned.set(key, twin);
+    return twin;
   }
 
   /** Drops every memoised transition (results stay correct, only slower until warmed again). */
   private clear(): void {
     this.interned = new Map();
-    this.tables = new WeakMap();
+    this.generation++;
     this.restarts = new WeakMap();
     this.cached = 0;
   }

@@ -35,14 +35,31 @@ export interface World {
   readonly observations: readonly Observation[];
 }
 
-const envelopeKeys = new WeakMap<Envelope, string>();
-export function envelopeKey(e: Envelope): string {
-  let key = envelopeKeys.get(e);
-  if (key === undefined) {
-    key = canonical([e.from, e.to, e.message]);
-    envelopeKeys.set(e, key);
+/**
+ * What is memoised about an envelope: its canonical key, its actions, its fingerprint. Kept as a
+ * hidden, non-enumerable property of the envelope (invisible to JSON, keys and deep equality),
+ * or in a WeakMap when the envelope is frozen.
+ */
+export interface EnvelopeMemo {
+  readonly key: string;
+  actions: EnvelopeActions | null;
+  hash: { readonly hi: number; readonly lo: number } | null;
+}
+const ENVELOPE_MEMO = Symbol('protokit.envelope-memo');
+const frozenEnvelopes = new WeakMap<Envelope, EnvelopeMemo>();
+
+export function envelopeMemo(e: Envelope): EnvelopeMemo {
+  let memo = (e as Envelope & { [ENVELOPE_MEMO]?: EnvelopeMemo })[ENVELOPE_MEMO] ?? frozenEnvelopes.get(e);
+  if (memo === undefined) {
+    memo = { key: canonical([e.from, e.to, e.message]), actions: null, hash: null };
+    if (Object.isExtensible(e)) Object.defineProperty(e, ENVELOPE_MEMO, { value: memo, enumerable: false });
+    else frozenEnvelopes.set(e, memo);
   }
-  return key;
+  return memo;
+}
+
+export function envelopeKey(e: Envelope): string {
+  return envelopeMemo(e).key;
 }
 
 /**
@@ -55,12 +72,31 @@ interface HotCache {
   readonly crash: readonly Action[];
   readonly restart: readonly Action[];
   readonly partitions: readonly Action[];
-  /** Per node: the environment actions of each node state (when the role does not read its inbox). */
-  readonly env: WeakMap<NodeState, readonly EnvAction[]>[];
   /** Per node: whether its role's environment function has been seen reading the inbox. */
   readonly readsInbox: boolean[];
-  /** Per node: the view of each node state. */
-  readonly views: WeakMap<NodeState, NodeView>[];
+}
+
+/** What the world module keeps per (node state, node index), in the state's memo (node-step.ts). */
+interface NodeSlot {
+  view: NodeView | null;
+  /** The node after a crash in this state (only its persisted fields), and after a restart from it. */
+  crashed: NodeState | null;
+  restarted: NodeStepResult | null;
+  /** The node's environment actions in this state: all, and those that change the node (null until known). */
+  env: EnvironmentActions | null;
+}
+
+interface EnvironmentActions {
+  readonly all: readonly EnvAction[];
+  /** Those that change the node, for networks where that alone decides (not `set`); null when not cached. */
+  readonly changing: readonly EnvAction[] | null;
+}
+
+function slotOf(instance: Instance, i: number, state: NodeState): NodeSlot {
+  const memo = instance.roleOf[i]!.stepper.memoOf(state);
+  let slot = memo.slots[i] as NodeSlot | undefined;
+  if (slot === undefined) memo.slots[i] = slot = { view: null, env: null, crashed: null, restarted: null };
+  return slot;
 }
 
 type EnvAction = Extract<Action, { type: 'env' }>;
@@ -76,9 +112,7 @@ function hot(instance: Instance): HotCache {
       crash: ids.map((node) => ({ type: 'crash', node })),
       restart: ids.map((node) => ({ type: 'restart', node })),
       partitions: twoWaySplits(ids).map((groups) => ({ type: 'partition', groups })),
-      env: ids.map(() => new WeakMap()),
       readsInbox: ids.map(() => false),
-      views: ids.map(() => new WeakMap()),
     };
     hotCaches.set(instance, cache);
   }
@@ -91,19 +125,17 @@ interface EnvelopeActions {
   readonly drop: Action;
   readonly duplicate: Action;
 }
-const envelopeActions = new WeakMap<Envelope, EnvelopeActions>();
 function actionsOfEnvelope(e: Envelope): EnvelopeActions {
-  let known = envelopeActions.get(e);
-  if (known === undefined) {
+  const memo = envelopeMemo(e);
+  if (memo.actions === null) {
     const { from, to, message } = e;
-    known = {
+    memo.actions = {
       deliver: { type: 'deliver', from, to, message },
       drop: { type: 'drop', from, to, message },
       duplicate: { type: 'duplicate', from, to, message },
     };
-    envelopeActions.set(e, known);
   }
-  return known;
+  return memo.actions;
 }
 
 /** The envelope a send effect puts on the network, one object per (effect, sender). */
@@ -187,8 +219,13 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   for (let i = 0; i < instance.nodes.length; i++) {
     const state = world.nodes[i]!;
     if (!state.up) continue;
+    const env = environmentActions(instance, world, i);
+    if (!setNetwork && env.changing !== null) {
+      for (const action of env.changing) actions.push(action);
+      continue;
+    }
     const stepper = instance.roleOf[i]!.stepper;
-    for (const action of environmentActions(instance, world, i)) {
+    for (const action of env.all) {
       const result = stepper.step(state, action.event);
       if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
     }
@@ -241,11 +278,11 @@ class KeySet {
  * they change anything). A role's environment function is pure, so when a call does not read
  * the inbox its answer depends on the node state alone and is kept for that state.
  */
-function environmentActions(instance: Instance, world: World, i: number): readonly EnvAction[] {
+function environmentActions(instance: Instance, world: World, i: number): EnvironmentActions {
   const cache = hot(instance);
   const state = world.nodes[i]!;
-  const known = cache.env[i]!.get(state);
-  if (known !== undefined) return known;
+  const slot = slotOf(instance, i, state);
+  if (slot.env !== null) return slot.env;
   const id = instance.nodes[i]!.id;
   const inbox = world.network.filter((e) => e.to === id);
   let readInbox = false;
@@ -258,10 +295,12 @@ function environmentActions(instance: Instance, world: World, i: number): readon
         getOwnPropertyDescriptor: (target, property) => ((readInbox = true), Reflect.getOwnPropertyDescriptor(target, property)),
       });
   const events = instance.roleOf[i]!.environment(nodeViewOf(instance, i, state), instance.params, watched);
-  const actions: EnvAction[] = events.map((event) => ({ type: 'env', node: id, event }));
+  const all: EnvAction[] = events.map((event) => ({ type: 'env', node: id, event }));
   if (readInbox) cache.readsInbox[i] = true;
-  if (!cache.readsInbox[i]) cache.env[i]!.set(state, actions);
-  return actions;
+  if (cache.readsInbox[i]) return { all, changing: null };
+  const stepper = instance.roleOf[i]!.stepper;
+  slot.env = { all, changing: all.filter((action) => stepper.step(state, action.event).changed) };
+  return slot.env;
 }
 
 /**
@@ -346,16 +385,21 @@ export function step(instance: Instance, world: World, action: Action): World {
     case 'crash': {
       const i = indexOrThrow(instance, action.node);
       const state = world.nodes[i]!;
-      const durable: Record<string, unknown> = {};
-      for (const field of instance.roleOf[i]!.persist) {
-        if (field in state.context) durable[field] = state.context[field];
+      const slot = slotOf(instance, i, state);
+      if (slot.crashed === null) {
+        const durable: Record<string, unknown> = {};
+        for (const field of instance.roleOf[i]!.persist) {
+          if (field in state.context) durable[field] = state.context[field];
+        }
+        slot.crashed = instance.roleOf[i]!.stepper.canonicalState({ up: false, value: null, context: durable });
       }
-      const crashed: NodeState = { up: false, value: null, context: durable };
+      const crashed = slot.crashed;
       return { ...world, nodes: replaceAt(world.nodes, i, crashed), used: { ...world.used, crash: world.used.crash + 1 } };
     }
     case 'restart': {
       const i = indexOrThrow(instance, action.node);
-      const result = instance.roleOf[i]!.stepper.restart(instance.nodes[i]!.input, world.nodes[i]!.context);
+      const slot = slotOf(instance, i, world.nodes[i]!);
+      const result = (slot.restarted ??= instance.roleOf[i]!.stepper.restart(instance.nodes[i]!.input, world.nodes[i]!.context));
       return applyEffects(instance, { ...world, nodes: replaceAt(world.nodes, i, result.state) }, action.node, result.effects);
     }
     case 'partition':
@@ -401,7 +445,9 @@ function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelo
   const key = envelopeKey(e);
   const at = network.findIndex((x) => envelopeKey(x) === key);
   if (at < 0) throw new Error(`no message ${key} in flight`);
-  return [...network.slice(0, at), ...network.slice(at + 1)];
+  const rest = network.slice(0, network.length - 1);
+  for (let j = at; j < rest.length; j++) rest[j] = network[j + 1]!;
+  return rest;
 }
 
 function replaceAt<T>(items: readonly T[], i: number, item: T): T[] {
@@ -466,14 +512,12 @@ export interface WorldView {
 
 /** The view of node `i` in `state`, built once per node state. */
 function nodeViewOf(instance: Instance, i: number, state: NodeState): NodeView {
-  const cache = hot(instance).views[i]!;
-  let view = cache.get(state);
-  if (view === undefined) {
+  const slot = slotOf(instance, i, state);
+  if (slot.view === null) {
     const spec = instance.nodes[i]!;
-    view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
-    cache.set(state, view);
+    slot.view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
   }
-  return view;
+  return slot.view;
 }
 
 /** A world as properties see it; node views are shared between worlds with the same node state. */

@@ -10,8 +10,8 @@
  * multiplicity. FIFO networks, where order per link matters, hash the full `worldKey`.
  */
 import type { Instance } from '../instance.js';
-import { nodeKey, objectKey, type NodeState } from '../node-step.js';
-import { envelopeKey, partitionKey, worldKey, type Envelope, type World } from '../world.js';
+import { objectKey, type NodeState } from '../node-step.js';
+import { envelopeMemo, partitionKey, worldKey, type Envelope, type World } from '../world.js';
 
 export interface Fingerprint {
   readonly hi: number;
@@ -55,27 +55,37 @@ function avalanche(h: number): number {
   return h >>> 0;
 }
 
-// Hashes kept per immutable object, one table per kind of object.
-const nodeHashes = new WeakMap<NodeState, Fingerprint>();
-const envelopeHashes = new WeakMap<Envelope, Fingerprint>();
+// Hashes are kept in the memos of node states and envelopes, and per object for the rest
+// (a hidden non-enumerable property, or a WeakMap entry for frozen objects).
 const objectHashes = new WeakMap<object, Fingerprint>();
+const HASH = Symbol('protokit.hash');
 
-function hashOfNode(s: NodeState): Fingerprint {
-  let h = nodeHashes.get(s);
-  if (h === undefined) nodeHashes.set(s, (h = hashText(nodeKey(s))));
+function hashOf(o: object, key: (o: object) => string): Fingerprint {
+  let h = (o as { [HASH]?: Fingerprint })[HASH] ?? objectHashes.get(o);
+  if (h === undefined) {
+    h = hashText(key(o));
+    if (Object.isExtensible(o)) Object.defineProperty(o, HASH, { value: h, enumerable: false });
+    else objectHashes.set(o, h);
+  }
   return h;
+}
+
+function hashOfNode(instance: Instance, i: number, s: NodeState): Fingerprint {
+  const memo = instance.roleOf[i]!.stepper.memoOf(s);
+  return (memo.hash ??= hashText(memo.key));
 }
 
 function hashOfEnvelope(e: Envelope): Fingerprint {
-  let h = envelopeHashes.get(e);
-  if (h === undefined) envelopeHashes.set(e, (h = hashText(envelopeKey(e))));
-  return h;
+  const memo = envelopeMemo(e);
+  return (memo.hash ??= hashText(memo.key));
 }
 
 function hashOfObject(o: object): Fingerprint {
-  let h = objectHashes.get(o);
-  if (h === undefined) objectHashes.set(o, (h = hashText(objectKey(o))));
-  return h;
+  return hashOf(o, objectKey);
+}
+
+function partitionText(p: object): string {
+  return partitionKey(p as World['partition']);
 }
 
 /** The fingerprint of `world` (see the module comment): equal `worldKey`s give equal fingerprints. */
@@ -83,8 +93,8 @@ export function worldFingerprint(instance: Instance, world: World): Fingerprint 
   if (instance.faults.network === 'fifo') return hashText(worldKey(instance, world));
   let h1 = 0x6a09e667 | 0;
   let h2 = 0xbb67ae85 | 0;
-  for (const state of world.nodes) {
-    const h = hashOfNode(state);
+  for (let i = 0; i < world.nodes.length; i++) {
+    const h = hashOfNode(instance, i, world.nodes[i]!);
     h1 = round1(h1, h.hi);
     h2 = round2(h2, h.lo);
   }
@@ -110,7 +120,7 @@ export function worldFingerprint(instance: Instance, world: World): Fingerprint 
   h1 = round1(h1, used.hi);
   h2 = round2(h2, used.lo);
   if (world.partition !== null) {
-    const p = hashText(partitionKey(world.partition));
+    const p = hashOf(world.partition, partitionText);
     h1 = round1(h1, p.hi);
     h2 = round2(h2, p.lo);
   }
