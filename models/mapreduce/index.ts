@@ -606,15 +606,24 @@ function cluster(params: Params): NodeSpec[] {
   ];
 }
 
-/** The coordinator's environment: per worker, assign or back up a task if it is idle, time it out if it has work. */
+/**
+ * The coordinator's environment, per worker: Assign when it is idle and some task is idle,
+ * Backup when it is idle and a backup is due, Timeout when it has work (running or on its disk).
+ * These are supersets of what the guards accept, so that they hold for every mutant too.
+ */
 function coordinatorEnvironment(node: { state: unknown; context: Readonly<Record<string, any>> }) {
   if (node.state !== 'running') return [];
   const c = node.context as CoordinatorContext;
-  return c.workers.flatMap((worker) =>
-    isBusy(c, worker)
-      ? [{ type: 'Timeout', worker }]
-      : [{ type: 'Assign', worker }, { type: 'Backup', worker }, ...(holdsOutput(c, worker) ? [{ type: 'Timeout', worker }] : [])],
-  );
+  const someIdle = c.mapTasks.some(idleTask) || c.reduceTasks.some(idleTask);
+  return c.workers.flatMap((worker) => {
+    const events: { type: string; worker: string }[] = [];
+    if (!isBusy(c, worker)) {
+      if (someIdle) events.push({ type: 'Assign', worker });
+      if (backupCandidate(c, worker) !== null) events.push({ type: 'Backup', worker });
+    }
+    if (isBusy(c, worker) || holdsOutput(c, worker)) events.push({ type: 'Timeout', worker });
+    return events;
+  });
 }
 
 const WORKER_EVENTS: Readonly<Record<string, readonly { type: string }[]>> = {
@@ -724,8 +733,13 @@ export function mapReduceModel(job: MapReduceJob, name = 'mapreduce'): Model {
     },
     nodes: cluster,
     faults: { network: 'unordered', loss: 2, duplicate: 2, crash: 2, partition: 1 },
-    // Progress (assigning, working) is common; failure detection, backups and retries are rarer.
-    exploration: { eventWeights: { Assign: 6, Work: 6, KeepDisk: 3, LoseDisk: 3, Backup: 2, Retry: 1, Timeout: 1 } },
+    // A job takes ~30 steps without faults. Progress (delivering, assigning, working) is common;
+    // faults, retries, backups and above all timeouts (each one re-executes work) are rare, so
+    // that most runs finish the job within the budget's depth, failures and all.
+    exploration: {
+      weights: { deliver: 32, crash: 2, restart: 12, drop: 2, duplicate: 2, partition: 1, heal: 8 },
+      eventWeights: { Assign: 20, Work: 20, KeepDisk: 8, LoseDisk: 8, Backup: 4, Retry: 2, Timeout: 1 },
+    },
     mutants: {
       'reduce-writes-in-place': {
         description: 'a reduce attempt writes its output file in place, without a temporary file and an atomic rename',

@@ -167,7 +167,7 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
 /** Since 0.1.0. A suite for a user-supplied job: the model of `mapReduceModel(job, name)` with these properties. */
 export function mapReduceSuite(job: MapReduceJob, name = 'mapreduce'): Suite {
   const model = name === 'mapreduce' && job === wordCount ? mapReduce : mapReduceModel(job, name);
-  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 2000, depth: 120 } });
+  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 } });
 }
 
 export default mapReduceSuite(wordCount);

@@ -1,0 +1,60 @@
+/**
+ * MapReduce, 2 workers, M = 2, R = 2, every fault on: the correct model passes its budget with
+ * every witness reached; each known bug is caught by the property it breaks, with a minimal
+ * counterexample of known length (the exploration is seeded, so these are exact). A job of the
+ * user's own runs through the same model and properties.
+ */
+import { describe, expect, test } from 'vitest';
+import type { MapReduceJob } from '../../models/mapreduce/index.js';
+import { checkSuite, expectCaught } from '../../src/testing.js';
+import suite, { mapReduceSuite } from './index.js';
+
+describe('mapreduce', () => {
+  test('the correct model holds every invariant and reaches every witness in its budget', () => {
+    const result = checkSuite(suite);
+    expect(result.runs).toBe(suite.budget.runs);
+    expect(result.witnesses.map((w) => [w.name, w.reached])).toEqual([
+      ['job-completes', true],
+      ['completes-after-worker-crash', true],
+      ['backup-commits-first', true],
+    ]);
+  });
+
+  const expected: Record<string, { property: string; step: number }> = {
+    'reduce-writes-in-place': { property: 'commit-once', step: 31 },
+    'completed-maps-not-re-executed': { property: 'no-reads-of-lost-output', step: 11 },
+    'accepts-stale-attempt': { property: 'reads-only-reported-output', step: 19 },
+    'reduce-starts-early': { property: 'output-matches-sequential', step: 12 },
+    'reports-before-commit': { property: 'complete-only-when-committed', step: 26 },
+  };
+
+  test('every mutant has an expectation here', () => {
+    expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
+  });
+
+  test.each(Object.entries(expected))('mutant %s is caught by the property it breaks', (mutant, { property, step }) => {
+    const result = expectCaught(suite, mutant);
+    expect(result.violation?.property).toBe(property);
+    expect(result.violation?.step).toBe(step);
+    expect(result.violation?.actions).toHaveLength(step);
+  });
+
+  /** An inverted index (word → the documents it appears in), with string values. */
+  const invertedIndex: MapReduceJob = {
+    name: 'inverted index',
+    input: ['d1 red fish', 'd2 blue fish', 'd3 red sun'],
+    map: (record) => {
+      const [doc, ...words] = record.split(' ');
+      return words.map((word) => [word, doc!] as const);
+    },
+    reduce: (_word, docs) => [...new Set(docs.map(String))].sort().join(','),
+  };
+
+  test("a user's own job runs through the same model and properties", () => {
+    const own = mapReduceSuite(invertedIndex, 'inverted-index');
+    expect(own.model.name).toBe('inverted-index');
+    const result = checkSuite(own, { runs: 200, traceDir: null });
+    expect(result.witnesses.find((w) => w.name === 'job-completes')?.reached).toBe(true);
+    expect(expectCaught(own, 'reduce-starts-early', { traceDir: null }).violation?.property).toBe('output-matches-sequential');
+  });
+});
