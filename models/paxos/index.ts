@@ -228,7 +228,6 @@ export const proposerSetup = setup({
     sendAccept: enqueueActions(({ context, enqueue }) => {
       for (const a of context.acceptors) enqueue.emit(send(a, { type: 'Accept', ballot: context.ballot, value: context.proposal }));
     }),
-    observeProposed: emit(({ context }) => observe({ type: 'Proposed', proposer: context.id, ballot: context.ballot, value: context.proposal })),
   },
 });
 
@@ -250,7 +249,7 @@ export const proposer = proposerSetup.createMachine({
     idle: {},
     preparing: {
       on: { Promise: { guard: 'forThisBallot', actions: 'recordPromise' } },
-      always: { guard: 'hasQuorum', target: 'proposing', actions: ['adoptValue', 'observeProposed', 'sendAccept'] },
+      always: { guard: 'hasQuorum', target: 'proposing', actions: ['adoptValue', 'sendAccept'] },
     },
     proposing: {},
   },
@@ -400,6 +399,11 @@ export function proposableValues(reports: readonly Report[], quorum: number, val
   return [...values.filter((v) => allowed.has(v)), ...[...allowed].filter((v) => v === null || !values.includes(v)).sort()];
 }
 
+/** The proposer node that owns ballot `ballot`. */
+export function proposerOf(ballot: number, params: Params): string {
+  return params.style === 'spec' ? `b${ballot}` : `p${(ballot % Number(params.proposers)) + 1}`;
+}
+
 /** The client values of a configuration: v1..vP, one per proposer; the spec's {v1, v2} in style=spec. */
 export function clientValues(params: Params): string[] {
   const count = params.style === 'spec' ? 2 : Number(params.proposers);
@@ -505,7 +509,7 @@ export default defineModel({
   presets: {
     tla: {
       description: 'the Paxos TLA+ specification (MCPaxos): message set, its four actions, ballots 0..maxBallot, values v1 v2, no faults',
-      params: { style: 'spec', acceptors: 3, maxBallot: 1 },
+      params: { style: 'spec', acceptors: 3, learners: 0, maxBallot: 1 },
       faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 },
     },
   },

@@ -7,7 +7,7 @@
  * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
  * of them have since accepted a later ballot.
  */
-import model, { clientValues, majority, NO_BALLOT } from '../../models/paxos/index.js';
+import model, { clientValues, majority, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
 import type { NodeView, Observation } from '../../src/model.js';
 import { always, alwaysStep, sometimes } from '../../src/properties.js';
 import { defineSuite } from '../../src/suite.js';
@@ -84,8 +84,8 @@ export const chosen = sometimes('chosen', 'a value is chosen', (w) => choices(w)
 
 export const chosenAfterCompetition = sometimes(
   'chosen-after-competition',
-  'a value is chosen, and two proposers each reached phase 2',
-  (w) => choices(w).length > 0 && new Set(ofType(w, 'Proposed').map((o) => o.proposer)).size >= 2,
+  'a value is chosen, and ballots of two proposers were each accepted by some acceptor',
+  (w) => choices(w).length > 0 && new Set(ofType(w, 'Accepted').map((o) => proposerOf(o.ballot as number, w.params))).size >= 2,
 );
 
 export const chosenAfterRestart = sometimes(
