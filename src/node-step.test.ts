@@ -60,7 +60,9 @@ function sample(instance: Instance, walks: number, depth: number, seed: number):
 function reference(machine: AnyStateMachine, state: NodeState, event: EventObject) {
   const snapshot = machine.resolveState({ value: state.value!, context: state.context });
   const [next, actions] = transition(machine, snapshot, event);
-  const effects = actions.filter((a) => a.type === 'xstate.emit').map((a) => (a.params as { event: unknown }).event);
+  const effects = (actions as readonly { type: string; params?: unknown }[])
+    .filter((a) => a.type === 'xstate.emit')
+    .map((a) => (a.params as { event: unknown }).event);
   const nextState: NodeState = { up: true, value: next.value, context: next.context };
   const same = next === snapshot || nodeKey(nextState) === nodeKey(state);
   return { state: same ? state : nextState, effects, changed: !same || effects.length > 0 };
