@@ -1,0 +1,193 @@
+/**
+ * Exhaustive search: pinned state counts (so any engine change that alters a state space is
+ * caught), the same counts from independent hand-written searches of the specifications,
+ * exact symmetry reduction against brute force, identical counts with workers, shortest
+ * counterexamples, and bounds that end the search cleanly.
+ */
+import { describe, expect, test } from 'vitest';
+import { paxosBfs } from '../../bench/baselines/paxos-bfs.js';
+import { twoPhaseBfs } from '../../bench/baselines/twophase-bfs.js';
+import paxos from '../../properties/paxos/index.js';
+import twoPhase from '../../properties/two-phase-commit/index.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
+import type { NodeState } from '../node-step.js';
+import type { Suite } from '../suite.js';
+import { replay, buildTrace } from '../trace/replay.js';
+import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../world.js';
+import { explore } from './bfs.js';
+
+const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
+const tla = (rms: number) => ({ config: { preset: 'tla', rms } });
+
+describe('two-phase-commit, tla preset (TwoPhase): pinned counts', () => {
+  // [rms, distinct states, depth, distinct states with symmetry]
+  const pins: [number, number, number, number][] = [
+    [3, 288, 11, 80],
+    [4, 1568, 14, 166],
+    [5, 8832, 17, 314],
+    [6, 50816, 20, 553],
+  ];
+  test.each(pins)('rms=%i: %i states, depth %i; %i with symmetry', { timeout: 90_000 }, async (rms, states, depth, reduced) => {
+    const full = await explore(twoPhase, tla(rms));
+    expect([full.distinctStates, full.depth, full.complete, full.violation]).toEqual([states, depth, true, null]);
+    const sym = await explore(twoPhase, { ...tla(rms), symmetry: true });
+    expect([sym.distinctStates, sym.depth, sym.complete]).toEqual([reduced, depth, true]);
+  });
+
+  test('a plain search of the TwoPhase specification reaches the same counts', () => {
+    expect(pins.map(([rms]) => [twoPhaseBfs(rms).distinctStates, twoPhaseBfs(rms).depth])).toEqual(pins.map(([, s, d]) => [s, d]));
+  });
+
+  test('witnesses: commit and abort are reached; recovery cannot happen without crashes', async () => {
+    const r = await explore(twoPhase, tla(3));
+    expect(r.witnesses).toEqual([
+      { name: 'commits', reached: true },
+      { name: 'aborts', reached: true },
+      { name: 'commits-after-recovery', reached: false },
+    ]);
+    expect(r.generated).toBe(761);
+    expect(r.collisionProbability).toBeGreaterThan(0);
+    expect(r.collisionProbability).toBeLessThan(1e-12);
+  });
+});
+
+describe('two-phase-commit, default model with faults', () => {
+  const small: InstanceOptions = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } };
+  test('rms=2, no retries, loss≤1, crash≤1: 2379 states, depth 12', async () => {
+    const r = await explore(twoPhase, small);
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([2379, 12, true, null]);
+    expect(r.witnesses.map((w) => w.reached)).toEqual([true, true, true]);
+  });
+
+  // The shortest counterexample of each mutant (BFS order), as an exact number of actions.
+  test.each([
+    ['tm-commits-on-majority', 'commit-needs-all-prepared', 5, 'tla rms=3', tla(3)],
+    ['tm-counts-messages', 'commit-needs-all-prepared', 4, 'tla rms=2', tla(2)],
+    ['tm-flips-on-timeout', 'decision-never-changes', 4, 'tla rms=1', tla(1)],
+    ['tm-counts-messages', 'commit-needs-all-prepared', 6, 'rms=2 loss≤1 crash≤1', small],
+    ['tm-forgets-decision', 'decision-never-changes', 8, 'rms=2 loss≤1 crash≤1', small],
+    ['rm-forgets-prepared', 'consistency', 8, 'rms=2 loss≤1 crash≤1', small],
+    ['rm-presumes-commit', 'agreement', 2, 'rms=2 with retries, no faults', { config: { rms: 2 }, faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } }],
+  ] as const)('%s: shortest counterexample violates %s in %i actions (%s) and replays', async (mutant, property, steps, _label, options) => {
+    const r = await explore(twoPhase, { ...(options as InstanceOptions), mutant });
+    expect(r.complete).toBe(false);
+    expect([r.violation?.property, r.violation?.step, r.violation?.actions.length]).toEqual([property, steps, steps]);
+    const instance = resolveInstance(twoPhase.model, { ...(options as InstanceOptions), mutant });
+    const trace = buildTrace(instance, twoPhase, r.violation!.actions, { command: 'explore' });
+    expect(trace.violation).toMatchObject({ property, step: steps });
+    expect(replay(twoPhase, trace).violation?.step).toBe(steps);
+  });
+});
+
+describe('paxos, tla preset (MCPaxos)', () => {
+  test('maxBallot=1: 3921 states, depth 17; 857 with symmetry; as the plain specification search', { timeout: 60_000 }, async () => {
+    const r = await explore(paxos, { config: { preset: 'tla' } });
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([3921, 17, true, null]);
+    const sym = await explore(paxos, { config: { preset: 'tla' }, symmetry: true });
+    expect([sym.distinctStates, sym.depth]).toEqual([857, 17]);
+    const plain = paxosBfs(1);
+    expect([plain.distinctStates, plain.depth]).toEqual([3921, 17]);
+  });
+});
+
+describe('symmetry reduction is exact', () => {
+  // Brute force: every reachable state, renamed by every permutation; count the least keys.
+  test.each([
+    ['two-phase-commit rms=3', twoPhase, tla(3)],
+    ['paxos maxBallot=0', paxos, { config: { preset: 'tla', maxBallot: 0 } }],
+  ] as const)('%s: as many classes as brute force finds', async (_name, suite, options) => {
+    const r = await explore(suite as Suite, { ...options, symmetry: true });
+    expect(r.distinctStates).toBe(bruteForceClasses(resolveInstance((suite as Suite).model, options)));
+  });
+});
+
+describe('parallel search', () => {
+  test('2 workers find exactly the states and the counterexample that 1 finds', { timeout: 60_000 }, async () => {
+    const one = await explore(twoPhase, tla(4));
+    const two = await explore(twoPhase, { ...tla(4), workers: 2, suiteModule: REGISTRY });
+    expect([two.distinctStates, two.depth, two.generated]).toEqual([one.distinctStates, one.depth, one.generated]);
+    const sym = await explore(twoPhase, { ...tla(4), workers: 2, symmetry: true, suiteModule: REGISTRY });
+    expect(sym.distinctStates).toBe(166);
+    const bug = await explore(twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority', workers: 2, suiteModule: REGISTRY });
+    const bug1 = await explore(twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority' });
+    expect(bug.violation?.actions).toEqual(bug1.violation?.actions);
+  });
+});
+
+describe('bounds end the search cleanly', () => {
+  test('--max-states: exactly that many states, incomplete', async () => {
+    const r = await explore(twoPhase, { ...tla(4), maxStates: 500 });
+    expect([r.distinctStates, r.complete, r.stoppedBy]).toEqual([500, false, 'max-states']);
+  });
+  test('--max-depth: stops at that depth, incomplete; a depth the search never needs is complete', async () => {
+    const r = await explore(twoPhase, { ...tla(3), maxDepth: 5 });
+    expect([r.depth, r.complete, r.stoppedBy]).toEqual([5, false, 'max-depth']);
+    expect(r.distinctStates).toBeLessThan(288);
+    const whole = await explore(twoPhase, { ...tla(3), maxDepth: 11 });
+    expect([whole.distinctStates, whole.complete]).toEqual([288, true]);
+  });
+  test('memory bound: stops, incomplete, no crash', async () => {
+    const r = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1 });
+    expect([r.complete, r.stoppedBy]).toEqual([false, 'memory']);
+    expect(r.distinctStates).toBeLessThan(8832);
+  });
+});
+
+function bruteForceClasses(instance: Instance): number {
+  const roles = instance.model.symmetric ?? [];
+  const groups = roles.map((role) => instance.nodes.filter((n) => n.role === role).map((n) => n.id));
+  const ids = new Set(groups.flat());
+  const perms = groups.reduce<Map<string, string>[]>(
+    (acc, g) => acc.flatMap((m) => permutations(g).map((p) => new Map([...m, ...g.map((id, k) => [id, p[k]!] as [string, string])]))),
+    [new Map()],
+  );
+  const rename = (v: unknown, m: Map<string, string>): unknown => {
+    if (typeof v === 'string') return m.get(v) ?? v;
+    if (Array.isArray(v)) {
+      const isSet = v.length > 0 && v.every((x, i) => typeof x === 'string' && ids.has(x) && (i === 0 || v[i - 1] < x));
+      const out = v.map((x) => rename(x, m));
+      return isSet ? (out as string[]).sort() : out;
+    }
+    if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [m.get(k) ?? k, rename(x, m)]));
+    return v;
+  };
+  const renamed = (w: World, m: Map<string, string>): World => {
+    const nodes: NodeState[] = new Array(w.nodes.length);
+    w.nodes.forEach((s, i) => {
+      const to = instance.indexOf.get(m.get(instance.nodes[i]!.id) ?? instance.nodes[i]!.id)!;
+      nodes[to] = { up: s.up, value: s.value, context: rename(s.context, m) as NodeState['context'] };
+    });
+    return {
+      nodes,
+      network: w.network.map((e) => rename(e, m) as Envelope),
+      partition: w.partition === null ? null : (rename(w.partition, m) as string[][]),
+      used: w.used,
+      observations: rename(w.observations, m) as World['observations'],
+    };
+  };
+  const seen = new Set<string>();
+  const classes = new Set<string>();
+  let frontier = [initialWorld(instance)];
+  seen.add(worldKey(instance, frontier[0]!));
+  while (frontier.length) {
+    const next: World[] = [];
+    for (const w of frontier) {
+      classes.add(perms.map((m) => worldKey(instance, renamed(w, m))).sort()[0]!);
+      for (const a of enabledActions(instance, w)) {
+        const n = step(instance, w, a);
+        const k = worldKey(instance, n);
+        if (!seen.has(k)) {
+          seen.add(k);
+          next.push(n);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return classes.size;
+}
+
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [items.slice()];
+  return items.flatMap((x, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [x, ...rest]));
+}
