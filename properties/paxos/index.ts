@@ -102,5 +102,5 @@ export const chosenAfterRestart = sometimes(
 export default defineSuite({
   model,
   properties: [agreement, validity, learnersAgree, promiseNeverDecreases, chosen, chosenAfterCompetition, chosenAfterRestart],
-  budget: { runs: 2000, depth: 30 },
+  budget: { runs: 3000, depth: 30 },
 });
