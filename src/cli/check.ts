@@ -42,6 +42,10 @@ interface ModelOutcome {
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
   const suites = await loadSuites(options.load);
   const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
+  const stray = options.config.find((pair) => !pair.includes('='));
+  if (modelName === undefined && stray !== undefined) {
+    throw new UsageError(`--config takes key=value pairs, not '${stray}'; name the model before --config (protokit check ${stray} --config ...)`);
+  }
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
