@@ -9,8 +9,17 @@ import type { ChunkResult, Expander } from './bfs-expand.js';
 export interface Backend<W> {
   /** The initial state in the backend's representation. */
   readonly initial: W;
-  /** Checks (and with `expand`, expands) the chunks, yielding results in chunk order. */
-  process(chunks: readonly (readonly W[])[], expand: boolean, known: (hi: number, lo: number) => boolean): AsyncGenerator<ChunkResult<W>>;
+  /**
+   * Checks (and with `expand`, expands) the chunks, yielding results in chunk order. `visitedHi`
+   * and `visitedLo` hold the fingerprints of the states in the chunks, visited by definition.
+   */
+  process(
+    chunks: readonly (readonly W[])[],
+    expand: boolean,
+    known: (hi: number, lo: number) => boolean,
+    visitedHi: Uint32Array,
+    visitedLo: Uint32Array,
+  ): AsyncGenerator<ChunkResult<W>>;
   /** Witnesses reached so far, so backends stop evaluating them. */
   markReached(names: readonly string[]): void;
   close(): Promise<void>;

@@ -1,8 +1,8 @@
 /**
  * The body of a search worker: it loads the suite, resolves the same instance as the main
  * thread, and expands the chunks it is sent (bfs-expand.ts), worlds travelling as strings
- * (bfs-wire.ts). It remembers the fingerprints it has already sent, which the main thread has
- * therefore visited, so it sends each state at most once.
+ * (bfs-wire.ts). It remembers the fingerprints it has already sent, and those of every level
+ * the main thread hands out: all visited, so it sends each new state at most once.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { resolveInstance, type InstanceOptions } from '../instance.js';
@@ -23,7 +23,8 @@ export interface WorkerSetup {
 
 export type ToWorker =
   | { readonly kind: 'chunk'; readonly batch: number; readonly seq: number; readonly worlds: readonly string[]; readonly expand: boolean }
-  | { readonly kind: 'reached'; readonly names: readonly string[] };
+  | { readonly kind: 'reached'; readonly names: readonly string[] }
+  | { readonly kind: 'known'; readonly hi: Uint32Array; readonly lo: Uint32Array };
 
 const SENT_LIMIT = 4_000_000;
 
@@ -45,6 +46,10 @@ const decoder = new WorldDecoder();
 let sent = new VisitedSet();
 
 parentPort!.on('message', (message: ToWorker) => {
+  if (message.kind === 'known') {
+    for (let i = 0; i < message.hi.length; i++) sent.add(message.hi[i]!, message.lo[i]!, -1);
+    return;
+  }
   if (message.kind === 'reached') {
     expander.markReached(message.names);
     return;

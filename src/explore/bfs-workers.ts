@@ -56,9 +56,12 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
 
   return {
     initial: encodeWorld(initial),
-    async *process(chunks, expand) {
+    async *process(chunks, expand, _known, visitedHi, visitedLo) {
       batch++;
       Atomics.store(wanted, 0, batch);
+      // Every worker learns the states of this level, so it sends none of them back as new.
+      const known: ToWorker = { kind: 'known', hi: visitedHi, lo: visitedLo };
+      for (const w of workers) w.postMessage(known);
       const replies = chunks.map((worlds, i) => {
         const id = seq++;
         const reply = new Promise<Reply>((resolve, reject) => {

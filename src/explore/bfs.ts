@@ -127,8 +127,11 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       let expanding = expand;
       while (done < level.ids.length && found === null) {
         const chunks = chunksOf(level.worlds, done);
+        const visitedHi = new Uint32Array(level.ids.length - done);
+        const visitedLo = new Uint32Array(level.ids.length - done);
+        for (let i = done; i < level.ids.length; i++) [visitedHi[i - done], visitedLo[i - done]] = visited.fingerprintOf(level.ids[i]!);
         let chunkIndex = 0;
-        for await (const r of backend.process(chunks, expanding, (hi, lo) => visited.has(hi, lo))) {
+        for await (const r of backend.process(chunks, expanding, (hi, lo) => visited.has(hi, lo), visitedHi, visitedLo)) {
           const offset = done;
           done += chunks[chunkIndex++]!.length;
           generated += r.generated;
