@@ -1,0 +1,65 @@
+/**
+ * Measuring for the benchmark sections. The machine may be shared (other processes, two
+ * cores), so throughput is computed on this process's CPU time (user + system, all threads),
+ * which does not count time spent waiting for a core; wall time is kept beside it.
+ */
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+
+export interface Timing {
+  readonly cpuMs: number;
+  readonly wallMs: number;
+}
+
+/** Runs `fn` once and times it. */
+export function time<T>(fn: () => T): Timing & { readonly value: T } {
+  const wall = performance.now(); // allow-clock: benchmark timing
+  const cpu = process.cpuUsage();
+  const value = fn();
+  const used = process.cpuUsage(cpu);
+  return { value, cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - wall }; // allow-clock
+}
+
+export function median(xs: readonly number[]): number {
+  const sorted = [...xs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** Per second, from a count and a CPU time in ms. */
+export function perSecond(count: number, ms: number): number {
+  return ms > 0 ? (count * 1000) / ms : 0;
+}
+
+/** `12345678` → `12.3M`, `45678` → `45.7k`. */
+export function si(n: number): string {
+  if (n >= 1e6) return `${(n / 1e6).toFixed(n >= 1e7 ? 1 : 2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(n >= 1e4 ? 1 : 2)}k`;
+  return n.toFixed(n >= 100 ? 0 : 1);
+}
+
+export function ms(n: number): string {
+  return n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n >= 10 ? 0 : 1)} ms`;
+}
+
+/** A markdown table. */
+export function table(head: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
+  const line = (cells: readonly (string | number)[]) => `| ${cells.map(String).join(' | ')} |`;
+  return [line(head), line(head.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+let gcFunction: (() => void) | null = null;
+/** A full garbage collection (exposing `gc` at run time when node was started without --expose-gc). */
+export function collectGarbage(): void {
+  if (gcFunction === null) {
+    setFlagsFromString('--expose-gc');
+    gcFunction = runInNewContext('gc') as () => void;
+  }
+  gcFunction();
+}
+
+/** Whether the process may be preempted by others: the load average against the cores. */
+export function loadNote(load: readonly number[], cores: number): string {
+  return `load average ${load.map((l) => l.toFixed(2)).join(', ')} on ${cores} cores${load[0]! > cores ? ' (shared machine: throughput is measured on CPU time)' : ''}`;
+}
+
