@@ -16,7 +16,10 @@
  *   hash-table lookups. JSON, canonical keys and deep equality never see it;
  * - event keys are the event's canonical text, computed once per event or message object (they
  *   too recur by identity, since they come out of memoised results);
- * - initial states and restarts are memoised by input and persisted fields.
+ * - initial states and restarts are memoised by input and persisted fields;
+ * - the memo belongs to the machine, not to one stepper: every stepper of the same machine (one
+ *   per instance, so one per check) shares it, and a check starts warm when an earlier one ran
+ *   the same machine (transitions are a pure function of machine, state and event).
  */
 import { initialTransition, transition, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
 import { canonical } from './canonical.js';
@@ -41,7 +44,7 @@ const stateKeys = new WeakMap<NodeState, string>();
 
 /** What is memoised about an interned node state (see the module comment). */
 export interface NodeMemo {
-  readonly stepper: NodeStepper;
+  readonly owner: MachineMemo;
   readonly generation: number;
   readonly key: string;
   readonly transitions: Map<string, NodeStepResult>;
@@ -112,18 +115,29 @@ function messageEventKey(message: Message, from: string): string {
 /** Bound on memoised transitions per role, so long runs keep bounded memory. */
 const CACHE_LIMIT = 200_000;
 
-export class NodeStepper {
+/** Everything memoised for one machine, shared by its steppers. */
+class MachineMemo {
   /** One object per canonical node state (see the module comment). */
-  private interned = new Map<string, NodeState>();
+  interned = new Map<string, NodeState>();
   /** Bumped when the memo is dropped; memos of older generations are ignored. */
-  private generation = 0;
-  private cached = 0;
-  private readonly initials = new WeakMap<object, NodeStepResult>();
-  private restarts = new WeakMap<object, Map<string, NodeStepResult>>();
+  generation = 0;
+  cached = 0;
+  readonly initials = new WeakMap<object, NodeStepResult>();
+  restarts = new WeakMap<object, Map<string, NodeStepResult>>();
+}
+
+const machineMemos = new WeakMap<AnyStateMachine, MachineMemo>();
+
+export class NodeStepper {
+  private readonly shared: MachineMemo;
   hits = 0;
   misses = 0;
 
-  constructor(readonly machine: AnyStateMachine) {}
+  constructor(readonly machine: AnyStateMachine) {
+    let shared = machineMemos.get(machine);
+    if (shared === undefined) machineMemos.set(machine, (shared = new MachineMemo()));
+    this.shared = shared;
+  }
 
   /** The node's state after `event`, memoised; `useCache: false` always asks xstate. */
   step(state: NodeState, event: EventObject, useCache = true): NodeStepResult {
@@ -139,7 +153,7 @@ export class NodeStepper {
   /** The memo of `state`'s canonical twin, interning the state when it is new. */
   memoOf(state: NodeState): NodeMemo {
     const memo = (state as Memoised)[MEMO];
-    if (memo !== undefined && memo.stepper === this && memo.generation === this.generation) return memo;
+    if (memo !== undefined && memo.owner === this.shared && memo.generation === this.shared.generation) return memo;
     const twin = this.intern(state);
     const own = (twin as Memoised)[MEMO]!;
     // Remember the twin's memo on this object too, so the next lookup is one property load.
@@ -164,30 +178,31 @@ export class NodeStepper {
     const computed = this.stepUncached(state, received);
     const interned = this.intern(computed.state);
     result = interned === computed.state ? computed : { ...computed, state: interned };
-    if (this.cached >= CACHE_LIMIT) this.clear();
+    if (this.shared.cached >= CACHE_LIMIT) this.clear();
     table.set(eventKey, result);
-    this.cached++;
+    this.shared.cached++;
     return result;
   }
 
   /** The one object for `state`'s canonical key; it carries the memo. */
   private intern(state: NodeState): NodeState {
     const key = nodeKey(state);
-    const known = this.interned.get(key);
+    const { interned } = this.shared;
+    const known = interned.get(key);
     if (known !== undefined) return known;
     // A frozen state cannot carry a memo: its twin is a copy that can.
     const twin = Object.isExtensible(state) ? state : { up: state.up, value: state.value, context: state.context };
-    attachMemo(twin, { stepper: this, generation: this.generation, key, transitions: new Map(), slots: [], hash: null });
-    this.interned.set(key, twin);
+    attachMemo(twin, { owner: this.shared, generation: this.shared.generation, key, transitions: new Map(), slots: [], hash: null });
+    interned.set(key, twin);
     return twin;
   }
 
   /** Drops every memoised transition (results stay correct, only slower until warmed again). */
   private clear(): void {
-    this.interned = new Map();
-    this.generation++;
-    this.restarts = new WeakMap();
-    this.cached = 0;
+    this.shared.interned = new Map();
+    this.shared.generation++;
+    this.shared.restarts = new WeakMap();
+    this.shared.cached = 0;
   }
 
   /** xstate's own answer, without the cache: the reference the cache is tested against. */
@@ -206,7 +221,7 @@ export class NodeStepper {
   /** The node's first state for its input (running entry actions, so entry sends count). */
   initial(input: unknown): NodeStepResult {
     const memo = typeof input === 'object' && input !== null;
-    let result = memo ? this.initials.get(input) : undefined;
+    let result = memo ? this.shared.initials.get(input) : undefined;
     if (result === undefined) {
       const [snapshot, actions] = initialTransition(this.machine, input);
       result = {
@@ -214,7 +229,7 @@ export class NodeStepper {
         effects: effectsOf(actions),
         changed: true,
       };
-      if (memo) this.initials.set(input, result);
+      if (memo) this.shared.initials.set(input, result);
     }
     return result;
   }
@@ -225,7 +240,7 @@ export class NodeStepper {
    */
   restart(input: unknown, durable: Readonly<Record<string, unknown>>): NodeStepResult {
     const memo = typeof input === 'object' && input !== null;
-    const byDurable = memo ? this.restarts.get(input) : undefined;
+    const byDurable = memo ? this.shared.restarts.get(input) : undefined;
     const durableKey = canonical(durable);
     const known = byDurable?.get(durableKey);
     if (known !== undefined) return known;
@@ -234,7 +249,7 @@ export class NodeStepper {
     const recovered = this.stepUncached(restored, { type: 'RECOVER' });
     const result: NodeStepResult = { state: this.intern(recovered.state), effects: [...fresh.effects, ...recovered.effects], changed: true };
     if (memo) {
-      if (byDurable === undefined) this.restarts.set(input, new Map([[durableKey, result]]));
+      if (byDurable === undefined) this.shared.restarts.set(input, new Map([[durableKey, result]]));
       else byDurable.set(durableKey, result);
     }
     return result;

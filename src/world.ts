@@ -76,8 +76,12 @@ interface HotCache {
   readonly readsInbox: boolean[];
 }
 
-/** What the world module keeps per (node state, node index), in the state's memo (node-step.ts). */
+/**
+ * What the world module keeps per (node state, node index), in the state's memo (node-step.ts).
+ * The memo is shared by every instance running the machine, so a slot names its instance.
+ */
 interface NodeSlot {
+  readonly instance: Instance;
   view: NodeView | null;
   /** The node after a crash in this state (only its persisted fields), and after a restart from it. */
   crashed: NodeState | null;
@@ -95,7 +99,7 @@ interface EnvironmentActions {
 function slotOf(instance: Instance, i: number, state: NodeState): NodeSlot {
   const memo = instance.roleOf[i]!.stepper.memoOf(state);
   let slot = memo.slots[i] as NodeSlot | undefined;
-  if (slot === undefined) memo.slots[i] = slot = { view: null, env: null, crashed: null, restarted: null };
+  if (slot === undefined || slot.instance !== instance) memo.slots[i] = slot = { instance, view: null, env: null, crashed: null, restarted: null };
   return slot;
 }
 
