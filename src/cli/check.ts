@@ -1,9 +1,11 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
-import { join, relative } from 'node:path';
+import { join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { UsageError } from '../errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../faults.js';
-import { checkRandom, type CheckResult } from '../explore/random.js';
+import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random.js';
+import { checkParallel, parseShard, shardPlan } from '../explore/shard.js';
 import { resolveInstance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
@@ -24,6 +26,10 @@ export interface CheckCommandOptions {
   out: string;
   json?: boolean;
   load?: string;
+  /** Worker threads, each running a shard of the budget. */
+  workers?: number;
+  /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
+  shard?: string;
 }
 
 interface ModelOutcome {
@@ -52,7 +58,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   const color = !options.json && process.stdout.isTTY;
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
-    const outcome = checkOne(suite, options);
+    const outcome = await checkOne(suite, options);
     outcomes.push(outcome);
     if (!options.json && modelName !== undefined) process.stdout.write(describeOutcome(outcome, color));
   }
@@ -66,22 +72,31 @@ export async function checkCommand(modelName: string | undefined, options: Check
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
-function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
+async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
-  const runs = options.runs ?? suite.budget.runs;
-  const progress = progressFor(suite.model.name, runs, !options.json);
+  const budget = options.runs ?? suite.budget.runs;
+  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  // A shard alone is an ordinary check with its own seed and share of the runs.
+  const plan = shard && !(options.workers && options.workers > 1) ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard) : null;
+  const runs = plan?.runs ?? budget;
+  const share = shard ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard).runs : budget;
+  const progress = progressFor(suite.model.name, share, !options.json);
   let result: CheckResult;
   try {
-    result = checkRandom(suite, {
+    const checkOptions = {
       runs,
       depth: options.depth,
-      seed: options.seed,
+      seed: plan?.seed ?? options.seed,
       config,
       mutant: options.mutant,
       faults,
-      onProgress: (p) => progress.update(p.runs, p.total),
-    });
+      onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
+    };
+    result =
+      options.workers && options.workers > 1
+        ? await checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load) })
+        : checkRandom(suite, checkOptions);
   } finally {
     progress.stop();
   }
@@ -94,9 +109,10 @@ function checkOne(suite: Suite, options: CheckCommandOptions): ModelOutcome {
     ...(options.network ? ['--network', options.network] : []),
     ...(options.load ? ['--load', options.load] : []),
     '--seed',
-    String(result.seed),
+    String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
     '--runs',
-    String(runs),
+    String(options.workers && options.workers > 1 ? budget : runs),
+    ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(options.shard ? ['--shard', options.shard] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
   ]
     .map(shellArg)
@@ -230,4 +246,9 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
   const failed = outcomes.filter((o) => !o.ok).length;
   out.push('', failed === 0 ? c.green(`✓ all ${outcomes.length} models passed`) : c.red(`✗ ${failed} of ${outcomes.length} models failed`));
   return out.join('\n') + '\n';
+}
+
+/** The module worker threads load the suites from: the registry, or the `--load` file. */
+function suiteModuleOf(load: string | undefined): string {
+  return load ? pathToFileURL(resolve(load)).href : new URL('../../properties/registry.ts', import.meta.url).href;
 }

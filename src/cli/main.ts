@@ -44,6 +44,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where traces go', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'check a suite module outside this repository')
+    .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
+    .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli

@@ -1,0 +1,16 @@
+/** The body of a `check --workers` thread: one seeded shard of random exploration. */
+import { parentPort, workerData } from 'node:worker_threads';
+import type { Suite } from '../suite.js';
+import { checkRandom, type CheckOptions } from './random.js';
+
+const { suiteModule, model, options } = workerData as { suiteModule: string; model: string; options: CheckOptions };
+try {
+  const module = (await import(suiteModule)) as { suites?: unknown; default?: unknown };
+  const found = module.suites ?? module.default;
+  const suite = ((Array.isArray(found) ? found : [found]) as Suite[]).find((s) => s?.model?.name === model);
+  if (suite === undefined) throw new Error(`check worker: ${suiteModule} has no suite for model ${model}`);
+  const result = checkRandom(suite, { ...options, onProgress: (p) => parentPort!.postMessage({ progress: p.runs }) });
+  parentPort!.postMessage({ result });
+} catch (error) {
+  parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+}

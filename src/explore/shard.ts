@@ -1,0 +1,93 @@
+/**
+ * Splitting a random-exploration budget: `check --shard K/N` runs shard K of N (across CI jobs
+ * or machines), `check --workers N` runs N shards at once on worker threads. Shard K gets its
+ * share of the runs and its own seed, derived from the base seed and K, so the shards draw
+ * different runs; each shard is an ordinary seeded check, so any violation it finds replays
+ * and reruns alone (`--seed <its seed> --runs <its runs>`, printed with the result).
+ */
+import { Worker } from 'node:worker_threads';
+import { UsageError } from '../errors.js';
+import { DEFAULT_SEED, type CheckOptions, type CheckResult } from './random.js';
+import type { Suite } from '../suite.js';
+
+export interface Shard {
+  /** 1-based. */
+  readonly index: number;
+  readonly count: number;
+}
+
+/** Parses `K/N` (1 ≤ K ≤ N). */
+export function parseShard(text: string): Shard {
+  const m = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(text);
+  const index = m ? Number(m[1]) : NaN;
+  const count = m ? Number(m[2]) : NaN;
+  if (!m || count < 1 || index < 1 || index > count) throw new UsageError(`--shard takes K/N with 1 ≤ K ≤ N (e.g. 2/4), not '${text}'`);
+  return { index, count };
+}
+
+/** The seed and the runs of one shard of a budget. One shard of one is the budget itself. */
+export function shardPlan(seed: number, runs: number, shard: Shard): { seed: number; runs: number } {
+  if (shard.count === 1) return { seed, runs };
+  if (runs < shard.count) throw new UsageError(`--runs ${runs} cannot be split into ${shard.count} shards (give at least one run per shard)`);
+  const share = Math.floor(runs / shard.count) + (shard.index <= runs % shard.count ? 1 : 0);
+  // A fixed odd multiplier spreads the shards' seeds over the 31-bit range.
+  const derived = (seed + Math.imul(shard.index, 0x9e3779b1)) & 0x7fffffff;
+  return { seed: derived, runs: share };
+}
+
+export interface ParallelCheckOptions extends CheckOptions {
+  readonly workers: number;
+  /** The module worker threads load the suite from (its `suites` export or default export). */
+  readonly suiteModule: string;
+  /** Shards of a larger split that this process runs (default: the workers are the whole split). */
+  readonly shard?: Shard;
+}
+
+/**
+ * Since 0.2.0. Runs `workers` shards of the budget at once on worker threads and merges them:
+ * runs and steps add up; distinct states are counted per worker and added (a state two workers
+ * both saw counts twice); the violation is that of the lowest shard that found one.
+ */
+export async function checkParallel(suite: Suite, options: ParallelCheckOptions): Promise<CheckResult> {
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const runs = options.runs ?? suite.budget.runs;
+  const seed = options.seed ?? DEFAULT_SEED;
+  const outer = options.shard ?? { index: 1, count: 1 };
+  const outerPlan = shardPlan(seed, runs, outer);
+  const done = new Array<number>(options.workers).fill(0);
+  const { onProgress, workers: _w, suiteModule, shard: _s, ...plain } = options;
+  const results = await Promise.all(
+    Array.from({ length: options.workers }, (_, i) => {
+      const plan = shardPlan(outerPlan.seed, outerPlan.runs, { index: i + 1, count: options.workers });
+      return new Promise<CheckResult>((resolve, reject) => {
+        const worker = new Worker(new URL('./shard-worker-boot.mjs', import.meta.url), {
+          workerData: { suiteModule, model: suite.model.name, options: { ...plain, seed: plan.seed, runs: plan.runs } },
+        });
+        worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string }) => {
+          if (m.progress !== undefined) {
+            done[i] = m.progress;
+            onProgress?.({ runs: done.reduce((a, b) => a + b, 0), total: outerPlan.runs, steps: 0 });
+          } else if (m.result) {
+            resolve(m.result);
+            void worker.terminate();
+          } else {
+            reject(new Error(m.error));
+          }
+        });
+        worker.on('error', reject);
+      });
+    }),
+  );
+  const failed = results.find((r) => r.violation !== null) ?? null;
+  const first = results[0]!;
+  return {
+    ...first,
+    seed: failed?.seed ?? outerPlan.seed,
+    runs: results.reduce((n, r) => n + r.runs, 0),
+    steps: results.reduce((n, r) => n + r.steps, 0),
+    distinctStates: results.reduce((n, r) => n + r.distinctStates, 0),
+    witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
+    violation: failed?.violation ?? null,
+    elapsedMs: performance.now() - started, // allow-clock
+  };
+}
