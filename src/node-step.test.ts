@@ -128,10 +128,58 @@ describe.each(suites.map((s) => [s.model.name, s] as const))('node fast path of 
               expect(canonical(got.effects)).toBe(canonical(expected.effects));
             }
           }),
-          { numRuns: 300, seed: 8 },
+          { numRuns: 200, seed: 8 },
         );
         expect(stepper.hits).toBeGreaterThan(0);
       });
     }
   }
+});
+
+/**
+ * The world's environment fast path (env events kept per node state when the role's environment
+ * function does not read its inbox, pre-filtered when the network is not a set) against asking
+ * every role's environment function afresh and stepping each event through xstate.
+ */
+describe.each(suites.map((s) => [s.model.name, s] as const))('environment events of %s', (_name, suite) => {
+  const configurations = [null, ...Object.keys(suite.model.presets ?? {})];
+  test.each(configurations)('preset %s: the enabled environment events equal a fresh, uncached computation', (preset) => {
+    const instance = resolveInstance(suite.model, { preset });
+    const setNetwork = instance.faults.network === 'set';
+    let x = 99;
+    const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 0);
+    let compared = 0;
+    for (let w = 0; w < 30; w++) {
+      let world = initialWorld(instance);
+      for (let k = 0; k < 25; k++) {
+        const expected: unknown[] = [];
+        instance.nodes.forEach((spec, i) => {
+          const state = world.nodes[i]!;
+          if (!state.up) return;
+          const role = instance.roleOf[i]!;
+          const view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
+          const inbox = world.network.filter((e) => e.to === spec.id);
+          for (const event of role.environment(view, instance.params, inbox)) {
+            const result = role.stepper.stepUncached(state, event);
+            const keep = !setNetwork
+              ? result.changed
+              : result.changed &&
+                (nodeKey(result.state) !== nodeKey(state) ||
+                  result.effects.some((f) =>
+                    f.type === 'send'
+                      ? !world.network.some((e) => canonical([e.from, e.to, e.message]) === canonical([spec.id, f.to, f.message]))
+                      : !world.observations.some((o) => canonical(o) === canonical(f.observation)),
+                  ));
+            if (keep) expected.push({ type: 'env', node: spec.id, event });
+          }
+        });
+        const enabled = enabledActions(instance, world);
+        expect(canonical(enabled.filter((a) => a.type === 'env'))).toBe(canonical(expected));
+        compared++;
+        if (enabled.length === 0) break;
+        world = step(instance, world, enabled[next() % enabled.length]!);
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
+  });
 });
