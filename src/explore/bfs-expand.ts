@@ -8,6 +8,7 @@ import type { Instance } from '../instance.js';
 import type { Property, Violation } from '../properties.js';
 import { enabledActions, step, viewOf, worldKey, type World } from '../world.js';
 import { fingerprint64 } from './bfs-visited.js';
+import { worldFingerprint } from './fingerprint.js';
 import type { Symmetry } from './symmetry.js';
 
 /** The first state of a chunk that violates a state invariant. */
@@ -60,7 +61,10 @@ export class Expander {
   }
 
   fingerprintOf(world: World): [number, number] {
-    return fingerprint64(this.keyOf(world));
+    if (this.symmetry !== null) return fingerprint64(this.symmetry.canonicalKey(world));
+    // Without symmetry, the engine's incremental fingerprint: equal world keys, equal fingerprints.
+    const f = worldFingerprint(this.instance, world);
+    return [f.hi, f.lo];
   }
 
   /** Marks witnesses reached elsewhere, so they are not evaluated again. */
