@@ -6,7 +6,7 @@
 import type { Action } from '../actions.js';
 import type { Instance } from '../instance.js';
 import type { Property, Violation } from '../properties.js';
-import { enabledActions, step, viewOf, worldKey, type World } from '../world.js';
+import { enabledActions, step, viewOf, type World } from '../world.js';
 import { fingerprint64 } from './bfs-visited.js';
 import { worldFingerprint } from './fingerprint.js';
 import type { Symmetry } from './symmetry.js';
@@ -55,11 +55,7 @@ export class Expander {
     this.witnessList = properties.filter((p) => p.kind === 'sometimes');
   }
 
-  /** The key that identifies a state: its canonical world key, or its symmetry class's. */
-  keyOf(world: World): string {
-    return this.symmetry === null ? worldKey(this.instance, world) : this.symmetry.canonicalKey(world);
-  }
-
+  /** The fingerprint that identifies a state: its world's, or its symmetry class's. */
   fingerprintOf(world: World): [number, number] {
     if (this.symmetry !== null) return fingerprint64(this.symmetry.canonicalKey(world));
     // Without symmetry, the engine's incremental fingerprint: equal world keys, equal fingerprints.

@@ -9,8 +9,8 @@
  * object key. An array of such ids that is sorted is a set (models keep sets of node ids
  * sorted), so it is sorted again after renaming; an unsorted one is a sequence and keeps its
  * order (a sequence of ids that happens to be sorted would be taken for a set: keep sequences of
- * ids wrapped, e.g. `[{ from: 'n2' }, { from: 'n1' }]`). Properties must be symmetric too (as TLC requires): they should not single out a node
- * of a symmetric role by its id.
+ * ids wrapped, e.g. `[{ from: 'n2' }, { from: 'n1' }]`). Properties must be symmetric too (as
+ * TLC requires): they should not single out a node of a symmetric role by its id.
  *
  * Computing the least key over all n! permutations would be slow, so nodes are first sorted by
  * a signature that renaming cannot change (the state seen from that node, every other id of
