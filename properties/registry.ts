@@ -4,7 +4,8 @@
  */
 import type { Suite } from '../src/suite.js';
 import twoPhaseCommit from './two-phase-commit/index.js';
+import raft from './raft/index.js';
 import paxos from './paxos/index.js';
 import mapreduce from './mapreduce/index.js';
 
-export const suites: readonly Suite[] = [twoPhaseCommit, paxos, mapreduce];
+export const suites: readonly Suite[] = [twoPhaseCommit, raft, paxos, mapreduce];
