@@ -46,7 +46,7 @@ export function tmReducer(state: NodeState, event: Event): Reduced {
         return { state: { up: true, value: decision === 'commit' ? 'committed' : 'aborted', context }, effects, changed: true };
       }
       case 'RECOVER': {
-        const recovered: Effect = { type: 'observe', observation: { type: 'Recovered', node: 'tm' } };
+        const recovered: Effect = { type: 'observe', observation: { type: 'Recovered', node: 'tm', decision: c.decision } };
         if (c.decision === null) return { state, effects: [recovered], changed: true };
         return { state: { up: true, value: c.decision === 'commit' ? 'committed' : 'aborted', context: c }, effects: [recovered, ...broadcast(c.rms, c.decision)], changed: true };
       }
@@ -83,7 +83,7 @@ export function rmReducer(state: NodeState, event: Event): Reduced {
       case 'ChooseToAbort':
         return rmTo(state, 'aborted', NOTHING);
       case 'RECOVER': {
-        const recovered: Effect = { type: 'observe', observation: { type: 'Recovered', node: c.id } };
+        const recovered: Effect = { type: 'observe', observation: { type: 'Recovered', node: c.id, status: c.status } };
         if (c.status === 'prepared') return rmTo(state, 'prepared', [recovered, sendPrepared(c)]);
         // Committed and aborted resume as they were; an RM that had not voted lost its work and aborts.
         return rmTo(state, c.status === 'committed' ? 'committed' : 'aborted', [recovered]);

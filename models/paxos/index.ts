@@ -130,7 +130,8 @@ export const acceptorSetup = setup({
     observeAccepted: emit(({ context }) =>
       observe({ type: 'Accepted', acceptor: context.id, ballot: context.acceptedBallot, value: context.acceptedValue }),
     ),
-    observeRecovered: emit(({ context }) => observe({ type: 'Recovered', node: context.id })),
+    /** The promise the acceptor found on disk when it came back. */
+    observeRecovered: emit(({ context }) => observe({ type: 'Recovered', node: context.id, promised: context.promised })),
   },
 });
 

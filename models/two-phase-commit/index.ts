@@ -75,7 +75,8 @@ export const tmSetup = setup({
     logCommit: assign({ decision: 'commit' as const }),
     logAbort: assign({ decision: 'abort' as const }),
     observeDecision: emit(({ context }) => observe({ type: 'Decided', decision: context.decision })),
-    observeRecovered: emit(() => observe({ type: 'Recovered', node: 'tm' })),
+    /** What the TM found in its log when it came back (null: it had not decided). */
+    observeRecovered: emit(({ context }) => observe({ type: 'Recovered', node: 'tm', decision: context.decision })),
     broadcastDecision: enqueueActions(({ context, enqueue }) => {
       const message = context.decision === 'commit' ? { type: 'Commit' } : { type: 'Abort' };
       for (const rm of context.rms) enqueue.emit(send(rm, message));
@@ -147,7 +148,8 @@ export const rmSetup = setup({
     logAborted: assign({ status: 'aborted' as const }),
     sendPrepared: emit(({ context }) => send(context.tm, { type: 'Prepared', rm: context.id })),
     observeVote: emit(({ context }) => observe({ type: 'Voted', rm: context.id })),
-    observeRecovered: emit(({ context }) => observe({ type: 'Recovered', node: context.id })),
+    /** What the RM found in its log when it came back. */
+    observeRecovered: emit(({ context }) => observe({ type: 'Recovered', node: context.id, status: context.status })),
   },
 });
 
@@ -172,7 +174,7 @@ export const resourceManager = rmSetup.createMachine({
           { guard: 'loggedAborted', target: 'aborted', actions: 'observeRecovered' },
           { guard: 'loggedPrepared', target: 'prepared', actions: ['observeRecovered', 'sendPrepared'] },
           // It crashed before voting: its work is lost, so it aborts (a unilateral no).
-          { target: 'aborted', actions: ['logAborted', 'observeRecovered'] },
+          { target: 'aborted', actions: ['observeRecovered', 'logAborted'] },
         ],
       },
     },

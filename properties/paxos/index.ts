@@ -90,13 +90,14 @@ export const chosenAfterCompetition = sometimes(
 
 export const chosenAfterRestart = sometimes(
   'chosen-after-restart',
-  'a value is chosen after an acceptor crashed and restarted',
-  (w) => {
-    const first = choices(w)[0];
-    if (first === undefined) return false;
-    const acceptors = new Set(w.role('acceptor').map((a) => a.id));
-    return w.observations.some((o, i) => o.type === 'Recovered' && acceptors.has(o.node as string) && i < first.at);
-  },
+  'a value is chosen with the vote of an acceptor that had crashed and restarted',
+  // An acceptor that accepted ballot b before crashing comes back promised at least b; so an
+  // acceptance in a ballot above the promise it recovered with happened after the restart.
+  // (Observations form a set: this reads their content, never their order.)
+  (w) =>
+    choices(w).some((c) =>
+      w.observations.some((o) => o.type === 'Recovered' && c.acceptors.includes(o.node as string) && (o.promised as number) < c.ballot),
+    ),
 );
 
 export default defineSuite({
