@@ -68,6 +68,9 @@ export class TwoPhaseCommitWalk {
   private decidedCommit = false;
   private decidedAbort = false;
   private recovered = 0;
+  /** When Recovered observations carry what the node found in its log: per RM the statuses seen (4 bits), for the TM the decisions (3 bits). */
+  private readonly recoveredStatus: Uint8Array;
+  private recoveredDecision = 0;
   private recoveredBeforeDecided = false;
 
   // The enabled actions of the current world, in the kit's order: kind and argument.
@@ -79,10 +82,16 @@ export class TwoPhaseCommitWalk {
   readonly reached = { commits: false, aborts: false, commitsAfterRecovery: false };
   private readonly all: number;
 
+  /**
+   * `recoveredCarriesLog`: the model's Recovered observations carry the logged status (RMs) or
+   * decision (TM) found on restart, so they are distinct observations per value.
+   */
   constructor(
     readonly rms: number,
     readonly faults: WalkFaults,
+    readonly recoveredCarriesLog = false,
   ) {
+    this.recoveredStatus = new Uint8Array(rms);
     this.rmUp = new Uint8Array(rms);
     this.rmStatus = new Uint8Array(rms);
     this.all = (1 << rms) - 1;
@@ -133,6 +142,8 @@ export class TwoPhaseCommitWalk {
     this.voted = 0;
     this.decidedCommit = this.decidedAbort = false;
     this.recovered = 0;
+    this.recoveredStatus.fill(0);
+    this.recoveredDecision = 0;
     this.recoveredBeforeDecided = false;
   }
 
@@ -301,6 +312,7 @@ export class TwoPhaseCommitWalk {
     this.tmUp = true;
     this.tmPrepared = 0;
     this.recovered |= 1 << this.rms;
+    this.recoveredDecision |= 1 << this.tmDecision;
     if (!this.decidedCommit && !this.decidedAbort) this.recoveredBeforeDecided = true;
     if (this.tmDecision === NONE) {
       this.tmState = INIT;
@@ -313,6 +325,7 @@ export class TwoPhaseCommitWalk {
   private restartRm(rm: number): void {
     this.rmUp[rm] = 1;
     this.recovered |= 1 << rm;
+    this.recoveredStatus[rm]! |= 1 << this.rmStatus[rm]!;
     if (!this.decidedCommit && !this.decidedAbort) this.recoveredBeforeDecided = true;
     const s = this.rmStatus[rm];
     if (s === WORKING) this.rmStatus[rm] = RM_ABORTED; // its work is lost: a unilateral no
@@ -337,6 +350,10 @@ export class TwoPhaseCommitWalk {
     h2 = mix(mix(h2, s2), this.net.length);
     const faults = this.usedLoss | (this.usedDup << 8) | (this.usedCrash << 16) | (this.usedPartition << 24);
     const observations = this.voted | ((this.decidedCommit ? 1 : 0) << 13) | ((this.decidedAbort ? 1 : 0) << 14) | (this.recovered << 15);
+    if (this.recoveredCarriesLog) {
+      for (let r = 0; r < this.rms; r++) h1 = mix(h1, this.recoveredStatus[r]!);
+      h1 = mix(h1, this.recoveredDecision);
+    }
     h1 = mix(mix(mix(h1, faults), observations), this.partition);
     h2 = mix(mix(mix(h2, faults ^ 0x9e3779b9), observations), this.partition ^ h1);
     this.distinct.add({ hi: h1 >>> 0, lo: h2 >>> 0 });

@@ -15,6 +15,17 @@ import { TwoPhaseCommitWalk } from '../baselines/two-phase-commit-walk.js';
 import { median, perSecond, si, table, time } from '../measure.js';
 import { forEachPlan } from '../plans.js';
 import type { Suite } from '../../src/suite.js';
+import { resolveInstance } from '../../src/instance.js';
+import { initialWorld, step } from '../../src/world.js';
+
+/** Whether the model's Recovered observations carry what the node found in its log (they did not at first). */
+function recoveredCarriesLog(suite: Suite): boolean {
+  const instance = resolveInstance(suite.model, { faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 1, partition: 0 } });
+  const rm = instance.nodes.find((n) => n.role === 'rm')!.id;
+  const world = step(instance, step(instance, initialWorld(instance), { type: 'crash', node: rm }), { type: 'restart', node: rm });
+  const recovered = world.observations.find((o) => o.type === 'Recovered');
+  return recovered !== undefined && 'status' in recovered;
+}
 
 const RUNS = 1000;
 const REPEATS = 3;
@@ -44,18 +55,19 @@ function againstPlainWalk(suite: Suite, rounds: number, runs: number) {
   const ratioPlans: number[] = [];
   const ratioPlain: number[] = [];
   let checked = { steps: 0, distinct: 0 };
+  const carriesLog = recoveredCarriesLog(suite);
   for (let r = 0; r < rounds; r++) {
     const seed = 100 + r;
     const engine = time(() => checkRandom(suite, { runs, seed }));
     const result = engine.value;
     if (result.violation !== null) throw new Error(`two-phase-commit violated ${result.violation.property}; the benchmark needs the correct model`);
-    const walk = new TwoPhaseCommitWalk(rms, result.faults);
+    const walk = new TwoPhaseCommitWalk(rms, result.faults, carriesLog);
     const fed = time(() => forEachPlan(depth, runs, seed, (plan) => walk.run(plan.swarm, plan.choices)));
     if (walk.steps !== result.steps || walk.distinct.size !== result.distinctStates) {
       throw new Error(`the plain walk diverged from the kit: ${walk.steps} steps and ${walk.distinct.size} states against ${result.steps} and ${result.distinctStates}`);
     }
     checked = { steps: result.steps, distinct: result.distinctStates };
-    const plain = new TwoPhaseCommitWalk(rms, result.faults);
+    const plain = new TwoPhaseCommitWalk(rms, result.faults, carriesLog);
     let x = (0x9e3779b9 ^ seed) >>> 0;
     const next = () => ((x ^= x << 13), (x ^= x >>> 17), (x ^= x << 5), x >>> 1);
     const own = time(() => {
