@@ -447,8 +447,9 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
 
 function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelope[] {
   const key = envelopeKey(e);
-  const at = network.findIndex((x) => envelopeKey(x) === key);
-  if (at < 0) throw new Error(`no message ${key} in flight`);
+  let at = 0;
+  while (at < network.length && envelopeKey(network[at]!) !== key) at++;
+  if (at === network.length) throw new Error(`no message ${key} in flight`);
   const rest = network.slice(0, network.length - 1);
   for (let j = at; j < rest.length; j++) rest[j] = network[j + 1]!;
   return rest;

@@ -116,9 +116,10 @@ export function worldFingerprint(instance: Instance, world: World): Fingerprint 
   }
   h1 = round1(round1(h1, s1), world.observations.length);
   h2 = round2(round2(h2, s2), world.observations.length);
-  const used = hashOfObject(world.used);
-  h1 = round1(h1, used.hi);
-  h2 = round2(h2, used.lo);
+  // The fault counters are four small numbers: mixed in directly (no key string per new counter object).
+  const { loss, duplicate, crash, partition } = world.used;
+  h1 = round1(round1(round1(round1(h1, loss), duplicate), crash), partition);
+  h2 = round2(round2(round2(round2(h2, loss), duplicate), crash), partition);
   if (world.partition !== null) {
     const p = hashOf(world.partition, partitionText);
     h1 = round1(h1, p.hi);
