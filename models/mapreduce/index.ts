@@ -38,6 +38,8 @@
  *   pushes locations incrementally, but no reduce function runs before all of them are in).
  *   Input splits are read-only and always readable, so they are not modelled as files. Map and
  *   reduce functions are deterministic.
+ * - Bounds, so that the state space is finite: each task gets at most `attempts` attempts
+ *   (3 by default) and a reduce attempt re-sends what it waits on at most `retries` times.
  * - Time is an event: Assign, Backup, Timeout (coordinator), Work, Retry, KeepDisk, LoseDisk
  *   (workers) are environment events the explorer may pick at any step. Messages may be lost,
  *   duplicated and reordered; a worker re-sends what it waits on when it Retries.
@@ -119,16 +121,18 @@ export interface Attempt {
 export interface Task {
   readonly running: readonly Attempt[];
   readonly completed: Attempt | null;
+  /** Attempts started so far (bounded by the `attempts` parameter). */
+  readonly attempts: number;
 }
 
 export interface CoordinatorContext {
   readonly workers: readonly string[];
+  /** The most attempts a task may get. */
+  readonly maxAttempts: number;
   readonly mapTasks: readonly Task[];
   readonly reduceTasks: readonly Task[];
   /** The number the next attempt gets; attempts are numbered across all tasks. */
   readonly nextAttempt: number;
-  /** Failures declared so far (numbers each WorkerFailed observation). */
-  readonly failures: number;
 }
 
 type CoordinatorEvent =
@@ -140,6 +144,8 @@ type CoordinatorEvent =
   | { type: 'RECOVER' };
 
 const idleTask = (t: Task): boolean => t.completed === null && t.running.length === 0;
+/** An idle task that may still get an attempt. */
+const startable = (c: CoordinatorContext) => (t: Task): boolean => idleTask(t) && t.attempts < c.maxAttempts;
 const runsOn = (t: Task, worker: string): boolean => t.running.some((a) => a.worker === worker);
 const tasksOf = (c: CoordinatorContext, kind: Kind): readonly Task[] => (kind === 'map' ? c.mapTasks : c.reduceTasks);
 const fieldOf = (kind: Kind) => (kind === 'map' ? 'mapTasks' : 'reduceTasks') as 'mapTasks' | 'reduceTasks';
@@ -162,7 +168,7 @@ function backupCandidate(c: CoordinatorContext, worker: string): { kind: Kind; t
   const kind: Kind = allMapsCompleted(c) ? 'reduce' : 'map';
   const tasks = tasksOf(c, kind);
   if (tasks.some(idleTask)) return null;
-  const task = tasks.findIndex((t) => t.completed === null && t.running.length === 1 && !runsOn(t, worker));
+  const task = tasks.findIndex((t) => t.completed === null && t.running.length === 1 && !runsOn(t, worker) && t.attempts < c.maxAttempts);
   return task < 0 ? null : { kind, task };
 }
 
@@ -182,7 +188,8 @@ function startAttempt(c: CoordinatorContext, enqueue: Enqueue, kind: Kind, task:
   const attempt = c.nextAttempt;
   const tasks = tasksOf(c, kind);
   const t = tasks[task]!;
-  enqueue.assign({ [fieldOf(kind)]: replaceAt(tasks, task, { ...t, running: [...t.running, { attempt, worker, backup }] }), nextAttempt: attempt + 1 });
+  const started: Task = { ...t, running: [...t.running, { attempt, worker, backup }], attempts: t.attempts + 1 };
+  enqueue.assign({ [fieldOf(kind)]: replaceAt(tasks, task, started), nextAttempt: attempt + 1 });
   if (kind === 'map') {
     enqueue.emit(send(worker, { type: 'RunMap', task, attempt }));
     enqueue.emit(observe({ type: 'TaskAssigned', kind, task, attempt, worker, backup }));
@@ -198,7 +205,8 @@ function startAttempt(c: CoordinatorContext, enqueue: Enqueue, kind: Kind, task:
  * `reExecuteCompletedMaps`, reset its completed map tasks to idle (their output was on its disk).
  */
 function declareFailed(c: CoordinatorContext, enqueue: Enqueue, worker: string, reExecuteCompletedMaps: boolean): void {
-  enqueue.emit(observe({ type: 'WorkerFailed', worker, failure: c.failures + 1 }));
+  // Numbered by the attempts started so far, so that failures between attempts are told apart.
+  enqueue.emit(observe({ type: 'WorkerFailed', worker, afterAttempt: c.nextAttempt - 1 }));
   const reset = (kind: Kind) =>
     tasksOf(c, kind).map((t, task) => {
       for (const a of t.running) {
@@ -206,16 +214,16 @@ function declareFailed(c: CoordinatorContext, enqueue: Enqueue, worker: string, 
       }
       const running = t.running.filter((a) => a.worker !== worker);
       const lost = kind === 'map' && reExecuteCompletedMaps && t.completed?.worker === worker;
-      return { running, completed: lost ? null : t.completed };
+      return { ...t, running, completed: lost ? null : t.completed };
     });
-  enqueue.assign({ mapTasks: reset('map'), reduceTasks: reset('reduce'), failures: c.failures + 1 });
+  enqueue.assign({ mapTasks: reset('map'), reduceTasks: reset('reduce') });
 }
 
 /** Records a completion report from attempt `attempt` of a task. */
 function complete(c: CoordinatorContext, enqueue: Enqueue, kind: Kind, task: number, attempt: number, worker: string): void {
   const tasks = tasksOf(c, kind);
   const backup = tasks[task]!.running.find((a) => a.attempt === attempt)?.backup ?? false;
-  enqueue.assign({ [fieldOf(kind)]: replaceAt(tasks, task, { running: [], completed: { attempt, worker, backup } }) });
+  enqueue.assign({ [fieldOf(kind)]: replaceAt(tasks, task, { ...tasks[task]!, running: [], completed: { attempt, worker, backup } }) });
   enqueue.emit(observe({ type: 'TaskCompleted', kind, task, attempt, worker }));
   if (kind === 'map') {
     // Section 3.3: workers executing reduce tasks are notified of a (re-executed) map's location.
@@ -234,14 +242,14 @@ const workerOf = (event: CoordinatorEvent): string => (event as { worker: string
 export const coordinatorSetup = setup({
   types: {
     context: {} as CoordinatorContext,
-    input: {} as { workers: readonly string[]; maps: number; reduces: number },
+    input: {} as { workers: readonly string[]; maps: number; reduces: number; maxAttempts: number },
     events: {} as CoordinatorEvent,
     emitted: {} as Effect,
   },
   guards: {
     /** The worker is idle (as far as the coordinator knows) and a map task is idle. */
-    idleMapFor: ({ context, event }) => !isBusy(context, workerOf(event)) && context.mapTasks.some(idleTask),
-    idleReduceFor: ({ context, event }) => !isBusy(context, workerOf(event)) && context.reduceTasks.some(idleTask),
+    idleMapFor: ({ context, event }) => !isBusy(context, workerOf(event)) && context.mapTasks.some(startable(context)),
+    idleReduceFor: ({ context, event }) => !isBusy(context, workerOf(event)) && context.reduceTasks.some(startable(context)),
     /** Reduce tasks start only once every map task is complete: their input must all exist. */
     reducesMayStart: ({ context }) => allMapsCompleted(context),
     backupFor: ({ context, event }) => !isBusy(context, workerOf(event)) && backupCandidate(context, workerOf(event)) !== null,
@@ -255,10 +263,10 @@ export const coordinatorSetup = setup({
   },
   actions: {
     assignMap: enqueueActions(({ context, event, enqueue }) =>
-      startAttempt(context, enqueue as unknown as Enqueue, 'map', context.mapTasks.findIndex(idleTask), workerOf(event), false),
+      startAttempt(context, enqueue as unknown as Enqueue, 'map', context.mapTasks.findIndex(startable(context)), workerOf(event), false),
     ),
     assignReduce: enqueueActions(({ context, event, enqueue }) =>
-      startAttempt(context, enqueue as unknown as Enqueue, 'reduce', context.reduceTasks.findIndex(idleTask), workerOf(event), false),
+      startAttempt(context, enqueue as unknown as Enqueue, 'reduce', context.reduceTasks.findIndex(startable(context)), workerOf(event), false),
     ),
     startBackup: enqueueActions(({ context, event, enqueue }) => {
       const candidate = backupCandidate(context, workerOf(event))!;
@@ -278,10 +286,10 @@ export const coordinator = coordinatorSetup.createMachine({
   initial: 'running',
   context: ({ input }) => ({
     workers: input.workers,
-    mapTasks: Array.from({ length: input.maps }, () => ({ running: [], completed: null })),
-    reduceTasks: Array.from({ length: input.reduces }, () => ({ running: [], completed: null })),
+    maxAttempts: input.maxAttempts,
+    mapTasks: Array.from({ length: input.maps }, () => ({ running: [], completed: null, attempts: 0 })),
+    reduceTasks: Array.from({ length: input.reduces }, () => ({ running: [], completed: null, attempts: 0 })),
     nextAttempt: 1,
-    failures: 0,
   }),
   states: {
     running: {
@@ -316,6 +324,8 @@ type ReduceWork = {
   readonly fetched: readonly (readonly Pair[] | null)[];
   /** Once reduced: the file written and its content. */
   readonly output: { readonly file: string; readonly content: FileContent } | null;
+  /** Times this attempt re-sent what it waits on (bounded by the `retries` parameter). */
+  readonly retries: number;
 };
 
 export interface WorkerContext {
@@ -324,12 +334,15 @@ export interface WorkerContext {
   readonly fs: string;
   readonly maps: number;
   readonly reduces: number;
+  readonly maxRetries: number;
   /** The local disk (persisted: it survives a process crash, unless the worker comes back empty). */
   readonly disk: Readonly<Record<string, readonly (readonly Pair[])[]>>;
   /** The newest attempt this worker took; older assignments (duplicates, delays) are ignored. */
   readonly lastAttempt: number;
   readonly current: MapWork | ReduceWork | null;
 }
+
+type WorkerInput = { id: string; coordinator: string; fs: string; maps: number; reduces: number; maxRetries: number };
 
 type WorkerEvent =
   | Received<RunMap>
@@ -373,7 +386,7 @@ export function workerMachine(job: MapReduceJob) {
   const setupWorker = setup({
     types: {
       context: {} as WorkerContext,
-      input: {} as { id: string; coordinator: string; fs: string; maps: number; reduces: number },
+      input: {} as WorkerInput,
       events: {} as WorkerEvent,
       emitted: {} as Effect,
     },
@@ -401,6 +414,7 @@ export function workerMachine(job: MapReduceJob) {
       fetchedAll: ({ context }) => reduceWork(context)?.fetched.every((p) => p !== null) ?? false,
       myWrite: ({ context, event }) => reduceWork(context)?.output?.file === (event as Received<Written>).file,
       myRename: ({ context, event }) => reduceWork(context)?.output?.file === (event as Received<Renamed>).temp,
+      mayRetry: ({ context }) => (reduceWork(context)?.retries ?? context.maxRetries) < context.maxRetries,
     },
     actions: {
       startMap: assign(({ event }) => {
@@ -409,7 +423,7 @@ export function workerMachine(job: MapReduceJob) {
       }),
       startReduce: enqueueActions(({ event, enqueue }) => {
         const e = event as Received<RunReduce>;
-        const work: ReduceWork = { kind: 'reduce', task: e.task, attempt: e.attempt, sources: e.sources, fetched: e.sources.map(() => null), output: null };
+        const work: ReduceWork = { kind: 'reduce', task: e.task, attempt: e.attempt, sources: e.sources, fetched: e.sources.map(() => null), output: null, retries: 0 };
         enqueue.assign({ current: work, lastAttempt: e.attempt });
         for (const fx of fetchesFor(work)) enqueue.emit(fx);
       }),
@@ -437,6 +451,10 @@ export function workerMachine(job: MapReduceJob) {
         const next: ReduceWork = { ...w, sources: w.sources.map((s) => (s.map === e.source.map ? e.source : s)) };
         enqueue.assign({ current: next });
         enqueue.emit(send(e.source.worker, { type: 'Fetch', map: e.source.map, attempt: e.source.attempt, partition: w.task, reduceAttempt: w.attempt }));
+      }),
+      countRetry: assign(({ context }) => {
+        const w = reduceWork(context)!;
+        return { current: { ...w, retries: w.retries + 1 } };
       }),
       refetch: enqueueActions(({ context, enqueue }) => {
         for (const fx of fetchesFor(reduceWork(context)!)) enqueue.emit(fx);
@@ -479,7 +497,7 @@ export function workerMachine(job: MapReduceJob) {
   const config = {
     id: 'worker',
     initial: 'idle',
-    context: ({ input }: { input: { id: string; coordinator: string; fs: string; maps: number; reduces: number } }) => ({
+    context: ({ input }: { input: WorkerInput }) => ({
       ...input,
       disk: {},
       lastAttempt: 0,
@@ -494,19 +512,19 @@ export function workerMachine(job: MapReduceJob) {
         on: on({
           FetchData: { guard: 'expectedData', actions: 'storeFetched' },
           Relocated: { guard: 'relocation', actions: 'relocate' },
-          Retry: { actions: 'refetch' },
+          Retry: { guard: 'mayRetry', actions: ['countRetry', 'refetch'] },
         }),
       },
       writing: {
         on: on({
           Written: { guard: 'myWrite', target: 'committing', actions: 'requestRename' },
-          Retry: { actions: 'rewrite' },
+          Retry: { guard: 'mayRetry', actions: ['countRetry', 'rewrite'] },
         }),
       },
       committing: {
         on: on({
           Renamed: { guard: 'myRename', target: 'idle', actions: 'reportReduceDone' },
-          Retry: { actions: 'requestRename' },
+          Retry: { guard: 'mayRetry', actions: ['countRetry', 'requestRename'] },
         }),
       },
       // Restarted: the process is back; its disk either survived or was lost with the machine.
@@ -599,9 +617,10 @@ function cluster(params: Params): NodeSpec[] {
   const workers = workerIds(params);
   const maps = Number(params.maps);
   const reduces = Number(params.reduces);
+  const maxRetries = Number(params.retries);
   return [
-    { id: COORDINATOR, role: 'coordinator', input: { workers, maps, reduces } },
-    ...workers.map((id) => ({ id, role: 'worker', input: { id, coordinator: COORDINATOR, fs: FS, maps, reduces } })),
+    { id: COORDINATOR, role: 'coordinator', input: { workers, maps, reduces, maxAttempts: Number(params.attempts) } },
+    ...workers.map((id) => ({ id, role: 'worker', input: { id, coordinator: COORDINATOR, fs: FS, maps, reduces, maxRetries } })),
     { id: FS, role: 'fs', input: {} },
   ];
 }
@@ -614,7 +633,7 @@ function cluster(params: Params): NodeSpec[] {
 function coordinatorEnvironment(node: { state: unknown; context: Readonly<Record<string, any>> }) {
   if (node.state !== 'running') return [];
   const c = node.context as CoordinatorContext;
-  const someIdle = c.mapTasks.some(idleTask) || c.reduceTasks.some(idleTask);
+  const someIdle = c.mapTasks.some(startable(c)) || c.reduceTasks.some(startable(c));
   return c.workers.flatMap((worker) => {
     const events: { type: string; worker: string }[] = [];
     if (!isBusy(c, worker)) {
@@ -725,9 +744,11 @@ export function mapReduceModel(job: MapReduceJob, name = 'mapreduce'): Model {
       workers: { default: 2, min: 1, max: 6, description: 'number of workers' },
       maps: { default: Math.min(2, records), min: 1, max: records, description: `map tasks M (input splits of the ${records} input records)` },
       reduces: { default: 2, min: 1, max: 4, description: 'reduce tasks R (output partitions)' },
+      attempts: { default: 3, min: 1, max: 8, description: 'most attempts of one task (re-executions and backups included)' },
+      retries: { default: 2, min: 0, max: 8, description: 'most re-sends by one reduce attempt of what it waits on' },
     },
     roles: {
-      coordinator: { machine: coordinator, persist: ['mapTasks', 'reduceTasks', 'nextAttempt', 'failures'], environment: coordinatorEnvironment },
+      coordinator: { machine: coordinator, persist: ['mapTasks', 'reduceTasks', 'nextAttempt'], environment: coordinatorEnvironment },
       worker: { machine: worker, persist: ['disk'], environment: (node) => (node.up ? (WORKER_EVENTS[String(node.state)] ?? []) : []) },
       fs: { machine: fileSystem, persist: ['files'] },
     },

@@ -134,7 +134,7 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
           const reported = indexOf(w, (o) => o.type === 'TaskCompleted' && o.kind === 'map' && o.task === s.map && o.attempt === s.attempt);
           const failed = w.observations.findIndex((o, i) => o.type === 'WorkerFailed' && o.worker === s.worker && i > reported && i < at);
           if (failed >= 0) {
-            return `reduce ${assigned.task} attempt ${assigned.attempt} was sent to read map ${s.map} attempt ${s.attempt} on ${s.worker}, declared failed (failure ${w.observations[failed]!.failure}) after it reported`;
+            return `reduce ${assigned.task} attempt ${assigned.attempt} was sent to read map ${s.map} attempt ${s.attempt} on ${s.worker}, declared failed (after attempt ${w.observations[failed]!.afterAttempt} had started) after it reported`;
           }
         }
       }
