@@ -183,3 +183,16 @@ describe.each(suites.map((s) => [s.model.name, s] as const))('environment events
     expect(compared).toBeGreaterThan(100);
   });
 });
+
+test('one state object stepped by two machines (the model and a mutant) keeps each machine its own answer', () => {
+  const suite = suites.find((s) => s.model.name === 'two-phase-commit');
+  if (suite === undefined) return;
+  const correct = new NodeStepper(suite.model.roles.tm!.machine);
+  const majority = new NodeStepper(suite.model.mutants['tm-commits-on-majority']!.roles.tm!.machine!);
+  const state: NodeState = { up: true, value: 'init', context: { rms: ['rm1', 'rm2', 'rm3'], prepared: ['rm1', 'rm2'], decision: null } };
+  const decide = { type: 'DecideCommit' };
+  expect(correct.step(state, decide).changed).toBe(false);
+  expect(majority.step(state, decide).changed).toBe(true);
+  expect(correct.step(state, decide).changed).toBe(false);
+  expect(majority.step(state, decide).changed).toBe(true);
+});

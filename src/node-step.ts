@@ -156,8 +156,9 @@ export class NodeStepper {
     if (memo !== undefined && memo.owner === this.shared && memo.generation === this.shared.generation) return memo;
     const twin = this.intern(state);
     const own = (twin as Memoised)[MEMO]!;
-    // Remember the twin's memo on this object too, so the next lookup is one property load.
-    if (twin !== state && Object.isExtensible(state)) attachMemo(state, own);
+    // Remember the twin's memo on this object too, so the next lookup is one property load; never
+    // over another machine's memo (a state object may be met by two machines, e.g. a mutant's).
+    if (twin !== state && (memo === undefined || memo.owner === this.shared) && Object.isExtensible(state)) attachMemo(state, own);
     return own;
   }
 
@@ -190,8 +191,10 @@ export class NodeStepper {
     const { interned } = this.shared;
     const known = interned.get(key);
     if (known !== undefined) return known;
-    // A frozen state cannot carry a memo: its twin is a copy that can.
-    const twin = Object.isExtensible(state) ? state : { up: state.up, value: state.value, context: state.context };
+    // A frozen state, or one carrying another machine's memo, cannot carry ours: its twin is a copy.
+    const memo = (state as Memoised)[MEMO];
+    const ownable = Object.isExtensible(state) && (memo === undefined || memo.owner === this.shared);
+    const twin = ownable ? state : { up: state.up, value: state.value, context: state.context };
     attachMemo(twin, { owner: this.shared, generation: this.shared.generation, key, transitions: new Map(), slots: [], hash: null });
     interned.set(key, twin);
     return twin;
