@@ -53,9 +53,9 @@ describe('two-phase-commit, tla preset (TwoPhase): pinned counts', () => {
 
 describe('two-phase-commit, default model with faults', () => {
   const small: InstanceOptions = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } };
-  test('rms=2, no retries, loss≤1, crash≤1: 2379 states, depth 12', async () => {
+  test('rms=2, no retries, loss≤1, crash≤1: 2695 states, depth 14', async () => {
     const r = await explore(twoPhase, small);
-    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([2379, 12, true, null]);
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([2695, 14, true, null]);
     expect(r.witnesses.map((w) => w.reached)).toEqual([true, true, true]);
   });
 
