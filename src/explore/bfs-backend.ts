@@ -1,38 +1,51 @@
 /**
- * Where a breadth-first level is expanded: in this thread, or spread over worker threads.
- * A backend yields chunk results in chunk order, so the states are numbered, and the first
- * violation chosen, exactly as one thread would: the counts never depend on the workers.
+ * Where a breadth-first level is expanded: in this thread (here), or spread over worker
+ * threads (bfs-workers.ts). Either way the parts go through the same `Level` walk
+ * (bfs-level.ts), so the counts never depend on the workers.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { World } from '../world.js';
-import type { ChunkResult, Expander } from './bfs-expand.js';
+import type { Expander } from './bfs-expand.js';
+import type { Level } from './bfs-level.js';
+import type { VisitedSet } from './bfs-visited.js';
 
-export interface Backend<W> {
-  /** The initial state in the backend's representation. */
-  readonly initial: W;
-  /**
-   * Checks (and with `expand`, expands) the chunks, yielding results in chunk order. `visitedHi`
-   * and `visitedLo` hold the fingerprints of the states in the chunks, visited by definition.
-   */
-  process(
-    chunks: readonly (readonly W[])[],
-    expand: boolean,
-    known: (hi: number, lo: number) => boolean,
-    visitedHi: Uint32Array,
-    visitedLo: Uint32Array,
-  ): AsyncGenerator<ChunkResult<W>>;
-  /** Witnesses reached so far, so backends stop evaluating them. */
-  markReached(names: readonly string[]): void;
+export interface Backend {
+  /** Checks and expands the current level into `level`; returns the number of states in the next. */
+  searchLevel(level: Level, progress: (queued: number) => void): Promise<number>;
   close(): Promise<void>;
 }
 
-/** One worker: the main thread expands every chunk itself, with worlds as objects. */
-export function inProcessBackend(expander: Expander, initial: World): Backend<World> {
+/** States per part in this thread: small enough to stop soon after a violation or a bound. */
+const CHUNK = 1024;
+
+export function heapUsed(): number {
+  return getHeapStatistics().used_heap_size;
+}
+
+/** One worker: this thread expands every part itself, worlds as objects. */
+export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World): Backend {
+  let ids: number[] = [0];
+  let worlds: World[] = [initial];
+  const known = (hi: number, lo: number) => visited.has(hi, lo);
   return {
-    initial,
-    async *process(chunks, expand, known) {
-      for (const chunk of chunks) yield expander.processChunk(chunk, expand, known);
+    async searchLevel(level, progress) {
+      const nextIds: number[] = [];
+      const nextWorlds: World[] = [];
+      for (let at = 0; at < ids.length && !level.over; at += CHUNK) {
+        const part = expander.expandPart(worlds.slice(at, at + CHUNK), level.expanding, known);
+        const [accepted] = level.resolve([{ ids: ids.slice(at, at + CHUNK), result: part }]);
+        for (let k = 0; k < accepted!.ids.length; k++) {
+          nextIds.push(accepted!.ids[k]!);
+          nextWorlds.push(part.worlds[accepted!.indexes[k]!]!);
+        }
+        expander.markReached(level.reached);
+        level.heapSeen(heapUsed());
+        progress(Math.max(0, ids.length - at - CHUNK) + nextIds.length);
+      }
+      ids = nextIds;
+      worlds = nextWorlds;
+      return ids.length;
     },
-    markReached: (names) => expander.markReached(names),
     close: async () => {},
   };
 }

@@ -1,23 +1,24 @@
 /**
- * Expanding a chunk of one breadth-first level: check each state's invariants and witnesses,
+ * Expanding a part of one breadth-first level: check each state's invariants and witnesses,
  * then list its successors with their fingerprints, checking step invariants on every
- * transition. The same code runs in the main thread (one worker) and in worker threads.
+ * transition. The same code runs in the main thread (one worker) and in worker threads; which
+ * of the successors become states, and which violation counts, is decided by bfs-level.ts.
  */
 import type { Action } from '../actions.js';
 import type { Instance } from '../instance.js';
 import type { Property, Violation } from '../properties.js';
-import { enabledActions, step, viewOf, type World } from '../world.js';
+import { buildView, enabledActions, step, type World, type WorldView } from '../world.js';
 import { fingerprint64 } from './bfs-visited.js';
 import { worldFingerprint } from './fingerprint.js';
 import type { Symmetry } from './symmetry.js';
 
-/** The first state of a chunk that violates a state invariant. */
+/** The first state of a part that violates a state invariant. */
 export interface StateViolationAt extends Violation {
-  /** Index of the state in the chunk. */
+  /** Index of the state in the part. */
   readonly index: number;
 }
 
-/** The first transition of a chunk that violates a step invariant. */
+/** The first transition of a part that violates a step invariant. */
 export interface StepViolationAt extends Violation {
   readonly index: number;
   /** Fingerprint of the state the transition leads to. */
@@ -25,24 +26,59 @@ export interface StepViolationAt extends Violation {
   readonly lo: number;
 }
 
-export interface ChunkResult<W> {
+/**
+ * What a part of a level yields. Plain data and typed arrays, so it crosses threads as it is;
+ * the successor worlds stay with whoever expanded the part.
+ */
+export interface PartResult {
+  /** The first state violation; the states after it are neither checked nor expanded. */
   readonly stateViolation: StateViolationAt | null;
+  /** The first step violation; the states after it are checked, not expanded. */
   readonly stepViolation: StepViolationAt | null;
-  /** Witnesses first reached in this chunk (among those not reached before). */
-  readonly witnesses: readonly string[];
-  /** Transitions taken (successors generated, known or not), as TLC counts "states generated". */
-  readonly generated: number;
-  /** Successors not known to be visited, in the order generated: chunk index of the parent, fingerprint, world. */
-  readonly parents: number[];
-  readonly hi: number[];
-  readonly lo: number[];
-  readonly worlds: W[];
+  /** Witnesses (not reached in earlier levels) with the index of the first state reaching them. */
+  readonly witnesses: readonly { readonly name: string; readonly index: number }[];
+  /** Per state: transitions taken (successors generated, known or not), as TLC counts "states generated". */
+  readonly generated: Uint32Array<ArrayBuffer>;
+  /** Successors not known to be visited, in the order generated: index of the parent in the part, fingerprint. */
+  readonly count: number;
+  readonly parents: Uint32Array<ArrayBuffer>;
+  readonly hi: Uint32Array<ArrayBuffer>;
+  readonly lo: Uint32Array<ArrayBuffer>;
+}
+
+/** A part's result with its successor worlds (aligned with `parents`), for whoever keeps them. */
+export interface ExpandedPart extends PartResult {
+  readonly worlds: readonly World[];
+}
+
+/** Growable parallel arrays of successors, kept between parts so a level allocates them once. */
+class Successors {
+  parents = new Uint32Array(1024);
+  hi = new Uint32Array(1024);
+  lo = new Uint32Array(1024);
+  worlds: World[] = [];
+  count = 0;
+
+  push(parent: number, hi: number, lo: number, world: World): void {
+    if (this.count === this.parents.length) {
+      for (const name of ['parents', 'hi', 'lo'] as const) {
+        const bigger = new Uint32Array(this.count * 2);
+        bigger.set(this[name]);
+        this[name] = bigger;
+      }
+    }
+    this.parents[this.count] = parent;
+    this.hi[this.count] = hi;
+    this.lo[this.count] = lo;
+    this.worlds.push(world);
+    this.count++;
+  }
 }
 
 export class Expander {
-  private readonly invariants: readonly Property[];
-  private readonly stepInvariants: readonly Property[];
-  private readonly witnessList: readonly Property[];
+  private readonly invariants: readonly Extract<Property, { kind: 'always' }>[];
+  private readonly stepInvariants: readonly Extract<Property, { kind: 'always-step' }>[];
+  private readonly witnessList: readonly Extract<Property, { kind: 'sometimes' }>[];
   private readonly reached = new Set<string>();
 
   constructor(
@@ -63,67 +99,83 @@ export class Expander {
     return [f.hi, f.lo];
   }
 
-  /** Marks witnesses reached elsewhere, so they are not evaluated again. */
+  /** Marks witnesses reached in earlier levels, so they are not evaluated again. */
   markReached(names: readonly string[]): void {
     for (const n of names) this.reached.add(n);
   }
 
   /**
-   * Checks and (when `expand`) expands `worlds` in order. After the first step violation the
-   * rest of the chunk is only checked, not expanded. `known` tells successors already visited.
+   * Checks and (when `expand`) expands `worlds` in order, stopping at the first state violation.
+   * After the first step violation the rest is only checked, not expanded. `known` tells
+   * successors already visited; a successor is listed unless `known` says so.
    */
-  processChunk(worlds: readonly World[], expand: boolean, known: (hi: number, lo: number) => boolean): ChunkResult<World> {
-    const result = { stateViolation: null as StateViolationAt | null, stepViolation: null as StepViolationAt | null, witnesses: [] as string[], generated: 0, parents: [] as number[], hi: [] as number[], lo: [] as number[], worlds: [] as World[] };
+  expandPart(worlds: readonly World[], expand: boolean, known: (hi: number, lo: number) => boolean): ExpandedPart {
+    const { instance } = this;
+    const generated = new Uint32Array(worlds.length);
+    const out = new Successors();
+    const witnesses: { name: string; index: number }[] = [];
+    const pending = this.witnessList.filter((w) => !this.reached.has(w.name));
+    const hasStepInvariants = this.stepInvariants.length > 0;
+    let stateViolation: StateViolationAt | null = null;
+    let stepViolation: StepViolationAt | null = null;
+    let expanding = expand;
     for (let index = 0; index < worlds.length; index++) {
       const world = worlds[index]!;
-      const view = viewOf(this.instance, world);
+      const view = buildView(instance, world);
       const broken = this.checkState(view);
-      if (broken) {
-        result.stateViolation = { ...broken, index };
+      if (broken !== null) {
+        stateViolation = { ...broken, index };
         break;
       }
-      if (this.reached.size < this.witnessList.length) {
-        for (const w of this.witnessList) {
-          if (w.kind === 'sometimes' && !this.reached.has(w.name) && w.reached(view)) {
-            this.reached.add(w.name);
-            result.witnesses.push(w.name);
-          }
+      for (let k = 0; k < pending.length; k++) {
+        const w = pending[k]!;
+        if (w.reached(view)) {
+          witnesses.push({ name: w.name, index });
+          pending.splice(k--, 1);
         }
       }
-      if (!expand || result.stepViolation !== null) continue;
-      for (const action of enabledActions(this.instance, world)) {
-        const next = step(this.instance, world, action);
-        result.generated++;
+      if (!expanding) continue;
+      const actions = enabledActions(instance, world);
+      generated[index] = actions.length;
+      for (let a = 0; a < actions.length; a++) {
+        const action = actions[a]!;
+        const next = step(instance, world, action);
         const [hi, lo] = this.fingerprintOf(next);
-        if (this.stepInvariants.length > 0) {
-          const v = this.checkTransition(view, viewOf(this.instance, next), action);
-          if (v) {
-            result.stepViolation = { ...v, index, hi, lo };
+        if (hasStepInvariants) {
+          const v = this.checkTransition(view, buildView(instance, next), action);
+          if (v !== null) {
+            generated[index] = a + 1;
+            stepViolation = { ...v, index, hi, lo };
+            expanding = false;
             break;
           }
         }
-        if (known(hi, lo)) continue;
-        result.parents.push(index);
-        result.hi.push(hi);
-        result.lo.push(lo);
-        result.worlds.push(next);
+        if (!known(hi, lo)) out.push(index, hi, lo, next);
       }
     }
-    return result;
+    return {
+      stateViolation,
+      stepViolation,
+      witnesses,
+      generated,
+      count: out.count,
+      parents: out.parents.subarray(0, out.count),
+      hi: out.hi.subarray(0, out.count),
+      lo: out.lo.subarray(0, out.count),
+      worlds: out.worlds,
+    };
   }
 
-  private checkState(view: ReturnType<typeof viewOf>): Violation | null {
+  private checkState(view: WorldView): Violation | null {
     for (const p of this.invariants) {
-      if (p.kind !== 'always') continue;
       const v = guarded(p.name, () => p.check(view));
       if (v) return v;
     }
     return null;
   }
 
-  private checkTransition(before: ReturnType<typeof viewOf>, after: ReturnType<typeof viewOf>, action: Action): Violation | null {
+  private checkTransition(before: WorldView, after: WorldView, action: Action): Violation | null {
     for (const p of this.stepInvariants) {
-      if (p.kind !== 'always-step') continue;
       const v = guarded(p.name, () => p.check(before, after, action));
       if (v) return v;
     }

@@ -1,92 +1,127 @@
 /**
- * The parallel backend: chunks of each level go round-robin to worker threads, which check
- * and expand them; results are taken back in chunk order, so the main thread numbers states
- * and picks the first violation exactly as a single thread does (same counts, same trace).
+ * The parallel backend. Each worker thread keeps the worlds it found: it expands its own share
+ * of a level and sends back only fingerprints and parent numbers (bfs-worker.ts). This thread
+ * keeps the visited set: it walks the parts of all workers in state-number order (bfs-level.ts),
+ * exactly as one thread would, and tells each worker which of its successors became states; a
+ * worker's next share is those. When the shares drift apart, the heavier worker hands the tail
+ * of its share to the lighter one directly (the only time a world crosses threads).
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import type { Instance } from '../instance.js';
 import type { Suite } from '../suite.js';
-import type { World } from '../world.js';
-import type { Backend } from './bfs-backend.js';
-import type { ChunkResult } from './bfs-expand.js';
+import { heapUsed, type Backend } from './bfs-backend.js';
+import type { PartResult } from './bfs-expand.js';
+import type { LevelPart } from './bfs-level.js';
 import type { ExploreOptions } from './bfs.js';
-import { encodeWorld } from './bfs-wire.js';
-import type { ToWorker, WorkerSetup } from './bfs-worker.js';
+import type { FromWorker, LevelOrder, WorkerSetup } from './bfs-worker.js';
 
-interface Reply {
-  readonly batch: number;
-  readonly seq: number;
-  readonly skipped?: boolean;
-  readonly result?: ChunkResult<string> & { parents: Int32Array; hi: Uint32Array; lo: Uint32Array };
-}
+/** Shares are evened out when one is this much (of the even share) over or under, and by at least this many states. */
+const IMBALANCE = 0.05;
+const MIN_MOVE = 32;
 
-export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number, initial: World): Backend<string> {
+export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number): Backend {
   if (options.suiteModule === undefined) {
     throw new UsageError('--workers: worker threads load the suite from its module; give ExploreOptions.suiteModule (the CLI does)');
   }
-  const wantedBuffer = new SharedArrayBuffer(4);
-  const wanted = new Int32Array(wantedBuffer);
-  const setup: WorkerSetup = {
-    suiteModule: options.suiteModule,
-    model: suite.model.name,
-    instance: { config: instance.params, preset: null, mutant: instance.mutant, faults: instance.faults },
-    symmetry: options.symmetry ?? false,
-    wanted: wantedBuffer,
-  };
-  const pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: unknown) => void }>();
+  // One channel per pair of workers, for handing over worlds.
+  const peers: (MessagePort | null)[][] = Array.from({ length: count }, () => Array.from({ length: count }, () => null));
+  for (let a = 0; a < count; a++) {
+    for (let b = a + 1; b < count; b++) {
+      const { port1, port2 } = new MessageChannel();
+      peers[a]![b] = port1;
+      peers[b]![a] = port2;
+    }
+  }
   let failure: unknown = null;
-  const workers = Array.from({ length: count }, () => {
-    const worker = new Worker(new URL('./bfs-worker-boot.mjs', import.meta.url), { workerData: setup });
-    worker.on('message', (reply: Reply | { ready: true }) => {
-      if ('ready' in reply) return;
-      const waiter = pending.get(reply.seq);
-      pending.delete(reply.seq);
-      waiter?.resolve(reply);
-    });
+  const waiting: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void }[][] = Array.from({ length: count }, () => []);
+  const workers = Array.from({ length: count }, (_, index) => {
+    const setup: WorkerSetup = {
+      suiteModule: options.suiteModule!,
+      model: suite.model.name,
+      instance: { config: instance.params, preset: null, mutant: instance.mutant, faults: instance.faults },
+      symmetry: options.symmetry ?? false,
+      index,
+      peers: peers[index]!,
+    };
+    const ports = peers[index]!.filter((p): p is MessagePort => p !== null);
+    const worker = new Worker(new URL('./bfs-worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
+    worker.on('message', (message: FromWorker) => waiting[index]!.shift()?.resolve(message));
     worker.on('error', (error) => {
       failure = error;
-      for (const w of pending.values()) w.reject(error);
-      pending.clear();
+      for (const queue of waiting) for (const w of queue.splice(0)) w.reject(error);
     });
     return worker;
   });
-  let batch = 0;
-  let seq = 0;
+  const reply = (index: number) =>
+    new Promise<FromWorker>((resolve, reject) => {
+      if (failure !== null) reject(failure);
+      else waiting[index]!.push({ resolve, reject });
+    });
+
+  // What each worker is told with the next level: its accepted successors, in state-number order.
+  let accepted: { indexes: number[]; ids: number[] }[] = workers.map((_, w) => ({ indexes: [], ids: w === 0 ? [0] : [] }));
+  // Witnesses reached in the level just walked: workers stop evaluating them.
+  let reached: string[] = [];
 
   return {
-    initial: encodeWorld(initial),
-    async *process(chunks, expand, _known, visitedHi, visitedLo) {
-      batch++;
-      Atomics.store(wanted, 0, batch);
-      // Every worker learns the states of this level, so it sends none of them back as new.
-      const known: ToWorker = { kind: 'known', hi: visitedHi, lo: visitedLo };
-      for (const w of workers) w.postMessage(known);
-      const replies = chunks.map((worlds, i) => {
-        const id = seq++;
-        const reply = new Promise<Reply>((resolve, reject) => {
-          if (failure !== null) reject(failure);
-          else pending.set(id, { resolve, reject });
-        });
-        const message: ToWorker = { kind: 'chunk', batch, seq: id, worlds: worlds as string[], expand };
-        workers[i % count]!.postMessage(message);
-        return reply;
+    async searchLevel(level, progress) {
+      const moves = evenOut(accepted.map((a) => a.ids.length));
+      const replies = workers.map((worker, w) => {
+        const answer = reply(w);
+        const order: LevelOrder = {
+          kind: 'level',
+          accept: Uint32Array.from(accepted[w]!.indexes),
+          ids: Uint32Array.from(accepted[w]!.ids),
+          give: moves.filter((m) => m.from === w).map((m) => ({ to: m.to, count: m.count })),
+          receive: moves.filter((m) => m.to === w).length,
+          expand: level.expanding,
+          reached,
+        };
+        worker.postMessage(order, [order.accept.buffer, order.ids.buffer]);
+        return answer;
       });
-      // Replies that are never awaited (the caller stopped early) must not be unhandled rejections.
-      for (const r of replies) r.catch(() => {});
-      for (const reply of replies) {
-        const r = await reply;
-        if (r.result === undefined) throw new Error('internal: a search worker skipped a chunk that is still wanted');
-        // Typed arrays index like the number[] the driver reads.
-        yield r.result as unknown as ChunkResult<string>;
+      const parts: (LevelPart & { heap: number })[] = [];
+      for (const r of replies) {
+        const message = await r;
+        parts.push({ ids: message.ids, result: message.result as PartResult, heap: message.heap });
       }
-    },
-    markReached(names) {
-      const message: ToWorker = { kind: 'reached', names };
-      for (const w of workers) w.postMessage(message);
+      for (const part of parts) level.heapSeen(part.heap);
+      level.heapSeen(heapUsed());
+      accepted = level.resolve(parts);
+      reached = level.reached.slice();
+      const size = accepted.reduce((n, a) => n + a.ids.length, 0);
+      progress(size);
+      return size;
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },
   };
+}
+
+interface Move {
+  readonly from: number;
+  readonly to: number;
+  readonly count: number;
+}
+
+/** Hand-overs that even out the shares, when they drifted far enough apart to be worth it. */
+export function evenOut(sizes: readonly number[]): Move[] {
+  const total = sizes.reduce((a, b) => a + b, 0);
+  const even = sizes.map((_, w) => Math.floor(total / sizes.length) + (w < total % sizes.length ? 1 : 0));
+  const slack = Math.max(MIN_MOVE, Math.ceil((total / sizes.length) * IMBALANCE));
+  if (sizes.every((s, w) => Math.abs(s - even[w]!) <= slack)) return [];
+  const excess = sizes.map((s, w) => s - even[w]!);
+  const moves: Move[] = [];
+  for (let from = 0; from < sizes.length; from++) {
+    for (let to = 0; to < sizes.length && excess[from]! > 0; to++) {
+      if (excess[to]! >= 0) continue;
+      const count = Math.min(excess[from]!, -excess[to]!);
+      moves.push({ from, to, count });
+      excess[from]! -= count;
+      excess[to]! += count;
+    }
+  }
+  return moves;
 }

@@ -17,10 +17,13 @@ import { checkStep } from '../properties.js';
 import type { Suite } from '../suite.js';
 import { enabledActions, initialWorld, step, viewOf, type World } from '../world.js';
 import { execute } from './execute.js';
-import { inProcessBackend, type Backend } from './bfs-backend.js';
+import { heapUsed, inProcessBackend, type Backend } from './bfs-backend.js';
 import { Expander } from './bfs-expand.js';
+import { Level, type Found, type StopReason } from './bfs-level.js';
 import { collisionProbability, VisitedSet } from './bfs-visited.js';
 import { Symmetry } from './symmetry.js';
+
+export type { StopReason } from './bfs-level.js';
 
 export interface ExploreOptions extends InstanceOptions {
   /** Stop after this many distinct states. */
@@ -45,8 +48,6 @@ export interface ExploreProgress {
   readonly depth: number;
   readonly elapsedMs: number;
 }
-
-export type StopReason = 'max-states' | 'max-depth' | 'memory';
 
 export interface ExploreViolation {
   readonly property: string;
@@ -83,11 +84,6 @@ export interface ExploreResult {
   readonly statesPerSecond: number;
 }
 
-const CHUNK = 256;
-
-/** Where the first violation was met: a state (by number), or a transition (parent and successor). */
-type Found = { kind: 'state'; id: number } | { kind: 'step'; parent: number; hi: number; lo: number; property: string };
-
 /** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
 export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
   const started = performance.now(); // allow-clock: reports elapsed time only
@@ -96,85 +92,39 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const expander = new Expander(instance, suite.properties, symmetry);
   const workers = options.workers ?? 1;
   const initial = initialWorld(instance);
-  const backend: Backend<unknown> =
-    workers > 1
-      ? ((await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers, initial) as Backend<unknown>)
-      : (inProcessBackend(expander, initial) as Backend<unknown>);
-  const maxStates = options.maxStates ?? Infinity;
-  const maxDepth = options.maxDepth ?? Infinity;
-  const maxHeap = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
-
   const visited = new VisitedSet();
   const [hi0, lo0] = expander.fingerprintOf(initial);
   visited.add(hi0, lo0, -1);
+  const backend: Backend =
+    workers > 1
+      ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers)
+      : inProcessBackend(expander, visited, initial);
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
+
   const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
   const reached = new Set<string>();
-  let level: { ids: number[]; worlds: unknown[] } = { ids: [0], worlds: [backend.initial] };
+  let size = 1;
   let depth = 0;
   let generated = 0;
   let stoppedBy: StopReason | null = null;
-  let peakHeap = process.memoryUsage().heapUsed;
+  let peakHeap = heapUsed();
   let found: Found | null = null;
 
   try {
-    while (level.ids.length > 0 && found === null) {
+    while (size > 0 && found === null) {
       depth++;
-      const expand = stoppedBy === null;
-      const next: { ids: number[]; worlds: unknown[] } = { ids: [], worlds: [] };
-      let stepFound: Found | null = null;
-      let newAtLimit = false;
-      let done = 0;
-      let expanding = expand;
-      while (done < level.ids.length && found === null) {
-        const chunks = chunksOf(level.worlds, done);
-        const visitedHi = new Uint32Array(level.ids.length - done);
-        const visitedLo = new Uint32Array(level.ids.length - done);
-        for (let i = done; i < level.ids.length; i++) [visitedHi[i - done], visitedLo[i - done]] = visited.fingerprintOf(level.ids[i]!);
-        let chunkIndex = 0;
-        for await (const r of backend.process(chunks, expanding, (hi, lo) => visited.has(hi, lo), visitedHi, visitedLo)) {
-          const offset = done;
-          done += chunks[chunkIndex++]!.length;
-          generated += r.generated;
-          for (const name of r.witnesses) reached.add(name);
-          if (r.witnesses.length) backend.markReached(r.witnesses);
-          if (r.stateViolation) {
-            found = { kind: 'state', id: level.ids[offset + r.stateViolation.index]! };
-            break;
-          }
-          if (stepFound === null && r.stepViolation) {
-            const v = r.stepViolation;
-            stepFound = { kind: 'step', parent: level.ids[offset + v.index]!, hi: v.hi, lo: v.lo, property: v.property };
-          }
-          if (expanding && stepFound === null) {
-            for (let k = 0; k < r.hi.length; k++) {
-              if (depth >= maxDepth) {
-                if (!visited.has(r.hi[k]!, r.lo[k]!)) newAtLimit = true;
-                continue;
-              }
-              if (visited.size >= maxStates) {
-                if (!visited.has(r.hi[k]!, r.lo[k]!)) stoppedBy = 'max-states';
-                continue;
-              }
-              const id = visited.add(r.hi[k]!, r.lo[k]!, level.ids[offset + r.parents[k]!]!);
-              if (id < 0) continue;
-              next.ids.push(id);
-              next.worlds.push(r.worlds[k]);
-            }
-          }
-          const heap = process.memoryUsage().heapUsed;
-          if (heap > peakHeap) peakHeap = heap;
-          if (heap > maxHeap && stoppedBy === null) stoppedBy = 'memory';
-          options.onProgress?.({ states: visited.size, queue: level.ids.length - done + next.ids.length, depth, elapsedMs: performance.now() - started }); // allow-clock
-          // Once a violation or a bound is met, the rest of the level is only checked.
-          if (expanding && (stepFound !== null || stoppedBy !== null)) {
-            expanding = false;
-            break;
-          }
-        }
-      }
-      if (found === null && stepFound !== null) found = stepFound;
-      if (newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
-      level = next;
+      const level: Level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
+      const progress = (queued: number) =>
+        options.onProgress?.({ states: visited.size, queue: queued, depth, elapsedMs: performance.now() - started }); // allow-clock
+      size = await backend.searchLevel(level, progress);
+      generated += level.generated;
+      for (const name of level.reached) reached.add(name);
+      stoppedBy = level.stoppedBy;
+      if (level.newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
+      peakHeap = Math.max(peakHeap, level.peakHeapBytes);
+      found = level.stateFound ?? level.stepFound;
     }
   } finally {
     await backend.close();
@@ -203,12 +153,6 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     elapsedMs,
     statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
   };
-}
-
-function chunksOf<W>(worlds: readonly W[], from: number): W[][] {
-  const chunks: W[][] = [];
-  for (let at = from; at < worlds.length; at += CHUNK) chunks.push(worlds.slice(at, at + CHUNK));
-  return chunks;
 }
 
 /**
