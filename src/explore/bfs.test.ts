@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import { paxosBfs } from '../../bench/baselines/paxos-bfs.js';
 import { twoPhaseBfs } from '../../bench/baselines/twophase-bfs.js';
+import mapreduce from '../../properties/mapreduce/index.js';
 import paxos from '../../properties/paxos/index.js';
 import twoPhase from '../../properties/two-phase-commit/index.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
@@ -14,7 +15,8 @@ import type { NodeState } from '../node-step.js';
 import type { Suite } from '../suite.js';
 import { replay, buildTrace } from '../trace/replay.js';
 import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../world.js';
-import { explore } from './bfs.js';
+import { explore, type ExploreOptions, type ExploreResult } from './bfs.js';
+import { evenOut } from './bfs-workers.js';
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
 const tla = (rms: number) => ({ config: { preset: 'tla', rms } });
@@ -101,16 +103,64 @@ describe('symmetry reduction is exact', () => {
   });
 });
 
+describe('default (non-tla) configurations: pinned counts', () => {
+  const none = { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } as const;
+  test.each([
+    ['mapreduce workers=1 maps=2 reduces=1 attempts=1 retries=0', 94, 21, mapreduce, { config: { workers: 1, maps: 2, reduces: 1, attempts: 1, retries: 0 }, faults: none }],
+    ['paxos acceptors=3 proposers=1 learners=1 maxBallot=0', 264, 13, paxos, { config: { acceptors: 3, proposers: 1, learners: 1, maxBallot: 0 }, faults: none }],
+    ['paxos acceptors=3 proposers=2 learners=0 maxBallot=1', 24322, 19, paxos, { config: { acceptors: 3, proposers: 2, learners: 0, maxBallot: 1 }, faults: none }],
+  ] as const)('%s, no faults: %i states, depth %i', async (_name, states, depth, suite, options) => {
+    const r = await explore(suite as Suite, options as InstanceOptions);
+    expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([states, depth, true, null]);
+  });
+});
+
 describe('parallel search', () => {
-  test('2 workers find exactly the states and the counterexample that 1 finds', { timeout: 60_000 }, async () => {
-    const one = await explore(twoPhase, tla(4));
-    const two = await explore(twoPhase, { ...tla(4), workers: 2, suiteModule: REGISTRY });
-    expect([two.distinctStates, two.depth, two.generated]).toEqual([one.distinctStates, one.depth, one.generated]);
+  // Everything a search reports but its timing: workers must not change any of it.
+  const outcome = (r: ExploreResult) => ({
+    states: r.distinctStates,
+    depth: r.depth,
+    generated: r.generated,
+    complete: r.complete,
+    stoppedBy: r.stoppedBy,
+    witnesses: r.witnesses,
+    violation: r.violation,
+  });
+  const both = async (suite: Suite, options: ExploreOptions) => {
+    const one = await explore(suite, options);
+    const two = await explore(suite, { ...options, workers: 2, suiteModule: REGISTRY });
+    return [outcome(one), outcome(two)];
+  };
+
+  test('2 workers find exactly the states, transitions, witnesses and counterexamples that 1 finds', { timeout: 90_000 }, async () => {
+    const [one, two] = await both(twoPhase, tla(4));
+    expect(two).toEqual(one);
+    expect(one!.states).toBe(1568);
     const sym = await explore(twoPhase, { ...tla(4), workers: 2, symmetry: true, suiteModule: REGISTRY });
     expect(sym.distinctStates).toBe(166);
-    const bug = await explore(twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority', workers: 2, suiteModule: REGISTRY });
-    const bug1 = await explore(twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority' });
-    expect(bug.violation?.actions).toEqual(bug1.violation?.actions);
+    // A state violation, a step violation (paxos has a step invariant), and the bounds: the same
+    // counts at the stop, not only the same trace.
+    for (const [suite, options] of [
+      [twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority' }],
+      [paxos, { config: { preset: 'tla' } }],
+      [paxos, { config: { acceptors: 3, proposers: 2, learners: 1, maxBallot: 1 }, mutant: 'forgets-promise', faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 1, partition: 0 } }],
+      [twoPhase, { ...tla(5), maxStates: 3000 }],
+      [twoPhase, { ...tla(5), maxDepth: 9 }],
+    ] as const) {
+      const [a, b] = await both(suite as Suite, options as ExploreOptions);
+      expect(b).toEqual(a);
+    }
+  });
+
+  test('shares are evened out only when they drift apart', () => {
+    expect(evenOut([1, 0])).toEqual([]);
+    expect(evenOut([1000, 0])).toEqual([{ from: 0, to: 1, count: 500 }]);
+    expect(evenOut([520, 480])).toEqual([]);
+    expect(evenOut([700, 300])).toEqual([{ from: 0, to: 1, count: 200 }]);
+    expect(evenOut([900, 50, 50])).toEqual([
+      { from: 0, to: 1, count: 283 },
+      { from: 0, to: 2, count: 283 },
+    ]);
   });
 });
 
