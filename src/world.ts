@@ -203,7 +203,7 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   const setNetwork = faults.network === 'set';
   const actions: Action[] = [];
   const distinct: Envelope[] = [];
-  const seen = new KeySet(world.network.length);
+  const seen = new KeySet(setNetwork ? 0 : world.network.length);
   const fifoHeadSeen = faults.network === 'fifo' ? new Set<string>() : null;
   for (const e of world.network) {
     const key = envelopeKey(e);
@@ -212,7 +212,8 @@ export function enabledActions(instance: Instance, world: World): Action[] {
       if (fifoHeadSeen.has(link)) continue;
       fifoHeadSeen.add(link);
     }
-    if (!seen.add(key)) continue;
+    // A `set` network holds each message once (applyEffects never adds a copy): nothing to skip.
+    if (!setNetwork && !seen.add(key)) continue;
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
