@@ -100,7 +100,9 @@ describe('protokit replay --until', () => {
         '  rm1  crashed  on disk: nothing',
         '  rm2  prepared  {id:rm2, tm:tm, status:prepared}',
         '  rm3  prepared  {id:rm3, tm:tm, status:prepared}',
-        '  in flight (2): rm2→tm Prepared{rm:rm2}, rm3→tm Prepared{rm:rm3}',
+        '  in flight (2):',
+        '    rm2→tm Prepared{rm:rm2}',
+        '    rm3→tm Prepared{rm:rm3}',
         '',
       ].join('\n'),
     );

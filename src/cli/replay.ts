@@ -72,8 +72,9 @@ function describeWorld(instance: Instance, world: World, step: number, c: Return
     const context = state.up ? compact(state.context) : `on disk: ${Object.keys(state.context).length ? compact(state.context) : 'nothing'}`;
     out.push(`  ${ids[i]!.padEnd(width)}  ${c.cyan(stateName(state))}  ${context}`);
   });
+  // One message a line: a world of Raft holds a dozen long ones.
   const inFlight = describeNetwork(world.network);
-  out.push(`  in flight (${world.network.length}): ${inFlight.length ? inFlight.join(', ') : 'none'}`);
+  out.push(`  in flight (${world.network.length}):${inFlight.length ? '' : ' none'}`, ...inFlight.map((m) => `    ${m}`));
   if (world.partition) out.push(`  partition: ${world.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
   return out.join('\n') + '\n';
 }

@@ -1,7 +1,8 @@
 /** Small readable descriptions of node states and their changes, shared by the renderers. */
 import { formatMessage } from '../actions.js';
 import type { NodeState } from '../node-step.js';
-import type { Envelope } from '../world.js';
+import type { Instance } from '../instance.js';
+import type { Envelope, World } from '../world.js';
 
 /** `{a:1, b:[x, y]}`-style compact text of any value (strings unquoted). */
 export function compact(value: unknown): string {
@@ -68,25 +69,32 @@ function contextChanges(before: Readonly<Record<string, unknown>>, after: Readon
 
 /** Values shorter than this print whole (`prepared: [rm1] → [rm1, rm2]`); longer ones as a diff of their parts. */
 const WHOLE = 40;
+/** An item of a list (a log entry) prints whole up to this, so it reads as one entry, not as fields. */
+const WHOLE_ITEM = 60;
 
 /**
  * How a value changed, as a reader wants it: whole when it is short; otherwise down to the
  * parts that changed (`mapTasks[0].running: appended {attempt:1}`), so a long log or table does
- * not print twice to show one new entry.
+ * not print twice to show one new entry. A list of records (a log) always changes by entries:
+ * `log: appended {term:3, command:c3.2}`, `log[0]: {term:1, command:a} → {term:2, command:b}`,
+ * `log[1…]: {term:2, command:x} → {term:3, command:y}` when a suffix was replaced.
  */
-function valueChanges(path: string, a: unknown, b: unknown): string[] {
+function valueChanges(path: string, a: unknown, b: unknown, whole = WHOLE): string[] {
   const x = compact(a);
   const y = compact(b);
   if (x === y) return [];
   if (a === undefined) return [`${path}: added ${y}`];
   if (b === undefined) return [`${path}: removed (was ${x})`];
-  if (x.length + y.length < WHOLE) return [`${path}: ${x} → ${y}`];
+  const entries = Array.isArray(a) && Array.isArray(b) && [...a, ...b].some(isRecord);
+  if (x.length + y.length < whole && !entries) return [`${path}: ${x} → ${y}`];
   if (Array.isArray(a) && Array.isArray(b)) {
-    const common = Math.min(a.length, b.length);
-    const prefixKept = a.slice(0, common).every((item, i) => compact(item) === compact(b[i]));
-    if (prefixKept && b.length > a.length) return [`${path}: appended ${b.slice(common).map(compact).join(', ')}`];
-    if (prefixKept && a.length > b.length) return [`${path}: removed ${a.slice(common).map(compact).join(', ')}`];
-    if (a.length === b.length) return a.flatMap((item, i) => valueChanges(`${path}[${i}]`, item, b[i]));
+    let common = 0;
+    while (common < Math.min(a.length, b.length) && compact(a[common]) === compact(b[common])) common++;
+    const items = (list: unknown[]) => list.slice(common).map(compact).join(', ');
+    if (common === a.length) return [`${path}: appended ${items(b)}`];
+    if (common === b.length) return [`${path}: removed ${items(a)}`];
+    if (a.length === b.length) return a.flatMap((item, i) => valueChanges(`${path}[${i}]`, item, b[i], WHOLE_ITEM));
+    if (entries) return [`${path}[${common}…]: ${items(a)} → ${items(b)}`];
   } else if (isRecord(a) && isRecord(b)) {
     const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
     return keys.flatMap((key) => valueChanges(`${path}.${key}`, a[key], b[key]));
@@ -100,6 +108,26 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 
 function fieldList(context: Readonly<Record<string, unknown>>): string {
   return Object.entries(context).map(([k, v]) => `${k}=${compact(v)}`).join(', ');
+}
+
+/**
+ * Per node, the context fields that keep one value through the whole trace on every node of its
+ * role (an id, the peers): renderers set them apart so the fields that move stand out. A field
+ * that changes on one node of a role is shown on all of them, so their cards line up.
+ */
+export function constantFields(instance: Instance, worlds: readonly World[]): ReadonlySet<string>[] {
+  const moving = new Map<string, Set<string>>();
+  instance.nodes.forEach((spec, i) => {
+    const first = worlds[0]!.nodes[i]!.context;
+    const keys = moving.get(spec.role) ?? new Set<string>();
+    moving.set(spec.role, keys);
+    for (const w of worlds) {
+      const state = w.nodes[i]!;
+      if (!state.up) continue;
+      for (const key of Object.keys(state.context)) if (compact(state.context[key]) !== compact(first[key])) keys.add(key);
+    }
+  });
+  return instance.nodes.map((spec, i) => new Set(Object.keys(worlds[0]!.nodes[i]!.context).filter((key) => !moving.get(spec.role)!.has(key))));
 }
 
 /** `rm1→tm Prepared{rm:rm1}`, with `×2` for identical copies. */

@@ -1,8 +1,10 @@
 /**
  * The HTML trace viewer in a real browser: Debian's chromium, driven by playwright-core (which
  * never downloads a browser), opens the rendered file of a kept counterexample, steps through
- * it with the keyboard, the buttons and the slider, and checks what a reader sees. It also
- * takes a screenshot; PROTOKIT_UPDATE_DOCS=1 keeps it as docs/trace-viewer.png for the README.
+ * it with the keyboard, the buttons and the slider, and checks what a reader sees. It opens
+ * Raft's Figure 8 at its violation and takes a screenshot (PROTOKIT_UPDATE_DOCS=1 keeps it as
+ * docs/trace-viewer.png for the README), and checks on one trace of every model, and on a
+ * hand-made one with every fault, that no two labels of the diagram overlap and the actions fit.
  *
  * In CI (CI=true) a missing chromium fails the test; on a developer's machine it is skipped
  * with a message saying how to install it.
@@ -14,12 +16,19 @@ import { pathToFileURL } from 'node:url';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
-import { renderTrace } from './trace.js';
+import type { Trace } from '../trace/format.js';
 import { loadTrace } from '../trace/file.js';
+import { faultyTrace } from './test-traces.js';
+import { renderTrace } from './trace.js';
 
 const CHROMIUM = process.env.PROTOKIT_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TRACE = 'traces/two-phase-commit/rm-forgets-prepared.json';
+/** Raft's Figure 8, the README's screenshot. */
+const FIGURE8 = 'traces/raft/commits-old-term.json';
+/** One kept trace per model (the longest), for the layout checks. */
+const PER_MODEL = ['traces/two-phase-commit/tm-forgets-decision.json', 'traces/paxos/shared-ballots.json', 'traces/mapreduce/reduce-writes-in-place.json', FIGURE8];
+const suiteOf = (model: string) => suites.find((s) => s.model.name === model)!;
 const installed = existsSync(CHROMIUM);
 const inCi = process.env.CI === 'true';
 
@@ -36,18 +45,22 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
 
   beforeAll(async () => {
     if (!installed) throw new Error(`CI needs chromium at ${CHROMIUM} for the trace viewer's browser test (.ci/run installs Debian's chromium)`);
-    const trace = loadTrace(TRACE);
-    const suite = suites.find((s) => s.model.name === trace.model)!;
     dir = mkdtempSync(join(tmpdir(), 'protokit-viewer-'));
-    const file = join(dir, 'rm-forgets-prepared.html');
-    writeFileSync(file, renderTrace('html', suite, trace, TRACE));
     browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    page.on('request', (r) => requests.push(r.url()));
-    page.on('pageerror', (e) => errors.push(e.message));
-    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-    await page.goto(pathToFileURL(file).href);
+    page = await open(loadTrace(TRACE), TRACE, { width: 1280, height: 900 });
   });
+
+  /** A new page showing `trace` rendered as HTML, with requests and errors recorded. */
+  async function open(trace: Trace, source: string, viewport: { width: number; height: number }): Promise<Page> {
+    const file = join(dir, `${source.replace(/\W+/g, '-')}.html`);
+    writeFileSync(file, renderTrace('html', suiteOf(trace.model), trace, source));
+    const p = await browser.newPage({ viewport });
+    p.on('request', (r) => requests.push(r.url()));
+    p.on('pageerror', (e) => errors.push(e.message));
+    p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    await p.goto(pathToFileURL(file).href);
+    return p;
+  }
 
   afterAll(async () => {
     await browser?.close();
@@ -116,13 +129,63 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
     expect(await page.locator('svg .row.violation').getAttribute('data-step')).toBe('10');
     await page.locator('#next').click(); // past the end: stays at the last step
     expect(await text('#step-label')).toBe('step 10 / 10');
-    const png = await page.screenshot({ fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  test("Raft's Figure 8 at its violation: three lanes, the lost entry named, the logs side by side", async () => {
+    const raft = await open(loadTrace(FIGURE8), FIGURE8, { width: 1280, height: 1010 });
+    const on = async (selector: string) => (await raft.locator(selector).textContent()) ?? '';
+    const field = (node: string, key: string) => on(`#nodes [data-node="${node}"] tr[data-key="${key}"] td:last-child`);
+    expect(await raft.locator('svg .lane-head').allTextContents()).toEqual(['n1', 'n2', 'n3']);
+    await raft.keyboard.press('v');
+    expect(await on('#step-label')).toBe('step 24 / 24');
+    expect(await on('#violation')).toContain('c2.1 (term 2) was committed there by n2 in term 4');
+    expect(await on('#nodes [data-node="n3"] .state')).toBe('leader');
+    expect(await field('n3', 'currentTerm')).toBe('5');
+    expect(await field('n3', 'log')).toBe('[{term:3, command:c3.1}, {term:3, command:c3.2}, {term:3, command:c3.3}]');
+    expect(await field('n1', 'log')).toBe('[{term:2, command:c2.1}]');
+    expect(await field('n2', 'commitIndex')).toBe('1');
+    // What never changes (an id, the peers) shares one quiet line under the fields that move.
+    expect(await on('#nodes [data-node="n1"] tr.constant')).toBe('id n1 · peers [n2, n3]');
+    expect(await raft.locator('svg .step-no.violation-mark').textContent()).toBe('✗ 24');
+    const png = await raft.screenshot({ fullPage: true });
     expect(png.subarray(1, 4).toString()).toBe('PNG');
     writeFileSync(join(dir, 'trace-viewer.png'), png);
     if (process.env.PROTOKIT_UPDATE_DOCS === '1') {
       mkdirSync('docs', { recursive: true });
       writeFileSync('docs/trace-viewer.png', png);
     }
+    await raft.close();
+    expect(errors).toEqual([]);
+  });
+
+  /** Pairs of diagram labels whose boxes overlap (by more than a pixel), as `a / b`. */
+  const overlaps = (p: Page) =>
+    p.locator('#diagram svg text').evaluateAll((texts) => {
+      const boxes = texts.map((t) => ({ box: t.getBoundingClientRect(), text: t.firstChild?.nodeValue ?? '' }));
+      const found: string[] = [];
+      boxes.forEach((a, i) =>
+        boxes.slice(i + 1).forEach((b) => {
+          const apart = a.box.right - 1 <= b.box.left || b.box.right - 1 <= a.box.left || a.box.bottom - 1 <= b.box.top || b.box.bottom - 1 <= a.box.top;
+          if (!apart) found.push(`${a.text} / ${b.text}`);
+        }),
+      );
+      return found;
+    });
+
+  test.each([...PER_MODEL, 'faults'])('%s: no two labels overlap, and lanes and actions fit the box', async (source) => {
+    const trace = source === 'faults' ? faultyTrace(suiteOf('two-phase-commit')) : loadTrace(source);
+    const p = await open(trace, source, { width: 1280, height: 900 });
+    expect(await overlaps(p)).toEqual([]);
+    const diagram = p.locator('#diagram');
+    expect(await diagram.evaluate((d) => d.scrollWidth - d.clientWidth)).toBeLessThanOrEqual(0);
+    // The action column is cut to fit, never below 30 characters: whole, or cut with an ellipsis.
+    // (The first child is the text drawn; the second, its tooltip.)
+    const shown = await p.locator('svg .action-text').evaluateAll((texts) => texts.map((t) => t.firstChild?.nodeValue ?? ''));
+    const whole = (JSON.parse((await p.locator('#trace-data').textContent())!) as { steps: { text: string }[] }).steps.map((s) => s.text);
+    expect(shown).toHaveLength(trace.actions.length + 1);
+    shown.forEach((a, k) => expect(a === whole[k] || (a.endsWith('…') && a.length >= 30 && whole[k]!.startsWith(a.slice(0, -1)))).toBe(true));
+    await p.close();
     expect(errors).toEqual([]);
   });
 });

@@ -15,7 +15,7 @@ import type { Instance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import type { Trace } from '../trace/format.js';
 import type { World } from '../world.js';
-import { changedFields, compact, nodeChanges, stateName } from './describe.js';
+import { changedFields, compact, constantFields, nodeChanges, stateName } from './describe.js';
 import { timelineOf } from './timeline.js';
 
 /** What the page draws; the contract between this module and viewer.js. */
@@ -51,7 +51,8 @@ export interface ViewerNode {
   readonly id: string;
   readonly up: boolean;
   readonly state: string;
-  readonly fields: readonly { readonly key: string; readonly value: string; readonly changed: boolean }[];
+  /** `changed`: at this step; `constant`: the field has one value through the whole trace. */
+  readonly fields: readonly { readonly key: string; readonly value: string; readonly changed: boolean; readonly constant: boolean }[];
   /** What this step changed, in words (empty when nothing changed). */
   readonly changes: readonly string[];
 }
@@ -78,6 +79,7 @@ export function viewerData(suite: Suite, trace: Trace, instance: Instance, world
   const mutant = trace.mutant ? suite.model.mutants[trace.mutant] : undefined;
   const property = trace.violation ? suite.properties.find((p) => p.name === trace.violation!.property) : undefined;
 
+  const constant = constantFields(instance, worlds);
   const steps: ViewerStep[] = worlds.map((world, k) => {
     const before = k === 0 ? null : worlds[k - 1]!;
     const action = k === 0 ? null : actions[k - 1]!;
@@ -89,7 +91,7 @@ export function viewerData(suite: Suite, trace: Trace, instance: Instance, world
         id: spec.id,
         up: state.up,
         state: stateName(state),
-        fields: Object.entries(state.context).map(([key, value]) => ({ key, value: compact(value), changed: changed.has(key) })),
+        fields: Object.entries(state.context).map(([key, value]) => ({ key, value: compact(value), changed: changed.has(key), constant: constant[i]!.has(key) })),
         changes: previous ? nodeChanges(previous, state, worlds[0]!.nodes[i]) : [],
       };
     });

@@ -4,6 +4,8 @@
  * from its sender to its receiver, at the step it was delivered; everything else the
  * environment did (events, drops, duplicates, crashes, restarts, partitions) as a note. Every
  * arrow and note starts with its step number, so the diagram and `--format text` line up.
+ * What a node observed (a leader elected, an entry committed) is a note over that node, and
+ * long labels break over lines (`<br/>`) so the lanes stay close enough to read.
  */
 import { formatMessage, type Action } from '../actions.js';
 import type { Instance } from '../instance.js';
@@ -16,60 +18,118 @@ export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly
   const alias = new Map(ids.map((id, i) => [id, /^[A-Za-z_]\w*$/.test(id) ? id : `p${i}`]));
   const name = (id: string) => alias.get(id)!;
   const everyone = ids.length > 1 ? `${name(ids[0]!)},${name(ids[ids.length - 1]!)}` : name(ids[0]!);
-  const lines: string[] = [];
-  lines.push(`%% ${trace.model}${trace.mutant ? `, mutant ${trace.mutant}` : ''}: ${trace.actions.length} steps${trace.violation ? `, violates ${trace.violation.property} at step ${trace.violation.step}` : ''}`);
-  lines.push('sequenceDiagram');
-  for (const id of ids) lines.push(name(id) === id ? `    participant ${id}` : `    participant ${name(id)} as ${text(id)}`);
+  const out: string[] = [];
+  out.push(`%% ${trace.model}${trace.mutant ? `, mutant ${trace.mutant}` : ''}: ${trace.actions.length} steps${trace.violation ? `, violates ${trace.violation.property} at step ${trace.violation.step}` : ''}`);
+  out.push('sequenceDiagram');
+  for (const id of ids) out.push(name(id) === id ? `    participant ${id}` : `    participant ${name(id)} as ${text(id)}`);
 
   for (let k = 1; k < worlds.length; k++) {
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;
-    /** The receiving node's new state, when this step moved it to another state. */
+    /** The node's new state, when this step moved it to another state. */
     const moved = (id: string): string | null => {
       const i = instance.indexOf.get(id)!;
       const from = stateName(before.nodes[i]!);
       const to = stateName(after.nodes[i]!);
       return from === to ? null : to;
     };
+    // Observations come from the node that took this step (the receiver of a delivery).
+    const observed = after.observations.slice(before.observations.length).map((o) => lines(formatMessage(o)));
+    const note = (id: string, parts: readonly string[]) => {
+      if (parts.length) out.push(`    Note over ${name(id)}: ${parts.join(BR)}`);
+    };
     switch (action.type) {
       case 'deliver': {
-        lines.push(`    ${name(action.from)}->>${name(action.to)}: ${k}. ${text(formatMessage(action.message))}`);
+        out.push(`    ${name(action.from)}->>${name(action.to)}: ${k}. ${lines(formatMessage(action.message))}`);
         const to = moved(action.to);
-        if (to) lines.push(`    Note over ${name(action.to)}: → ${text(to)}`);
+        note(action.to, [...(to ? [`→ ${text(to)}`] : []), ...observed]);
         break;
       }
       case 'drop':
       case 'duplicate': {
         const verb = action.type === 'drop' ? 'lost' : 'duplicated';
         const span = action.from === action.to ? name(action.from) : `${name(action.from)},${name(action.to)}`;
-        lines.push(`    Note over ${span}: ${k}. ${verb}: ${text(formatMessage(action.message))}`);
+        out.push(`    Note over ${span}: ${k}. ${verb}: ${lines(formatMessage(action.message))}`);
         break;
       }
       case 'env': {
         const to = moved(action.node);
-        lines.push(`    Note over ${name(action.node)}: ${k}. ${text(formatMessage(action.event))}${to ? ` → ${text(to)}` : ''}`);
+        note(action.node, [`${k}. ${lines(formatMessage(action.event))}${to ? ` → ${text(to)}` : ''}`, ...observed]);
         break;
       }
       case 'crash':
-        lines.push(`    Note over ${name(action.node)}: ${k}. crash`);
+        note(action.node, [`${k}. crash`, ...observed]);
         break;
       case 'restart':
-        lines.push(`    Note over ${name(action.node)}: ${k}. restart → ${text(moved(action.node) ?? 'running')}`);
+        note(action.node, [`${k}. restart → ${text(moved(action.node) ?? 'running')}`, ...observed]);
         break;
       case 'partition':
-        lines.push(`    Note over ${everyone}: ${k}. partition ${text(action.groups.map((g) => `{${g.join(', ')}}`).join(' | '))}`);
+        out.push(`    Note over ${everyone}: ${k}. partition ${text(action.groups.map((g) => `{${g.join(', ')}}`).join(' | '))}`);
         break;
       case 'heal':
-        lines.push(`    Note over ${everyone}: ${k}. heal`);
+        out.push(`    Note over ${everyone}: ${k}. heal`);
         break;
     }
   }
   const v = trace.violation;
   if (v) {
-    lines.push(`    Note over ${everyone}: ✗ step ${v.step}: ${text(v.property)} violated: ${text(v.message)}`);
+    out.push(`    Note over ${everyone}: ${wrapWords(`✗ step ${v.step}: ${v.property} violated: ${v.message}`).map(text).join(BR)}`);
   }
-  return lines.join('\n') + '\n';
+  return out.join('\n') + '\n';
+}
+
+/** A line break inside a Mermaid message or note. */
+const BR = '<br/>';
+/** Labels break after this many characters (at a field, or a word), so lanes stay close. */
+const LINE = 48;
+
+/**
+ * A message or event, broken between its fields when it is long:
+ * `AppendEntries{term:4, leaderId:n2,<br/>entries:[{term:2, command:c2.1}]}`. A field that is
+ * itself too long breaks between its own parts, one level down; an entry is never split when
+ * it fits.
+ */
+function lines(formatted: string): string {
+  return joinLines(pieces(formatted), ' ').map(text).join(BR);
+}
+
+/**
+ * `s` cut after each `,` between its own fields (one bracket level in); a piece still longer
+ * than a line is cut the same way inside, down to a few levels.
+ */
+function pieces(s: string, nesting = 0): string[] {
+  if (s.length <= LINE || nesting > 3) return [s];
+  const out: string[] = [];
+  let level = 0;
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const ch = s[i];
+    if (ch === '{' || ch === '[') level++;
+    else if (ch === '}' || ch === ']') level--;
+    else if (ch === ',' && level === 1 && s[i + 1] === ' ') {
+      out.push(s.slice(start, i + 1));
+      start = i + 2;
+    }
+  }
+  out.push(s.slice(start));
+  if (out.length === 1) return out;
+  return out.flatMap((piece) => pieces(piece, nesting + 1));
+}
+
+/** Prose (a violation's message) broken at spaces. */
+function wrapWords(prose: string): string[] {
+  return joinLines(prose.split(' '), ' ');
+}
+
+function joinLines(parts: readonly string[], separator: string): string[] {
+  const out: string[] = [];
+  for (const part of parts) {
+    const lastLine = out[out.length - 1];
+    if (lastLine !== undefined && lastLine.length + separator.length + part.length <= LINE) out[out.length - 1] = lastLine + separator + part;
+    else out.push(part);
+  }
+  return out;
 }
 
 /**

@@ -8,9 +8,9 @@ import { describeFaults } from '../faults.js';
 import type { Instance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import type { Trace } from '../trace/format.js';
-import type { World } from '../world.js';
-import { compact, describeNetwork, nodeChanges, stateName } from './describe.js';
-import { timelineOf } from './timeline.js';
+import type { Envelope, World } from '../world.js';
+import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
+import { timelineOf, type MessageLife } from './timeline.js';
 
 export interface TextOptions {
   readonly color?: boolean;
@@ -39,29 +39,60 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
 
   const ids = instance.nodes.map((n) => n.id);
   const width = Math.max(...ids.map((id) => id.length));
-  out.push(c.bold(' 0  initial'));
-  worlds[0]!.nodes.forEach((state, i) => {
-    out.push(`      ${ids[i]!.padEnd(width)}  ${c.cyan(stateName(state))}  ${c.dim(compact(state.context))}`);
-  });
-  describeNetwork(worlds[0]!.network).forEach((m, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${m}`));
-
+  const pad = (id: string) => id.padEnd(width);
   const timeline = timelineOf(worlds, trace.actions as Action[], instance.faults.network);
+  /** `n3→n1 RequestVote{…}  (delivered at step 9)`: a message with what became of it. */
+  const withFate = (id: number) => {
+    const m = timeline.messages[id]!;
+    return `${m.envelope.from}→${m.envelope.to} ${formatMessage(m.envelope.message)}  ${c.dim(`(${fateOf(m)})`)}`;
+  };
+
+  /** Every node of `world`: its state, then its fields (those `shown` keeps), wrapped. */
+  const nodeRows = (world: World, shown: (i: number, key: string) => boolean) => {
+    const rows = world.nodes.map((state, i) => {
+      // A crashed node holds only what it persisted: all of it is shown.
+      const keys = Object.keys(state.context).filter((key) => !state.up || shown(i, key));
+      const fields = keys.map((key) => `${key}=${compact(state.context[key])}`);
+      return { head: state.up ? stateName(state) : `crashed, ${fields.length ? 'on disk:' : 'nothing on disk'}`, fields };
+    });
+    const headWidth = Math.max(...rows.map((r) => r.head.length));
+    return rows.flatMap(({ head, fields }, i) => {
+      const padded = head.padEnd(headWidth);
+      return wrap([padded, ...fields], [c.cyan(padded), ...fields.map((f) => c.dim(f))], `      ${pad(ids[i]!)}  `, '  ');
+    });
+  };
+
+  out.push(c.bold(' 0  initial'));
+  out.push(...nodeRows(worlds[0]!, () => true));
+  timeline.initialInFlight.forEach((id, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${withFate(id)}`));
+
+  const last = trace.violation ? Math.min(trace.violation.step, worlds.length - 1) : worlds.length - 1;
   for (let k = 1; k < worlds.length; k++) {
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;
+    const step = timeline.steps[k - 1]!;
     out.push('');
     out.push(c.bold(`${String(k).padStart(2)}  ${formatAction(action)}`));
     after.nodes.forEach((state, i) => {
       const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]);
-      if (changes.length) out.push(`      ${ids[i]!.padEnd(width)}  ${changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x)).join('; ')}`);
+      const shown = changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x));
+      if (changes.length) out.push(...wrap(changes, shown, `      ${pad(ids[i]!)}  `));
     });
-    const sent = timeline.steps[k - 1]!.sent.map((id) => timeline.messages[id]!.envelope);
-    for (const e of sent) out.push(`      ${c.green('sent')} ${e.from}→${e.to} ${formatMessage(e.message)}`);
+    for (const id of step.sent) out.push(`      ${c.green('sent')} ${withFate(id)}`);
+    if (action.type === 'duplicate' && step.message !== null) {
+      const copy = step.inFlight[step.inFlight.length - 1]!;
+      out.push(`      ${c.green('copy')} ${withFate(copy)}`);
+    }
     const observed = after.observations.slice(before.observations.length);
     for (const ob of observed) out.push(`      ${c.magenta('observed')} ${formatMessage(ob)}`);
-    const inFlight = describeNetwork(after.network);
-    out.push(`      ${c.dim(`in flight (${after.network.length}): ${inFlight.length ? inFlight.join(', ') : 'none'}`)}`);
+    out.push(`      ${c.dim(inFlightLine(after.network, ids))}`);
+    if (k === last) {
+      out.push('', c.bold(`the world at step ${k}`) + c.dim(' (fields that never change left out):'));
+      const constant = constantFields(instance, worlds);
+      out.push(...nodeRows(after, (i, key) => !constant[i]!.has(key)));
+      if (after.partition) out.push(`      partition: ${after.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+    }
     if (trace.violation && trace.violation.step === k) {
       out.push('');
       out.push(c.red(c.bold(`✗ step ${k}: ${trace.violation.property} violated — ${trace.violation.message}`)));
@@ -70,4 +101,52 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${trace.violation.property} — ${trace.violation.message}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
+}
+
+/** Lines are wrapped to this many columns (a change or a message is never split). */
+const WIDTH = 120;
+
+/**
+ * `parts` joined by `separator` after `prefix`, wrapped to WIDTH with continuation lines indented
+ * under the first part. `shown` is what prints (the parts with colour); widths come from `parts`.
+ */
+function wrap(parts: readonly string[], shown: readonly string[], prefix: string, separator = '; '): string[] {
+  const indent = ' '.repeat(prefix.length);
+  const lines: string[] = [];
+  let line = prefix;
+  let plain = prefix.length;
+  parts.forEach((part, i) => {
+    const start = plain === prefix.length && (lines.length > 0 || line === prefix);
+    if (!start && plain + separator.length + part.length > WIDTH) {
+      lines.push(line + separator.trimEnd());
+      line = indent;
+      plain = indent.length;
+    } else if (!start) {
+      line += separator;
+      plain += separator.length;
+    }
+    line += shown[i];
+    plain += part.length;
+  });
+  lines.push(line);
+  return lines;
+}
+
+/** What became of a message by the end of the trace. */
+function fateOf(m: MessageLife): string {
+  if (m.deliveredAt.length > 1) return `delivered at steps ${m.deliveredAt.join(', ')}`;
+  if (m.deliveredAt.length === 1) return `delivered at step ${m.deliveredAt[0]}`;
+  if (m.droppedAt !== null) return `lost at step ${m.droppedAt}`;
+  return 'never delivered';
+}
+
+/**
+ * The messages in flight on one line when they fit; otherwise how many wait for each receiver
+ * (each message is listed once, where it was sent, with what became of it).
+ */
+function inFlightLine(network: readonly Envelope[], ids: readonly string[]): string {
+  const listed = `in flight (${network.length}): ${network.length ? describeNetwork(network).join(', ') : 'none'}`;
+  if (6 + listed.length <= WIDTH) return listed;
+  const waiting = ids.map((id) => [id, network.filter((e) => e.to === id).length] as const).filter(([, n]) => n > 0);
+  return `in flight (${network.length}): ${waiting.map(([id, n]) => `${n} to ${id}`).join(', ')}`;
 }

@@ -43,16 +43,40 @@
   document.body.append(el('header', {}, el('h1', {}, data.title), facts), controls, el('main', {}, diagram, panel));
 
   // ---- the space-time diagram ---------------------------------------------------------------
-  const STEP_COL = 36, LANE_W = 104, TOP = 50, ROW_H = 30;
+  // Widths of labels are measured in the fonts they are drawn with (viewer.css), so lanes are
+  // wide enough for the longest message name and no label runs into the action column.
+  const measure = document.createElement('canvas').getContext('2d');
+  const textWidth = (t, font) => {
+    measure.font = font;
+    return measure.measureText(t).width;
+  };
+  const SMALL = '10.5px system-ui, sans-serif';
+  const MONO = '12px ui-monospace, "DejaVu Sans Mono", Menlo, monospace';
+  const msgLabelW = Math.max(0, ...data.messages.map((m) => textWidth(m.type, SMALL)));
+  const envLabelW = Math.max(0, ...data.steps.filter((s) => s.kind === 'env').map((s) => textWidth(s.label, SMALL)));
+  const headW = Math.max(...data.nodes.map((n) => Math.max(textWidth(n.id, 'bold 12px system-ui, sans-serif'), textWidth(n.role, '11px system-ui, sans-serif'))));
+  const charW = textWidth('0123456789', MONO) / 10;
+  const STEP_COL = 36, TOP = 50, ROW_H = 30, MIN_TEXT = 30;
+  // Lanes as wide as their labels need; wider (up to 104 px) when the box leaves room for the
+  // action column, so a cluster of seven still shows its actions without scrolling.
+  const needed = Math.ceil(Math.max(64, msgLabelW + 20, envLabelW + 24, headW + 12));
+  const fits = Math.floor((diagram.clientWidth - STEP_COL - 24 - MIN_TEXT * charW - 16) / data.nodes.length);
+  const LANE_W = Math.min(180, Math.max(needed, Math.min(104, fits)));
   const laneIndex = new Map(data.nodes.map((n, i) => [n.id, i]));
   const laneX = (id) => STEP_COL + 14 + laneIndex.get(id) * LANE_W + LANE_W / 2;
   const rowY = (k) => TOP + k * ROW_H + ROW_H / 2;
-  const textX = STEP_COL + 14 + data.nodes.length * LANE_W + 10;
-  // Long actions are cut in the diagram (the panel and the tooltip show them whole).
-  const MAX_TEXT = 64;
-  const short = (t) => (t.length > MAX_TEXT ? t.slice(0, MAX_TEXT - 1) + '…' : t);
-  const longest = Math.max(...data.steps.map((s) => short(s.text).length)) + (data.violation ? data.violation.property.length + 5 : 0);
-  const width = textX + longest * 7.4 + 16;
+  const lanesRight = STEP_COL + 14 + data.nodes.length * LANE_W;
+  // A label beside the last lane may reach past it: the action column starts after it.
+  const lastLane = data.nodes[data.nodes.length - 1].id;
+  const envLastW = Math.max(0, ...data.steps.filter((s) => s.kind === 'env' && s.node === lastLane).map((s) => textWidth(s.label, SMALL)));
+  const msgLastW = Math.max(0, ...data.messages.filter((m) => m.to === lastLane).map((m) => textWidth(m.type, SMALL)));
+  const textX = Math.ceil(lanesRight + 10 + Math.max(0, envLastW + 9 - LANE_W / 2, msgLastW / 2 - LANE_W / 2));
+  // Actions are cut to fit the diagram's box (the panel and the tooltip show them whole).
+  const room = Math.floor((diagram.clientWidth - textX - 16) / charW);
+  const maxText = Math.max(MIN_TEXT, room);
+  const short = (t) => (t.length > maxText ? t.slice(0, maxText - 1) + '…' : t);
+  const longest = Math.max(...data.steps.map((s) => short(s.text).length));
+  const width = Math.ceil(textX + longest * charW + 16);
   // Room below the last step for the stubs of messages still in flight at the end.
   const stubs = data.messages.some((m) => m.deliveredAt.length === 0 && m.droppedAt === null);
   const height = TOP + data.steps.length * ROW_H + (stubs ? ROW_H + 6 : 14);
@@ -70,6 +94,8 @@
     root.append(rect);
     return rect;
   });
+  // Labels go on a layer above every line, so their white halo keeps them readable where a line crosses.
+  const labels = svg('g', { class: 'labels' });
   const stepped = []; // [element, step at which it appears]
   const arrows = []; // [element, sent step, end step or Infinity]
 
@@ -77,8 +103,9 @@
     const y0 = rowY(p.from), y1 = p.to === null ? bottom : rowY(p.to);
     const band = titled(svg('rect', { class: 'partition', x: STEP_COL + 8, y: y0, width: data.nodes.length * LANE_W + 12, height: Math.max(y1 - y0, 4), rx: 4 }), `partition ${p.text}`);
     root.append(band);
-    const label = svg('text', { class: 'partition-label', x: STEP_COL + 14, y: y0 + 12 }, `partition ${p.text}`);
-    root.append(label);
+    // The label sits in the partition's own row, above its band, where no message label can be.
+    const label = svg('text', { class: 'partition-label', x: STEP_COL + 14, y: y0 - 3 }, `partition ${p.text}`);
+    labels.append(label);
     stepped.push([band, p.from], [label, p.from]);
   }
 
@@ -96,8 +123,8 @@
   for (const s of data.steps) {
     const y = rowY(s.step);
     const isViolation = data.violation && data.violation.step === s.step;
-    root.append(svg('text', { class: 'step-no', x: STEP_COL, y: y + 4 }, String(s.step)));
-    const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, short(s.text) + (isViolation ? `   ✗ ${data.violation.property}` : ''));
+    root.append(svg('text', { class: 'step-no' + (isViolation ? ' violation-mark' : ''), x: STEP_COL, y: y + 4 }, isViolation ? `✗ ${s.step}` : String(s.step)));
+    const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, short(s.text));
     root.append(titled(t, `${s.step}. ${s.text}`));
     if (s.node === null) continue;
     const x = laneX(s.node);
@@ -115,7 +142,7 @@
     if (s.kind === 'env') {
       // Crash and restart markers speak for themselves; an event is named beside its dot.
       const label = svg('text', { class: 'env-label', x: x + 9, y: y - 5 }, s.label);
-      root.append(label);
+      labels.append(label);
       stepped.push([label, s.step]);
     }
   }
@@ -126,8 +153,9 @@
     for (const end of ends) {
       let line;
       if (end === null) {
-        // Never delivered in this trace: a dashed stub towards its receiver.
-        line = svg('line', { class: 'msg undelivered', x1: x0, y1: y0, x2: x0 + (x1 - x0) * 0.35, y2: y0 + ROW_H }); // a dashed stub towards its receiver
+        // Never delivered in this trace: a short dashed stub towards its receiver.
+        const dx = x1 === x0 ? 0 : Math.sign(x1 - x0) * Math.min(32, Math.abs(x1 - x0) * 0.35);
+        line = svg('line', { class: 'msg undelivered', x1: x0, y1: y0, x2: x0 + dx, y2: y0 + ROW_H * 0.4 });
       } else if (m.droppedAt === end && !m.deliveredAt.includes(end)) {
         const xm = x0 + (x1 - x0) * 0.5, ym = rowY(end);
         line = svg('g', {});
@@ -146,13 +174,17 @@
       arrows.push([line, m.sentAt, end === null ? Infinity : end]);
       // A stub has no label (its tooltip and the in-flight list name it): stubs side by side would overlap.
       if (end === null) continue;
-      // The label sits on the arrow near its receiving end, away from the sender's own markers.
-      const at = m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * 0.7, y: y0 + (rowY(end) - y0) * 0.7 - 4 } : { x: x0 + (x1 - x0) * 0.5 + 8, y: rowY(end) - 6 };
+      // The label sits on the arrow half a row above its delivery: one delivery per step, so
+      // labels of different messages are a row apart and never overlap.
+      const ye = rowY(end);
+      const along = (ye - ROW_H / 2 - y0) / (ye - y0);
+      const at = m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * along, y: ye - ROW_H / 2 + 4 } : { x: x0 + (x1 - x0) * 0.5 + 8, y: ye - 6 };
       const label = svg('text', { class: 'msg-label', x: at.x, y: at.y, 'text-anchor': 'middle' }, m.type);
-      root.append(label);
+      labels.append(label);
       arrows.push([label, m.sentAt, end]);
     }
   }
+  root.append(labels);
   diagram.append(root);
 
   // ---- the step panel -----------------------------------------------------------------------
@@ -176,7 +208,10 @@
     const role = data.nodes[laneIndex.get(n.id)].role;
     card.append(el('div', { class: 'head' }, el('span', { class: 'id' }, n.id), el('span', { class: 'role' }, role), el('span', { class: 'state' }, n.state)));
     const table = el('table', { class: 'mono' });
-    for (const f of n.fields) table.append(el('tr', f.changed ? { class: 'changed' } : {}, el('td', { class: 'key' }, f.key), el('td', {}, f.value)));
+    // Fields that keep one value through the whole trace (an id, the peers) share one quiet line.
+    const constant = n.up ? n.fields.filter((f) => f.constant) : [];
+    for (const f of n.fields) if (!constant.includes(f)) table.append(el('tr', f.changed ? { class: 'changed', 'data-key': f.key } : { 'data-key': f.key }, el('td', { class: 'key' }, f.key), el('td', {}, f.value)));
+    if (constant.length) table.append(el('tr', { class: 'constant' }, el('td', { colspan: '2' }, constant.map((f) => `${f.key} ${f.value}`).join(' · '))));
     if (!n.up) table.append(el('tr', {}, el('td', { class: 'key' }, ''), el('td', { class: 'none' }, n.fields.length ? '(only the persisted fields survive)' : '(nothing persisted)')));
     card.append(table);
     if (changed) card.append(el('div', { class: 'changes' }, n.changes.join('; ')));
