@@ -22,8 +22,13 @@ export function heapUsed(): number {
   return getHeapStatistics().used_heap_size;
 }
 
+export interface LocalBackend extends Backend {
+  /** The states of the next level to search: numbers (increasing) and worlds. */
+  frontier(): { readonly ids: readonly number[]; readonly worlds: readonly World[] };
+}
+
 /** One worker: this thread expands every part itself, worlds as objects. */
-export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World): Backend {
+export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World): LocalBackend {
   let ids: number[] = [0];
   let worlds: World[] = [initial];
   const known = (hi: number, lo: number) => visited.has(hi, lo);
@@ -46,6 +51,7 @@ export function inProcessBackend(expander: Expander, visited: VisitedSet, initia
       worlds = nextWorlds;
       return ids.length;
     },
+    frontier: () => ({ ids, worlds }),
     close: async () => {},
   };
 }

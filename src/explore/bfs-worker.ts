@@ -1,6 +1,7 @@
 /**
  * The body of a search worker: it loads the suite, resolves the same instance as the main
- * thread, and keeps its share of each level as worlds. For each level it is told which of its
+ * thread, and keeps its share of each level as worlds (the first share comes from the main
+ * thread, as encoded worlds). For each level it is told which of its
  * last successors became states (its new share), hands over or takes in worlds to even out the
  * shares (bfs-wire.ts encodes them), expands its share (bfs-expand.ts) and sends back what the
  * main thread needs to walk the level: fingerprints, parent indexes, transition counts,
@@ -10,7 +11,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { resolveInstance, type InstanceOptions } from '../instance.js';
 import type { Suite } from '../suite.js';
-import { initialWorld, type World } from '../world.js';
+import type { World } from '../world.js';
 import { heapUsed } from './bfs-backend.js';
 import { Expander, type ExpandedPart, type PartResult } from './bfs-expand.js';
 import { VisitedSet } from './bfs-visited.js';
@@ -22,7 +23,6 @@ export interface WorkerSetup {
   readonly model: string;
   readonly instance: InstanceOptions;
   readonly symmetry: boolean;
-  /** This worker's number; worker 0 starts with the initial state. */
   readonly index: number;
   /** A port to each other worker (null at this worker's own index). */
   readonly peers: readonly (MessagePort | null)[];
@@ -39,18 +39,23 @@ export interface LevelOrder {
   /** How many hand-overs to wait for before expanding. */
   readonly receive: number;
   readonly expand: boolean;
-  /** Witnesses reached in the last level. */
+  /** Witnesses reached in the last level (or so far, with `adopt`). */
   readonly reached: readonly string[];
+  /** A new share, from the main thread, which searched the first levels while the workers started. */
+  readonly adopt: HandOver | null;
 }
 
-export interface FromWorker {
+export type FromWorker = { readonly kind: 'ready' } | PartReply;
+
+export interface PartReply {
+  readonly kind: 'part';
   /** Numbers of the states of this worker's share, increasing. */
   readonly ids: Uint32Array<ArrayBuffer>;
   readonly result: PartResult;
   readonly heap: number;
 }
 
-interface HandOver {
+export interface HandOver {
   readonly ids: Uint32Array<ArrayBuffer>;
   readonly worlds: readonly string[];
 }
@@ -79,7 +84,8 @@ const known = (hi: number, lo: number) => {
   return sent.add(hi, lo, -1) < 0;
 };
 
-let share: { ids: number[]; worlds: World[] } = setup.index === 0 ? { ids: [0], worlds: [initialWorld(instance)] } : { ids: [], worlds: [] };
+// The first share comes with the first order (`adopt`).
+let share: { ids: number[]; worlds: World[] } = { ids: [], worlds: [] };
 let last: ExpandedPart | null = null;
 
 // Hand-overs from other workers may come before this worker's own order: keep them until wanted.
@@ -100,7 +106,10 @@ async function takeHandOvers(count: number): Promise<HandOver[]> {
 
 async function runLevel(order: LevelOrder): Promise<void> {
   expander.markReached(order.reached);
-  if (last !== null) {
+  if (order.adopt !== null) {
+    share = { ids: Array.from(order.adopt.ids), worlds: order.adopt.worlds.map((w) => decoder.decode(w)) };
+    last = null;
+  } else if (last !== null) {
     const worlds: World[] = new Array(order.accept.length);
     for (let k = 0; k < order.accept.length; k++) worlds[k] = last.worlds[order.accept[k]!]!;
     share = { ids: Array.from(order.ids), worlds };
@@ -117,7 +126,7 @@ async function runLevel(order: LevelOrder): Promise<void> {
   last = expander.expandPart(share.worlds, order.expand, known);
   const { worlds: _kept, ...result } = last;
   const ids = Uint32Array.from(share.ids);
-  const reply: FromWorker = { ids, result, heap: heapUsed() };
+  const reply: PartReply = { kind: 'part', ids, result, heap: heapUsed() };
   parentPort!.postMessage(reply, [ids.buffer, result.generated.buffer, result.parents.buffer, result.hi.buffer, result.lo.buffer]);
 }
 
@@ -144,3 +153,4 @@ let queue = Promise.resolve();
 parentPort!.on('message', (order: LevelOrder) => {
   queue = queue.then(() => runLevel(order));
 });
+parentPort!.postMessage({ kind: 'ready' } satisfies FromWorker);

@@ -10,17 +10,27 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
 import type { Instance } from '../instance.js';
 import type { Suite } from '../suite.js';
+import type { World } from '../world.js';
 import { heapUsed, type Backend } from './bfs-backend.js';
 import type { PartResult } from './bfs-expand.js';
 import type { LevelPart } from './bfs-level.js';
 import type { ExploreOptions } from './bfs.js';
-import type { FromWorker, LevelOrder, WorkerSetup } from './bfs-worker.js';
+import { encodeWorld } from './bfs-wire.js';
+import type { FromWorker, HandOver, LevelOrder, PartReply, WorkerSetup } from './bfs-worker.js';
 
 /** Shares are evened out when one is this much (of the even share) over or under, and by at least this many states. */
 const IMBALANCE = 0.05;
 const MIN_MOVE = 32;
 
-export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number): Backend {
+export interface WorkerPool extends Backend {
+  /** True once every worker has loaded the suite. */
+  readonly ready: boolean;
+  whenReady(): Promise<void>;
+  /** Takes over a search at a level boundary: the level's states (numbers increasing) and the witnesses reached so far. */
+  adopt(ids: readonly number[], worlds: readonly World[], reached: readonly string[]): void;
+}
+
+export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number): WorkerPool {
   if (options.suiteModule === undefined) {
     throw new UsageError('--workers: worker threads load the suite from its module; give ExploreOptions.suiteModule (the CLI does)');
   }
@@ -34,7 +44,10 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
     }
   }
   let failure: unknown = null;
-  const waiting: { resolve: (m: FromWorker) => void; reject: (e: unknown) => void }[][] = Array.from({ length: count }, () => []);
+  const waiting: { resolve: (m: PartReply) => void; reject: (e: unknown) => void }[][] = Array.from({ length: count }, () => []);
+  let readyCount = 0;
+  let onReady: (() => void) | null = null;
+  let onFailure: ((e: unknown) => void) | null = null;
   const workers = Array.from({ length: count }, (_, index) => {
     const setup: WorkerSetup = {
       suiteModule: options.suiteModule!,
@@ -46,25 +59,51 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);
     const worker = new Worker(new URL('./bfs-worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
-    worker.on('message', (message: FromWorker) => waiting[index]!.shift()?.resolve(message));
+    worker.on('message', (message: FromWorker) => {
+      if (message.kind === 'part') return waiting[index]!.shift()?.resolve(message);
+      if (++readyCount === count) onReady?.();
+    });
     worker.on('error', (error) => {
       failure = error;
       for (const queue of waiting) for (const w of queue.splice(0)) w.reject(error);
+      onFailure?.(error);
     });
     return worker;
   });
   const reply = (index: number) =>
-    new Promise<FromWorker>((resolve, reject) => {
+    new Promise<PartReply>((resolve, reject) => {
       if (failure !== null) reject(failure);
       else waiting[index]!.push({ resolve, reject });
     });
 
   // What each worker is told with the next level: its accepted successors, in state-number order.
-  let accepted: { indexes: number[]; ids: number[] }[] = workers.map((_, w) => ({ indexes: [], ids: w === 0 ? [0] : [] }));
+  let accepted: { indexes: number[]; ids: number[] }[] = workers.map(() => ({ indexes: [], ids: [] }));
   // Witnesses reached in the level just walked: workers stop evaluating them.
   let reached: string[] = [];
+  let adopted: (HandOver | null)[] = workers.map(() => null);
 
   return {
+    get ready() {
+      return readyCount === count;
+    },
+    whenReady() {
+      if (failure !== null) return Promise.reject(failure);
+      if (readyCount === count) return Promise.resolve();
+      return new Promise<void>((resolve, reject) => {
+        onReady = resolve;
+        onFailure = reject;
+      });
+    },
+    adopt(ids, worlds, reachedSoFar) {
+      // Contiguous, even shares: worker w takes the w-th slice of the level.
+      adopted = workers.map((_, w) => {
+        const from = Math.floor((ids.length * w) / count);
+        const to = Math.floor((ids.length * (w + 1)) / count);
+        return { ids: Uint32Array.from(ids.slice(from, to)), worlds: worlds.slice(from, to).map(encodeWorld) };
+      });
+      accepted = workers.map(() => ({ indexes: [], ids: [] }));
+      reached = reachedSoFar.slice();
+    },
     async searchLevel(level, progress) {
       const moves = evenOut(accepted.map((a) => a.ids.length));
       const replies = workers.map((worker, w) => {
@@ -77,10 +116,12 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
           receive: moves.filter((m) => m.to === w).length,
           expand: level.expanding,
           reached,
+          adopt: adopted[w]!,
         };
-        worker.postMessage(order, [order.accept.buffer, order.ids.buffer]);
+        worker.postMessage(order, [order.accept.buffer, order.ids.buffer, ...(order.adopt ? [order.adopt.ids.buffer] : [])]);
         return answer;
       });
+      adopted = workers.map(() => null);
       const parts: (LevelPart & { heap: number })[] = [];
       for (const r of replies) {
         const message = await r;
@@ -96,6 +137,8 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
     },
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
+      // A worker that failed to start, while this thread finished the search alone, still says why.
+      if (failure !== null) throw failure;
     },
   };
 }

@@ -128,7 +128,8 @@ describe('parallel search', () => {
   });
   const both = async (suite: Suite, options: ExploreOptions) => {
     const one = await explore(suite, options);
-    const two = await explore(suite, { ...options, workers: 2, suiteModule: REGISTRY });
+    // Workers from the first level on, so even a small search runs on them.
+    const two = await explore(suite, { ...options, workers: 2, suiteModule: REGISTRY, searchWhileWorkersStart: false });
     return [outcome(one), outcome(two)];
   };
 
@@ -136,7 +137,7 @@ describe('parallel search', () => {
     const [one, two] = await both(twoPhase, tla(4));
     expect(two).toEqual(one);
     expect(one!.states).toBe(1568);
-    const sym = await explore(twoPhase, { ...tla(4), workers: 2, symmetry: true, suiteModule: REGISTRY });
+    const sym = await explore(twoPhase, { ...tla(4), workers: 2, symmetry: true, suiteModule: REGISTRY, searchWhileWorkersStart: false });
     expect(sym.distinctStates).toBe(166);
     // A state violation, a step violation (paxos has a step invariant), and the bounds: the same
     // counts at the stop, not only the same trace.
@@ -150,6 +151,11 @@ describe('parallel search', () => {
       const [a, b] = await both(suite as Suite, options as ExploreOptions);
       expect(b).toEqual(a);
     }
+  });
+
+  test('by default this thread searches while the workers start, then hands over: the same figures', { timeout: 60_000 }, async () => {
+    const r = await explore(twoPhase, { ...tla(6), workers: 2, suiteModule: REGISTRY });
+    expect([r.distinctStates, r.depth, r.generated, r.complete]).toEqual([50816, 20, 256001, true]);
   });
 
   test('shares are evened out only when they drift apart', () => {

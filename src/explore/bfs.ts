@@ -38,6 +38,11 @@ export interface ExploreOptions extends InstanceOptions {
   readonly workers?: number;
   /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
   readonly suiteModule?: string;
+  /**
+   * With workers: search in this thread while they start (default), handing over at the first
+   * level boundary after; false waits for them, so even a small search runs on the workers.
+   */
+  readonly searchWhileWorkersStart?: boolean;
   /** Called after every chunk of states. */
   readonly onProgress?: (progress: ExploreProgress) => void;
 }
@@ -95,10 +100,10 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const visited = new VisitedSet();
   const [hi0, lo0] = expander.fingerprintOf(initial);
   visited.add(hi0, lo0, -1);
-  const backend: Backend =
-    workers > 1
-      ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers)
-      : inProcessBackend(expander, visited, initial);
+  // With workers, this thread searches the first levels while they start, then hands over.
+  const local = inProcessBackend(expander, visited, initial);
+  const pool = workers > 1 ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers) : null;
+  let backend: Backend = local;
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
@@ -113,7 +118,15 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   let found: Found | null = null;
 
   try {
+    if (pool !== null && options.searchWhileWorkersStart === false) await pool.whenReady();
     while (size > 0 && found === null) {
+      // Let the workers' messages in (this thread's search never waits otherwise), then hand over if they are ready.
+      if (pool !== null && backend === local) await new Promise((resolve) => setImmediate(resolve));
+      if (pool !== null && backend === local && pool.ready) {
+        const { ids, worlds } = local.frontier();
+        pool.adopt(ids, worlds, [...reached]);
+        backend = pool;
+      }
       depth++;
       const level: Level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
       const progress = (queued: number) =>
@@ -127,7 +140,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       found = level.stateFound ?? level.stepFound;
     }
   } finally {
-    await backend.close();
+    await pool?.close();
   }
 
   const elapsedMs = performance.now() - started; // allow-clock
