@@ -1,10 +1,14 @@
 /**
- * The parallel backend. Each worker thread keeps the worlds it found: it expands its own share
- * of a level and sends back only fingerprints and parent numbers (bfs-worker.ts). This thread
- * keeps the visited set: it walks the parts of all workers in state-number order (bfs-level.ts),
- * exactly as one thread would, and tells each worker which of its successors became states; a
- * worker's next share is those. When the shares drift apart, the heavier worker hands the tail
- * of its share to the lighter one directly (the only time a world crosses threads).
+ * The parallel backend. N searchers: this thread and N − 1 worker threads. Each keeps the
+ * worlds it found and expands its own share of a level (bfs-share.ts); the workers send back
+ * only fingerprints and parent numbers. This thread also keeps the visited set: it walks the
+ * parts of all searchers in state-number order (bfs-level.ts), exactly as one thread would, and
+ * tells each which of its successors became states; a searcher's next share is those. When the
+ * shares drift apart, the heavier searcher hands the tail of its share to the lighter one
+ * directly (the only time a world crosses threads).
+ *
+ * This thread being a searcher spares a thread: on two cores, two searchers and the garbage
+ * collector's and compiler's background threads already fill the machine.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { UsageError } from '../errors.js';
@@ -12,29 +16,31 @@ import type { Instance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import type { World } from '../world.js';
 import { heapUsed, type Backend } from './bfs-backend.js';
-import type { PartResult } from './bfs-expand.js';
+import type { Expander } from './bfs-expand.js';
 import type { LevelPart } from './bfs-level.js';
 import type { ExploreOptions } from './bfs.js';
+import { Share, type HandOver, type LevelOrder, type PartReply } from './bfs-share.js';
 import { encodeWorld } from './bfs-wire.js';
-import type { FromWorker, HandOver, LevelOrder, PartReply, WorkerSetup } from './bfs-worker.js';
+import type { FromWorker, WorkerSetup } from './bfs-worker.js';
 
 /** Shares are evened out when one is this much (of the even share) over or under, and by at least this many states. */
 const IMBALANCE = 0.05;
 const MIN_MOVE = 32;
 
 export interface WorkerPool extends Backend {
-  /** True once every worker has loaded the suite. */
+  /** True once every worker thread has loaded the suite. */
   readonly ready: boolean;
   whenReady(): Promise<void>;
   /** Takes over a search at a level boundary: the level's states (numbers increasing) and the witnesses reached so far. */
   adopt(ids: readonly number[], worlds: readonly World[], reached: readonly string[]): void;
 }
 
-export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number): WorkerPool {
+/** `count` searchers: this thread (with `expander`, warm from the levels it searched alone) and `count − 1` worker threads. */
+export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number, expander: Expander): WorkerPool {
   if (options.suiteModule === undefined) {
     throw new UsageError('--workers: worker threads load the suite from its module; give ExploreOptions.suiteModule (the CLI does)');
   }
-  // One channel per pair of workers, for handing over worlds.
+  // One channel per pair of searchers, for handing over worlds.
   const peers: (MessagePort | null)[][] = Array.from({ length: count }, () => Array.from({ length: count }, () => null));
   for (let a = 0; a < count; a++) {
     for (let b = a + 1; b < count; b++) {
@@ -43,25 +49,26 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       peers[b]![a] = port2;
     }
   }
+  const local = new Share(expander, peers[0]!);
   let failure: unknown = null;
-  const waiting: { resolve: (m: PartReply) => void; reject: (e: unknown) => void }[][] = Array.from({ length: count }, () => []);
   let readyCount = 0;
   let onReady: (() => void) | null = null;
   let onFailure: ((e: unknown) => void) | null = null;
-  const workers = Array.from({ length: count }, (_, index) => {
+  const waiting: { resolve: (m: PartReply) => void; reject: (e: unknown) => void }[][] = Array.from({ length: count }, () => []);
+  const threads = Array.from({ length: count - 1 }, (_, k) => {
+    const index = k + 1;
     const setup: WorkerSetup = {
       suiteModule: options.suiteModule!,
       model: suite.model.name,
       instance: { config: instance.params, preset: null, mutant: instance.mutant, faults: instance.faults },
       symmetry: options.symmetry ?? false,
-      index,
       peers: peers[index]!,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);
     const worker = new Worker(new URL('./bfs-worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
     worker.on('message', (message: FromWorker) => {
       if (message.kind === 'part') return waiting[index]!.shift()?.resolve(message);
-      if (++readyCount === count) onReady?.();
+      if (++readyCount === count - 1) onReady?.();
     });
     worker.on('error', (error) => {
       failure = error;
@@ -76,58 +83,58 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       else waiting[index]!.push({ resolve, reject });
     });
 
-  // What each worker is told with the next level: its accepted successors, in state-number order.
-  let accepted: { indexes: number[]; ids: number[] }[] = workers.map(() => ({ indexes: [], ids: [] }));
-  // Witnesses reached in the level just walked: workers stop evaluating them.
+  // What each searcher is told with the next level: its accepted successors, in state-number order.
+  let accepted: { indexes: number[]; ids: number[] }[] = Array.from({ length: count }, () => ({ indexes: [], ids: [] }));
+  // Witnesses reached in the level just walked: searchers stop evaluating them.
   let reached: string[] = [];
-  let adopted: (HandOver | null)[] = workers.map(() => null);
+  let adopted: (HandOver | null)[] = accepted.map(() => null);
 
   return {
     get ready() {
-      return readyCount === count;
+      return readyCount === count - 1;
     },
     whenReady() {
       if (failure !== null) return Promise.reject(failure);
-      if (readyCount === count) return Promise.resolve();
+      if (readyCount === count - 1) return Promise.resolve();
       return new Promise<void>((resolve, reject) => {
         onReady = resolve;
         onFailure = reject;
       });
     },
     adopt(ids, worlds, reachedSoFar) {
-      // Contiguous, even shares: worker w takes the w-th slice of the level.
-      adopted = workers.map((_, w) => {
-        const from = Math.floor((ids.length * w) / count);
-        const to = Math.floor((ids.length * (w + 1)) / count);
-        return { ids: Uint32Array.from(ids.slice(from, to)), worlds: worlds.slice(from, to).map(encodeWorld) };
-      });
-      accepted = workers.map(() => ({ indexes: [], ids: [] }));
+      // Contiguous, even shares: searcher s takes the s-th slice of the level; this thread keeps its worlds as they are.
+      const slice = (s: number) => [Math.floor((ids.length * s) / count), Math.floor((ids.length * (s + 1)) / count)] as const;
+      local.adoptWorlds(ids.slice(...slice(0)), worlds.slice(...slice(0)));
+      adopted = accepted.map((_, s) => (s === 0 ? null : { ids: Uint32Array.from(ids.slice(...slice(s))), worlds: worlds.slice(...slice(s)).map(encodeWorld) }));
+      accepted = accepted.map(() => ({ indexes: [], ids: [] }));
       reached = reachedSoFar.slice();
     },
     async searchLevel(level, progress) {
       const moves = evenOut(accepted.map((a) => a.ids.length));
-      const replies = workers.map((worker, w) => {
-        const answer = reply(w);
-        const order: LevelOrder = {
-          kind: 'level',
-          accept: Uint32Array.from(accepted[w]!.indexes),
-          ids: Uint32Array.from(accepted[w]!.ids),
-          give: moves.filter((m) => m.from === w).map((m) => ({ to: m.to, count: m.count })),
-          receive: moves.filter((m) => m.to === w).length,
-          expand: level.expanding,
-          reached,
-          adopt: adopted[w]!,
-        };
+      const orders = accepted.map((a, s): LevelOrder => ({
+        accept: Uint32Array.from(a.indexes),
+        ids: Uint32Array.from(a.ids),
+        give: moves.filter((m) => m.from === s).map((m) => ({ to: m.to, count: m.count })),
+        receive: moves.filter((m) => m.to === s).length,
+        expand: level.expanding,
+        reached,
+        adopt: adopted[s]!,
+      }));
+      adopted = accepted.map(() => null);
+      // The worker threads start first; this thread searches its share meanwhile.
+      const replies = threads.map((worker, k) => {
+        const answer = reply(k + 1);
+        const order = orders[k + 1]!;
         worker.postMessage(order, [order.accept.buffer, order.ids.buffer, ...(order.adopt ? [order.adopt.ids.buffer] : [])]);
         return answer;
       });
-      adopted = workers.map(() => null);
-      const parts: (LevelPart & { heap: number })[] = [];
+      for (const r of replies) r.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+      const parts: LevelPart[] = [await local.run(orders[0]!)];
       for (const r of replies) {
-        const message = await r;
-        parts.push({ ids: message.ids, result: message.result as PartResult, heap: message.heap });
+        const part = await r;
+        parts.push(part);
+        level.heapSeen(part.heap);
       }
-      for (const part of parts) level.heapSeen(part.heap);
       level.heapSeen(heapUsed());
       accepted = level.resolve(parts);
       reached = level.reached.slice();
@@ -136,7 +143,8 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       return size;
     },
     async close() {
-      await Promise.all(workers.map((w) => w.terminate()));
+      await Promise.all(threads.map((w) => w.terminate()));
+      for (const port of peers[0]!) port?.close();
       // A worker that failed to start, while this thread finished the search alone, still says why.
       if (failure !== null) throw failure;
     },

@@ -102,7 +102,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   visited.add(hi0, lo0, -1);
   // With workers, this thread searches the first levels while they start, then hands over.
   const local = inProcessBackend(expander, visited, initial);
-  const pool = workers > 1 ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers) : null;
+  const pool = workers > 1 ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
   let backend: Backend = local;
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;

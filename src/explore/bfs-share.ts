@@ -1,0 +1,137 @@
+/**
+ * One searcher's share of a parallel search: the worlds it keeps, level after level. For each
+ * level it is told which of its last successors became states (its new share), hands over or
+ * takes in worlds to even out the shares (bfs-wire.ts encodes them), expands its share
+ * (bfs-expand.ts) and returns what the main thread needs to walk the level: fingerprints,
+ * parent indexes, transition counts, violations, witnesses. The same code runs in a worker
+ * thread (bfs-worker.ts) and in the main thread, which is one of the searchers.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { World } from '../world.js';
+import { heapUsed } from './bfs-backend.js';
+import type { ExpandedPart, Expander, PartResult } from './bfs-expand.js';
+import { VisitedSet } from './bfs-visited.js';
+import { encodeWorld, WorldDecoder } from './bfs-wire.js';
+
+/** The main thread's order for one level. */
+export interface LevelOrder {
+  /** Indexes (in the last part) of the successors that became states, and their numbers. */
+  readonly accept: Uint32Array<ArrayBuffer>;
+  readonly ids: Uint32Array<ArrayBuffer>;
+  /** Hand the last `count` states of the new share to searcher `to`. */
+  readonly give: readonly { readonly to: number; readonly count: number }[];
+  /** How many hand-overs to wait for before expanding. */
+  readonly receive: number;
+  readonly expand: boolean;
+  /** Witnesses reached in the last level (or so far, with `adopt`). */
+  readonly reached: readonly string[];
+  /** A new share: the main thread searched the first levels alone while the workers started. */
+  readonly adopt: HandOver | null;
+}
+
+export interface PartReply {
+  readonly kind: 'part';
+  /** Numbers of the states of this share, increasing. */
+  readonly ids: Uint32Array<ArrayBuffer>;
+  readonly result: PartResult;
+  readonly heap: number;
+}
+
+export interface HandOver {
+  readonly ids: Uint32Array<ArrayBuffer>;
+  readonly worlds: readonly string[];
+}
+
+/** Bound on remembered fingerprints; forgetting only means sending some successors again. */
+const SENT_LIMIT = 8_000_000;
+
+export class Share {
+  private ids: number[] = [];
+  private worlds: World[] = [];
+  private last: ExpandedPart | null = null;
+  private sent = new VisitedSet();
+  private readonly decoder = new WorldDecoder();
+  // Hand-overs from other searchers may come before this one's own order: kept until wanted.
+  private readonly handOvers: HandOver[] = [];
+  private handOverArrived: (() => void) | null = null;
+
+  /** `peers[k]`: a port to searcher k (null for this one). */
+  constructor(
+    private readonly expander: Expander,
+    private readonly peers: readonly (MessagePort | null)[],
+  ) {
+    for (const port of peers) {
+      port?.on('message', (h: HandOver) => {
+        this.handOvers.push(h);
+        this.handOverArrived?.();
+      });
+    }
+  }
+
+  /** Takes a share of worlds already decoded (the main thread's own). */
+  adoptWorlds(ids: readonly number[], worlds: readonly World[]): void {
+    this.ids = ids.slice();
+    this.worlds = worlds.slice();
+    this.last = null;
+  }
+
+  async run(order: LevelOrder): Promise<PartReply> {
+    this.expander.markReached(order.reached);
+    if (order.adopt !== null) {
+      this.adoptWorlds(Array.from(order.adopt.ids), order.adopt.worlds.map((w) => this.decoder.decode(w)));
+    } else if (this.last !== null) {
+      const worlds: World[] = new Array(order.accept.length);
+      for (let k = 0; k < order.accept.length; k++) worlds[k] = this.last.worlds[order.accept[k]!]!;
+      this.ids = Array.from(order.ids);
+      this.worlds = worlds;
+      this.last = null;
+    }
+    for (const { to, count } of order.give) {
+      const from = this.ids.length - count;
+      const handOver: HandOver = { ids: Uint32Array.from(this.ids.slice(from)), worlds: this.worlds.slice(from).map(encodeWorld) };
+      this.ids.length = from;
+      this.worlds.length = from;
+      this.peers[to]!.postMessage(handOver, [handOver.ids.buffer]);
+    }
+    for (const h of await this.takeHandOvers(order.receive)) this.merge(h);
+    // Adds, and tells whether it was there: the first of equal successors is sent, the rest are not.
+    const known = (hi: number, lo: number) => {
+      if (this.sent.size > SENT_LIMIT) this.sent = new VisitedSet();
+      return this.sent.add(hi, lo, -1) < 0;
+    };
+    this.last = this.expander.expandPart(this.worlds, order.expand, known);
+    const { worlds: _kept, ...result } = this.last;
+    return { kind: 'part', ids: Uint32Array.from(this.ids), result, heap: heapUsed() };
+  }
+
+  private async takeHandOvers(count: number): Promise<HandOver[]> {
+    while (this.handOvers.length < count) await new Promise<void>((resolve) => (this.handOverArrived = resolve));
+    this.handOverArrived = null;
+    return this.handOvers.splice(0, count);
+  }
+
+  /** Adds handed-over states to the share, in state-number order. */
+  private merge(h: HandOver): void {
+    const ids: number[] = [];
+    const worlds: World[] = [];
+    let a = 0;
+    let b = 0;
+    while (a < this.ids.length || b < h.ids.length) {
+      if (b >= h.ids.length || (a < this.ids.length && this.ids[a]! < h.ids[b]!)) {
+        ids.push(this.ids[a]!);
+        worlds.push(this.worlds[a++]!);
+      } else {
+        ids.push(h.ids[b]!);
+        worlds.push(this.decoder.decode(h.worlds[b++]!));
+      }
+    }
+    this.ids = ids;
+    this.worlds = worlds;
+  }
+}
+
+/** The buffers of a reply that can move to another thread instead of being copied. */
+export function transferablesOf(reply: PartReply): ArrayBuffer[] {
+  const { result } = reply;
+  return [reply.ids.buffer, result.generated.buffer, result.parents.buffer, result.hi.buffer, result.lo.buffer];
+}
