@@ -57,11 +57,13 @@
   const headW = Math.max(...data.nodes.map((n) => Math.max(textWidth(n.id, 'bold 12px system-ui, sans-serif'), textWidth(n.role, '11px system-ui, sans-serif'))));
   const charW = textWidth('0123456789', MONO) / 10;
   const STEP_COL = 36, TOP = 50, ROW_H = 30, MIN_TEXT = 30;
-  // Lanes as wide as their labels need; wider (up to 104 px) when the box leaves room for the
-  // action column, so a cluster of seven still shows its actions without scrolling.
-  const needed = Math.ceil(Math.max(64, msgLabelW + 20, envLabelW + 24, headW + 12));
+  // Lanes as wide as their longest label when the box leaves room for the action column; narrower
+  // when it does not (five or seven lanes), down to their heads' width. Labels never overlap at
+  // any width: each sits in its own step's row (see below), and may cross a lane line.
+  const roomy = Math.min(180, Math.ceil(Math.max(104, msgLabelW + 20, envLabelW + 24)));
+  const narrowest = Math.ceil(Math.max(64, headW + 12));
   const fits = Math.floor((diagram.clientWidth - STEP_COL - 24 - MIN_TEXT * charW - 16) / data.nodes.length);
-  const LANE_W = Math.min(180, Math.max(needed, Math.min(104, fits)));
+  const LANE_W = Math.max(narrowest, Math.min(roomy, fits));
   const laneIndex = new Map(data.nodes.map((n, i) => [n.id, i]));
   const laneX = (id) => STEP_COL + 14 + laneIndex.get(id) * LANE_W + LANE_W / 2;
   const rowY = (k) => TOP + k * ROW_H + ROW_H / 2;
@@ -179,7 +181,9 @@
       const ye = rowY(end);
       const along = (ye - ROW_H / 2 - y0) / (ye - y0);
       const at = m.deliveredAt.includes(end) ? { x: x0 + (x1 - x0) * along, y: ye - ROW_H / 2 + 4 } : { x: x0 + (x1 - x0) * 0.5 + 8, y: ye - 6 };
-      const label = svg('text', { class: 'msg-label', x: at.x, y: at.y, 'text-anchor': 'middle' }, m.type);
+      // Kept clear of the step numbers on the left.
+      const x = Math.max(at.x, STEP_COL + 8 + textWidth(m.type, SMALL) / 2);
+      const label = svg('text', { class: 'msg-label', x, y: at.y, 'text-anchor': 'middle' }, m.type);
       labels.append(label);
       arrows.push([label, m.sentAt, end]);
     }
