@@ -63,6 +63,10 @@ describe('text', () => {
     expect(text).toContain(' 3  rm3: Prepare\n      rm3  working → prepared; status: working → prepared\n      sent rm3→tm Prepared{rm:rm3}  (delivered at step 7)\n');
     expect(text).toContain('      in flight (3): rm1→tm Prepared{rm:rm1}, rm2→tm Prepared{rm:rm2}, rm3→tm Prepared{rm:rm3}\n');
     expect(text).toContain('      sent tm→rm1 Commit  (never delivered)\n');
+    const trace = faultyTrace();
+    const faulty = renderTrace('text', suiteOf(trace), trace, 'faulty');
+    expect(faulty).toContain('      sent rm1→tm Prepared{rm:rm1}  (lost at step 3)\n');
+    expect(faulty).toContain(' 2  duplicate rm1→tm Prepared{rm:rm1}\n      copy rm1→tm Prepared{rm:rm1}  (delivered at step 6)\n      in flight (2): rm1→tm Prepared{rm:rm1} ×2\n');
     expect(text).toContain('the world at step 10 (fields that never change left out):\n      tm   committed  prepared=[rm1, rm2, rm3]  decision=commit\n      rm1  aborted    status=aborted\n');
   });
 

@@ -47,8 +47,8 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     return `${m.envelope.from}→${m.envelope.to} ${formatMessage(m.envelope.message)}  ${c.dim(`(${fateOf(m)})`)}`;
   };
 
-  /** Every node of `world`: its state, then its fields (those `shown` keeps), wrapped. */
-  const nodeRows = (world: World, shown: (i: number, key: string) => boolean) => {
+  /** Every node of `world`: its state, then its fields (those `shown` keeps), wrapped; `quiet` dims the fields. */
+  const nodeRows = (world: World, shown: (i: number, key: string) => boolean, quiet: boolean) => {
     const rows = world.nodes.map((state, i) => {
       // A crashed node holds only what it persisted: all of it is shown.
       const keys = Object.keys(state.context).filter((key) => !state.up || shown(i, key));
@@ -58,12 +58,12 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     const headWidth = Math.max(...rows.map((r) => r.head.length));
     return rows.flatMap(({ head, fields }, i) => {
       const padded = head.padEnd(headWidth);
-      return wrap([padded, ...fields], [c.cyan(padded), ...fields.map((f) => c.dim(f))], `      ${pad(ids[i]!)}  `, '  ');
+      return wrap([padded, ...fields], [c.cyan(padded), ...fields.map((f) => (quiet ? c.dim(f) : f))], `      ${pad(ids[i]!)}  `, '  ');
     });
   };
 
   out.push(c.bold(' 0  initial'));
-  out.push(...nodeRows(worlds[0]!, () => true));
+  out.push(...nodeRows(worlds[0]!, () => true, true));
   timeline.initialInFlight.forEach((id, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${withFate(id)}`));
 
   const last = trace.violation ? Math.min(trace.violation.step, worlds.length - 1) : worlds.length - 1;
@@ -90,7 +90,7 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     if (k === last) {
       out.push('', c.bold(`the world at step ${k}`) + c.dim(' (fields that never change left out):'));
       const constant = constantFields(instance, worlds);
-      out.push(...nodeRows(after, (i, key) => !constant[i]!.has(key)));
+      out.push(...nodeRows(after, (i, key) => !constant[i]!.has(key), false));
       if (after.partition) out.push(`      partition: ${after.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
     }
     if (trace.violation && trace.violation.step === k) {
