@@ -372,9 +372,9 @@ export function step(instance: Instance, world: World, action: Action): World {
   switch (action.type) {
     case 'deliver': {
       const setNetwork = instance.faults.network === 'set';
-      const network = setNetwork ? world.network : removeFirst(world.network, action);
       const i = indexOrThrow(instance, action.to);
-      const next = { ...world, network };
+      // A `set` network keeps a delivered message: the world is only copied if the node changes.
+      const next = setNetwork ? world : { ...world, network: removeFirst(world.network, action) };
       return applyStep(instance, next, i, instance.roleOf[i]!.stepper.stepMessage(next.nodes[i]!, action.from, action.message));
     }
     case 'env': {
