@@ -99,7 +99,8 @@ export async function showCommand(path: string, options: { format: string; out?:
   }
   const trace = loadTrace(path);
   const suite = findSuite(await loadSuites(options.load), trace.model);
-  const color = options.out === undefined && process.stdout.isTTY;
+  // picocolors knows whether this terminal takes colour (a TTY, NO_COLOR, FORCE_COLOR).
+  const color = options.out === undefined && pc.isColorSupported;
   const text = renderTrace(options.format as ShowFormat, suite, trace, path, { color });
   if (options.out !== undefined) {
     writeFileAtomic(options.out, text);

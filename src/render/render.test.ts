@@ -115,6 +115,13 @@ the world at step 24 (fields that never change left out):
     expect(Math.max(...wrapped.map((l) => l.length))).toBeLessThanOrEqual(120);
   });
 
+  test('colour only paints: without its escape codes the coloured text is the plain text', () => {
+    const trace = loadTrace(FIGURE8);
+    const coloured = renderTrace('text', suiteOf(trace), trace, FIGURE8, { color: true });
+    expect(coloured).toContain('\x1b[');
+    expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(render('text', FIGURE8));
+  });
+
   test("the README's text excerpt is Figure 8's rendering", () => {
     const excerpt = /```\n(the world at step[\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
     expect(excerpt).toBeDefined();

@@ -17,7 +17,8 @@ export interface TextOptions {
 }
 
 export function renderText(suite: Suite, trace: Trace, instance: Instance, worlds: readonly World[], options: TextOptions = {}): string {
-  const c = options.color ? pc : pc.createColors(false);
+  // Colour when the caller asks (the CLI asks when its terminal supports it).
+  const c = pc.createColors(options.color === true);
   const out: string[] = [];
   const mutant = trace.mutant ? suite.model.mutants[trace.mutant] : undefined;
   out.push(c.bold(`${trace.model}${trace.preset ? ` (preset ${trace.preset})` : ''}${trace.mutant ? `, mutant ${trace.mutant}` : ''}`));
