@@ -144,7 +144,7 @@ function actionsOfEnvelope(e: Envelope): EnvelopeActions {
 
 /** The envelope a send effect puts on the network, one object per (effect, sender). */
 const sentEnvelopes = new WeakMap<Effect, Map<string, Envelope>>();
-function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: string): Envelope {
+export function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: string): Envelope {
   let bySender = sentEnvelopes.get(effect);
   if (bySender === undefined) {
     bySender = new Map();

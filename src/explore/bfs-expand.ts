@@ -8,6 +8,7 @@ import type { Action } from '../actions.js';
 import type { Instance } from '../instance.js';
 import type { Property, Violation } from '../properties.js';
 import { buildView, enabledActions, step, type World, type WorldView } from '../world.js';
+import { ParentParts, successorFingerprint, successorsSupported } from './bfs-successor.js';
 import { fingerprint64 } from './bfs-visited.js';
 import { worldFingerprint, type Fingerprint } from './fingerprint.js';
 import type { Symmetry } from './symmetry.js';
@@ -80,6 +81,8 @@ export class Expander {
   private readonly stepInvariants: readonly Extract<Property, { kind: 'always-step' }>[];
   private readonly witnessList: readonly Extract<Property, { kind: 'sometimes' }>[];
   private readonly reached = new Set<string>();
+  /** Whether successors are fingerprinted from their parent's parts (bfs-successor.ts): not with symmetry or step invariants, which need the world. */
+  private readonly successorParts: boolean;
 
   constructor(
     readonly instance: Instance,
@@ -89,6 +92,7 @@ export class Expander {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
     this.witnessList = properties.filter((p) => p.kind === 'sometimes');
+    this.successorParts = symmetry === null && this.stepInvariants.length === 0 && successorsSupported(instance);
   }
 
   /** The fingerprint that identifies a state: its world's, or its symmetry class's. */
@@ -144,10 +148,14 @@ export class Expander {
       if (!expanding) continue;
       const actions = enabledActions(instance, world);
       generated[index] = actions.length;
+      const parent = this.successorParts ? new ParentParts(instance, world) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
+        // Most successors are known already: fingerprinted without building them when possible.
+        const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+        if (derived !== null && known(derived.hi, derived.lo)) continue;
         const next = step(instance, world, action);
-        const { hi, lo } = this.fingerprintFields(next);
+        const { hi, lo } = derived ?? this.fingerprintFields(next);
         if (hasStepInvariants) {
           const v = this.checkTransition(view, buildView(instance, next), action);
           if (v !== null) {
@@ -157,7 +165,8 @@ export class Expander {
             break;
           }
         }
-        if (!known(hi, lo)) out.push(index, hi, lo, next);
+        // `known` is asked once per successor (a worker's records what it is asked).
+        if (derived !== null || !known(hi, lo)) out.push(index, hi, lo, next);
       }
     }
     return {

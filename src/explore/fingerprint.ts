@@ -30,7 +30,7 @@ export function hashText(text: string): Fingerprint {
   return { hi: avalanche(h1 ^ text.length), lo: avalanche(h2 ^ Math.imul(text.length, 0x27d4eb2d)) };
 }
 
-function round1(h: number, k: number): number {
+export function round1(h: number, k: number): number {
   k = Math.imul(k, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   h ^= Math.imul(k, 0x1b873593);
@@ -38,7 +38,7 @@ function round1(h: number, k: number): number {
   return (Math.imul(h, 5) + 0xe6546b64) | 0;
 }
 
-function round2(h: number, k: number): number {
+export function round2(h: number, k: number): number {
   k = Math.imul(k, 0x85ebca77);
   k = (k << 13) | (k >>> 19);
   h ^= Math.imul(k, 0xc2b2ae3d);
@@ -46,7 +46,7 @@ function round2(h: number, k: number): number {
   return (Math.imul(h, 9) + 0x165667b1) | 0;
 }
 
-function avalanche(h: number): number {
+export function avalanche(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -54,6 +54,10 @@ function avalanche(h: number): number {
   h ^= h >>> 16;
   return h >>> 0;
 }
+
+// The mixing functions above and the per-object hashes below are exported for
+// src/explore/bfs-successor.ts, which derives a successor's fingerprint from its parent's parts
+// (tested equal to worldFingerprint on every model).
 
 // Hashes are kept in the memos of node states and envelopes, and per object for the rest
 // (a hidden non-enumerable property, or a WeakMap entry for frozen objects).
@@ -70,22 +74,26 @@ function hashOf(o: object, key: (o: object) => string): Fingerprint {
   return h;
 }
 
-function hashOfNode(instance: Instance, i: number, s: NodeState): Fingerprint {
+export function hashOfNode(instance: Instance, i: number, s: NodeState): Fingerprint {
   const memo = instance.roleOf[i]!.stepper.memoOf(s);
   return (memo.hash ??= hashText(memo.key));
 }
 
-function hashOfEnvelope(e: Envelope): Fingerprint {
+export function hashOfEnvelope(e: Envelope): Fingerprint {
   const memo = envelopeMemo(e);
   return (memo.hash ??= hashText(memo.key));
 }
 
-function hashOfObject(o: object): Fingerprint {
+export function hashOfObject(o: object): Fingerprint {
   return hashOf(o, objectKey);
 }
 
 function partitionText(p: object): string {
   return partitionKey(p as World['partition']);
+}
+
+export function hashOfPartition(p: object): Fingerprint {
+  return hashOf(p, partitionText);
 }
 
 /** The fingerprint of `world` (see the module comment): equal `worldKey`s give equal fingerprints. */
