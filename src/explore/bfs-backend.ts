@@ -7,7 +7,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { World } from '../world.js';
 import type { Expander } from './bfs-expand.js';
 import type { Level } from './bfs-level.js';
-import type { VisitedSet } from './bfs-visited.js';
+import { VisitedSet } from './bfs-visited.js';
 
 export interface Backend {
   /** Checks and expands the current level into `level`; returns the number of states in the next. */
@@ -31,12 +31,16 @@ export interface LocalBackend extends Backend {
 export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World): LocalBackend {
   let ids: number[] = [0];
   let worlds: World[] = [initial];
-  const known = (hi: number, lo: number) => visited.has(hi, lo);
+  // Visited, or met earlier in the same part: a later copy of a successor would lose to the first
+  // in the level walk anyway, so it is not even built.
+  let inPart = new VisitedSet();
+  const known = (hi: number, lo: number) => visited.has(hi, lo) || inPart.add(hi, lo, -1) < 0;
   return {
     async searchLevel(level, progress) {
       const nextIds: number[] = [];
       const nextWorlds: World[] = [];
       for (let at = 0; at < ids.length && !level.over; at += CHUNK) {
+        inPart = new VisitedSet();
         const part = expander.expandPart(worlds.slice(at, at + CHUNK), level.expanding, known);
         const [accepted] = level.resolve([{ ids: ids.slice(at, at + CHUNK), result: part }]);
         for (let k = 0; k < accepted!.ids.length; k++) {
