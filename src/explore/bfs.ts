@@ -7,6 +7,10 @@
  *
  * Bounds (--max-depth, --max-states, a memory bound) end the search cleanly: the states already
  * found are still checked, and the result says `complete: false` with the figures so far.
+ *
+ * Each level is expanded in parts, by this thread (bfs-backend.ts) or by several (bfs-workers.ts),
+ * and walked in state-number order by one `Level` (bfs-level.ts), which numbers the new states,
+ * counts and bounds them and keeps the first violation: the figures never depend on the threads.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Action } from '../actions.js';
