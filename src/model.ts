@@ -115,6 +115,11 @@ export interface Model {
     readonly weights?: ActionWeights;
     /** Weights of environment events by event type, overriding `weights.env`. */
     readonly eventWeights?: Readonly<Record<string, number>>;
+    /**
+     * Swarm over nodes: each run picks some nodes whose environment events are rare in it, so
+     * that a few nodes drive the run (see src/explore/strategy.ts). Off by default.
+     */
+    readonly quietNodes?: boolean;
   };
 }
 

@@ -8,8 +8,8 @@ import { checkSuite, expectCaught } from '../../src/testing.js';
 import suite from './index.js';
 
 describe('raft', () => {
-  // A quarter of the CLI's budget keeps the suite fast; every witness is already reached in it.
-  const runs = suite.budget.runs / 4;
+  // An eighth of the CLI's budget keeps the suite fast; every witness is already reached in it.
+  const runs = suite.budget.runs / 8;
   const slow = 120_000;
 
   test('3 servers: the correct model holds every invariant and reaches every witness', () => {
@@ -24,15 +24,18 @@ describe('raft', () => {
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
   }, slow);
 
-  // The seed is the default (1), except for Figure 8: seed 7 finds the paper's own pattern in
-  // 24 steps (seed 1 finds a longer variant of it), and its trace is the one kept to read.
+  // The seed is the default (1), except where seed 1 finds the bug through another property
+  // first (a follower that skips the consistency check also ends up applying a different
+  // command, so state-machine-safety may fire before log-matching). The kept Figure 8 trace
+  // (traces/raft/commits-old-term.json, the paper's own pattern in 24 steps) was found with an
+  // earlier strategy's seed 7 and is kept as the one to read; it replays in npm test.
   const expected: Record<string, { property: string; step: number; seed?: number }> = {
-    'votes-twice': { property: 'election-safety', step: 6 },
-    'forgets-term-and-vote': { property: 'election-safety', step: 8 },
-    'votes-for-stale-log': { property: 'leader-completeness', step: 13 },
-    'commits-old-term': { property: 'leader-completeness', step: 24, seed: 7 },
-    'skips-consistency-check': { property: 'log-matching', step: 17 },
-    'counts-stale-votes': { property: 'election-safety', step: 24 },
+    'votes-twice': { property: 'election-safety', step: 18 },
+    'forgets-term-and-vote': { property: 'election-safety', step: 10 },
+    'votes-for-stale-log': { property: 'leader-completeness', step: 11 },
+    'commits-old-term': { property: 'leader-completeness', step: 26 },
+    'skips-consistency-check': { property: 'log-matching', step: 16, seed: 3 },
+    'counts-stale-votes': { property: 'election-safety', step: 20 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
     'applies-before-commit': { property: 'state-machine-safety', step: 9 },
   };
@@ -51,9 +54,11 @@ describe('raft', () => {
   // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave.
   const onFive: Record<string, { property: string; step: number }> = {
     'votes-twice': { property: 'election-safety', step: 10 },
-    'counts-stale-votes': { property: 'election-safety', step: 12 },
-    'votes-for-stale-log': { property: 'leader-completeness', step: 21 },
-    'applies-before-commit': { property: 'state-machine-safety', step: 14 },
+    'counts-stale-votes': { property: 'election-safety', step: 22 },
+    'votes-for-stale-log': { property: 'leader-completeness', step: 19 },
+    'applies-before-commit': { property: 'state-machine-safety', step: 13 },
+    // Figure 8 on 5 servers: found in 696 runs at the default seed (2000 before quiet nodes missed it).
+    'commits-old-term': { property: 'leader-completeness', step: 48 },
   };
 
   test.each(Object.entries(onFive))('5 servers: mutant %s is caught by the property it breaks', (mutant, { property, step }) => {

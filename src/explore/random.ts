@@ -1,23 +1,24 @@
 /**
  * Random exploration with fast-check.
  *
- * A run is a fast-check value: a swarm (which fault kinds this run may use; varying the fault
- * mix between runs finds bugs that a uniform mix drowns) and a list of choice numbers. At each
+ * A run is a fast-check value, a plan (strategy.ts): what varies per run (which fault kinds it
+ * may use, which nodes are quiet) and a list of choice numbers. At each
  * step the choice picks among the enabled actions by weight, so when fast-check shrinks the
  * numbers and the list, the counterexample shrinks with them. The shrunk run is then minimised
  * on its concrete actions (minimize.ts) and saved as a trace.
  */
 import fc from 'fast-check';
 import type { Action, ActionType } from '../actions.js';
-import { FAULT_KINDS, type FaultSettings } from '../faults.js';
+import type { FaultSettings } from '../faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
-import type { ActionWeights, Params } from '../model.js';
+import type { Params } from '../model.js';
 import { checkInitial, checkStep } from '../properties.js';
 import type { Suite } from '../suite.js';
 import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../world.js';
 import { execute, type StepViolation } from './execute.js';
 import { FingerprintSet, worldFingerprint } from './fingerprint.js';
 import { minimize } from './minimize.js';
+import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
 
 export interface CheckOptions extends InstanceOptions {
   readonly runs?: number;
@@ -70,58 +71,6 @@ const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
   heal: 3,
 };
 
-/** Which fault kinds a run may use, drawn per run (swarm testing). Shrinks towards no faults. */
-type Swarm = Readonly<Record<(typeof FAULT_KINDS)[number], boolean>>;
-
-interface Weights {
-  readonly kinds: Record<ActionType, number>;
-  readonly events: Readonly<Record<string, number>>;
-}
-
-interface RunPlan {
-  readonly swarm: Swarm;
-  readonly choices: readonly number[];
-}
-
-/** Picks the action a choice number selects among `enabled`, by weight. */
-function choose(enabled: readonly Action[], swarm: Swarm, weights: Weights, choice: number): Action | undefined {
-  let total = 0;
-  const w = scratch;
-  for (let i = 0; i < enabled.length; i++) total += w[i] = weightOf(enabled[i]!, swarm, weights);
-  if (total === 0) return undefined;
-  let at = choice % total;
-  for (let i = 0; i < enabled.length; i++) {
-    if (at < w[i]!) return enabled[i];
-    at -= w[i]!;
-  }
-  return undefined;
-}
-/** Weights of the actions being chosen from, reused between steps (choose is not re-entrant). */
-const scratch: number[] = [];
-
-/** An action's weight in this run: 0 for a fault kind the run's swarm leaves out. */
-function weightOf(a: Action, swarm: Swarm, weights: Weights): number {
-  const { kinds } = weights;
-  switch (a.type) {
-    case 'deliver':
-      return kinds.deliver;
-    case 'env':
-      return weights.events[a.event.type] ?? kinds.env;
-    case 'drop':
-      return swarm.loss ? kinds.drop : 0;
-    case 'duplicate':
-      return swarm.duplicate ? kinds.duplicate : 0;
-    case 'crash':
-      return swarm.crash ? kinds.crash : 0;
-    case 'partition':
-      return swarm.partition ? kinds.partition : 0;
-    case 'restart':
-      return kinds.restart;
-    case 'heal':
-      return kinds.heal;
-  }
-}
-
 /**
  * How many steps fast-check's shrinking may spend. It re-runs each candidate from the start and,
  * on long runs, tries thousands (minutes for a 100-step Raft run); minimising the concrete
@@ -140,7 +89,9 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const weights: Weights = {
     kinds: { ...DEFAULT_WEIGHTS, ...(suite.model.exploration?.weights ?? {}) },
     events: suite.model.exploration?.eventWeights ?? {},
+    quietNodes: suite.model.exploration?.quietNodes ?? false,
   };
+  const chooser = new Chooser(instance, weights);
   const properties = suite.properties;
   const witnesses = properties.filter((p) => p.kind === 'sometimes');
   const reached = new Set<string>();
@@ -167,7 +118,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     if (!shrinking) observe(world, view);
     if (checkInitial(properties, view)) return false;
     for (const choice of plan.choices) {
-      const action = choose(enabledActions(instance, world), plan.swarm, weights, choice);
+      const action = chooser.choose(enabledActions(instance, world), plan, choice);
       if (action === undefined) break;
       const next = step(instance, world, action);
       const nextView = buildView(instance, next);
@@ -184,8 +135,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     return true;
   };
 
-  const swarmArb = fc.record(Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.boolean()])) as Record<keyof Swarm, fc.Arbitrary<boolean>>);
-  const planArb = fc.record({ swarm: swarmArb, choices: fc.array(fc.nat(), { maxLength: depth, size: 'max' }) });
+  const planArb = planArbitrary(instance, depth, weights.quietNodes);
   const outcome = fc.check(
     fc.property(planArb, (plan) => {
       // Past its budget, shrinking stops: every further candidate counts as passing, so
@@ -205,7 +155,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   let violation: Counterexample | null = null;
   if (outcome.failed && outcome.counterexample) {
     const [plan] = outcome.counterexample;
-    const actions = actionsOf(instance, plan, weights);
+    const actions = actionsOf(instance, plan, chooser);
     const run = execute(instance, properties, actions);
     if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
     const shrunk = actions.slice(0, run.violation.step);
@@ -240,11 +190,11 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
 }
 
 /** The concrete actions a plan takes. */
-function actionsOf(instance: Instance, plan: RunPlan, weights: Weights): Action[] {
+function actionsOf(instance: Instance, plan: RunPlan, chooser: Chooser): Action[] {
   let world = initialWorld(instance);
   const actions: Action[] = [];
   for (const choice of plan.choices) {
-    const action = choose(enabledActions(instance, world), plan.swarm, weights, choice);
+    const action = chooser.choose(enabledActions(instance, world), plan, choice);
     if (action === undefined) break;
     actions.push(action);
     world = step(instance, world, action);
