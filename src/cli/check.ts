@@ -10,7 +10,7 @@ import { resolveInstance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg } from './common.js';
+import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
@@ -55,7 +55,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
-  const color = !options.json && process.stdout.isTTY;
+  const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
     const outcome = await checkOne(suite, options);

@@ -55,6 +55,16 @@ export function faultsFromOptions(model: Model, faults: string | boolean | undef
   return undefined;
 }
 
+/**
+ * Whether to colour what goes to `stream`: never with NO_COLOR, always with FORCE_COLOR, otherwise
+ * only on a terminal (not in pipes or CI logs, where escape codes would corrupt what scripts read).
+ */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  if ('NO_COLOR' in process.env) return false;
+  if ('FORCE_COLOR' in process.env) return process.env.FORCE_COLOR !== '0';
+  return stream.isTTY === true;
+}
+
 export function formatMs(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }

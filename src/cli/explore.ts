@@ -8,7 +8,7 @@ import { describeFaults } from '../faults.js';
 import { resolveInstance } from '../instance.js';
 import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg } from './common.js';
+import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 
 export interface ExploreCommandOptions {
@@ -72,7 +72,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   if (options.json) {
     process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg)) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, process.stdout.isTTY));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor()));
   }
   return ok ? 0 : 1;
 }

@@ -1,6 +1,7 @@
 /** `protokit list`: models, their parameters and presets, properties and mutants. */
 import pc from 'picocolors';
 import { describeFaults } from '../faults.js';
+import { useColor } from './common.js';
 import { loadSuites } from './registry.js';
 
 export async function listCommand(options: { json?: boolean; load?: string }): Promise<number> {
@@ -20,7 +21,7 @@ export async function listCommand(options: { json?: boolean; load?: string }): P
     process.stdout.write(JSON.stringify({ models }) + '\n');
     return 0;
   }
-  const c = process.stdout.isTTY ? pc : pc.createColors(false);
+  const c = useColor() ? pc : pc.createColors(false);
   const out: string[] = [];
   for (const s of suites) {
     const m = s.model;

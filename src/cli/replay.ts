@@ -8,7 +8,7 @@ import { renderTrace, SHOW_FORMATS, type ShowFormat } from '../render/trace.js';
 import { loadTrace, writeFileAtomic } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
 import type { World } from '../world.js';
-import { COMMAND, shellArg } from './common.js';
+import { COMMAND, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 
 export interface ReplayCommandOptions {
@@ -47,7 +47,7 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
       }) + '\n',
     );
   } else {
-    const c = process.stdout.isTTY ? pc : pc.createColors(false);
+    const c = useColor() ? pc : pc.createColors(false);
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${formatAction(a)}\n`));
     if (v) {
       process.stdout.write(c.red(`✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
@@ -100,7 +100,7 @@ export async function showCommand(path: string, options: { format: string; out?:
   const trace = loadTrace(path);
   const suite = findSuite(await loadSuites(options.load), trace.model);
   // picocolors knows whether this terminal takes colour (a TTY, NO_COLOR, FORCE_COLOR).
-  const color = options.out === undefined && pc.isColorSupported;
+  const color = options.out === undefined && useColor();
   const text = renderTrace(options.format as ShowFormat, suite, trace, path, { color });
   if (options.out !== undefined) {
     writeFileAtomic(options.out, text);
