@@ -24,7 +24,7 @@ export { minimize } from './explore/minimize.js';
 export { checkSuite, expectCaught, fixturePath } from './testing.js';
 export type { SuiteCheckOptions } from './testing.js';
 export { loadTrace, parseTrace, saveTrace } from './trace/file.js';
-export { buildTrace, replay } from './trace/replay.js';
+export { buildTrace, traceOfCheck, replay } from './trace/replay.js';
 export type { Trace } from './trace/format.js';
 export { TRACE_FORMAT } from './trace/format.js';
 export { renderTrace, SHOW_FORMATS } from './render/trace.js';

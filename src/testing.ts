@@ -9,10 +9,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkRandom, type CheckOptions, type CheckResult } from './explore/random.js';
-import { resolveInstance } from './instance.js';
 import type { Suite } from './suite.js';
 import { saveTrace } from './trace/file.js';
-import { buildTrace } from './trace/replay.js';
+import { traceOfCheck } from './trace/replay.js';
 
 /** Where a mutant's regression trace lives: `traces/<model>/<mutant>.json`. */
 export function fixturePath(model: string, mutant: string, root = 'traces'): string {
@@ -28,16 +27,8 @@ export interface SuiteCheckOptions extends CheckOptions {
 
 function saveCounterexample(suite: Suite, result: CheckResult, options: SuiteCheckOptions, name: string): string | null {
   if (!result.violation || options.traceDir === null) return null;
-  const instance = resolveInstance(suite.model, options);
-  const trace = buildTrace(instance, suite, result.violation.actions, {
-    command: 'check',
-    seed: result.seed,
-    path: result.violation.path,
-    runs: result.runs,
-    lengths: result.violation.lengths,
-  });
   const path = join(options.traceDir ?? 'traces', suite.model.name, name);
-  saveTrace(path, trace);
+  saveTrace(path, traceOfCheck(suite, options, result));
   return path;
 }
 
@@ -79,9 +70,7 @@ export function expectCaught(suite: Suite, mutant: string, options: SuiteCheckOp
   }
   const fixture = fixturePath(suite.model.name, mutant, options.traceDir ?? 'traces');
   if (options.traceDir !== null && (process.env.PROTOKIT_UPDATE_TRACES === '1' || !existsSync(fixture))) {
-    const instance = resolveInstance(suite.model, { ...options, mutant });
-    const v = result.violation;
-    saveTrace(fixture, buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }));
+    saveTrace(fixture, traceOfCheck(suite, options, result));
   }
   return result;
 }

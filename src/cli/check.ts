@@ -6,10 +6,9 @@ import pc from 'picocolors';
 import { describeFaults } from '../faults.js';
 import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard.js';
-import { resolveInstance } from '../instance.js';
 import type { Suite } from '../suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
-import { buildTrace } from '../trace/replay.js';
+import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
@@ -121,14 +120,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
   if (result.violation) {
-    const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
-    const trace = buildTrace(instance, suite, result.violation.actions, {
-      command: 'check',
-      seed: result.seed,
-      path: result.violation.path,
-      runs: result.runs,
-      lengths: result.violation.lengths,
-    });
+    const trace = traceOfCheck(suite, { config, faults }, result);
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
     saveTrace(tracePath, trace);

@@ -7,7 +7,8 @@ import { formatAction, type Action } from '../actions.js';
 import { canonical, fingerprint } from '../canonical.js';
 import { TraceMismatchError, UsageError } from '../errors.js';
 import { execute, type Execution, type StepViolation } from '../explore/execute.js';
-import { resolveInstance, type Instance } from '../instance.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
+import type { CheckResult } from '../explore/random.js';
 import { nodeKey } from '../node-step.js';
 import type { Suite } from '../suite.js';
 import { KIT_VERSION } from '../version.js';
@@ -40,6 +41,17 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
     digests: run.worlds.map((w) => digestOf(instance, w)),
     origin,
   };
+}
+
+/**
+ * The trace of a random check's counterexample, as `check` and the test helpers save it: the
+ * minimised actions, with the seed, fast-check path, runs and lengths that found them.
+ */
+export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult): Trace {
+  const v = result.violation;
+  if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
+  const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths });
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */
