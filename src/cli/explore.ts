@@ -17,6 +17,7 @@ export interface ExploreCommandOptions {
   maxStates?: number;
   maxDepth?: number;
   maxMemory?: number;
+  maxInFlight?: number;
   /** true, or 'compare' to search once more without symmetry and report both counts. */
   symmetry?: boolean | string;
   workers?: number;
@@ -46,6 +47,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxStates: options.maxStates,
       maxDepth: options.maxDepth,
       maxMemoryMb: options.maxMemory,
+      maxInFlight: options.maxInFlight,
       symmetry,
       workers: options.workers,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
@@ -89,6 +91,7 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     depth: r.depth,
     complete: r.complete,
     stoppedBy: r.stoppedBy,
+    maxInFlight: r.maxInFlight,
     generated: r.generated,
     statesPerSecond: Math.round(r.statesPerSecond),
     symmetry: r.symmetry,
@@ -120,6 +123,7 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   );
   if (unreduced) lines.push(`  without symmetry: ${count(unreduced.distinctStates)} distinct states, depth ${unreduced.depth}${unreduced.complete ? '' : ' (incomplete)'}`);
   lines.push(`  fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (optimistic estimate, as TLC)`);
+  if (r.maxInFlight !== null) lines.push(`  state constraint: states with more than ${r.maxInFlight} messages in flight were checked, not expanded (--max-in-flight)`);
   if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
   if (r.violation) {
     const v = r.violation;

@@ -57,6 +57,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-states <n>', 'stop after N distinct states', positiveInt('--max-states'))
     .option('--max-depth <n>', 'stop at depth N (the initial state is depth 1)', positiveInt('--max-depth'))
     .option('--max-memory <mb>', 'stop when the heap passes MB megabytes (default: 70% of the heap limit)', positiveInt('--max-memory'))
+    .option('--max-in-flight <n>', 'state constraint: do not expand states with more than N messages in flight', nonNegativeInt('--max-in-flight'))
     .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
     .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
     .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')

@@ -88,6 +88,12 @@ export class Expander {
     readonly instance: Instance,
     properties: readonly Property[],
     private readonly symmetry: Symmetry | null,
+    /**
+     * A state constraint, as TLC's CONSTRAINT: a state with more messages in flight is checked
+     * (invariants, witnesses) but not expanded. It bounds models whose retries or heartbeats
+     * would add messages for ever.
+     */
+    private readonly maxInFlight = Infinity,
   ) {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
@@ -145,7 +151,7 @@ export class Expander {
           pending.splice(k--, 1);
         }
       }
-      if (!expanding) continue;
+      if (!expanding || world.network.length > this.maxInFlight) continue;
       const actions = enabledActions(instance, world);
       generated[index] = actions.length;
       const parent = this.successorParts ? new ParentParts(instance, world) : null;

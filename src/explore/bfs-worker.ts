@@ -14,6 +14,7 @@ export interface WorkerSetup {
   readonly model: string;
   readonly instance: InstanceOptions;
   readonly symmetry: boolean;
+  readonly maxInFlight: number | undefined;
   /** A port to each other searcher (null at this worker's own index). */
   readonly peers: readonly (MessagePort | null)[];
 }
@@ -32,7 +33,7 @@ async function loadSuite(setup: WorkerSetup): Promise<Suite> {
 const setup = workerData as WorkerSetup;
 const suite = await loadSuite(setup);
 const instance = resolveInstance(suite.model, setup.instance);
-const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null), setup.peers);
+const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight), setup.peers);
 
 // Orders run one at a time, in the order sent.
 let queue = Promise.resolve();

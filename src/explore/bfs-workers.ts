@@ -62,6 +62,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       model: suite.model.name,
       instance: { config: instance.params, preset: null, mutant: instance.mutant, faults: instance.faults },
       symmetry: options.symmetry ?? false,
+      maxInFlight: options.maxInFlight,
       peers: peers[index]!,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);

@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import { paxosBfs } from '../../bench/baselines/paxos-bfs.js';
 import { twoPhaseBfs } from '../../bench/baselines/twophase-bfs.js';
 import mapreduce from '../../properties/mapreduce/index.js';
+import raft from '../../properties/raft/index.js';
 import paxos from '../../properties/paxos/index.js';
 import twoPhase from '../../properties/two-phase-commit/index.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
@@ -112,6 +113,24 @@ describe('default (non-tla) configurations: pinned counts', () => {
   ] as const)('%s, no faults: %i states, depth %i', async (_name, states, depth, suite, options) => {
     const r = await explore(suite as Suite, options as InstanceOptions);
     expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([states, depth, true, null]);
+  });
+
+  // Heartbeats add messages for ever, so Raft needs a state constraint to finish, as TLC's
+  // CONSTRAINT on message counts: states with more than N messages in flight are checked, not expanded.
+  const smallRaft = { config: { maxTerm: 1, maxLog: 1 }, faults: none } as const;
+  test('raft maxTerm=1 maxLog=1, no faults, at most 3 messages in flight: 8,026 states, depth 25', async () => {
+    const r = await explore(raft, { ...smallRaft, maxInFlight: 3 });
+    expect([r.distinctStates, r.depth, r.complete, r.violation, r.maxInFlight]).toEqual([8026, 25, true, null, 3]);
+    const two = await explore(raft, { ...smallRaft, maxInFlight: 3, workers: 2, suiteModule: REGISTRY, searchWhileWorkersStart: false });
+    expect([two.distinctStates, two.depth, two.generated]).toEqual([r.distinctStates, r.depth, r.generated]);
+  });
+
+  test('raft votes-twice: the shortest double vote within 4 messages in flight is 8 steps, and replays', async () => {
+    const r = await explore(raft, { ...smallRaft, maxInFlight: 4, mutant: 'votes-twice' });
+    expect([r.violation?.property, r.violation?.step]).toEqual(['election-safety', 8]);
+    const instance = resolveInstance(raft.model, { ...smallRaft, mutant: 'votes-twice' });
+    const replayed = replay(raft, buildTrace(instance, raft, r.violation!.actions, { command: 'explore' }));
+    expect([replayed.violation?.property, replayed.violation?.step]).toEqual(['election-safety', 8]);
   });
 });
 

@@ -38,6 +38,11 @@ export interface ExploreOptions extends InstanceOptions {
   readonly maxMemoryMb?: number;
   /** Visit one state per class of interchangeable nodes (`model.symmetric`). */
   readonly symmetry?: boolean;
+  /**
+   * State constraint (TLC's CONSTRAINT): states with more messages in flight than this are
+   * checked but not expanded; `complete` then means complete within the constraint.
+   */
+  readonly maxInFlight?: number;
   /** Worker threads (default 1: search in this thread). */
   readonly workers?: number;
   /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
@@ -73,6 +78,8 @@ export interface ExploreResult {
   readonly mutant: string | null;
   readonly faults: FaultSettings;
   readonly symmetry: boolean;
+  /** The state constraint in force (--max-in-flight), or null. */
+  readonly maxInFlight: number | null;
   readonly workers: number;
   readonly distinctStates: number;
   /** Transitions taken, including those to states already seen (TLC's "states generated"). */
@@ -98,7 +105,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
-  const expander = new Expander(instance, suite.properties, symmetry);
+  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight);
   const workers = options.workers ?? 1;
   const initial = initialWorld(instance);
   const visited = new VisitedSet();
@@ -156,6 +163,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     mutant: instance.mutant,
     faults: instance.faults,
     symmetry: symmetry !== null,
+    maxInFlight: options.maxInFlight ?? null,
     workers,
     distinctStates: visited.size,
     generated,
