@@ -125,6 +125,27 @@ describe('default (non-tla) configurations: pinned counts', () => {
     expect([two.distinctStates, two.depth, two.generated]).toEqual([r.distinctStates, r.depth, r.generated]);
   });
 
+  // Mutants whose bug shows in a small configuration: explore finds the shortest counterexample.
+  test.each([
+    ['mapreduce', 'completed-maps-not-re-executed', 'no-reads-of-lost-output', 10],
+    ['mapreduce', 'accepts-stale-attempt', 'reads-only-reported-output', 18],
+    ['mapreduce', 'reduce-starts-early', 'output-matches-sequential', 9],
+    ['mapreduce', 'reports-before-commit', 'complete-only-when-committed', 17],
+    ['paxos', 'ignores-reported-values', 'agreement', 14],
+    ['paxos', 'accepts-below-promise', 'agreement', 14],
+    ['paxos', 'minority-quorum', 'agreement', 10],
+    ['paxos', 'learner-minority-quorum', 'learners-agree', 14],
+    ['paxos', 'adopts-empty-report', 'validity', 7],
+  ] as const)('%s %s: shortest counterexample violates %s in %i actions, and replays', async (model, mutant, property, steps) => {
+    const suite = model === 'paxos' ? paxos : mapreduce;
+    const config: Record<string, number> = model === 'paxos' ? { acceptors: 3, proposers: 2, learners: 1, maxBallot: 1 } : { workers: 1, maps: 2, reduces: 1, attempts: 1, retries: 0 };
+    const r = await explore(suite, { config, faults: none, mutant });
+    expect([r.violation?.property, r.violation?.step]).toEqual([property, steps]);
+    const instance = resolveInstance(suite.model, { config, faults: none, mutant });
+    const replayed = replay(suite, buildTrace(instance, suite, r.violation!.actions, { command: 'explore' }));
+    expect([replayed.violation?.property, replayed.violation?.step]).toEqual([property, steps]);
+  });
+
   test('raft votes-twice: the shortest double vote within 4 messages in flight is 8 steps, and replays', async () => {
     const r = await explore(raft, { ...smallRaft, maxInFlight: 4, mutant: 'votes-twice' });
     expect([r.violation?.property, r.violation?.step]).toEqual(['election-safety', 8]);
