@@ -7,6 +7,7 @@
 import { describe, expect, test } from 'vitest';
 import type { MapReduceJob } from '../../models/mapreduce/index.js';
 import { checkSuite, expectCaught } from '../../src/testing.js';
+import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite, { mapReduceSuite } from './index.js';
 
 describe('mapreduce', () => {
@@ -20,7 +21,7 @@ describe('mapreduce', () => {
     ]);
   });
 
-  const expected: Record<string, { property: string; step: number }> = {
+  const expected: Record<string, MutantExpectation> = {
     'reduce-writes-in-place': { property: 'commit-once', step: 33 },
     'completed-maps-not-re-executed': { property: 'no-reads-of-lost-output', step: 11 },
     'accepts-stale-attempt': { property: 'reads-only-reported-output', step: 19 },
@@ -28,16 +29,7 @@ describe('mapreduce', () => {
     'reports-before-commit': { property: 'complete-only-when-committed', step: 28 },
   };
 
-  test('every mutant has an expectation here', () => {
-    expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
-  });
-
-  test.each(Object.entries(expected))('mutant %s is caught by the property it breaks', (mutant, { property, step }) => {
-    const result = expectCaught(suite, mutant);
-    expect(result.violation?.property).toBe(property);
-    expect(result.violation?.step).toBe(step);
-    expect(result.violation?.actions).toHaveLength(step);
-  });
+  testMutants(suite, expected);
 
   /** An inverted index (word → the documents it appears in), with string values. */
   const invertedIndex: MapReduceJob = {

@@ -9,7 +9,8 @@
  */
 import { describe, expect, test } from 'vitest';
 import { enabledActions, initialWorld, resolveInstance, step, worldKey, type Instance, type World } from '../../src/index.js';
-import { checkSuite, expectCaught } from '../../src/testing.js';
+import { checkSuite } from '../../src/testing.js';
+import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite from './index.js';
 
 describe('paxos', () => {
@@ -25,7 +26,7 @@ describe('paxos', () => {
     expect(result.witnesses.filter((w) => w.reached).map((w) => w.name)).toContain('chosen-after-competition');
   }, 60_000);
 
-  const expected: Record<string, { property: string; step: number }> = {
+  const expected: Record<string, MutantExpectation> = {
     'ignores-reported-values': { property: 'agreement', step: 15 },
     'accepts-below-promise': { property: 'agreement', step: 14 },
     'forgets-promise': { property: 'promise-never-decreases', step: 3 },
@@ -35,16 +36,7 @@ describe('paxos', () => {
     'adopts-empty-report': { property: 'validity', step: 7 },
   };
 
-  test('every mutant has an expectation here', () => {
-    expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
-  });
-
-  test.each(Object.entries(expected))('mutant %s is caught by the property it breaks', (mutant, { property, step }) => {
-    const result = expectCaught(suite, mutant);
-    expect(result.violation?.property).toBe(property);
-    expect(result.violation?.step).toBe(step);
-    expect(result.violation?.actions).toHaveLength(step);
-  }, 60_000);
+  testMutants(suite, expected);
 });
 
 // ---- The tla preset against the specification ------------------------------------------------

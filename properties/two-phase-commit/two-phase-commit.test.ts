@@ -4,7 +4,8 @@
  * counterexample of known length (the exploration is seeded, so these are exact).
  */
 import { describe, expect, test } from 'vitest';
-import { checkSuite, expectCaught } from '../../src/testing.js';
+import { checkSuite } from '../../src/testing.js';
+import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite from './index.js';
 
 describe('two-phase-commit', () => {
@@ -14,7 +15,7 @@ describe('two-phase-commit', () => {
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
   });
 
-  const expected: Record<string, { property: string; step: number }> = {
+  const expected: Record<string, MutantExpectation> = {
     'tm-commits-on-majority': { property: 'commit-needs-all-prepared', step: 5 },
     'tm-counts-messages': { property: 'commit-needs-all-prepared', step: 7 },
     'tm-flips-on-timeout': { property: 'decision-never-changes', step: 8 },
@@ -23,14 +24,5 @@ describe('two-phase-commit', () => {
     'rm-presumes-commit': { property: 'agreement', step: 2 },
   };
 
-  test('every mutant has an expectation here', () => {
-    expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
-  });
-
-  test.each(Object.entries(expected))('mutant %s is caught by the property it breaks', (mutant, { property, step }) => {
-    const result = expectCaught(suite, mutant);
-    expect(result.violation?.property).toBe(property);
-    expect(result.violation?.step).toBe(step);
-    expect(result.violation?.actions).toHaveLength(step);
-  });
+  testMutants(suite, expected);
 });
