@@ -9,32 +9,12 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, test, vi } from 'vitest';
-import { main } from './main.js';
+import { describe, expect, test } from 'vitest';
+import { oneLine, run } from './run-in-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'protokit-show-'));
 const KNOWN = 'traces/two-phase-commit/rm-forgets-prepared.json';
 
-async function run(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => ((stdout += String(chunk)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => ((stderr += String(chunk)), true));
-  try {
-    return { code: await main(args), stdout, stderr };
-  } finally {
-    vi.restoreAllMocks();
-  }
-}
-
-afterEach(() => vi.restoreAllMocks());
-
-function oneLine(stderr: string): string {
-  const lines = stderr.trimEnd().split('\n');
-  expect(lines).toHaveLength(1);
-  expect(stderr).not.toMatch(/\n\s+at /);
-  return lines[0]!;
-}
 
 function edited(edit: (t: Record<string, any>) => void): string {
   const t = JSON.parse(readFileSync(KNOWN, 'utf8'));
