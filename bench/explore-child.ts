@@ -6,7 +6,7 @@
  *   tsx bench/explore-child.ts MODEL WORKERS OPTIONS_JSON
  */
 import { suites } from '../properties/registry.js';
-import { explore } from '../src/explore/bfs.js';
+import { explore } from '../src/explore/bfs/search.js';
 
 const [model, workers, options] = process.argv.slice(2) as [string, string, string];
 const suite = suites.find((s) => s.model.name === model);

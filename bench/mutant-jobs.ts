@@ -4,7 +4,7 @@
  * ten seeds per mutant fit in the bench's time budget on two cores.
  */
 import { suites } from '../properties/registry.js';
-import { checkRandom } from '../src/explore/random.js';
+import { checkRandom } from '../src/explore/random/random.js';
 import { time } from './measure.js';
 
 export interface MutantJob {

@@ -4,7 +4,7 @@
  * walks exactly the kit's runs.
  */
 import fc from 'fast-check';
-import { FAULT_KINDS } from '../src/faults.js';
+import { FAULT_KINDS } from '../src/engine/faults.js';
 import type { Plan, Swarm } from './baselines/two-phase-commit-walk.js';
 
 export function planArbitrary(depth: number): fc.Arbitrary<Plan> {

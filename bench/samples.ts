@@ -4,10 +4,10 @@
  * them through each path.
  */
 import type { EventObject } from 'xstate';
-import type { Instance } from '../src/instance.js';
-import type { Message } from '../src/model.js';
-import type { NodeState } from '../src/node-step.js';
-import { enabledActions, eventOf, initialWorld, step } from '../src/world.js';
+import type { Instance } from '../src/engine/instance.js';
+import type { Message } from '../src/engine/model.js';
+import type { NodeState } from '../src/engine/node-step.js';
+import { enabledActions, eventOf, initialWorld, step } from '../src/engine/world.js';
 
 export interface NodeSample {
   readonly state: NodeState;

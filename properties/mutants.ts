@@ -5,8 +5,7 @@
  *   testMutants(suite, { 'votes-twice': { property: 'election-safety', step: 18 } });
  */
 import { expect, test } from 'vitest';
-import type { Suite } from '../src/suite.js';
-import { expectCaught, type SuiteCheckOptions } from '../src/testing.js';
+import { type Suite, expectCaught, type SuiteCheckOptions } from '../src/index.js';
 
 export interface MutantExpectation {
   readonly property: string;

@@ -5,8 +5,8 @@
  * whether anything changed); bench/sections/1-node-transition.ts checks that on every sample.
  */
 import type { EventObject } from 'xstate';
-import type { Effect } from '../../src/model.js';
-import type { NodeState } from '../../src/node-step.js';
+import type { Effect } from '../../src/engine/model.js';
+import type { NodeState } from '../../src/engine/node-step.js';
 
 export interface Reduced {
   readonly state: NodeState;

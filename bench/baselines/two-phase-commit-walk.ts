@@ -13,7 +13,7 @@
  * State is packed in small integers: node status codes, bitmasks for sets of RMs, and one
  * integer per in-flight message (kind, RM).
  */
-import { FingerprintSet } from '../../src/explore/fingerprint.js';
+import { FingerprintSet } from '../../src/engine/fingerprint.js';
 
 export interface WalkFaults {
   readonly loss: number;

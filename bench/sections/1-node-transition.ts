@@ -8,9 +8,9 @@
  */
 import { transition, type AnyMachineSnapshot } from 'xstate';
 import { suites } from '../../properties/registry.js';
-import { canonical } from '../../src/canonical.js';
-import { resolveInstance } from '../../src/instance.js';
-import { nodeKey, type NodeStepper } from '../../src/node-step.js';
+import { canonical } from '../../src/engine/canonical.js';
+import { resolveInstance } from '../../src/engine/instance.js';
+import { nodeKey, type NodeStepper } from '../../src/engine/node-step.js';
 import { reducers } from '../baselines/two-phase-commit-reducers.js';
 import { median, perSecond, si, table, time } from '../measure.js';
 import { sampleNodeSteps, type NodeSample } from '../samples.js';

@@ -9,14 +9,14 @@
  * generator with no fast-check at all (the cheapest possible random walk).
  */
 import { suites } from '../../properties/registry.js';
-import { checkRandom } from '../../src/explore/random.js';
-import { NO_FAULTS, type FaultSettings } from '../../src/faults.js';
+import { checkRandom } from '../../src/explore/random/random.js';
+import { NO_FAULTS, type FaultSettings } from '../../src/engine/faults.js';
 import { TwoPhaseCommitWalk } from '../baselines/two-phase-commit-walk.js';
 import { median, perSecond, si, table, time } from '../measure.js';
 import { forEachPlan } from '../plans.js';
-import type { Suite } from '../../src/suite.js';
-import { resolveInstance } from '../../src/instance.js';
-import { initialWorld, step } from '../../src/world.js';
+import type { Suite } from '../../src/properties/suite.js';
+import { resolveInstance } from '../../src/engine/instance.js';
+import { initialWorld, step } from '../../src/engine/world.js';
 
 /** Whether the model's Recovered observations carry what the node found in its log (they did not at first). */
 function recoveredCarriesLog(suite: Suite): boolean {

@@ -6,7 +6,7 @@
  * memo of node transitions (bounded by the node states met, not by runs).
  */
 import { suites } from '../../properties/registry.js';
-import { checkRandom } from '../../src/explore/random.js';
+import { checkRandom } from '../../src/explore/random/random.js';
 import { collectGarbage, si, table, time } from '../measure.js';
 
 const RUNS = 100_000;

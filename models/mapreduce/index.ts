@@ -48,8 +48,7 @@
  *   content was computed from) and JobCompleted.
  */
 import { and, assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { observe, send } from '../../src/effects.js';
-import { defineModel, type Effect, type Model, type NodeSpec, type Params } from '../../src/model.js';
+import { observe, send, defineModel, type Effect, type Model, type NodeSpec, type Params } from '../../src/index.js';
 import { runMap, runReduce, splitsOf, type MapReduceJob, type Pair } from './job.js';
 import { wordCount } from './word-count.js';
 

@@ -39,8 +39,7 @@
  * 2a, a function of the message set, as in the spec, which has no proposer state at all.
  */
 import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { defineModel, type Effect, type InboxMessage, type NodeSpec, type NodeView, type Params } from '../../src/model.js';
-import { observe, send } from '../../src/effects.js';
+import { defineModel, type Effect, type InboxMessage, type NodeSpec, type NodeView, type Params, observe, send } from '../../src/index.js';
 
 // ---- Messages -------------------------------------------------------------------------------
 

@@ -41,8 +41,7 @@
  * - Out of scope: membership changes, log compaction and snapshots, client sessions and reads.
  */
 import { and, assign, emit, enqueueActions, raise, setup } from 'xstate';
-import { observe, send } from '../../src/effects.js';
-import { defineModel, type Effect, type NodeSpec, type Params } from '../../src/model.js';
+import { observe, send, defineModel, type Effect, type NodeSpec, type Params } from '../../src/index.js';
 
 // ---- The log --------------------------------------------------------------------------------
 

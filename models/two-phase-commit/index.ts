@@ -19,9 +19,7 @@
  *   the network is the set of all messages ever sent, no faults, no retries, no observations.
  */
 import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { defineModel, type NodeSpec, type Params } from '../../src/model.js';
-import { observe, send } from '../../src/effects.js';
-import type { Effect } from '../../src/model.js';
+import { defineModel, type NodeSpec, type Params, observe, send, type Effect } from '../../src/index.js';
 
 // ---- Messages -------------------------------------------------------------------------------
 

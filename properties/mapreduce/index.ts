@@ -9,11 +9,7 @@
  * word count.
  */
 import mapReduce, { mapReduceModel, outputFile, sequentialOutput, wordCount, type FileContent, type MapReduceJob } from '../../models/mapreduce/index.js';
-import { canonical } from '../../src/canonical.js';
-import type { Observation } from '../../src/model.js';
-import { always, sometimes, type Property, type Verdict } from '../../src/properties.js';
-import { defineSuite, type Suite } from '../../src/suite.js';
-import type { WorldView } from '../../src/world.js';
+import { canonical, type Observation, always, sometimes, type Property, type Verdict, defineSuite, type Suite, type WorldView } from '../../src/index.js';
 
 const reduces = (w: WorldView): number => Number(w.params.reduces);
 const files = (w: WorldView): Readonly<Record<string, FileContent>> => w.node('fs').context.files ?? {};

@@ -6,7 +6,7 @@
  */
 import { describe, expect, test } from 'vitest';
 import type { MapReduceJob } from '../../models/mapreduce/index.js';
-import { checkSuite, expectCaught } from '../../src/testing.js';
+import { checkSuite, expectCaught } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite, { mapReduceSuite } from './index.js';
 

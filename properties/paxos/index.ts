@@ -8,10 +8,7 @@
  * of them have since accepted a later ballot.
  */
 import model, { clientValues, majority, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
-import type { NodeView, Observation } from '../../src/model.js';
-import { always, alwaysStep, sometimes } from '../../src/properties.js';
-import { defineSuite } from '../../src/suite.js';
-import type { WorldView } from '../../src/world.js';
+import { type NodeView, type Observation, always, alwaysStep, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 
 interface Choice {
   readonly ballot: number;

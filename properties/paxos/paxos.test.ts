@@ -8,8 +8,7 @@
  * one-to-one map between the kit's worlds and the spec's states.
  */
 import { describe, expect, test } from 'vitest';
-import { enabledActions, initialWorld, resolveInstance, step, worldKey, type Instance, type World } from '../../src/index.js';
-import { checkSuite } from '../../src/testing.js';
+import { checkSuite, enabledActions, initialWorld, resolveInstance, step, worldKey, type Instance, type World } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite from './index.js';
 

@@ -5,10 +5,7 @@
  * logs (a crashed server's log is on its disk, so it counts too).
  */
 import model, { type Entry, type RaftContext } from '../../models/raft/index.js';
-import type { NodeView, Observation } from '../../src/model.js';
-import { always, alwaysStep, sometimes } from '../../src/properties.js';
-import { defineSuite } from '../../src/suite.js';
-import type { WorldView } from '../../src/world.js';
+import { type NodeView, type Observation, always, alwaysStep, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 
 const logOf = (node: NodeView): readonly Entry[] => (node.context as RaftContext).log ?? [];
 const isLeader = (node: NodeView): boolean => node.up && node.state === 'leader';

@@ -3,10 +3,7 @@
  * TM's rules), each property checking one thing and saying what it saw on failure.
  */
 import model from '../../models/two-phase-commit/index.js';
-import { always, sometimes } from '../../src/properties.js';
-import { defineSuite } from '../../src/suite.js';
-import type { NodeView } from '../../src/model.js';
-import type { WorldView } from '../../src/world.js';
+import { always, sometimes, defineSuite, type NodeView, type WorldView } from '../../src/index.js';
 
 const status = (rm: NodeView): string => rm.context.status;
 const decision = (w: WorldView): string | null => w.node('tm').context.decision ?? null;

@@ -4,7 +4,7 @@
  * counterexample of known length (the exploration is seeded, so these are exact).
  */
 import { describe, expect, test } from 'vitest';
-import { checkSuite } from '../../src/testing.js';
+import { checkSuite } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite from './index.js';
 

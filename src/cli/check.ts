@@ -1,12 +1,12 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
-import { describeFaults } from '../faults.js';
-import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random.js';
-import { checkParallel, parseShard, shardPlan } from '../explore/shard.js';
-import type { Suite } from '../suite.js';
+import { describeFaults } from '../engine/faults.js';
+import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
+import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
+import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';

@@ -1,9 +1,9 @@
 /** Option parsing shared by the commands: numbers, `--config` pairs, fault lists. */
 import { InvalidArgumentError } from 'commander';
-import { parseFaults, type FaultSettings, type NetworkSemantics } from '../faults.js';
-import type { Model } from '../model.js';
-import { UsageError } from '../errors.js';
-import { PRESET_KEY } from '../instance.js';
+import { parseFaults, type FaultSettings, type NetworkSemantics } from '../engine/faults.js';
+import type { Model } from '../engine/model.js';
+import { UsageError } from '../engine/errors.js';
+import { PRESET_KEY } from '../engine/instance.js';
 
 export function positiveInt(name: string) {
   return (value: string): number => {

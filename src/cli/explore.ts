@@ -2,10 +2,10 @@
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
-import { UsageError } from '../errors.js';
-import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs.js';
-import { describeFaults } from '../faults.js';
-import { resolveInstance } from '../instance.js';
+import { UsageError } from '../engine/errors.js';
+import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
+import { describeFaults } from '../engine/faults.js';
+import { resolveInstance } from '../engine/instance.js';
 import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';

@@ -1,6 +1,6 @@
 /** `protokit list`: models, their parameters and presets, properties and mutants. */
 import pc from 'picocolors';
-import { describeFaults } from '../faults.js';
+import { describeFaults } from '../engine/faults.js';
 import { useColor } from './common.js';
 import { loadSuites } from './registry.js';
 

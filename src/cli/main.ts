@@ -4,8 +4,8 @@
  * 3 a trace does not fit the model.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { TraceMismatchError, UsageError } from '../errors.js';
-import { KIT_VERSION } from '../version.js';
+import { TraceMismatchError, UsageError } from '../engine/errors.js';
+import { KIT_VERSION } from '../engine/version.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';

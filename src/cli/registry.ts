@@ -5,8 +5,8 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../errors.js';
-import type { Suite } from '../suite.js';
+import { UsageError } from '../engine/errors.js';
+import type { Suite } from '../properties/suite.js';
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url);
 

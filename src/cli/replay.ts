@@ -1,13 +1,13 @@
 /** `protokit replay TRACE [--until N]` and `protokit show TRACE --format text|mermaid|itf|html`. */
 import pc from 'picocolors';
-import { formatAction, type Action } from '../actions.js';
-import { UsageError } from '../errors.js';
-import type { Instance } from '../instance.js';
+import { formatAction, type Action } from '../engine/actions.js';
+import { UsageError } from '../engine/errors.js';
+import type { Instance } from '../engine/instance.js';
 import { compact, describeNetwork, stateName } from '../render/describe.js';
 import { renderTrace, SHOW_FORMATS, type ShowFormat } from '../render/trace.js';
 import { loadTrace, writeFileAtomic } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
-import type { World } from '../world.js';
+import type { World } from '../engine/world.js';
 import { COMMAND, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 

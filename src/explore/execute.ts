@@ -3,11 +3,11 @@
  * minimisation and replay. Checks every invariant after every step and stops at the first
  * violation.
  */
-import type { Action } from '../actions.js';
-import { canonical } from '../canonical.js';
-import type { Instance } from '../instance.js';
-import { checkInitial, checkStep, type Property, type Violation } from '../properties.js';
-import { enabledActions, initialWorld, step, viewOf, type World } from '../world.js';
+import type { Action } from '../engine/actions.js';
+import { canonical } from '../engine/canonical.js';
+import type { Instance } from '../engine/instance.js';
+import { checkInitial, checkStep, type Property, type Violation } from '../properties/properties.js';
+import { enabledActions, initialWorld, step, viewOf, type World } from '../engine/world.js';
 
 export interface StepViolation extends Violation {
   /** 0 for the initial world, k after the k-th action. */

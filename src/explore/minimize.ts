@@ -5,9 +5,9 @@
  * (1-minimal). fast-check's shrinking works on choice numbers, whose meaning shifts when an
  * earlier choice changes; this pass works on the actions themselves.
  */
-import type { Action } from '../actions.js';
-import type { Instance } from '../instance.js';
-import type { Property } from '../properties.js';
+import type { Action } from '../engine/actions.js';
+import type { Instance } from '../engine/instance.js';
+import type { Property } from '../properties/properties.js';
 import { execute } from './execute.js';
 
 /** The shortest prefix of `actions` that still violates `property`, minimised to 1-minimality, then without removable pairs. */

@@ -1,8 +1,8 @@
 /** Small readable descriptions of node states and their changes, shared by the renderers. */
-import { formatMessage } from '../actions.js';
-import type { NodeState } from '../node-step.js';
-import type { Instance } from '../instance.js';
-import type { Envelope, World } from '../world.js';
+import { formatMessage } from '../engine/actions.js';
+import type { NodeState } from '../engine/node-step.js';
+import type { Instance } from '../engine/instance.js';
+import type { Envelope, World } from '../engine/world.js';
 
 /** `{a:1, b:[x, y]}`-style compact text of any value (strings unquoted). */
 export function compact(value: unknown): string {

@@ -9,12 +9,12 @@
  * data, prepared here so the page only draws.
  */
 import { readFileSync } from 'node:fs';
-import { formatAction, formatMessage, type Action } from '../actions.js';
-import { describeFaults } from '../faults.js';
-import type { Instance } from '../instance.js';
-import type { Suite } from '../suite.js';
+import { formatAction, formatMessage, type Action } from '../engine/actions.js';
+import { describeFaults } from '../engine/faults.js';
+import type { Instance } from '../engine/instance.js';
+import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
-import type { World } from '../world.js';
+import type { World } from '../engine/world.js';
 import { changedFields, compact, constantFields, nodeChanges, stateName } from './describe.js';
 import { timelineOf } from './timeline.js';
 

@@ -13,11 +13,11 @@
  * Integers are `{"#bigint": "…"}`; values ITF cannot express (null, fractions) are
  * `{"#unserializable": "…"}`.
  */
-import type { Action } from '../actions.js';
-import { canonical } from '../canonical.js';
-import type { Instance } from '../instance.js';
+import type { Action } from '../engine/actions.js';
+import { canonical } from '../engine/canonical.js';
+import type { Instance } from '../engine/instance.js';
 import type { Trace } from '../trace/format.js';
-import type { Envelope, World } from '../world.js';
+import type { Envelope, World } from '../engine/world.js';
 import { stateName } from './describe.js';
 
 export type ItfValue =

@@ -7,10 +7,10 @@
  * What a node observed (a leader elected, an entry committed) is a note over that node, and
  * long labels break over lines (`<br/>`) so the lanes stay close enough to read.
  */
-import { formatMessage, type Action } from '../actions.js';
-import type { Instance } from '../instance.js';
+import { formatMessage, type Action } from '../engine/actions.js';
+import type { Instance } from '../engine/instance.js';
 import type { Trace } from '../trace/format.js';
-import type { World } from '../world.js';
+import type { World } from '../engine/world.js';
 import { stateName } from './describe.js';
 
 export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly World[]): string {

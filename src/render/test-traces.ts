@@ -1,7 +1,7 @@
 /** Traces made by hand for the renderers' tests: what kept counterexamples rarely hold. */
-import type { Action } from '../actions.js';
-import { resolveInstance } from '../instance.js';
-import type { Suite } from '../suite.js';
+import type { Action } from '../engine/actions.js';
+import { resolveInstance } from '../engine/instance.js';
+import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
 import { buildTrace } from '../trace/replay.js';
 

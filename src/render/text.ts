@@ -3,12 +3,12 @@
  * (a diff, not a dump), what was sent, the messages in flight — and the violation at the end.
  */
 import pc from 'picocolors';
-import { formatAction, formatMessage, type Action } from '../actions.js';
-import { describeFaults } from '../faults.js';
-import type { Instance } from '../instance.js';
-import type { Suite } from '../suite.js';
+import { formatAction, formatMessage, type Action } from '../engine/actions.js';
+import { describeFaults } from '../engine/faults.js';
+import type { Instance } from '../engine/instance.js';
+import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
-import type { Envelope, World } from '../world.js';
+import type { Envelope, World } from '../engine/world.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
 import { timelineOf, type MessageLife } from './timeline.js';
 

@@ -4,9 +4,9 @@
  * to its delivery (mermaid, html) need each message's identity across steps, which this module
  * follows by matching envelopes the same way the network does (the first identical one).
  */
-import type { Action } from '../actions.js';
-import type { NetworkSemantics } from '../faults.js';
-import { envelopeKey, type Envelope, type World } from '../world.js';
+import type { Action } from '../engine/actions.js';
+import type { NetworkSemantics } from '../engine/faults.js';
+import { envelopeKey, type Envelope, type World } from '../engine/world.js';
 
 /** One message from the moment it was sent (or copied) until it was delivered, dropped or the trace ended. */
 export interface MessageLife {

@@ -1,5 +1,5 @@
 /** Rendering a saved trace in one of the `protokit show` formats: replay it, then draw the worlds. */
-import type { Suite } from '../suite.js';
+import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
 import { replay } from '../trace/replay.js';
 import { renderHtml } from './html.js';

@@ -2,7 +2,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, basename, join } from 'node:path';
 import { z } from 'zod';
-import { UsageError } from '../errors.js';
+import { UsageError } from '../engine/errors.js';
 import { TRACE_FORMAT, traceSchema, type Trace } from './format.js';
 
 /** Writes `text` to `path` through a temporary file and a rename, so readers never see half a file. */

@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { findSuite } from '../cli/registry.js';
 import { renderTrace, SHOW_FORMATS } from '../render/trace.js';
-import { TraceMismatchError, UsageError } from '../errors.js';
+import { TraceMismatchError, UsageError } from '../engine/errors.js';
 import { parseTrace } from './file.js';
 import { replay } from './replay.js';
 

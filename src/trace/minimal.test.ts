@@ -7,10 +7,10 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
-import type { Action } from '../actions.js';
+import type { Action } from '../engine/actions.js';
 import { execute } from '../explore/execute.js';
 import { minimize } from '../explore/minimize.js';
-import { resolveInstance } from '../instance.js';
+import { resolveInstance } from '../engine/instance.js';
 import { loadTrace } from './file.js';
 import { instanceOfTrace } from './replay.js';
 

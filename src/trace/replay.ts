@@ -3,16 +3,16 @@
  * one, failing loudly (TraceMismatchError, exit 3) when an action is not enabled or the model
  * no longer produces the recorded worlds.
  */
-import { formatAction, type Action } from '../actions.js';
-import { canonical, fingerprint } from '../canonical.js';
-import { TraceMismatchError, UsageError } from '../errors.js';
+import { formatAction, type Action } from '../engine/actions.js';
+import { canonical, fingerprint } from '../engine/canonical.js';
+import { TraceMismatchError, UsageError } from '../engine/errors.js';
 import { execute, type Execution, type StepViolation } from '../explore/execute.js';
-import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
-import type { CheckResult } from '../explore/random.js';
-import { nodeKey } from '../node-step.js';
-import type { Suite } from '../suite.js';
-import { KIT_VERSION } from '../version.js';
-import { envelopeKey, type World } from '../world.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../engine/instance.js';
+import type { CheckResult } from '../explore/random/random.js';
+import { nodeKey } from '../engine/node-step.js';
+import type { Suite } from '../properties/suite.js';
+import { KIT_VERSION } from '../engine/version.js';
+import { envelopeKey, type World } from '../engine/world.js';
 import { TRACE_FORMAT, type Trace } from './format.js';
 
 type Digest = Trace['digests'][number];

@@ -18,9 +18,9 @@
  * numbers), so fast-check's shrinking still simplifies a counterexample.
  */
 import fc from 'fast-check';
-import type { Action, ActionType } from '../actions.js';
-import { FAULT_KINDS, type FaultKind } from '../faults.js';
-import type { Instance } from '../instance.js';
+import type { Action, ActionType } from '../../engine/actions.js';
+import { FAULT_KINDS, type FaultKind } from '../../engine/faults.js';
+import type { Instance } from '../../engine/instance.js';
 
 /** Relative weights of action kinds, and of environment events by type (overriding `env`). */
 export interface Weights {

@@ -11,17 +11,17 @@
  * collector's and compiler's background threads already fill the machine.
  */
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import { UsageError } from '../errors.js';
-import type { Instance } from '../instance.js';
-import type { Suite } from '../suite.js';
-import type { World } from '../world.js';
-import { heapUsed, type Backend } from './bfs-backend.js';
-import type { Expander } from './bfs-expand.js';
-import type { LevelPart } from './bfs-level.js';
-import type { ExploreOptions } from './bfs.js';
-import { Share, type HandOver, type LevelOrder, type PartReply } from './bfs-share.js';
-import { encodeWorld } from './bfs-wire.js';
-import type { FromWorker, WorkerSetup } from './bfs-worker.js';
+import { UsageError } from '../../engine/errors.js';
+import type { Instance } from '../../engine/instance.js';
+import type { Suite } from '../../properties/suite.js';
+import type { World } from '../../engine/world.js';
+import { heapUsed, type Backend } from './backend.js';
+import type { Expander } from './expand.js';
+import type { LevelPart } from './level.js';
+import type { ExploreOptions } from './options.js';
+import { Share, type HandOver, type LevelOrder, type PartReply } from './share.js';
+import { encodeWorld } from './wire.js';
+import type { FromWorker, WorkerSetup } from './worker.js';
 
 /** Shares are evened out when one is this much (of the even share) over or under, and by at least this many states. */
 const IMBALANCE = 0.05;
@@ -66,7 +66,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       peers: peers[index]!,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);
-    const worker = new Worker(new URL('./bfs-worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
     worker.on('message', (message: FromWorker) => {
       if (message.kind === 'part') return waiting[index]!.shift()?.resolve(message);
       if (++readyCount === count - 1) onReady?.();

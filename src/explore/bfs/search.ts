@@ -13,92 +13,23 @@
  * counts and bounds them and keeps the first violation: the figures never depend on the threads.
  */
 import { getHeapStatistics } from 'node:v8';
-import type { Action } from '../actions.js';
-import type { FaultSettings } from '../faults.js';
-import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
-import type { Params } from '../model.js';
-import { checkStep } from '../properties.js';
-import type { Suite } from '../suite.js';
-import { enabledActions, initialWorld, step, viewOf, type World } from '../world.js';
-import { execute } from './execute.js';
-import { heapUsed, inProcessBackend, type Backend } from './bfs-backend.js';
-import { Expander } from './bfs-expand.js';
-import { Level, type Found, type StopReason } from './bfs-level.js';
-import { collisionProbability, VisitedSet } from './bfs-visited.js';
+import type { Action } from '../../engine/actions.js';
+import type { FaultSettings } from '../../engine/faults.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
+import type { Params } from '../../engine/model.js';
+import { checkStep } from '../../properties/properties.js';
+import type { Suite } from '../../properties/suite.js';
+import { enabledActions, initialWorld, step, viewOf, type World } from '../../engine/world.js';
+import { execute } from '../execute.js';
+import { heapUsed, inProcessBackend, type Backend } from './backend.js';
+import { Expander } from './expand.js';
+import { Level, type Found, type StopReason } from './level.js';
+import { collisionProbability, VisitedSet } from './visited.js';
 import { Symmetry } from './symmetry.js';
+import type { ExploreOptions, ExploreProgress, ExploreResult, ExploreViolation } from './options.js';
 
-export type { StopReason } from './bfs-level.js';
-
-export interface ExploreOptions extends InstanceOptions {
-  /** Stop after this many distinct states. */
-  readonly maxStates?: number;
-  /** Stop at this depth (the initial state is depth 1). */
-  readonly maxDepth?: number;
-  /** Stop when the heap grows past this many megabytes (default: 70% of the heap limit). */
-  readonly maxMemoryMb?: number;
-  /** Visit one state per class of interchangeable nodes (`model.symmetric`). */
-  readonly symmetry?: boolean;
-  /**
-   * State constraint (TLC's CONSTRAINT): states with more messages in flight than this are
-   * checked but not expanded; `complete` then means complete within the constraint.
-   */
-  readonly maxInFlight?: number;
-  /** Worker threads (default 1: search in this thread). */
-  readonly workers?: number;
-  /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
-  readonly suiteModule?: string;
-  /**
-   * With workers: search in this thread while they start (default), handing over at the first
-   * level boundary after; false waits for them, so even a small search runs on the workers.
-   */
-  readonly searchWhileWorkersStart?: boolean;
-  /** Called after every chunk of states. */
-  readonly onProgress?: (progress: ExploreProgress) => void;
-}
-
-export interface ExploreProgress {
-  readonly states: number;
-  readonly queue: number;
-  readonly depth: number;
-  readonly elapsedMs: number;
-}
-
-export interface ExploreViolation {
-  readonly property: string;
-  readonly message: string;
-  /** Actions in the counterexample: the shortest possible. */
-  readonly step: number;
-  readonly actions: readonly Action[];
-}
-
-export interface ExploreResult {
-  readonly model: string;
-  readonly preset: string | null;
-  readonly config: Params;
-  readonly mutant: string | null;
-  readonly faults: FaultSettings;
-  readonly symmetry: boolean;
-  /** The state constraint in force (--max-in-flight), or null. */
-  readonly maxInFlight: number | null;
-  readonly workers: number;
-  readonly distinctStates: number;
-  /** Transitions taken, including those to states already seen (TLC's "states generated"). */
-  readonly generated: number;
-  /** Levels searched; the initial state is depth 1, as TLC counts. */
-  readonly depth: number;
-  readonly complete: boolean;
-  readonly stoppedBy: StopReason | null;
-  readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
-  readonly violation: ExploreViolation | null;
-  /** TLC's optimistic estimate of a fingerprint collision. */
-  readonly collisionProbability: number;
-  /** Bytes of the visited set (fingerprints and parent pointers) per distinct state. */
-  readonly visitedBytesPerState: number;
-  /** Largest heap seen during the search, in bytes. */
-  readonly peakHeapBytes: number;
-  readonly elapsedMs: number;
-  readonly statesPerSecond: number;
-}
+export type { StopReason } from './level.js';
+export type { ExploreOptions, ExploreProgress, ExploreViolation, ExploreResult } from './options.js';
 
 /** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
 export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
@@ -113,7 +44,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   visited.add(hi0, lo0, -1);
   // With workers, this thread searches the first levels while they start, then hands over.
   const local = inProcessBackend(expander, visited, initial);
-  const pool = workers > 1 ? (await import('./bfs-workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
+  const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
   let backend: Backend = local;
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;

@@ -4,10 +4,10 @@
  * (bfs-level.ts), so the counts never depend on the workers.
  */
 import { getHeapStatistics } from 'node:v8';
-import type { World } from '../world.js';
-import type { Expander } from './bfs-expand.js';
-import type { Level } from './bfs-level.js';
-import { VisitedSet } from './bfs-visited.js';
+import type { World } from '../../engine/world.js';
+import type { Expander } from './expand.js';
+import type { Level } from './level.js';
+import { VisitedSet } from './visited.js';
 
 export interface Backend {
   /** Checks and expands the current level into `level`; returns the number of states in the next. */

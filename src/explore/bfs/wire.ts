@@ -3,10 +3,10 @@
  * engine already caches (node states, envelopes), and decoded with interning so that equal
  * node states and messages become shared objects again, as in the main thread.
  */
-import { canonical } from '../canonical.js';
-import type { Message, Observation } from '../model.js';
-import { nodeKey, type NodeState } from '../node-step.js';
-import { envelopeKey, type Envelope, type World } from '../world.js';
+import { canonical } from '../../engine/canonical.js';
+import type { Message, Observation } from '../../engine/model.js';
+import { nodeKey, type NodeState } from '../../engine/node-step.js';
+import { envelopeKey, type Envelope, type World } from '../../engine/world.js';
 
 // Separators that canonical JSON never contains unescaped.
 const ITEM = '\u0001';

@@ -10,7 +10,7 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { transition, type AnyStateMachine, type EventObject } from 'xstate';
-import { suites } from '../properties/registry.js';
+import { suites } from '../../properties/registry.js';
 import { canonical } from './canonical.js';
 import { resolveInstance, type Instance } from './instance.js';
 import { nodeKey, NodeStepper, type NodeState } from './node-step.js';

@@ -4,13 +4,13 @@
  * transition. The same code runs in the main thread (one worker) and in worker threads; which
  * of the successors become states, and which violation counts, is decided by bfs-level.ts.
  */
-import type { Action } from '../actions.js';
-import type { Instance } from '../instance.js';
-import type { Property, Violation } from '../properties.js';
-import { buildView, enabledActions, step, type World, type WorldView } from '../world.js';
-import { ParentParts, successorFingerprint, successorsSupported } from './bfs-successor.js';
-import { fingerprint64 } from './bfs-visited.js';
-import { worldFingerprint, type Fingerprint } from './fingerprint.js';
+import type { Action } from '../../engine/actions.js';
+import type { Instance } from '../../engine/instance.js';
+import type { Property, Violation } from '../../properties/properties.js';
+import { buildView, enabledActions, step, type World, type WorldView } from '../../engine/world.js';
+import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
+import { fingerprint64 } from './visited.js';
+import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import type { Symmetry } from './symmetry.js';
 
 /** The first state of a part that violates a state invariant. */

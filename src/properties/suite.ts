@@ -2,7 +2,7 @@
  * A suite ties a model to its properties and its default budget: what `protokit check MODEL`
  * runs. Suites live in `properties/<protocol>/`, next to the properties they name.
  */
-import type { Model } from './model.js';
+import type { Model } from '../engine/model.js';
 import type { Property } from './properties.js';
 
 export interface Budget {

@@ -14,8 +14,8 @@
  *   checked (a state violation further on wins: its counterexample is shorter);
  * - a bound (`--max-states`, memory) met while adding successors ends expansion after that state.
  */
-import type { PartResult } from './bfs-expand.js';
-import type { VisitedSet } from './bfs-visited.js';
+import type { PartResult } from './expand.js';
+import type { VisitedSet } from './visited.js';
 
 export type StopReason = 'max-states' | 'max-depth' | 'memory';
 

@@ -8,16 +8,16 @@
  * on its concrete actions (minimize.ts) and saved as a trace.
  */
 import fc from 'fast-check';
-import type { Action, ActionType } from '../actions.js';
-import type { FaultSettings } from '../faults.js';
-import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
-import type { Params } from '../model.js';
-import { checkInitial, checkStep } from '../properties.js';
-import type { Suite } from '../suite.js';
-import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../world.js';
-import { execute, type StepViolation } from './execute.js';
-import { FingerprintSet, worldFingerprint } from './fingerprint.js';
-import { minimize } from './minimize.js';
+import type { Action, ActionType } from '../../engine/actions.js';
+import type { FaultSettings } from '../../engine/faults.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
+import type { Params } from '../../engine/model.js';
+import { checkInitial, checkStep } from '../../properties/properties.js';
+import type { Suite } from '../../properties/suite.js';
+import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../../engine/world.js';
+import { execute, type StepViolation } from '../execute.js';
+import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
+import { minimize } from '../minimize.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
 
 export interface CheckOptions extends InstanceOptions {

@@ -7,11 +7,11 @@
  * thread (bfs-worker.ts) and in the main thread, which is one of the searchers.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { World } from '../world.js';
-import { heapUsed } from './bfs-backend.js';
-import type { ExpandedPart, Expander, PartResult } from './bfs-expand.js';
-import { VisitedSet } from './bfs-visited.js';
-import { encodeWorld, WorldDecoder } from './bfs-wire.js';
+import type { World } from '../../engine/world.js';
+import { heapUsed } from './backend.js';
+import type { ExpandedPart, Expander, PartResult } from './expand.js';
+import { VisitedSet } from './visited.js';
+import { encodeWorld, WorldDecoder } from './wire.js';
 
 /** The main thread's order for one level. */
 export interface LevelOrder {

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import suite from '../properties/two-phase-commit/index.js';
+import suite from '../../properties/two-phase-commit/index.js';
 import { canonical } from './canonical.js';
 import { parseFaults } from './faults.js';
 import { resolveInstance } from './instance.js';

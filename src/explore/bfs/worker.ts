@@ -3,10 +3,10 @@
  * main thread, and runs its share of each level (bfs-share.ts) as the main thread orders.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
-import { resolveInstance, type InstanceOptions } from '../instance.js';
-import type { Suite } from '../suite.js';
-import { Expander } from './bfs-expand.js';
-import { Share, transferablesOf, type LevelOrder, type PartReply } from './bfs-share.js';
+import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
+import type { Suite } from '../../properties/suite.js';
+import { Expander } from './expand.js';
+import { Share, transferablesOf, type LevelOrder, type PartReply } from './share.js';
 import { Symmetry } from './symmetry.js';
 
 export interface WorkerSetup {

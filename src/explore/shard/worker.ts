@@ -1,7 +1,7 @@
 /** The body of a `check --workers` thread: one seeded shard of random exploration. */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Suite } from '../suite.js';
-import { checkRandom, type CheckOptions } from './random.js';
+import type { Suite } from '../../properties/suite.js';
+import { checkRandom, type CheckOptions } from '../random/random.js';
 
 const { suiteModule, model, options } = workerData as { suiteModule: string; model: string; options: CheckOptions };
 try {

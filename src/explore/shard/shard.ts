@@ -6,9 +6,9 @@
  * and reruns alone (`--seed <its seed> --runs <its runs>`, printed with the result).
  */
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../errors.js';
-import { DEFAULT_SEED, type CheckOptions, type CheckResult } from './random.js';
-import type { Suite } from '../suite.js';
+import { UsageError } from '../../engine/errors.js';
+import { DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
+import type { Suite } from '../../properties/suite.js';
 
 export interface Shard {
   /** 1-based. */
@@ -60,7 +60,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     Array.from({ length: options.workers }, (_, i) => {
       const plan = shardPlan(outerPlan.seed, outerPlan.runs, { index: i + 1, count: options.workers });
       return new Promise<CheckResult>((resolve, reject) => {
-        const worker = new Worker(new URL('./shard-worker-boot.mjs', import.meta.url), {
+        const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
           workerData: { suiteModule, model: suite.model.name, options: { ...plain, seed: plan.seed, runs: plan.runs } },
         });
         worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string }) => {

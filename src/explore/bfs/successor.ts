@@ -10,12 +10,12 @@
  * src/explore/bfs-successor.test.ts checks it equal to `worldFingerprint(step(world, action))` on
  * every model. Other actions, FIFO networks and symmetry take the ordinary path.
  */
-import type { Action } from '../actions.js';
-import type { Instance } from '../instance.js';
-import type { Observation } from '../model.js';
-import { objectKey } from '../node-step.js';
-import { envelopeKey, envelopeOf, type Envelope, type World } from '../world.js';
-import { avalanche, hashOfEnvelope, hashOfNode, hashOfObject, hashOfPartition, round1, round2, type Fingerprint } from './fingerprint.js';
+import type { Action } from '../../engine/actions.js';
+import type { Instance } from '../../engine/instance.js';
+import type { Observation } from '../../engine/model.js';
+import { objectKey } from '../../engine/node-step.js';
+import { envelopeKey, envelopeOf, type Envelope, type World } from '../../engine/world.js';
+import { avalanche, hashOfEnvelope, hashOfNode, hashOfObject, hashOfPartition, round1, round2, type Fingerprint } from '../../engine/fingerprint.js';
 
 /** A parent world's fingerprint parts: node hashes in order, sums of message and observation hashes. */
 export class ParentParts {

@@ -1,12 +1,12 @@
 /** Sharded and parallel random exploration: budgets split exactly, shards stand alone. */
 import { describe, expect, test } from 'vitest';
-import twoPhase from '../../properties/two-phase-commit/index.js';
-import { resolveInstance } from '../instance.js';
-import { buildTrace, replay } from '../trace/replay.js';
-import { checkRandom } from './random.js';
+import twoPhase from '../../../properties/two-phase-commit/index.js';
+import { resolveInstance } from '../../engine/instance.js';
+import { buildTrace, replay } from '../../trace/replay.js';
+import { checkRandom } from '../random/random.js';
 import { checkParallel, parseShard, shardPlan } from './shard.js';
 
-const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
+const REGISTRY = new URL('../../../properties/registry.ts', import.meta.url).href;
 
 describe('shards', () => {
   test('K/N is parsed; anything else is a usage error naming the accepted form', () => {

@@ -5,21 +5,21 @@
  * counterexamples, and bounds that end the search cleanly.
  */
 import { describe, expect, test } from 'vitest';
-import { paxosBfs } from '../../bench/baselines/paxos-bfs.js';
-import { twoPhaseBfs } from '../../bench/baselines/twophase-bfs.js';
-import mapreduce from '../../properties/mapreduce/index.js';
-import raft from '../../properties/raft/index.js';
-import paxos from '../../properties/paxos/index.js';
-import twoPhase from '../../properties/two-phase-commit/index.js';
-import { resolveInstance, type Instance, type InstanceOptions } from '../instance.js';
-import type { NodeState } from '../node-step.js';
-import type { Suite } from '../suite.js';
-import { replay, buildTrace } from '../trace/replay.js';
-import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../world.js';
-import { explore, type ExploreOptions, type ExploreResult } from './bfs.js';
-import { evenOut } from './bfs-workers.js';
+import { paxosBfs } from '../../../bench/baselines/paxos-bfs.js';
+import { twoPhaseBfs } from '../../../bench/baselines/twophase-bfs.js';
+import mapreduce from '../../../properties/mapreduce/index.js';
+import raft from '../../../properties/raft/index.js';
+import paxos from '../../../properties/paxos/index.js';
+import twoPhase from '../../../properties/two-phase-commit/index.js';
+import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
+import type { NodeState } from '../../engine/node-step.js';
+import type { Suite } from '../../properties/suite.js';
+import { replay, buildTrace } from '../../trace/replay.js';
+import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../../engine/world.js';
+import { explore, type ExploreOptions, type ExploreResult } from './search.js';
+import { evenOut } from './workers.js';
 
-const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
+const REGISTRY = new URL('../../../properties/registry.ts', import.meta.url).href;
 const tla = (rms: number) => ({ config: { preset: 'tla', rms } });
 
 describe('two-phase-commit, tla preset (TwoPhase): pinned counts', () => {

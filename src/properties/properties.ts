@@ -10,8 +10,8 @@
  *
  * An invariant that throws is reported as a violation of that invariant, with the error.
  */
-import type { Action } from './actions.js';
-import type { WorldView } from './world.js';
+import type { Action } from '../engine/actions.js';
+import type { WorldView } from '../engine/world.js';
 
 export type Verdict = string | undefined | void;
 

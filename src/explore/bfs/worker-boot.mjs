@@ -2,4 +2,4 @@
 // loader (tsx registered through its API, or vitest's), so each registers tsx before loading.
 import { register } from 'tsx/esm/api';
 register();
-await import('./bfs-worker.ts');
+await import('./worker.ts');

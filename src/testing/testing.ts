@@ -8,10 +8,10 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { checkRandom, type CheckOptions, type CheckResult } from './explore/random.js';
-import type { Suite } from './suite.js';
-import { saveTrace } from './trace/file.js';
-import { traceOfCheck } from './trace/replay.js';
+import { checkRandom, type CheckOptions, type CheckResult } from '../explore/random/random.js';
+import type { Suite } from '../properties/suite.js';
+import { saveTrace } from '../trace/file.js';
+import { traceOfCheck } from '../trace/replay.js';
 
 /** Where a mutant's regression trace lives: `traces/<model>/<mutant>.json`. */
 export function fixturePath(model: string, mutant: string, root = 'traces'): string {

@@ -9,9 +9,9 @@
  * order `worldKey` ignores, are combined by addition, which ignores order and keeps
  * multiplicity. FIFO networks, where order per link matters, hash the full `worldKey`.
  */
-import type { Instance } from '../instance.js';
-import { objectKey, type NodeState } from '../node-step.js';
-import { envelopeMemo, partitionKey, worldKey, type Envelope, type World } from '../world.js';
+import type { Instance } from './instance.js';
+import { objectKey, type NodeState } from './node-step.js';
+import { envelopeMemo, partitionKey, worldKey, type Envelope, type World } from './world.js';
 
 export interface Fingerprint {
   readonly hi: number;

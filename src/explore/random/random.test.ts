@@ -6,12 +6,12 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
-import suite from '../../properties/two-phase-commit/index.js';
-import { resolveInstance } from '../instance.js';
-import { always, sometimes } from '../properties.js';
-import { defineSuite } from '../suite.js';
-import { loadTrace, saveTrace } from '../trace/file.js';
-import { buildTrace, replay } from '../trace/replay.js';
+import suite from '../../../properties/two-phase-commit/index.js';
+import { resolveInstance } from '../../engine/instance.js';
+import { always, sometimes } from '../../properties/properties.js';
+import { defineSuite } from '../../properties/suite.js';
+import { loadTrace, saveTrace } from '../../trace/file.js';
+import { buildTrace, replay } from '../../trace/replay.js';
 import { checkRandom } from './random.js';
 
 describe('random exploration', () => {

@@ -6,13 +6,13 @@
  * every mutant, whose steps differ.
  */
 import { describe, expect, test } from 'vitest';
-import { suites } from '../../properties/registry.js';
-import type { FaultSettings } from '../faults.js';
-import type { Model } from '../model.js';
-import { resolveInstance, type InstanceOptions } from '../instance.js';
-import { enabledActions, initialWorld, step, worldKey, type World } from '../world.js';
-import { ParentParts, successorFingerprint } from './bfs-successor.js';
-import { worldFingerprint } from './fingerprint.js';
+import { suites } from '../../../properties/registry.js';
+import type { FaultSettings } from '../../engine/faults.js';
+import type { Model } from '../../engine/model.js';
+import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
+import { enabledActions, initialWorld, step, worldKey, type World } from '../../engine/world.js';
+import { ParentParts, successorFingerprint } from './successor.js';
+import { worldFingerprint } from '../../engine/fingerprint.js';
 
 const faults: FaultSettings = { network: 'unordered', loss: 1, duplicate: 1, crash: 1, partition: 1 };
 // A set network with the models' own steps: retries re-send messages already in flight.

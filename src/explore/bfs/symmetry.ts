@@ -18,11 +18,11 @@
  * that any swap leaves unchanged needs no enumeration at all. The candidates depend only on the
  * class, never on which member of it was found first, so counts do not depend on search order.
  */
-import { canonical } from '../canonical.js';
-import { UsageError } from '../errors.js';
-import type { Instance } from '../instance.js';
-import { nodeKey } from '../node-step.js';
-import { envelopeKey, type World } from '../world.js';
+import { canonical } from '../../engine/canonical.js';
+import { UsageError } from '../../engine/errors.js';
+import type { Instance } from '../../engine/instance.js';
+import { nodeKey } from '../../engine/node-step.js';
+import { envelopeKey, type World } from '../../engine/world.js';
 
 /** Old id → new id (or a placeholder); ids not in the map stay. */
 type Mapping = ReadonlyMap<string, string>;
