@@ -7,7 +7,9 @@
 import type { Action } from '../../engine/actions.js';
 import type { Instance } from '../../engine/instance.js';
 import type { Property, Violation } from '../../properties/properties.js';
-import { buildView, enabledActions, step, type World, type WorldView } from '../../engine/world.js';
+import { type World } from '../../engine/world.js';
+import { buildView, type WorldView } from '../../engine/view.js';
+import { enabledActions, step } from '../../engine/fast-step.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { fingerprint64 } from './visited.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';

@@ -19,7 +19,9 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../../engi
 import type { Params } from '../../engine/model.js';
 import { checkStep } from '../../properties/properties.js';
 import type { Suite } from '../../properties/suite.js';
-import { enabledActions, initialWorld, step, viewOf, type World } from '../../engine/world.js';
+import { type World } from '../../engine/world.js';
+import { viewOf } from '../../engine/view.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander } from './expand.js';

@@ -10,7 +10,8 @@ import { suites } from '../../../properties/registry.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import type { Model } from '../../engine/model.js';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
-import { enabledActions, initialWorld, step, worldKey, type World } from '../../engine/world.js';
+import { worldKey, type World } from '../../engine/world.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { ParentParts, successorFingerprint } from './successor.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 
