@@ -77,6 +77,7 @@ export function backupCandidate(c: CoordinatorContext, worker: string): { kind: 
   return task < 0 ? null : { kind, task };
 }
 
+/** What the helpers below use of enqueueActions' `enqueue` (the mutants call them too). */
 export type Enqueue = {
   assign: (patch: Partial<CoordinatorContext>) => void;
   emit: (effect: Effect) => void;
