@@ -50,7 +50,7 @@ export default defineModel({
   // nobody finishes. Rare timeouts and heartbeats let each term play out (and let Figure 8's
   // interleavings, which need several complete elections, happen); measured in the README.
   // Quiet nodes (a few servers time out in a run, the others only vote and store) make Figure 8
-  // on 5 servers about twice as likely per run (src/explore/strategy.ts).
+  // on 5 servers about twice as likely per run (src/explore/random/strategy.ts).
   exploration: { weights: { deliver: 16 }, eventWeights: { Timeout: 1, Heartbeat: 1, ClientRequest: 2 }, quietNodes: true },
   mutants,
 });
