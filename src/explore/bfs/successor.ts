@@ -7,7 +7,7 @@
  * built only when the fingerprint is new.
  *
  * This mirrors `step` (src/engine/fast-step.ts) and `worldFingerprint` (fingerprint.ts) for those two actions;
- * src/explore/bfs-successor.test.ts checks it equal to `worldFingerprint(step(world, action))` on
+ * src/explore/bfs/successor.test.ts checks it equal to `worldFingerprint(step(world, action))` on
  * every model. Other actions, FIFO networks and symmetry take the ordinary path.
  */
 import type { Action } from '../../engine/actions.js';
