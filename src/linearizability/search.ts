@@ -34,11 +34,6 @@ export interface Deepest<S> {
   readonly candidates: readonly number[];
 }
 
-interface CacheEntry<S> {
-  readonly bits: Uint32Array;
-  readonly state: S;
-  readonly next: CacheEntry<S> | undefined;
-}
 
 function mix32(x: number): number {
   x = (x + 0x9e3779b9) | 0;
@@ -47,9 +42,52 @@ function mix32(x: number): number {
   return (x ^ (x >>> 16)) >>> 0;
 }
 
-function sameBits(a: Uint32Array, b: Uint32Array): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+/**
+ * The memo of (linearised set, state) pairs: a map from a 53-bit key to the first entry of a
+ * chain; each entry's bitset lives in one growing word arena, so an entry costs a few words
+ * rather than an object and a typed array.
+ */
+class Memo<S> {
+  private readonly heads = new Map<number, number>();
+  private chain = new Int32Array(1024);
+  private arena: Uint32Array;
+  private states: S[] = [];
+  size = 0;
+
+  constructor(private readonly words: number) {
+    this.arena = new Uint32Array(1024 * Math.max(1, words));
+  }
+
+  /** Adds the pair unless it is there; returns whether it was added. */
+  add(key: number, bits: Uint32Array, state: S, equal: (a: S, b: S) => boolean): boolean {
+    const w = this.words;
+    const first = this.heads.get(key);
+    for (let e = first ?? -1; e !== -1; e = this.chain[e]!) {
+      let same = true;
+      const base = e * w;
+      for (let i = 0; i < w; i++) {
+        if (this.arena[base + i] !== bits[i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same && equal(this.states[e]!, state)) return false;
+    }
+    const e = this.size++;
+    if (e === this.chain.length) {
+      const chain = new Int32Array(e * 2);
+      chain.set(this.chain);
+      this.chain = chain;
+      const arena = new Uint32Array(e * 2 * Math.max(1, w));
+      arena.set(this.arena);
+      this.arena = arena;
+    }
+    this.chain[e] = first ?? -1;
+    this.arena.set(bits, e * w);
+    this.states.push(state);
+    this.heads.set(key, e);
+    return true;
+  }
 }
 
 export class PartitionSearch<S, I, O> {
@@ -72,7 +110,7 @@ export class PartitionSearch<S, I, O> {
   private readonly bits: Uint32Array;
   private h1 = 0;
   private h2 = 0;
-  private cache = new Map<number, CacheEntry<S>>();
+  private cache: Memo<S>;
   private readonly stackOp: Int32Array;
   private readonly stackState: S[] = [];
   private depth = 0;
@@ -104,6 +142,7 @@ export class PartitionSearch<S, I, O> {
     this.z1 = Uint32Array.from({ length: n }, (_, i) => mix32(2 * i + 1));
     this.z2 = Uint32Array.from({ length: n }, (_, i) => mix32(~(2 * i + 2)));
     this.bits = new Uint32Array(Math.ceil(n / 32));
+    this.cache = new Memo<S>(this.bits.length);
     this.stackOp = new Int32Array(n);
     this.entry = this.next[this.head]!;
     this.state = rs.spec.init();
@@ -130,16 +169,7 @@ export class PartitionSearch<S, I, O> {
           const n1 = (h1 ^ z1[op]!) >>> 0;
           const n2 = (h2 ^ z2[op]!) >>> 0;
           const key = (n1 & 0x1fffff) * 4294967296 + ((n2 ^ rs.hash(result.next)) >>> 0);
-          let seen = false;
-          const first = cache.get(key);
-          for (let e = first; e !== undefined; e = e.next) {
-            if (sameBits(e.bits, bits) && rs.equal(e.state, result.next)) {
-              seen = true;
-              break;
-            }
-          }
-          if (!seen) {
-            cache.set(key, { bits: bits.slice(), state: result.next, next: first });
+          if (cache.add(key, bits, result.next, rs.equal)) {
             explored++;
             stackOp[depth] = op;
             stackState[depth] = state;
@@ -203,7 +233,7 @@ export class PartitionSearch<S, I, O> {
 
   /** Frees the memo once the search is over. */
   release(): void {
-    this.cache = new Map();
+    this.cache = new Memo<S>(0);
   }
 
   private recordDeepest(returnNode: number, depth: number, state: S): void {

@@ -15,7 +15,7 @@ export type RegisterOutput = RegisterValue | boolean;
 
 function valueHash(v: RegisterValue): number {
   if (v === null) return 0x9e3779b9;
-  if (typeof v === 'number') return hashString(`n${v}`);
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? Math.imul(v ^ 0x5bd1e995, 0x27d4eb2d) >>> 0 : hashString(`n${v}`);
   return hashString(`s${v}`);
 }
 
