@@ -43,8 +43,12 @@ export function summarize<S, I, O>(spec: Specification<S, I, O>, result: Lineari
   const f = result.failing[0]!;
   const rs = resolveSpec(spec);
   const state = f.prefix.length ? f.prefix[f.prefix.length - 1]!.after : spec.init();
-  const order = f.prefix.map((s) => `${s.op.client}:${rs.describeOperation(s.op.input, s.op.output)}`).join(', ');
+  // The order itself when it is short (a model's histories); its length otherwise (a recorded one).
+  const order =
+    f.prefix.length <= 8
+      ? `the longest linearisation found [${f.prefix.map((s) => `${s.op.client}:${rs.describeOperation(s.op.input, s.op.output)}`).join(', ')}] (state ${rs.describeState(state)})`
+      : `the longest linearisation found (${f.prefix.length} of ${f.operations.length} operations, ending in state ${rs.describeState(state)})`;
   const rejected = f.stuck.filter((s) => !s.allowed);
   const shown = (rejected.length ? rejected.map((s) => s.op) : [f.deadline]).map((op) => describeOp(spec, op));
-  return `not linearizable: after the longest linearisation found [${order}] (state ${rs.describeState(state)}), ${shown.join('; ')} cannot come next`;
+  return `not linearizable: after ${order}, ${shown.join('; ')} cannot come next`;
 }
