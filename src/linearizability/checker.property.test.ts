@@ -22,6 +22,8 @@ const input: fc.Arbitrary<CasRegisterInput> = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 3 }), fc.integer({ min: 0, max: 3 })).map(([from, to]) => ({ f: 'cas' as const, from, to })),
 );
 
+type Step = { input: CasRegisterInput; before: number; after: number; fate: string; client: number };
+
 /** One sequential step: the input, how far its interval reaches back and forward, its fate. */
 const stepArb = fc.record({
   input,
@@ -37,7 +39,7 @@ const stepArb = fc.record({
  * Unknown outcomes drop the output (and stay pending); a failed write that did not happen is a
  * write at no moment (it changes nothing). Positions are then made distinct, in a fixed order.
  */
-function sequential(steps: fc.RecordValue<typeof stepArb>[]): Op[] {
+function sequential(steps: Step[]): Op[] {
   let state: RegisterValue = null;
   const ops: Op[] = [];
   steps.forEach((s, k) => {

@@ -11,8 +11,11 @@ import type { LinearizabilityResult, PartitionFailure } from './checker.js';
 import type { Operation } from './history.js';
 import { resolveSpec, type Specification } from './spec.js';
 
+/** HTML-escaped, with control characters shown as `\uXXXX` (never raw in the page). */
 function esc(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+  return s
+    .replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
 const LANE = 36;
