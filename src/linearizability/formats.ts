@@ -8,7 +8,7 @@
  * - `edn`: one map a line, `{:process 9, :type :invoke, :f :append, :key "0", :value "x 9 0 y"}`.
  * - `jsonl`: one object a line, `{"client": 1, "type": "invoke", "f": "write", "value": 3}` (`key`
  *   for a key-value store).
- * Blank lines are skipped; any other line that does not fit is an error naming the file, the line
+ * Blank lines and the nemesis's lines (`:nemesis` as the process) are skipped; any other line that does not fit is an error naming the file, the line
  * and what was expected.
  */
 import { readEdn, EdnError, Keyword, type EdnMap, type EdnValue } from './edn.js';
@@ -67,12 +67,13 @@ function event(client: string, type: string, f: string, key: string | undefined,
   return { type: type as 'ok' | 'fail', client, output: { f, value, line }, line };
 }
 
-const JEPSEN_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+)\s+:(\S+)\s+:([A-Za-z][\w*+!?<>=.-]*)\s+(.*?)\s*$/;
+const JEPSEN_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+|:nemesis)\s+:(\S+)\s+:([A-Za-z][\w*+!?<>=.-]*)\s+(.*?)\s*$/;
 
-function parseJepsenLine(text: string, line: number): RawEvent {
+function parseJepsenLine(text: string, line: number): RawEvent | null {
   const m = JEPSEN_LINE.exec(text);
   if (!m) throw new HistoryFormatError(`expected a Jepsen log line 'INFO  jepsen.util - PROCESS :TYPE :F VALUE'`, line);
   const [, process, type, f, valueText] = m as unknown as [string, string, string, string, string];
+  if (process === ':nemesis') return null; // the fault injector's own events: not client operations
   if (!TYPES.has(type)) throw new HistoryFormatError(`expected the type :invoke, :ok, :fail or :info, found :${type}`, line);
   const value = readValue(valueText, line);
   // Jepsen's etcd test marks a read that timed out as :fail :timed-out: its outcome is unknown.
@@ -89,7 +90,7 @@ function readValue(text: string, line: number): EdnValue {
   }
 }
 
-function parseEdnLine(text: string, line: number): RawEvent {
+function parseEdnLine(text: string, line: number): RawEvent | null {
   let value: EdnValue;
   try {
     value = readEdn(text);
@@ -102,7 +103,8 @@ function parseEdnLine(text: string, line: number): RawEvent {
   const process = map.get('process');
   const type = map.get('type');
   const f = map.get('f');
-  if (typeof process !== 'number' && !(process instanceof Keyword)) throw new HistoryFormatError('expected :process to be an integer (or a keyword such as :nemesis)', line);
+  if (process instanceof Keyword && process.name === 'nemesis') return null; // not a client operation
+  if (typeof process !== 'number') throw new HistoryFormatError('expected :process to be an integer (or :nemesis)', line);
   if (!(type instanceof Keyword) || !TYPES.has(type.name)) throw new HistoryFormatError('expected :type to be :invoke, :ok, :fail or :info', line);
   if (!(f instanceof Keyword)) throw new HistoryFormatError('expected :f to be a keyword such as :read or :get', line);
   const key = map.get('key');
@@ -147,7 +149,8 @@ export function parseHistoryText(text: string, format: HistoryFormat): RawEvent[
   for (let i = 0; i < lines.length; i++) {
     const content = lines[i]!.replace(/\r$/, '');
     if (content.trim() === '') continue;
-    events.push(parse(content, i + 1));
+    const e = parse(content, i + 1);
+    if (e !== null) events.push(e);
   }
   return events;
 }
