@@ -102,6 +102,27 @@ describe('registers', () => {
   });
 });
 
+describe('histories from events', () => {
+  test('with an `at` on every event, positions are those times, whatever the order of the list', () => {
+    const h = historyOf<CasRegisterInput, RegisterOutput>([
+      { type: 'ok', client: 'b', seq: 1, output: 1, at: 40 },
+      { type: 'invoke', client: 'a', seq: 1, input: W(1), at: 10 },
+      { type: 'invoke', client: 'b', seq: 1, input: R, at: 30 },
+      { type: 'ok', client: 'a', seq: 1, output: null, at: 20 },
+    ]);
+    expect(h.map((o) => [o.client, o.call, o.ret])).toEqual([['a', 10, 20], ['b', 30, 40]]);
+    expect(checkLinearizability(register, h).verdict).toBe('linearizable');
+    // Without `at`, the list order is real time: here b's read returns before a's write is invoked.
+    const untimed = historyOf<CasRegisterInput, RegisterOutput>([
+      { type: 'invoke', client: 'b', input: R },
+      { type: 'ok', client: 'b', output: 1 },
+      { type: 'invoke', client: 'a', input: W(1) },
+      { type: 'ok', client: 'a', output: null },
+    ]);
+    expect(checkLinearizability(register, untimed).verdict).toBe('not-linearizable');
+  });
+});
+
 describe('evidence', () => {
   test('a refutation names the longest linearisation, the state after it and the operation that cannot follow', () => {
     const result = checkLinearizability(

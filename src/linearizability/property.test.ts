@@ -13,7 +13,9 @@ import { checkRandom } from '../explore/random/random.js';
 import { explore } from '../explore/bfs/search.js';
 import { sometimes } from '../properties/properties.js';
 import { linearizable } from './property.js';
-import { register } from './specs.js';
+import { register, type CasRegisterInput } from './specs.js';
+import type { WorldView } from '../engine/world.js';
+import type { Observation } from '../engine/model.js';
 
 type ClientEvent = { type: 'Write' } | { type: 'Read' } | { type: 'WriteOk'; seq: number; from: string } | { type: 'ReadOk'; seq: number; value: string | null; from: string };
 
@@ -124,5 +126,26 @@ describe('the linearizable property', () => {
     // c1 writes (invoke, deliver to s1, ack), c1 reads from the stale backup (invoke, deliver, answer): 6 steps.
     expect(result.violation?.actions.length).toBe(6);
     expect(result.violation?.message).toBe('not linearizable: after the longest linearisation found [c1:write "c1.0"] (state "c1.0"), client c1: read → nil [2–3] cannot come next');
+  });
+
+  test('verdicts are memoised by content, and a history grown by an invocation builds on its parent', () => {
+    let steps = 0;
+    const counting = { ...register, step: (st: never, i: CasRegisterInput, o: never) => (steps++, register.step(st, i as never, o)) };
+    const p = linearizable('lin', 'counts its searches', { spec: counting as typeof register });
+    const view = (observations: Observation[]) => ({ observations }) as unknown as WorldView;
+    const grown: Observation[] = [
+      { type: 'invoke', client: 'a', seq: 0, input: { f: 'write', value: 1 } },
+      { type: 'ok', client: 'a', seq: 0, output: null },
+      { type: 'invoke', client: 'b', seq: 0, input: { f: 'read' } },
+    ];
+    if (p.kind !== 'always') throw new Error('an invariant');
+    expect(p.check(view(grown.slice(0, 2)))).toBeUndefined();
+    const searched = steps;
+    expect(searched).toBeGreaterThan(0);
+    expect(p.check(view(grown))).toBeUndefined(); // the parent was linearizable: no search
+    expect(p.check(view([...grown.slice(0, 2)]))).toBeUndefined(); // same content, another array: memo
+    expect(steps).toBe(searched);
+    expect(p.check(view([...grown, { type: 'ok', client: 'b', seq: 0, output: 2 }]))).toMatch(/^not linearizable: /);
+    expect(steps).toBeGreaterThan(searched);
   });
 });

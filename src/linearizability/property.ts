@@ -9,7 +9,8 @@
  *
  * Verdicts are memoised by the history's content (the observation array itself first: a step that
  * observes nothing keeps the same array, so a state whose history did not grow reuses its
- * parent's verdict at no cost; then a canonical key of the operations).
+ * parent's verdict at no cost; then a canonical key of the operations). A history that grew by an
+ * invocation only builds on its parent's verdict: if that was linearizable, so is this one.
  *
  * Real-time order: an event's position is its `at` when every event has one (a logical clock the
  * model keeps), otherwise its place in the observation list, the order in which the run first
@@ -68,14 +69,36 @@ export function linearizable<S, I, O>(name: string, description: string, options
   const read = options.history ?? ((view: WorldView) => clientEventsOf<I, O>(view.observations));
   const maxSteps = options.maxSteps ?? DEFAULT_MAX_STEPS;
 
+  const keyOf = (history: History<I, O>) => canonical(history.map((o) => [o.client, o.input, o.output ?? null, o.outcome, o.call, o.ret === Infinity ? null : o.ret]));
+  /**
+   * Building on the parent's verdict: when the latest event is an invocation, the history is its
+   * parent's plus one operation in progress, which may not have taken effect; if the parent was
+   * linearizable, so is this one, without a search.
+   */
+  const extendsLinearizable = (history: History<I, O>): boolean => {
+    const last = history[history.length - 1]!;
+    if (last.outcome !== 'unknown' || history.length < 2) return false;
+    for (let i = 0; i < history.length - 1; i++) {
+      const o = history[i]!;
+      if (o.call >= last.call || (o.ret !== Infinity && o.ret >= last.call)) return false;
+    }
+    const parent = keyOf(history.slice(0, -1));
+    return byContent.has(parent) && byContent.get(parent) === undefined;
+  };
+
   const verdictOf = (view: WorldView): string | undefined => {
     const events = read(view);
     const history = isHistory(events) ? events : historyOf(events as readonly ClientEvent<I, O>[]);
     if (history.length === 0) return undefined;
-    const key = canonical(history.map((o) => [o.client, o.input, o.output ?? null, o.outcome, o.call, o.ret === Infinity ? null : o.ret]));
+    const key = keyOf(history);
     if (byContent.has(key)) return byContent.get(key);
-    const result = checkLinearizability(options.spec, history, { maxSteps });
-    const verdict = result.verdict === 'linearizable' || (result.verdict === 'unknown' && options.onUnknown === 'pass') ? undefined : summarize(options.spec, result);
+    let verdict: string | undefined;
+    if (extendsLinearizable(history)) {
+      verdict = undefined;
+    } else {
+      const result = checkLinearizability(options.spec, history, { maxSteps });
+      verdict = result.verdict === 'linearizable' || (result.verdict === 'unknown' && options.onUnknown === 'pass') ? undefined : summarize(options.spec, result);
+    }
     if (byContent.size >= MEMO_LIMIT) byContent = new Map();
     byContent.set(key, verdict);
     return verdict;
