@@ -1,7 +1,8 @@
 /**
  * A refuted history as one self-contained HTML page (no script, no network), after Porcupine's
  * visualisation: a lane per client, each operation a bar from its invocation to its return (to
- * the end, hatched, when its outcome is unknown); the longest linearisation found drawn as a line
+ * the end, hatched, when its outcome is unknown), in a window that ends where the search got stuck
+ * and starts with the last operations linearised before it; the longest linearisation found drawn as a line
  * through its operations in order, numbered; the operations that cannot come next in red, the
  * one that returned before it could be placed outlined; below, the linearisation with the state
  * before and after each operation, and the stuck operations with the state they met.
@@ -25,7 +26,7 @@ const TOP = 24;
 const LABEL_CHARS = 24;
 
 function where(op: Operation): string {
-  if (op.lines) return `line ${op.lines[0]}${op.lines[1] === null ? ', no return' : `–${op.lines[1]}`}`;
+  if (op.lines) return op.lines[1] === null ? `line ${op.lines[0]}, no return` : `lines ${op.lines[0]}–${op.lines[1]}`;
   return `${op.call}–${op.ret === Infinity ? 'end' : op.ret}`;
 }
 
@@ -36,20 +37,32 @@ export function partitionKey(failure: PartitionFailure<unknown, unknown, unknown
   return keys.size === 1 && typeof key === 'string' ? key : null;
 }
 
-function diagram<S, I, O>(spec: Specification<S, I, O>, failure: PartitionFailure<S, I, O>): string {
+/** How many operations of the linearisation the drawing shows before the point where it got stuck. */
+const WINDOW = 12;
+
+/** The drawing, and how many operations that returned before its window it leaves out. */
+function diagram<S, I, O>(spec: Specification<S, I, O>, failure: PartitionFailure<S, I, O>): { svg: string; hidden: number } {
   const rs = resolveSpec(spec);
-  const ops = failure.operations;
+  // A window: from the invocation of the earliest of the stuck operations and the last WINDOW
+  // linearised ones; operations that returned before it are left out (the tables list them all).
+  const anchors = [...failure.stuck.map((s) => s.op), ...failure.prefix.slice(-WINDOW).map((s) => s.op)];
+  const from = Math.min(...anchors.map((o) => o.call));
+  // It ends with the return of the operation that could not be placed: nothing later matters.
+  const to = failure.deadline.ret;
+  const ops = failure.operations.filter((o) => (o.ret === Infinity || o.ret >= from) && o.call <= to);
   // Lanes in the order clients first invoke something.
   const clients = [...new Set([...ops].sort((a, b) => a.call - b.call).map((o) => o.client))];
   const lane = new Map(clients.map((c, i) => [c, i]));
-  // Positions compressed to ranks, so the bars are evenly spaced whatever the file's numbering.
-  const positions = [...new Set(ops.flatMap((o) => (o.ret === Infinity ? [o.call] : [o.call, o.ret])))].sort((a, b) => a - b);
+  // Positions compressed to ranks, so the bars are evenly spaced whatever the file's numbering;
+  // an invocation before the window is drawn at its left edge.
+  const positions = [...new Set(ops.flatMap((o) => [o.call, o.ret]).filter((p) => p >= from && p !== Infinity))].sort((a, b) => a - b);
   const rank = new Map(positions.map((p, i) => [p, i]));
   const end = positions.length;
+  const at = (p: number) => (p === Infinity ? end : p < from ? -0.5 : rank.get(p)!);
   // Wide enough to read a short history's labels; a long one scrolls.
   const STEP = Math.max(22, Math.min(64, Math.floor(900 / Math.max(1, end + 1))));
   const LEFT = 16 + 7 * Math.min(LABEL_CHARS, Math.max(...clients.map((c) => c.length)));
-  const x = (p: number) => LEFT + (p === Infinity ? end : rank.get(p)!) * STEP + STEP / 2;
+  const x = (p: number) => LEFT + at(p) * STEP + STEP / 2;
   const y = (client: string) => TOP + lane.get(client)! * LANE;
   const width = x(Infinity) + STEP * 2;
   const height = TOP + clients.length * LANE + 10;
@@ -65,7 +78,7 @@ function diagram<S, I, O>(spec: Specification<S, I, O>, failure: PartitionFailur
     parts.push(`<line class="lane" x1="${LEFT}" x2="${width - STEP}" y1="${y(c) + BAR / 2}" y2="${y(c) + BAR / 2}"/>`);
   });
   for (const op of ops) {
-    const x1 = x(op.call) - STEP / 2 + 2;
+    const x1 = Math.max(LEFT - 4, x(op.call) - STEP / 2 + 2);
     const x2 = op.ret === Infinity ? x(Infinity) : x(op.ret) + STEP / 2 - 2;
     const k = order.get(op);
     const cls = ['op', k !== undefined ? 'linearized' : '', stuck.has(op) ? 'stuck' : '', op === failure.deadline ? 'deadline' : '', op.outcome === 'unknown' ? 'unknown' : '']
@@ -83,8 +96,10 @@ function diagram<S, I, O>(spec: Specification<S, I, O>, failure: PartitionFailur
   let last = -Infinity;
   const points: [number, number, number][] = [];
   const eps = 0.5 / Math.max(1, failure.prefix.length);
+  const drawn = new Set(ops);
   for (const s of failure.prefix) {
-    const p = Math.max(rank.get(s.op.call)!, last) + eps;
+    if (!drawn.has(s.op)) continue;
+    const p = Math.max(at(s.op.call), last) + eps;
     last = p;
     // On the bar's top edge, so the bar's label stays readable.
     points.push([LEFT + p * STEP + STEP / 2, y(s.op.client) - 1, order.get(s.op)!]);
@@ -94,7 +109,7 @@ function diagram<S, I, O>(spec: Specification<S, I, O>, failure: PartitionFailur
     parts.push(`<circle class="point" cx="${px.toFixed(1)}" cy="${py}" r="6.5"/><text class="point-label" x="${px.toFixed(1)}" y="${py + 3.5}" text-anchor="middle">${k}</text>`);
   }
   parts.push('</svg>');
-  return parts.join('\n');
+  return { svg: parts.join('\n'), hidden: failure.operations.filter((o) => o.ret !== Infinity && o.ret < from).length };
 }
 
 const CSS = `
@@ -111,7 +126,7 @@ svg text { font: 11px ui-monospace, monospace; fill: #222; }
 .op.deadline rect { stroke: #8e0000; stroke-width: 3; }
 .linearization { fill: none; stroke: #2e7d32; stroke-width: 2; }
 .point { fill: #2e7d32; } .point-label { fill: #fff; font-weight: 700; font-size: 10px; }
-table { border-collapse: collapse; } td, th { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; }
+table { border-collapse: collapse; } td:last-child { white-space: nowrap; } td, th { padding: 2px 10px 2px 0; text-align: left; vertical-align: top; }
 th { color: #555; font-weight: 600; } code { font: 13px ui-monospace, monospace; }
 tr.stuck td { color: #b00020; } tr.deadline td { font-weight: 700; }
 .legend span { display: inline-block; padding: 0 8px; margin-right: 8px; border-radius: 4px; border: 1px solid #aaa; }
@@ -140,6 +155,7 @@ export function renderLinearizabilityHtml<S, I, O>(title: string, spec: Specific
     return `${head}<h1>${esc(title)}</h1>\n<p>${esc(spec.name)}: ${result.operations} operations, ${what}.</p>\n</body>\n</html>\n`;
   }
   const key = partitionKey(failure as PartitionFailure<unknown, unknown, unknown>);
+  const drawing = diagram(spec, failure);
   const state = failure.prefix.length ? failure.prefix[failure.prefix.length - 1]!.after : spec.init();
   const prefixRows = failure.prefix
     .map((s, k) => `<tr class="linearized"><td>${k + 1}</td><td>${esc(s.op.client)}</td><td><code>${esc(rs.describeOperation(s.op.input, s.op.output))}</code></td><td><code>${esc(rs.describeState(s.before))}</code> → <code>${esc(rs.describeState(s.after))}</code></td><td>${esc(where(s.op))}</td></tr>`)
@@ -155,8 +171,8 @@ export function renderLinearizabilityHtml<S, I, O>(title: string, spec: Specific
   return `${head}<h1>${esc(title)}</h1>
 <p><span class="verdict">not linearizable</span> <span class="meta">— spec ${esc(spec.name)}; ${result.operations} operations in ${result.partitions} partition${result.partitions === 1 ? '' : 's'}; shown: partition ${failure.partition}${key === null ? '' : ` (key <code>${esc(key)}</code>)`}, ${failure.operations.length} operations</span></p>
 <p class="legend"><span style="background:#cfe8d4">linearised, in order</span><span style="background:#ffd5d5">cannot come next</span><span style="border:3px solid #8e0000">returned before it could be placed</span><span style="background:#e4e4e4">not reached</span></p>
-<div class="scroll">
-${diagram(spec, failure)}
+${drawing.hidden > 0 ? `<p class="meta" id="window">The drawing starts with the last ${WINDOW} operations of the linearisation: ${drawing.hidden} that returned earlier are left out of it (the table lists them all).</p>\n` : ''}<div class="scroll">
+${drawing.svg}
 </div>
 <h2>Longest linearisation found: ${failure.prefix.length} of ${failure.operations.length} operations</h2>
 <table id="prefix"><tr><th>#</th><th>client</th><th>operation</th><th>state before → after</th><th>where</th></tr>
