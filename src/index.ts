@@ -51,6 +51,7 @@ export {
   kv,
   readHistory,
   describeFailure,
+  renderLinearizabilityHtml,
   HISTORY_FORMATS,
   SPEC_NAMES,
 } from './linearizability/index.js';

@@ -13,6 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
 import { checkLinearizability } from './checker.js';
 import { readHistory, SPECS } from './formats.js';
+import { renderLinearizabilityHtml } from './html.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const histories = resolve(repoRoot, '../shared/histories');
@@ -48,6 +49,15 @@ describe.skipIf(!present)('recorded histories (../shared/histories)', () => {
       expect([f, answer ? 'linearizable' : 'not-linearizable']).toEqual([f, verdicts.get(f)]);
     }
     expect([decided, linearizable]).toEqual([51, 12]);
+  });
+
+  test('etcd_000: the evidence ends where a read of 2 meets a register holding 0; the page draws that window', () => {
+    const result = checkLinearizability(SPECS['cas-register'].spec, readHistory(texts.get('etcd_000.log')!, 'jepsen', SPECS['cas-register']));
+    const f = result.failing[0]!;
+    expect([f.prefix.length, f.operations.length, f.prefix.at(-1)!.after, f.deadline.client, f.deadline.output, f.deadline.lines]).toEqual([43, 85, 0, '11', 2, [85, 86]]);
+    const page = renderLinearizabilityHtml('etcd_000.log', SPECS['cas-register'].spec, result);
+    expect(page).toContain('The drawing starts with the last 12 operations of the linearisation: 28 that returned earlier are left out of it');
+    expect(page.match(/class="op stuck deadline"/g)).toHaveLength(1);
   });
 
   test('kv: the ok files are linearizable and the bad ones are not, by key', () => {

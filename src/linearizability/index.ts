@@ -17,6 +17,7 @@ export { checkLinearizability, DEFAULT_MAX_STEPS } from './checker.js';
 export type { LinearizabilityResult, LinearizabilityVerdict, LinearizabilityOptions, PartitionFailure, LinearizedStep, StuckOperation } from './checker.js';
 export { describeFailure, summarize } from './evidence.js';
 export { linearizable, clientEventsOf } from './property.js';
+export { renderLinearizabilityHtml } from './html.js';
 export type { LinearizableOptions } from './property.js';
 export { readHistory, parseHistoryText, HISTORY_FORMATS, SPECS, SPEC_NAMES, HistoryFormatError } from './formats.js';
 export type { HistoryFormat, SpecName, SpecAdapter } from './formats.js';
