@@ -14,7 +14,7 @@ import { explore } from '../explore/bfs/search.js';
 import { sometimes } from '../properties/properties.js';
 import { linearizable } from './property.js';
 import { register, type CasRegisterInput } from './specs.js';
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 import type { Observation } from '../engine/model.js';
 
 type ClientEvent = { type: 'Write' } | { type: 'Read' } | { type: 'WriteOk'; seq: number; from: string } | { type: 'ReadOk'; seq: number; value: string | null; from: string };

@@ -21,7 +21,7 @@
  */
 import { canonical } from '../engine/canonical.js';
 import type { Observation } from '../engine/model.js';
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 import type { Invariant } from '../properties/properties.js';
 import { checkLinearizability, DEFAULT_MAX_STEPS } from './checker.js';
 import { summarize } from './evidence.js';
