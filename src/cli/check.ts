@@ -13,6 +13,7 @@ import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useCo
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
+import { safeLine as s } from '../render/safe-text.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -187,8 +188,8 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const c = color ? pc : pc.createColors(false);
   const r = o.result;
   const lines: string[] = [];
-  const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
-  lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}`));
+  const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
+  lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}`));
   lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}`);
   lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
@@ -196,20 +197,20 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   );
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     lines.push(`    trace:  ${o.tracePath}`);
     lines.push(`    view:   ${o.htmlPath} (open it in a browser)`);
     lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
     lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`);
-    lines.push(`    rerun:  ${o.rerun}`);
+    lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);
     lines.push(c.green(`  ✓ no invariant violated`));
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.red(`✗ ${w.name}`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.red(`✗ ${s(w.name)}`))).join('  ') || 'none'}`);
     if (missed.length) {
       lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));
-      lines.push(`    rerun:  ${o.rerun}`);
+      lines.push(`    rerun:  ${s(o.rerun)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -223,12 +224,12 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
     const invariants = r.witnesses.length;
     const missed = r.witnesses.filter((w) => !w.reached).length;
     return [
-      r.model,
+      s(r.model),
       `${o.properties} (${invariants} witnesses${missed ? `, ${missed} missed` : ''})`,
       r.runs.toLocaleString('en-US'),
       r.steps.toLocaleString('en-US'),
       r.distinctStates.toLocaleString('en-US'),
-      r.violation ? `1 (${r.violation.property})` : '0',
+      r.violation ? `1 (${s(r.violation.property)})` : '0',
       formatMs(r.elapsedMs),
     ];
   });

@@ -10,6 +10,7 @@ import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
+import { safeLine as s } from '../render/safe-text.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -114,8 +115,8 @@ const count = (n: number) => n.toLocaleString('en-US');
 function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
-  const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
-  lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}: exhaustive search`));
+  const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
+  lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}: exhaustive search`));
   lines.push(`  config ${params}; ${describeFaults(r.faults)}${r.symmetry ? '; symmetry' : ''}${r.workers > 1 ? `; ${r.workers} workers` : ''}`);
   const classes = r.symmetry ? ' (symmetry classes)' : '';
   lines.push(
@@ -127,14 +128,14 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    shortest counterexample: ${v.step} actions`);
     lines.push(`    trace:  ${tracePath}`);
     lines.push(`    read:   ${COMMAND} show ${shellArg(tracePath!)}${loadArg}`);
     lines.push(`    replay: ${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`);
   } else {
     lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.yellow(`✗ ${w.name} (not reached)`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';
 }
