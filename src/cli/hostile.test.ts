@@ -1,0 +1,160 @@
+/**
+ * Untrusted traces and suites (issue 17), case by case: terminal and diagram injection, claims
+ * a trace makes that replay does not confirm, flags given twice, internal errors. The generated
+ * cases are in hostile.fuzz.test.ts. Calls main() in-process.
+ */
+import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test, vi } from 'vitest';
+import { suites } from '../../properties/registry.js';
+import { renderMermaid } from '../render/mermaid.js';
+import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
+import { parseTrace } from '../trace/file.js';
+import { replay } from '../trace/replay.js';
+import { findSuite } from './registry.js';
+import { oneLine, run } from './run-in-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'protokit-hostile-'));
+const KNOWN = 'traces/two-phase-commit/tm-commits-on-majority.json';
+const ESC = '\x1b';
+/** Clears the screen, sets the window title, writes the clipboard, forges protokit's own verdict. */
+const PAYLOAD = `\x1b[2J\x1b]0;pwned\x07\x1b]52;c;ZWNobyBoaQ==\x07\n✓ no property violated\u202edesrever`;
+
+function edited(name: string, edit: (t: Record<string, any>) => void): string {
+  const t = JSON.parse(readFileSync(KNOWN, 'utf8'));
+  edit(t);
+  const path = join(dir, name);
+  writeFileSync(path, JSON.stringify(t));
+  return path;
+}
+
+/** No control character and no bidi override from the payload reached the output. */
+function clean(text: string): void {
+  expect(text).not.toContain(ESC);
+  expect(text).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  expect(text).not.toMatch(/^✓ no property violated/m);
+}
+
+describe('the sanitiser', () => {
+  test('controls, DEL, C1, bidi and zero-width characters are shown escaped; ordinary text is untouched', () => {
+    expect(safeLine('a\x1b[2Jb\x07c\x7fd\u009be\u202ef\u200bg\nh\ti')).toBe('a\\x1b[2Jb\\x07c\\u007fd\\u009be\\u202ef\\u200bg\\nh\\ti');
+    expect(safeLines('one\ntwo\r')).toBe('one\ntwo\\r');
+    expect(safeLine('deliver rm1→tm Prepared{rm:rm1} ✓ ✗ — é 日本')).toBe('deliver rm1→tm Prepared{rm:rm1} ✓ ✗ — é 日本');
+    expect(safeLine('\ud800 lone')).toBe('\\ud800 lone');
+    expect(safeLine('😀')).toBe('😀');
+  });
+
+  test('the output guard keeps protokit’s own colours on a terminal, and nothing else', () => {
+    expect(guardOutput('\x1b[31mred\x1b[39m\x1b]0;t\x07', true)).toBe('\x1b[31mred\x1b[39m\\x1b]0;t\\x07');
+    expect(guardOutput('\r\x1b[Kline', true)).toBe('\r\x1b[Kline');
+    expect(guardOutput('\x1b[31mred\x1b[39m', false)).toBe('\\x1b[31mred\\x1b[39m');
+  });
+
+  test('JSON stays valid and means the same: C1, DEL and bidi become \\u escapes', () => {
+    const value = { s: 'a\u0085b\u007fc\u202ed\u2028e\x1b' };
+    const guarded = guardOutput(JSON.stringify(value), false);
+    expect(guarded).not.toMatch(/[\u007f-\u009f\u202e\u2028]/);
+    expect(JSON.parse(guarded)).toEqual(value);
+  });
+});
+
+describe('terminal injection through a trace', () => {
+  const hostile = edited('message.json', (t) => (t.violation.message = PAYLOAD));
+
+  test('show --format text: the reproduced message is shown, the recorded one only escaped in a note', async () => {
+    const r = await run('show', hostile);
+    expect(r.code).toBe(0);
+    clean(r.stdout);
+    expect(r.stdout).toContain('note:');
+    expect(r.stdout).toContain('recorded \'\\x1b[2J\\x1b]0;pwned\\x07');
+    expect(r.stdout).toMatch(/✗ step 5: commit-needs-all-prepared violated — the TM decided commit but rm3 never voted yes/);
+  });
+
+  test('replay: says where the recorded message differs, exit 1, nothing raw', async () => {
+    const r = await run('replay', hostile);
+    expect(r.code).toBe(1);
+    clean(r.stdout);
+    expect(r.stdout).toMatch(/^! the recorded message differs from the reproduced one: recorded '\\x1b\[2J/m);
+    expect(r.stdout).toMatch(/reproduced, but not as recorded/);
+    const json = JSON.parse((await run('replay', hostile, '--json')).stdout);
+    expect(json.recorded.message).toBe(PAYLOAD);
+    expect(json.differences).toHaveLength(1);
+  });
+
+  test.each([
+    ['model', (t: any) => (t.model = `x${PAYLOAD}`), /^protokit: unknown model 'x\\x1b\[2J\\x1b\]0;pwned\\x07/],
+    ['mutant', (t: any) => (t.mutant = `x${PAYLOAD}`), /^protokit: unknown mutant 'x\\x1b\[2J/],
+    ['preset', (t: any) => (t.preset = `x${PAYLOAD}`), /^protokit: unknown preset 'x\\x1b\[2J/],
+    ['config key', (t: any) => (t.config[`x${PAYLOAD}`] = 1), /^protokit: unknown config key 'x\\x1b\[2J/],
+    ['config value', (t: any) => (t.config.rms = `x${PAYLOAD}`), /^protokit: config rms=x\\x1b\[2J/],
+    ['node id', (t: any) => (t.actions[0].node = `x${PAYLOAD}`), /names node 'x\\x1b\[2J/],
+    ['message type', (t: any) => (t.actions[3].message.type = `x${PAYLOAD}`), /^protokit: the trace does not fit the model: step 4: action 'deliver .*x\\x1b\[2J/],
+  ])('a hostile %s: one line on stderr, escaped', async (name, edit, message) => {
+    const r = await run('replay', edited(`${name}.json`, edit));
+    expect([2, 3]).toContain(r.code);
+    clean(r.stderr);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test('a hostile mutant name on the command line', async () => {
+    const r = await run('check', 'two-phase-commit', '--mutant', PAYLOAD);
+    expect(r.code).toBe(2);
+    clean(r.stderr);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: unknown mutant '\\x1b\[2J/);
+  });
+});
+
+describe('mermaid', () => {
+  const trace = parseTrace(readFileSync(KNOWN, 'utf8'));
+  const suite = findSuite(suites, trace.model);
+  const { instance, execution } = replay(suite, trace);
+
+  test('a line break in the property name cannot start a new diagram; # and ; stay readable', () => {
+    const hostile = { ...trace, violation: { property: 'p\nsequenceDiagram\nAlice->>Bob: x', message: 'before#after; <b>x</b> \x1b[2J', step: 5 } };
+    const text = renderMermaid(hostile, instance, execution.worlds);
+    const lines = text.trimEnd().split('\n');
+    expect(lines[0]).toBe('%% two-phase-commit, mutant tm-commits-on-majority: 5 steps, violates p\\nsequenceDiagram\\nAlice->>Bob: x at step 5');
+    expect(lines.filter((l) => l === 'sequenceDiagram')).toHaveLength(1);
+    expect(text).toContain('before#35;after#59; #60;b#62;x#60;/b#62; \\x1b[2J');
+    expect(text).not.toContain(ESC);
+  });
+});
+
+describe('flags', () => {
+  test.each([
+    [['check', 'two-phase-commit', '--seed', '1', '--seed', '2'], /^protokit: --seed is given twice; give it once$/],
+    [['check', 'two-phase-commit', '--runs=5', '--runs', '6'], /^protokit: --runs is given twice/],
+    [['check', 'two-phase-commit', '--faults', 'loss', '--no-faults'], /^protokit: --faults and --no-faults contradict each other/],
+    [['explore', 'two-phase-commit', '--json', '--json'], /^protokit: --json is given twice/],
+    [['help', 'nope'], /^protokit: help: unknown command 'nope' \(accepted: list, check, explore, replay, show/],
+  ])('%j: one line, exit 2', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test('--config stays repeatable', async () => {
+    const r = await run('check', 'two-phase-commit', '--config', 'rms=2', '--config', 'retry=false', '--runs', '5', '--json', '--out', dir);
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout).config).toEqual({ rms: 2, retry: false });
+  });
+});
+
+describe('an internal error', () => {
+  test('one line, exit 70, the stack only with --debug', async () => {
+    const registry = await import('./registry.js');
+    vi.spyOn(registry, 'loadSuites').mockImplementation(() => {
+      throw new TypeError('boom\nsecond line');
+    });
+    const r = await run('list');
+    expect(r.code).toBe(70);
+    expect(oneLine(r.stderr)).toBe('protokit: internal error: TypeError: boom (rerun with --debug for the stack trace)');
+    vi.spyOn(registry, 'loadSuites').mockImplementation(() => {
+      throw new TypeError('boom');
+    });
+    const debug = await run('list', '--debug');
+    expect(debug.code).toBe(70);
+    expect(debug.stderr).toMatch(/^protokit: internal error: TypeError: boom\nTypeError: boom\n\s+at /);
+  });
+});
