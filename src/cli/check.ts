@@ -1,5 +1,5 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
@@ -7,7 +7,9 @@ import { describeFaults } from '../engine/faults.js';
 import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
 import type { Suite } from '../properties/suite.js';
-import { saveTrace, writeFileAtomic } from '../trace/file.js';
+import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
+import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
+import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
@@ -43,6 +45,8 @@ interface ModelOutcome {
   readonly htmlPath: string | null;
   readonly rerun: string;
   readonly ok: boolean;
+  /** Why the trace (or its HTML view) could not be written, or null. */
+  readonly writeError: string | null;
 }
 
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
@@ -68,6 +72,11 @@ export async function checkCommand(modelName: string | undefined, options: Check
   } else if (modelName === undefined) {
     process.stdout.write(summaryTable(outcomes, color));
     for (const o of outcomes) if (!o.ok) process.stdout.write('\n' + describeOutcome(o, color));
+  }
+  const failedWrite = outcomes.find((o) => o.writeError !== null);
+  if (failedWrite) {
+    process.stderr.write(`protokit: ${s(failedWrite.writeError!)}\n`);
+    return 2;
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
@@ -120,16 +129,28 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   const rerunCommand = `${COMMAND} ${rerun}`;
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
+  let writeError: string | null = null;
   if (result.violation) {
     const trace = traceOfCheck(suite, { config, faults }, result);
     const label = options.mutant ?? suite.model.name;
-    tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
-    saveTrace(tracePath, trace);
-    htmlPath = tracePath.replace(/\.json$/, '') + '.html';
-    writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
+    // The hash tells apart runs that differ only in configuration, faults or depth.
+    const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, depth: options.depth ?? suite.budget.depth });
+    const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-seed${result.seed}-${hash}.json`;
+    const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    try {
+      saveTrace(path, trace);
+      tracePath = path;
+      const html = path.replace(/\.json$/, '') + '.html';
+      writeFileAtomic(html, renderTrace('html', suite, trace, path));
+      htmlPath = html;
+    } catch (error) {
+      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
+      if (!(error instanceof WriteError)) throw error;
+      writeError = error.message;
+    }
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -174,10 +195,17 @@ function jsonOf(o: ModelOutcome): object {
       trace: o.tracePath,
       html: o.htmlPath,
       lengths: r.violation.lengths,
-      replay: `${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`,
+      replay: o.tracePath === null ? null : `${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`,
+      // Without a trace file, the counterexample itself, so nothing is lost.
+      ...(o.tracePath === null ? { actions: r.violation.actions, writeError: o.writeError } : {}),
     },
     rerun: o.rerun,
   };
+}
+
+/** The counterexample's actions, one a line, for when its trace could not be written. */
+export function actionLines(actions: readonly Action[]): string[] {
+  return ['    actions:', ...actions.map((a, k) => `    ${String(k + 1).padStart(4)}  ${s(formatAction(a))}`)];
 }
 
 function rate(count: number, ms: number): string {
@@ -199,10 +227,15 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
-    lines.push(`    trace:  ${o.tracePath}`);
-    lines.push(`    view:   ${o.htmlPath} (open it in a browser)`);
-    lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
-    lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`);
+    if (o.tracePath === null) {
+      lines.push(c.yellow(`    trace:  not written: ${s(o.writeError ?? 'unknown reason')}`));
+      lines.push(...actionLines(v.actions));
+    } else {
+      lines.push(`    trace:  ${s(o.tracePath)}`);
+      lines.push(o.htmlPath === null ? c.yellow(`    view:   not written: ${s(o.writeError ?? 'unknown reason')}`) : `    view:   ${s(o.htmlPath)} (open it in a browser)`);
+      lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(o.tracePath)}${o.loadArg}`)}`);
+      lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`)}`);
+    }
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);

@@ -1,6 +1,7 @@
 /** Option parsing shared by the commands: numbers, `--config` pairs, fault lists. */
 import { InvalidArgumentError } from 'commander';
-import { parseFaults, type FaultSettings, type NetworkSemantics } from '../engine/faults.js';
+import { FAULT_KINDS, parseFaults, type FaultSettings, type NetworkSemantics } from '../engine/faults.js';
+import { MAX_FAULT_BOUND } from '../trace/format.js';
 import type { Model } from '../engine/model.js';
 import { UsageError } from '../engine/errors.js';
 import { PRESET_KEY } from '../engine/instance.js';
@@ -50,9 +51,19 @@ export function faultsFromOptions(model: Model, faults: string | boolean | undef
   }
   const net = (network ?? model.faults.network) as NetworkSemantics;
   if (faults === false) return parseFaults('', net);
-  if (typeof faults === 'string') return parseFaults(faults, net);
+  if (typeof faults === 'string') return withinTraceBounds(parseFaults(faults, net));
   if (network !== undefined) return { ...model.faults, network: net };
   return undefined;
+}
+
+/** Fault bounds a trace can hold (so the trace of the run loads again), or a UsageError. */
+function withinTraceBounds(settings: FaultSettings): FaultSettings {
+  for (const kind of FAULT_KINDS) {
+    if (settings[kind] > MAX_FAULT_BOUND) {
+      throw new UsageError(`fault bound ${kind}=${settings[kind]} is too large (accepted: 0..${MAX_FAULT_BOUND.toLocaleString('en-US')})`);
+    }
+  }
+  return settings;
 }
 
 /**

@@ -1,12 +1,14 @@
 /** `protokit explore MODEL`: exhaustive breadth-first search of one configuration. */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
 import { UsageError } from '../engine/errors.js';
 import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
-import { saveTrace } from '../trace/file.js';
+import { saveTrace, WriteError } from '../trace/file.js';
+import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
+import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
@@ -64,23 +66,38 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   }
 
   let tracePath: string | null = null;
+  let writeError: string | null = null;
   if (result.violation) {
     const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' });
     const label = options.mutant ?? suite.model.name;
-    tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-explore.json`)) || '.';
-    saveTrace(tracePath, trace);
+    // The hash tells apart searches that differ only in configuration, faults or bounds.
+    const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, maxDepth: options.maxDepth ?? null, maxInFlight: options.maxInFlight ?? null });
+    const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-${hash}-explore.json`;
+    const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    try {
+      saveTrace(path, trace);
+      tracePath = path;
+    } catch (error) {
+      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
+      if (!(error instanceof WriteError)) throw error;
+      writeError = error.message;
+    }
   }
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
   const ok = result.violation === null;
   if (options.json) {
-    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg)) + '\n');
+    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg, writeError)) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor()));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError));
+  }
+  if (writeError !== null) {
+    process.stderr.write(`protokit: ${s(writeError)}\n`);
+    return 2;
   }
   return ok ? 0 : 1;
 }
 
-function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string): object {
+function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null): object {
   return {
     model: r.model,
     preset: r.preset,
@@ -105,14 +122,15 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
       message: r.violation.message,
       step: r.violation.step,
       trace: tracePath,
-      replay: `${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`,
+      replay: tracePath === null ? null : `${COMMAND} replay ${shellArg(tracePath)}${loadArg}`,
+      ...(tracePath === null ? { actions: r.violation.actions, writeError } : {}),
     },
   };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean): string {
+function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
@@ -130,9 +148,14 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    shortest counterexample: ${v.step} actions`);
-    lines.push(`    trace:  ${tracePath}`);
-    lines.push(`    read:   ${COMMAND} show ${shellArg(tracePath!)}${loadArg}`);
-    lines.push(`    replay: ${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`);
+    if (tracePath === null) {
+      lines.push(c.yellow(`    trace:  not written: ${s(writeError ?? 'unknown reason')}`));
+      lines.push(...actionLines(v.actions));
+    } else {
+      lines.push(`    trace:  ${s(tracePath)}`);
+      lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(tracePath)}${loadArg}`)}`);
+      lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(tracePath)}${loadArg}`)}`);
+    }
   } else {
     lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
