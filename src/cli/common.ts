@@ -30,13 +30,16 @@ export function collectConfig(value: string, previous: string[] = []): string[] 
 }
 
 export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
-  const config: Record<string, string> = {};
+  // A Map, then fromEntries: `config['__proto__'] = v` would set the prototype instead of a key.
+  const config = new Map<string, string>();
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0 || at === pair.length - 1) throw new UsageError(`--config takes key=value (e.g. rms=4 or ${PRESET_KEY}=tla), not '${pair}'`);
-    config[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    const key = pair.slice(0, at).trim();
+    if (config.has(key)) throw new UsageError(`--config ${key} is given twice; give it once`);
+    config.set(key, pair.slice(at + 1).trim());
   }
-  return config;
+  return Object.fromEntries(config);
 }
 
 export const NETWORKS: readonly NetworkSemantics[] = ['unordered', 'fifo', 'set'];

@@ -3,14 +3,15 @@
  * a trace makes that replay does not confirm, flags given twice, internal errors. The generated
  * cases are in hostile.fuzz.test.ts. Calls main() in-process.
  */
-import { readFileSync, writeFileSync, mkdtempSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { renderMermaid } from '../render/mermaid.js';
 import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
-import { parseTrace } from '../trace/file.js';
+import { MAX_TRACE_BYTES, parseTrace } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
 import { findSuite } from './registry.js';
 import { oneLine, run } from './run-in-process.js';
@@ -156,5 +157,144 @@ describe('an internal error', () => {
     const debug = await run('list', '--debug');
     expect(debug.code).toBe(70);
     expect(debug.stderr).toMatch(/^protokit: internal error: TypeError: boom\nTypeError: boom\n\s+at /);
+  });
+});
+
+describe('names that become file names', () => {
+  const project = mkdtempSync(join(tmpdir(), 'protokit-load-'));
+  const kit = JSON.stringify(join(process.cwd(), 'src', 'index.ts'));
+  const xstate = JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'));
+  writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+  /** A counter suite that fails at 3, with the model and property names given. */
+  const suite = (file: string, model: string, property = 'below-three') => {
+    writeFileSync(
+      join(project, file),
+      `import { assign, createMachine } from ${xstate};
+import { always, defineModel, defineSuite } from ${kit};
+const counter = createMachine({ context: { n: 0 }, on: { Tick: { actions: assign({ n: ({ context }) => context.n + 1 }) } } });
+const model = defineModel({ name: ${JSON.stringify(model)}, title: 't', params: {},
+  roles: { counter: { machine: counter, persist: [], environment: () => [{ type: 'Tick' }] } },
+  nodes: () => [{ id: 'c', role: 'counter', input: {} }],
+  faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 }, mutants: {} });
+export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: [
+  always(${JSON.stringify(property)}, 'below 3', (w) => (w.node('c').context.n >= 3 ? 'c reached 3' : undefined)) ] });
+`,
+    );
+    return join(project, file);
+  };
+
+  test.each([
+    ['../../../../x', 'below-three'],
+    ['ok', '../../escape'],
+    ['ok', `evil${ESC}[2J`],
+    ['.hidden', 'p'],
+  ])('a --load suite named %j / property %j is refused at load: one line, exit 2, nothing written', async (model, property) => {
+    const out = mkdtempSync(join(project, 'out-'));
+    const path = suite(`s${Math.abs(model.length * 31 + property.length)}.suite.ts`, model, property);
+    const r = await run('check', '--load', path, '--out', out, '--runs', '20');
+    expect(r.code).toBe(2);
+    clean(r.stderr);
+    expect(oneLine(r.stderr)).toMatch(/is not a safe name/);
+    expect(readdirSync(out)).toEqual([]);
+    expect(readdirSync(join(project, '..')).filter((n) => n === 'x' || n === 'escape')).toEqual([]);
+  });
+
+  test('runs that differ in configuration, faults or depth keep their own traces', async () => {
+    const out = mkdtempSync(join(dir, 'runs-'));
+    const paths = new Set<string>();
+    for (const extra of [[], ['--config', 'rms=4'], ['--no-faults'], ['--depth', '30']]) {
+      const r = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--json', '--out', out, ...extra);
+      expect(r.code).toBe(1);
+      paths.add(JSON.parse(r.stdout).violation.trace);
+    }
+    expect(paths.size).toBe(4);
+    for (const p of paths) expect(p).toMatch(/tm-commits-on-majority-commit-needs-all-prepared-seed1-[0-9a-f]{8}\.json$/);
+  });
+
+  test.each([
+    ['--mutant', '__proto__', /^protokit: unknown mutant '__proto__'/],
+    ['--mutant', 'constructor', /^protokit: unknown mutant 'constructor'/],
+    ['--mutant', 'toString', /^protokit: unknown mutant 'toString'/],
+    ['--config', '__proto__=1', /^protokit: unknown config key '__proto__'/],
+    ['--config', 'constructor=1', /^protokit: unknown config key 'constructor'/],
+    ['--config', 'preset=toString', /^protokit: unknown preset 'toString'/],
+    ['--config', 'rms=2 rms=3', /^protokit: --config rms is given twice/],
+  ])('%s %s: an unknown name, exit 2', async (flag, value, message) => {
+    const r = await run('check', 'two-phase-commit', flag, value, '--runs', '3', '--out', dir);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test.each([
+    ['a config key __proto__', (text: string) => text.replace('"config":{', '"config":{"__proto__":5,'), /has a key named __proto__/],
+    ['an escaped __proto__ key', (text: string) => text.replace('"config":{', '"config":{"\\u005f_proto__":5,'), /has a key named __proto__/],
+    ['mutant constructor', (text: string) => text.replace('"mutant":"tm-commits-on-majority"', '"mutant":"constructor"'), /unknown mutant 'constructor'/],
+    ['model toString', (text: string) => text.replace('"model":"two-phase-commit"', '"model":"toString"'), /unknown model 'toString'/],
+  ])('a trace with %s: exit 2', async (name, edit, message) => {
+    const path = join(dir, `proto-${name.replace(/\W/g, '')}.json`);
+    writeFileSync(path, edit(JSON.stringify(JSON.parse(readFileSync(KNOWN, 'utf8')))));
+    const r = await run('replay', path);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+});
+
+describe('--load of a module that cannot be loaded: one line naming the file, exit 2', () => {
+  const project = mkdtempSync(join(tmpdir(), 'protokit-badload-'));
+  writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+  const file = (name: string, text: string) => (writeFileSync(join(project, name), text), join(project, name));
+  mkdirSync(join(project, 'a-directory.ts'));
+
+  test.each([
+    ['a syntax error', () => file('syntax.ts', 'export default {'), /^protokit: --load .*syntax\.ts: cannot load it: .+/],
+    ['a missing import', () => file('missing.ts', "import x from './nope.js';\nexport default x;"), /^protokit: --load .*missing\.ts: cannot load it: .*nope\.js/],
+    ['a throw at import', () => file('throws.ts', "throw new Error('boom at import');\nexport default 1;"), /^protokit: --load .*throws\.ts: cannot load it: boom at import$/],
+    ['an export of the wrong shape', () => file('shape.ts', 'export default { hello: 1 };'), /^protokit: --load .*shape\.ts: expected a default export made with defineSuite/],
+    ['a directory', () => join(project, 'a-directory.ts'), /^protokit: --load .*a-directory\.ts: not a file/],
+    ['a top-level await that never settles', () => file('never.ts', 'await new Promise(() => {});\nexport default 1;'), /^protokit: --load .*never\.ts: still importing after 0\.3 s \(a top-level await that never settles\?\)$/],
+  ])('%s', async (_name, path, message) => {
+    process.env.PROTOKIT_LOAD_TIMEOUT_MS = '300';
+    try {
+      const r = await run('list', '--load', path());
+      expect(r.code).toBe(2);
+      expect(oneLine(r.stderr)).toMatch(message);
+    } finally {
+      delete process.env.PROTOKIT_LOAD_TIMEOUT_MS;
+    }
+  });
+});
+
+describe('input bounds', () => {
+  test.each([
+    ['a FIFO', () => {
+      const path = join(dir, 'fifo');
+      spawnSync('mkfifo', [path]);
+      return path;
+    }, /is not a regular file \(a device, FIFO or socket\), not a trace file$/],
+    ['/dev/zero', () => '/dev/zero', /^protokit: \/dev\/zero is not a regular file/],
+    ['nesting 100,000 deep', () => {
+      const path = join(dir, 'deep.json');
+      writeFileSync(path, readFileSync(KNOWN, 'utf8').replace('"violation":', `"deep":${'['.repeat(100_000)}${']'.repeat(100_000)},"violation":`));
+      return path;
+    }, /nests arrays and objects more than 64 deep; a trace never does$/],
+    ['a file above the size limit', () => {
+      const path = join(dir, 'huge.json');
+      writeFileSync(path, '');
+      truncateSync(path, MAX_TRACE_BYTES + 1);
+      return path;
+    }, /is 64 MB; traces are at most 64 MB$/],
+  ])('%s is refused before it is read: exit 2', async (_name, path, message) => {
+    const r = await run('replay', path());
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test('--faults loss=2000000 is refused, so every trace check writes loads again', async () => {
+    const r = await run('check', 'two-phase-commit', '--faults', 'loss=2000000', '--out', dir);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe('protokit: fault bound loss=2000000 is too large (accepted: 0..1,000,000)');
+    const ok = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--faults', 'loss=1000000', '--json', '--out', dir);
+    expect(ok.code).toBe(1);
+    expect((await run('replay', JSON.parse(ok.stdout).violation.trace)).code).toBe(1);
   });
 });

@@ -16,8 +16,13 @@ import { unsafeNameReason } from '../trace/names.js';
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url);
 
-/** How long a `--load` module may take to import (its top-level code and awaits). */
+/** How long a `--load` module may take to import (its top-level code and awaits); PROTOKIT_LOAD_TIMEOUT_MS overrides it. */
 export const LOAD_TIMEOUT_MS = 10_000;
+
+function loadTimeoutMs(): number {
+  const set = Number(process.env.PROTOKIT_LOAD_TIMEOUT_MS);
+  return Number.isFinite(set) && set > 0 ? set : LOAD_TIMEOUT_MS;
+}
 
 export async function loadSuites(load?: string): Promise<Suite[]> {
   const suites = load !== undefined ? await loadExternal(load) : [...((await import(REGISTRY.href)) as { suites: readonly Suite[] }).suites];
@@ -46,8 +51,9 @@ async function loadExternal(path: string): Promise<Suite[]> {
 /** Imports a user's module, turning every failure (and a wait past LOAD_TIMEOUT_MS) into a UsageError. */
 async function importWithin(url: string, path: string): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
+  const ms = loadTimeoutMs();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new UsageError(`--load ${path}: still importing after ${LOAD_TIMEOUT_MS / 1000} s (a top-level await that never settles?)`)), LOAD_TIMEOUT_MS);
+    timer = setTimeout(() => reject(new UsageError(`--load ${path}: still importing after ${ms / 1000} s (a top-level await that never settles?)`)), ms);
   });
   try {
     return await Promise.race([import(url), timeout]);

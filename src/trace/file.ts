@@ -235,6 +235,13 @@ export function parseTrace(text: string, path = 'trace'): Trace {
     throw new UsageError(`${path} is not valid JSON (truncated or malformed): ${(error as Error).message}`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`${path} is not a trace: expected a JSON object`);
+  // A key `__proto__` would be dropped, or set a prototype, somewhere between here and the model.
+  if (/__proto__|\\u/.test(text)) {
+    JSON.parse(text, (key, value) => {
+      if (key === '__proto__') throw new UsageError(`${path} is not a valid trace: it has a key named __proto__`);
+      return value;
+    });
+  }
   const format = (json as { format?: unknown }).format;
   if (format !== TRACE_FORMAT) {
     throw new UsageError(`${path} has format ${JSON.stringify(format ?? null)}; this protokit reads ${TRACE_FORMAT}`);
