@@ -298,3 +298,81 @@ describe('input bounds', () => {
     expect((await run('replay', JSON.parse(ok.stdout).violation.trace)).code).toBe(1);
   });
 });
+
+describe('a trace that cannot be written: one line, exit 2, the result still printed, nothing left behind', () => {
+  const violating = ['check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority'];
+
+  /** The run's result, with its actions, is on stdout though the trace is not on disk. */
+  const resultPrinted = (stdout: string) => {
+    expect(stdout).toMatch(/✗ commit-needs-all-prepared violated at step 5/);
+    expect(stdout).toMatch(/trace: {2}not written: cannot write /);
+    expect(stdout).toMatch(/^ {7}1 {2}rm\d: Prepare$/m);
+  };
+
+  test('a file where the directory should be', async () => {
+    const blocker = join(dir, 'blocker');
+    writeFileSync(blocker, 'not a directory');
+    const r = await run(...violating, '--out', blocker);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: cannot write .*blocker\/two-phase-commit\/.*: a file is in the way where a directory should be \(ENOTDIR\)$/);
+    resultPrinted(r.stdout);
+    const json = JSON.parse((await run(...violating, '--out', blocker, '--json')).stdout);
+    expect(json.violation).toMatchObject({ trace: null, replay: null, property: 'commit-needs-all-prepared' });
+    expect(json.violation.actions).toHaveLength(5);
+  });
+
+  test('--out under /proc ends at once (no mkdir loop) with one line', async () => {
+    const r = await run(...violating, '--out', '/proc/protokit-nope');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: cannot write .*: the directory cannot be created there \(ENOENT\)$/);
+  });
+
+  test('show --out naming a directory', async () => {
+    const r = await run('show', KNOWN, '--out', dir);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(`protokit: cannot write ${dir}: it is a directory (EISDIR)`);
+  });
+
+  test('stale temporaries of a killed writer are removed by the next write', async () => {
+    const out = mkdtempSync(join(dir, 'stale-'));
+    // A child that has exited: its pid names a writer that no longer runs.
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
+    mkdirSync(join(out, 'two-phase-commit'));
+    const stale = join(out, 'two-phase-commit', `.x.json.tmp-${dead}`);
+    writeFileSync(stale, '{"half":');
+    const r = await run(...violating, '--out', out);
+    expect(r.code).toBe(1);
+    expect(readdirSync(join(out, 'two-phase-commit')).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  /** A 64 KB tmpfs: full after a few traces; read-only after a remount. Needs root; skipped without. */
+  const mnt = mkdtempSync(join(tmpdir(), 'protokit-tmpfs-'));
+  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status === 0;
+  if (!mounted) console.warn(`hostile.test.ts: cannot mount a tmpfs at ${mnt} (needs root): the disk-full and read-only cases are skipped`);
+
+  test.skipIf(!mounted)('a full disk (ENOSPC) and a read-only one (EROFS), on a 64 KB tmpfs', async () => {
+    try {
+      // Fill it up, a page at a time, until the disk refuses.
+      for (let i = 0; ; i++) {
+        try {
+          writeFileSync(join(mnt, `filler-${i}`), Buffer.alloc(4096));
+        } catch {
+          break;
+        }
+      }
+      const full = await run(...violating, '--out', mnt);
+      expect(full.code).toBe(2);
+      expect(oneLine(full.stderr)).toMatch(/^protokit: cannot write .*: no space left on the device \(ENOSPC\)$/);
+      resultPrinted(full.stdout);
+      const left = spawnSync('find', [mnt, '-name', '.*tmp*'], { encoding: 'utf8' }).stdout.trim();
+      expect(left).toBe('');
+      expect(spawnSync('mount', ['-o', 'remount,ro', mnt]).status).toBe(0);
+      const readOnly = await run(...violating, '--out', join(mnt, 'more'));
+      expect(readOnly.code).toBe(2);
+      expect(oneLine(readOnly.stderr)).toMatch(/^protokit: cannot write .*: the file system is read-only \(EROFS\)$/);
+      resultPrinted(readOnly.stdout);
+    } finally {
+      spawnSync('umount', [mnt]);
+    }
+  });
+});
