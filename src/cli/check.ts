@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
-import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
+import { checkRandom, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
 import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
@@ -15,6 +15,7 @@ import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useCo
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
+import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
 
 export interface CheckCommandOptions {
@@ -50,6 +51,8 @@ interface ModelOutcome {
 }
 
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
+  checkWorkers(options.workers);
+  checkBudget(options.runs, options.depth);
   const suites = await loadSuites(options.load);
   const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
   const stray = options.config.find((pair) => !pair.includes('='));
@@ -186,6 +189,7 @@ function jsonOf(o: ModelOutcome): object {
     runs: r.runs,
     steps: r.steps,
     distinctStates: r.distinctStates,
+    distinctStatesCapped: r.distinctStates >= DISTINCT_LIMIT,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {
@@ -223,6 +227,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
+  if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${DISTINCT_LIMIT.toLocaleString('en-US')}: there are at least that many`));
   if (r.violation) {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));

@@ -12,6 +12,7 @@ import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
+import { checkMaxMemory, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
 
 export interface ExploreCommandOptions {
@@ -37,6 +38,8 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   if (typeof options.symmetry === 'string' && options.symmetry !== 'compare') {
     throw new UsageError(`--symmetry takes no value or 'compare', not '${options.symmetry}'`);
   }
+  checkWorkers(options.workers);
+  checkMaxMemory(options.maxMemory);
   const suite = findSuite(await loadSuites(options.load), modelName);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);

@@ -376,3 +376,22 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     }
   });
 });
+
+describe('limits the machine cannot meet are refused with the bound', () => {
+  test.each([
+    [['explore', 'two-phase-commit', '--max-memory', '99999999'], /^protokit: --max-memory 99999999 is above this process's heap limit of \d+ MB \(give at most \d+, or raise the limit: NODE_OPTIONS=--max-old-space-size=\d+\)$/],
+    [['explore', 'two-phase-commit', '--workers', '100000'], /^protokit: --workers 100000 is more than 4 per core \(\d+ cores here: at most \d+\)$/],
+    [['check', 'two-phase-commit', '--workers', '100000'], /^protokit: --workers 100000 is more than 4 per core/],
+    [['check', 'raft', '--depth', '1000000'], /^protokit: --depth 1000000 is more than a trace holds \(at most 100,000 actions\)$/],
+    [['check', 'raft', '--runs', '99999999999'], /^protokit: --runs 99999999999 is more than one check takes \(at most 1,000,000,000; split it with --shard K\/N\)$/],
+  ])('%j: exit 2', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+
+  test('check --json says whether the distinct-state counter reached its cap', async () => {
+    const r = await run('check', 'two-phase-commit', '--runs', '50', '--json', '--out', dir);
+    expect(JSON.parse(r.stdout).distinctStatesCapped).toBe(false);
+  });
+});

@@ -57,6 +57,9 @@ export interface CheckResult {
   readonly elapsedMs: number;
 }
 
+/** The distinct-state counter stops here (its fingerprints would otherwise grow with the runs); a count this high means "at least". */
+export const DISTINCT_LIMIT = 2_000_000;
+
 /** The seed used when none is given, so that a plain `protokit check` is reproducible. */
 export const DEFAULT_SEED = 1;
 
@@ -97,7 +100,6 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const reached = new Set<string>();
   // Fingerprints only, in typed arrays: memory stays flat however many runs (bounded below).
   const distinct = new FingerprintSet();
-  const DISTINCT_LIMIT = 2_000_000;
   let steps = 0;
   let runsDone = 0;
   let shrinking = false;
