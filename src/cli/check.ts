@@ -4,7 +4,8 @@ import { pathToFileURL } from 'node:url';
 import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
-import { checkRandom, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
+import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
+import { interruptible } from './interrupt.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
 import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
@@ -67,6 +68,13 @@ export async function checkCommand(modelName: string | undefined, options: Check
   for (const suite of selected) {
     const outcome = await checkOne(suite, options);
     outcomes.push(outcome);
+    if (outcome.result.interrupted) {
+      // Ctrl-C: the figures so far and how to run it again, exit 130.
+      if (options.json) process.stdout.write(JSON.stringify({ ...jsonOf(outcome), interrupted: true }) + '\n');
+      else process.stdout.write(describeOutcome(outcome, color));
+      process.stderr.write(`protokit: interrupted after ${outcome.result.runs.toLocaleString('en-US')} runs of ${suite.model.name}\n`);
+      return 130;
+    }
     if (!options.json && modelName !== undefined) process.stdout.write(describeOutcome(outcome, color));
   }
   if (options.json) {
@@ -105,10 +113,11 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       faults,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
+    // Ctrl-C stops a check in this thread with the figures so far; worker threads end with the process.
     result =
       options.workers && options.workers > 1
         ? await checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load) })
-        : checkRandom(suite, checkOptions);
+        : await interruptible((signal) => checkRandomInterruptible(suite, checkOptions, signal));
   } finally {
     progress.stop();
   }
@@ -241,6 +250,10 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
       lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(o.tracePath)}${o.loadArg}`)}`);
       lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`)}`);
     }
+    lines.push(`    rerun:  ${s(o.rerun)}`);
+  } else if (r.interrupted) {
+    lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
+    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '✗'} ${s(w.name)}`).join('  ') || 'none'}`);
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);

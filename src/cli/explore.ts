@@ -13,6 +13,7 @@ import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
+import { interruptible } from './interrupt.js';
 import { safeLine as s } from '../render/safe-text.js';
 
 export interface ExploreCommandOptions {
@@ -45,8 +46,9 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
   const progress = progressLine(suite.model.name, !options.json);
-  const search = (symmetry: boolean) =>
+  const search = (symmetry: boolean, signal?: AbortSignal) =>
     explore(suite, {
+      signal,
       config,
       mutant: options.mutant,
       faults,
@@ -62,8 +64,8 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   let result: ExploreResult;
   let unreduced: ExploreResult | null = null;
   try {
-    result = await search(options.symmetry !== undefined && options.symmetry !== false);
-    if (options.symmetry === 'compare') unreduced = await search(false);
+    result = await interruptible((signal) => search(options.symmetry !== undefined && options.symmetry !== false, signal));
+    if (options.symmetry === 'compare' && result.stoppedBy !== 'interrupted') unreduced = await interruptible((signal) => search(false, signal));
   } finally {
     progress.stop();
   }
@@ -96,6 +98,11 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
     return 2;
+  }
+  if (result.stoppedBy === 'interrupted' || unreduced?.stoppedBy === 'interrupted') {
+    if (!options.json) process.stdout.write(`  rerun:  ${s(rerunOf(modelName, options))}\n`);
+    process.stderr.write(`protokit: interrupted after ${count(result.distinctStates)} states of ${s(suite.model.name)}\n`);
+    return 130;
   }
   return ok ? 0 : 1;
 }
@@ -146,7 +153,8 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (unreduced) lines.push(`  without symmetry: ${count(unreduced.distinctStates)} distinct states, depth ${unreduced.depth}${unreduced.complete ? '' : ' (incomplete)'}`);
   lines.push(`  fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (optimistic estimate, as TLC)`);
   if (r.maxInFlight !== null) lines.push(`  state constraint: states with more than ${r.maxInFlight} messages in flight were checked, not expanded (--max-in-flight)`);
-  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
+  const stopper = r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : r.stoppedBy === 'interrupted' ? 'Ctrl-C' : `--${r.stoppedBy}`;
+  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${stopper}; the figures are those so far`));
   if (r.violation) {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
@@ -189,4 +197,24 @@ function progressLine(label: string, enabled: boolean): { update: (p: ExplorePro
       if (shown) process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/** The command that runs this search again. */
+function rerunOf(model: string, o: ExploreCommandOptions): string {
+  const args = [
+    'explore',
+    model,
+    ...o.config.flatMap((c) => ['--config', c]),
+    ...(o.mutant ? ['--mutant', o.mutant] : []),
+    ...(o.faults === false ? ['--no-faults'] : typeof o.faults === 'string' ? ['--faults', o.faults] : []),
+    ...(o.network ? ['--network', o.network] : []),
+    ...(o.maxStates ? ['--max-states', String(o.maxStates)] : []),
+    ...(o.maxDepth ? ['--max-depth', String(o.maxDepth)] : []),
+    ...(o.maxMemory ? ['--max-memory', String(o.maxMemory)] : []),
+    ...(o.maxInFlight !== undefined ? ['--max-in-flight', String(o.maxInFlight)] : []),
+    ...(o.symmetry === true ? ['--symmetry'] : typeof o.symmetry === 'string' ? [`--symmetry=${o.symmetry}`] : []),
+    ...(o.workers ? ['--workers', String(o.workers)] : []),
+    ...(o.load ? ['--load', o.load] : []),
+  ];
+  return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }

@@ -13,6 +13,7 @@ import { renderMermaid } from '../render/mermaid.js';
 import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
 import { MAX_TRACE_BYTES, parseTrace } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
+import { checkRandom, checkRandomInterruptible } from '../explore/random/random.js';
 import { findSuite } from './registry.js';
 import { oneLine, run } from './run-in-process.js';
 
@@ -393,5 +394,55 @@ describe('limits the machine cannot meet are refused with the bound', () => {
   test('check --json says whether the distinct-state counter reached its cap', async () => {
     const r = await run('check', 'two-phase-commit', '--runs', '50', '--json', '--out', dir);
     expect(JSON.parse(r.stdout).distinctStatesCapped).toBe(false);
+  });
+});
+
+describe('Ctrl-C during check or explore: the figures so far, the rerun line, exit 130', () => {
+  /** Runs `args`, sending SIGINT to this process once it has run a while (other SIGINT listeners set aside). */
+  const interrupted = async (...args: string[]) => {
+    const others = process.listeners('SIGINT');
+    process.removeAllListeners('SIGINT');
+    // Once, after the command has installed its handler and run a while (a second one would exit at once).
+    let sent = false;
+    const timer = setInterval(() => {
+      if (!sent && process.listenerCount('SIGINT') > 0) {
+        sent = true;
+        process.emit('SIGINT');
+      }
+    }, 300);
+    try {
+      return await run(...args);
+    } finally {
+      clearInterval(timer);
+      for (const l of others) process.on('SIGINT', l);
+    }
+  };
+
+  test('check', async () => {
+    const r = await interrupted('check', 'two-phase-commit', '--runs', '10000000', '--out', dir);
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/^ {2}[\d,]+ runs, [\d,]+ steps, [\d,]+ distinct states in /m);
+    expect(r.stdout).toMatch(/interrupted \(Ctrl-C\) after [\d,]+ runs: no invariant violated in those/);
+    expect(r.stdout).toMatch(/rerun: {2}npx protokit check two-phase-commit --seed 1 --runs 10000000$/m);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: interrupted after [\d,]+ runs of two-phase-commit$/);
+  });
+
+  test('explore', async () => {
+    const r = await interrupted('explore', 'two-phase-commit', '--config', 'preset=tla', '--config', 'rms=9');
+    expect(r.code).toBe(130);
+    expect(r.stdout).toMatch(/incomplete: stopped by Ctrl-C; the figures are those so far/);
+    expect(r.stdout).toMatch(/rerun: {2}npx protokit explore two-phase-commit --config preset=tla --config rms=9$/m);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: interrupted after [\d,]+ states of two-phase-commit$/);
+  });
+
+  test('an interruptible check explores the same runs as checkRandom, and stops where it is told', async () => {
+    const suite = findSuite(suites, 'two-phase-commit');
+    const plain = checkRandom(suite, { mutant: 'rm-forgets-prepared', runs: 3000 });
+    const never = new AbortController();
+    const same = await checkRandomInterruptible(suite, { mutant: 'rm-forgets-prepared', runs: 3000 }, never.signal);
+    expect({ ...same, elapsedMs: 0 }).toEqual({ ...plain, elapsedMs: 0 });
+    const stop = new AbortController();
+    const stopped = await checkRandomInterruptible(suite, { runs: 100_000, onProgress: (p) => p.runs >= 1000 && stop.abort() }, stop.signal);
+    expect(stopped).toMatchObject({ interrupted: true, runs: 1000, violation: null });
   });
 });
