@@ -17,7 +17,10 @@ process.on('unhandledRejection', internal);
 try {
   register();
   const { main } = await import('./main.ts');
-  process.exitCode = await main(process.argv.slice(2));
+  const code = await main(process.argv.slice(2));
+  process.exitCode = code;
+  // A --load module may leave a timer or a never-settling import behind: do not wait on it for ever.
+  setTimeout(() => process.exit(code), 1000).unref();
 } catch (error) {
   internal(error);
 }
