@@ -446,3 +446,43 @@ describe('Ctrl-C during check or explore: the figures so far, the rerun line, ex
     expect(stopped).toMatchObject({ interrupted: true, runs: 1000, violation: null });
   });
 });
+
+describe('claims a trace makes', () => {
+  test('a trace of a fixed bug (expect: pass) that violates again: exit 1, and replay says so', async () => {
+    const path = edited('expects-pass.json', (t) => (t.expect = 'pass'));
+    const r = await run('replay', path);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^! the trace expects no violation \(a fixed bug\), but replay violated commit-needs-all-prepared at step 5$/m);
+    const shown = await run('show', path);
+    expect(shown.stdout).toMatch(/note: +the trace expects no violation \(a fixed bug\), but replay violated commit-needs-all-prepared at step 5/);
+  });
+
+  test('a recorded violation at another step: exit 3, naming both', async () => {
+    const r = await run('replay', edited('other-step.json', (t) => (t.violation.step = 4)));
+    expect(r.code).toBe(3);
+    expect(oneLine(r.stderr)).toMatch(/replay violated commit-needs-all-prepared, the trace recorded commit-needs-all-prepared at step 4$/);
+  });
+});
+
+describe('a --load suite with hostile text', () => {
+  test('list shows its title and descriptions escaped, one line each', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'protokit-text-'));
+    writeFileSync(join(project, 'package.json'), '{"type":"module"}');
+    const path = join(project, 'text.suite.ts');
+    writeFileSync(
+      path,
+      `import { createMachine } from ${JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'))};
+import { always, defineModel, defineSuite } from ${JSON.stringify(join(process.cwd(), 'src', 'index.ts'))};
+const P = ${JSON.stringify(PAYLOAD)};
+const model = defineModel({ name: 'texty', title: 'title' + P, params: { n: { default: 1, description: 'n' + P } },
+  roles: { r: { machine: createMachine({}), persist: [] } }, nodes: () => [{ id: 'a', role: 'r', input: {} }],
+  faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 }, mutants: {} });
+export default defineSuite({ model, budget: { runs: 1, depth: 1 }, properties: [always('p', 'description' + P, () => undefined)] });
+`,
+    );
+    const r = await run('list', '--load', path);
+    expect(r.code).toBe(0);
+    clean(r.stdout);
+    expect(r.stdout).toContain('title\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;ZWNobyBoaQ==\\x07\\n✓ no property violated\\u202edesrever');
+  });
+});
