@@ -113,11 +113,12 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       faults,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
-    // Ctrl-C stops a check in this thread with the figures so far; worker threads end with the process.
-    result =
+    // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
+    result = await interruptible((signal) =>
       options.workers && options.workers > 1
-        ? await checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load) })
-        : await interruptible((signal) => checkRandomInterruptible(suite, checkOptions, signal));
+        ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
+        : checkRandomInterruptible(suite, checkOptions, signal),
+    );
   } finally {
     progress.stop();
   }
