@@ -50,6 +50,9 @@ describe('the sanitiser', () => {
   test('the output guard keeps protokit’s own colours on a terminal, and nothing else', () => {
     expect(guardOutput('\x1b[31mred\x1b[39m\x1b]0;t\x07', true)).toBe('\x1b[31mred\x1b[39m\\x1b]0;t\\x07');
     expect(guardOutput('\r\x1b[Kline', true)).toBe('\r\x1b[Kline');
+    expect(guardOutput('\x1b[1G\x1b[2K\x1b[0K\x1b[0J\x1b[?25l', true)).toBe('\x1b[1G\x1b[2K\x1b[0K\x1b[0J\x1b[?25l');
+    // Clearing the screen, moving the cursor up over earlier lines: not protokit's, escaped.
+    expect(guardOutput('\x1b[2J\x1b[3A\x1b[H', true)).toBe('\\x1b[2J\\x1b[3A\\x1b[H');
     expect(guardOutput('\x1b[31mred\x1b[39m', false)).toBe('\\x1b[31mred\\x1b[39m');
   });
 

@@ -48,12 +48,13 @@ export function safeLines(s: string): string {
 }
 
 /**
- * The control sequences protokit writes to a terminal itself: SGR colours (picocolors), and the
- * cursor moves, line erasing, cursor hiding and line wrapping of its progress display
- * (cli-progress through node:readline; `\r\x1b[K` of explore's progress line). Nothing that sets
- * a title, writes the clipboard, or clears the screen above the cursor.
+ * The control sequences protokit writes to a terminal itself, exactly: SGR colours (picocolors),
+ * and its progress display's column move, line erasing, clearing below the cursor, cursor hiding,
+ * line wrapping, cursor save and restore (cli-progress through node:readline: `\x1b[1G`, `\x1b[2K`,
+ * `\x1b[0K`, `\x1b[0J`; `\r\x1b[K` of explore's progress line). Nothing that sets a title, writes
+ * the clipboard, clears the screen or moves the cursor up over lines already written.
  */
-const OWN_SEQUENCE = /^(?:\x1b\[[0-9;]*[mGKJABCD]|\x1b\[\?(?:25|7)[hl]|\x1b[78]|\r)/;
+const OWN_SEQUENCE = /^(?:\x1b\[[0-9;]*m|\x1b\[1G|\x1b\[[02]?K|\x1b\[0J|\x1b\[\?(?:25|7)[hl]|\x1b[78]|\r)/;
 
 /**
  * The text protokit writes to stdout or stderr, with every unsafe character escaped. On a
