@@ -4,7 +4,7 @@
  * cases are in hostile.fuzz.test.ts. Calls main() in-process.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
@@ -347,6 +347,20 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     const r = await run(...violating, '--out', out);
     expect(r.code).toBe(1);
     expect(readdirSync(join(out, 'two-phase-commit')).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  test('no permission (EACCES): as another user when running as root, in-process otherwise', async () => {
+    const locked = mkdtempSync(join(tmpdir(), 'protokit-locked-'));
+    chmodSync(locked, 0o555);
+    const root = process.getuid?.() === 0;
+    const canDrop = root && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
+    if (root && !canDrop) return console.warn('hostile.test.ts: running as root without runuser: the EACCES case is skipped');
+    const r = canDrop
+      ? spawnSync('runuser', ['-u', 'nobody', '--', process.execPath, join('src', 'cli', 'bin.mjs'), ...violating, '--out', locked], { encoding: 'utf8' })
+      : await run(...violating, '--out', locked);
+    expect('status' in r ? r.status : r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: cannot write .*: permission denied \(EACCES\)$/);
+    resultPrinted(r.stdout);
   });
 
   /** A 64 KB tmpfs: full after a few traces; read-only after a remount. Needs root; skipped without. */
