@@ -1,18 +1,23 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
-import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
+import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
+import { interruptible } from './interrupt.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
 import type { Suite } from '../properties/suite.js';
-import { saveTrace, writeFileAtomic } from '../trace/file.js';
+import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
+import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
+import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
+import { checkBudget, checkWorkers } from './limits.js';
+import { safeLine as s } from '../render/safe-text.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -42,9 +47,13 @@ interface ModelOutcome {
   readonly htmlPath: string | null;
   readonly rerun: string;
   readonly ok: boolean;
+  /** Why the trace (or its HTML view) could not be written, or null. */
+  readonly writeError: string | null;
 }
 
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
+  checkWorkers(options.workers);
+  checkBudget(options.runs, options.depth);
   const suites = await loadSuites(options.load);
   const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
   const stray = options.config.find((pair) => !pair.includes('='));
@@ -59,6 +68,13 @@ export async function checkCommand(modelName: string | undefined, options: Check
   for (const suite of selected) {
     const outcome = await checkOne(suite, options);
     outcomes.push(outcome);
+    if (outcome.result.interrupted) {
+      // Ctrl-C: the figures so far and how to run it again, exit 130.
+      if (options.json) process.stdout.write(JSON.stringify({ ...jsonOf(outcome), interrupted: true }) + '\n');
+      else process.stdout.write(describeOutcome(outcome, color));
+      process.stderr.write(`protokit: interrupted after ${outcome.result.runs.toLocaleString('en-US')} runs of ${suite.model.name}\n`);
+      return 130;
+    }
     if (!options.json && modelName !== undefined) process.stdout.write(describeOutcome(outcome, color));
   }
   if (options.json) {
@@ -67,6 +83,11 @@ export async function checkCommand(modelName: string | undefined, options: Check
   } else if (modelName === undefined) {
     process.stdout.write(summaryTable(outcomes, color));
     for (const o of outcomes) if (!o.ok) process.stdout.write('\n' + describeOutcome(o, color));
+  }
+  const failedWrite = outcomes.find((o) => o.writeError !== null);
+  if (failedWrite) {
+    process.stderr.write(`protokit: ${s(failedWrite.writeError!)}\n`);
+    return 2;
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
@@ -92,10 +113,12 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       faults,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
-    result =
+    // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
+    result = await interruptible((signal) =>
       options.workers && options.workers > 1
-        ? await checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load) })
-        : checkRandom(suite, checkOptions);
+        ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
+        : checkRandomInterruptible(suite, checkOptions, signal),
+    );
   } finally {
     progress.stop();
   }
@@ -119,16 +142,28 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   const rerunCommand = `${COMMAND} ${rerun}`;
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
+  let writeError: string | null = null;
   if (result.violation) {
     const trace = traceOfCheck(suite, { config, faults }, result);
     const label = options.mutant ?? suite.model.name;
-    tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
-    saveTrace(tracePath, trace);
-    htmlPath = tracePath.replace(/\.json$/, '') + '.html';
-    writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
+    // The hash tells apart runs that differ only in configuration, faults or depth.
+    const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, depth: options.depth ?? suite.budget.depth });
+    const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-seed${result.seed}-${hash}.json`;
+    const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    try {
+      saveTrace(path, trace);
+      tracePath = path;
+      const html = path.replace(/\.json$/, '') + '.html';
+      writeFileAtomic(html, renderTrace('html', suite, trace, path));
+      htmlPath = html;
+    } catch (error) {
+      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
+      if (!(error instanceof WriteError)) throw error;
+      writeError = error.message;
+    }
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -164,6 +199,7 @@ function jsonOf(o: ModelOutcome): object {
     runs: r.runs,
     steps: r.steps,
     distinctStates: r.distinctStates,
+    distinctStatesCapped: r.distinctStates >= DISTINCT_LIMIT,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {
@@ -173,10 +209,17 @@ function jsonOf(o: ModelOutcome): object {
       trace: o.tracePath,
       html: o.htmlPath,
       lengths: r.violation.lengths,
-      replay: `${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`,
+      replay: o.tracePath === null ? null : `${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`,
+      // Without a trace file, the counterexample itself, so nothing is lost.
+      ...(o.tracePath === null ? { actions: r.violation.actions, writeError: o.writeError } : {}),
     },
     rerun: o.rerun,
   };
+}
+
+/** The counterexample's actions, one a line, for when its trace could not be written. */
+export function actionLines(actions: readonly Action[]): string[] {
+  return ['    actions:', ...actions.map((a, k) => `    ${String(k + 1).padStart(4)}  ${s(formatAction(a))}`)];
 }
 
 function rate(count: number, ms: number): string {
@@ -187,29 +230,39 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const c = color ? pc : pc.createColors(false);
   const r = o.result;
   const lines: string[] = [];
-  const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
-  lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}`));
+  const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
+  lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}`));
   lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}`);
   lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
+  if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${DISTINCT_LIMIT.toLocaleString('en-US')}: there are at least that many`));
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
-    lines.push(`    trace:  ${o.tracePath}`);
-    lines.push(`    view:   ${o.htmlPath} (open it in a browser)`);
-    lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
-    lines.push(`    replay: ${COMMAND} replay ${shellArg(o.tracePath!)}${o.loadArg}`);
-    lines.push(`    rerun:  ${o.rerun}`);
+    if (o.tracePath === null) {
+      lines.push(c.yellow(`    trace:  not written: ${s(o.writeError ?? 'unknown reason')}`));
+      lines.push(...actionLines(v.actions));
+    } else {
+      lines.push(`    trace:  ${s(o.tracePath)}`);
+      lines.push(o.htmlPath === null ? c.yellow(`    view:   not written: ${s(o.writeError ?? 'unknown reason')}`) : `    view:   ${s(o.htmlPath)} (open it in a browser)`);
+      lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(o.tracePath)}${o.loadArg}`)}`);
+      lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`)}`);
+    }
+    lines.push(`    rerun:  ${s(o.rerun)}`);
+  } else if (r.interrupted) {
+    lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
+    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '✗'} ${s(w.name)}`).join('  ') || 'none'}`);
+    lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);
     lines.push(c.green(`  ✓ no invariant violated`));
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.red(`✗ ${w.name}`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.red(`✗ ${s(w.name)}`))).join('  ') || 'none'}`);
     if (missed.length) {
       lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));
-      lines.push(`    rerun:  ${o.rerun}`);
+      lines.push(`    rerun:  ${s(o.rerun)}`);
     }
   }
   return lines.join('\n') + '\n';
@@ -223,12 +276,12 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
     const invariants = r.witnesses.length;
     const missed = r.witnesses.filter((w) => !w.reached).length;
     return [
-      r.model,
+      s(r.model),
       `${o.properties} (${invariants} witnesses${missed ? `, ${missed} missed` : ''})`,
       r.runs.toLocaleString('en-US'),
       r.steps.toLocaleString('en-US'),
       r.distinctStates.toLocaleString('en-US'),
-      r.violation ? `1 (${r.violation.property})` : '0',
+      r.violation ? `1 (${s(r.violation.property)})` : '0',
       formatMs(r.elapsedMs),
     ];
   });

@@ -46,7 +46,7 @@ describe('protokit check', () => {
     expect(replayed.code).toBe(1);
     expect(JSON.parse(replayed.stdout).violation).toMatchObject({ property: 'commit-needs-all-prepared', step: 5 });
     const text = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--out', out);
-    expect(text.stdout).toMatch(/replay: npx protokit replay .*tm-commits-on-majority-commit-needs-all-prepared-seed1\.json/);
+    expect(text.stdout).toMatch(/replay: npx protokit replay .*tm-commits-on-majority-commit-needs-all-prepared-seed1-[0-9a-f]{8}\.json/);
     expect(text.stdout).toMatch(/rerun: {2}npx protokit check two-phase-commit --mutant tm-commits-on-majority --seed 1 --runs 3000/);
   });
 

@@ -1,6 +1,7 @@
 /** Option parsing shared by the commands: numbers, `--config` pairs, fault lists. */
 import { InvalidArgumentError } from 'commander';
-import { parseFaults, type FaultSettings, type NetworkSemantics } from '../engine/faults.js';
+import { FAULT_KINDS, parseFaults, type FaultSettings, type NetworkSemantics } from '../engine/faults.js';
+import { MAX_FAULT_BOUND } from '../trace/format.js';
 import type { Model } from '../engine/model.js';
 import { UsageError } from '../engine/errors.js';
 import { PRESET_KEY } from '../engine/instance.js';
@@ -29,13 +30,16 @@ export function collectConfig(value: string, previous: string[] = []): string[] 
 }
 
 export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
-  const config: Record<string, string> = {};
+  // A Map, then fromEntries: `config['__proto__'] = v` would set the prototype instead of a key.
+  const config = new Map<string, string>();
   for (const pair of pairs) {
     const at = pair.indexOf('=');
     if (at <= 0 || at === pair.length - 1) throw new UsageError(`--config takes key=value (e.g. rms=4 or ${PRESET_KEY}=tla), not '${pair}'`);
-    config[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
+    const key = pair.slice(0, at).trim();
+    if (config.has(key)) throw new UsageError(`--config ${key} is given twice; give it once`);
+    config.set(key, pair.slice(at + 1).trim());
   }
-  return config;
+  return Object.fromEntries(config);
 }
 
 export const NETWORKS: readonly NetworkSemantics[] = ['unordered', 'fifo', 'set'];
@@ -50,9 +54,19 @@ export function faultsFromOptions(model: Model, faults: string | boolean | undef
   }
   const net = (network ?? model.faults.network) as NetworkSemantics;
   if (faults === false) return parseFaults('', net);
-  if (typeof faults === 'string') return parseFaults(faults, net);
+  if (typeof faults === 'string') return withinTraceBounds(parseFaults(faults, net));
   if (network !== undefined) return { ...model.faults, network: net };
   return undefined;
+}
+
+/** Fault bounds a trace can hold (so the trace of the run loads again), or a UsageError. */
+function withinTraceBounds(settings: FaultSettings): FaultSettings {
+  for (const kind of FAULT_KINDS) {
+    if (settings[kind] > MAX_FAULT_BOUND) {
+      throw new UsageError(`fault bound ${kind}=${settings[kind]} is too large (accepted: 0..${MAX_FAULT_BOUND.toLocaleString('en-US')})`);
+    }
+  }
+  return settings;
 }
 
 /**

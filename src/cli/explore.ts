@@ -1,15 +1,20 @@
 /** `protokit explore MODEL`: exhaustive breadth-first search of one configuration. */
-import { join, relative, resolve } from 'node:path';
+import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
 import { UsageError } from '../engine/errors.js';
 import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
-import { saveTrace } from '../trace/file.js';
+import { saveTrace, WriteError } from '../trace/file.js';
+import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
+import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
+import { checkMaxMemory, checkWorkers } from './limits.js';
+import { interruptible } from './interrupt.js';
+import { safeLine as s } from '../render/safe-text.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -34,13 +39,16 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   if (typeof options.symmetry === 'string' && options.symmetry !== 'compare') {
     throw new UsageError(`--symmetry takes no value or 'compare', not '${options.symmetry}'`);
   }
+  checkWorkers(options.workers);
+  checkMaxMemory(options.maxMemory);
   const suite = findSuite(await loadSuites(options.load), modelName);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
   const progress = progressLine(suite.model.name, !options.json);
-  const search = (symmetry: boolean) =>
+  const search = (symmetry: boolean, signal?: AbortSignal) =>
     explore(suite, {
+      signal,
       config,
       mutant: options.mutant,
       faults,
@@ -56,30 +64,50 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   let result: ExploreResult;
   let unreduced: ExploreResult | null = null;
   try {
-    result = await search(options.symmetry !== undefined && options.symmetry !== false);
-    if (options.symmetry === 'compare') unreduced = await search(false);
+    result = await interruptible((signal) => search(options.symmetry !== undefined && options.symmetry !== false, signal));
+    if (options.symmetry === 'compare' && result.stoppedBy !== 'interrupted') unreduced = await interruptible((signal) => search(false, signal));
   } finally {
     progress.stop();
   }
 
   let tracePath: string | null = null;
+  let writeError: string | null = null;
   if (result.violation) {
     const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' });
     const label = options.mutant ?? suite.model.name;
-    tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-explore.json`)) || '.';
-    saveTrace(tracePath, trace);
+    // The hash tells apart searches that differ only in configuration, faults or bounds.
+    const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, maxDepth: options.maxDepth ?? null, maxInFlight: options.maxInFlight ?? null });
+    const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-${hash}-explore.json`;
+    const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    try {
+      saveTrace(path, trace);
+      tracePath = path;
+    } catch (error) {
+      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
+      if (!(error instanceof WriteError)) throw error;
+      writeError = error.message;
+    }
   }
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
   const ok = result.violation === null;
   if (options.json) {
-    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg)) + '\n');
+    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg, writeError)) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor()));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError));
+  }
+  if (writeError !== null) {
+    process.stderr.write(`protokit: ${s(writeError)}\n`);
+    return 2;
+  }
+  if (result.stoppedBy === 'interrupted' || unreduced?.stoppedBy === 'interrupted') {
+    if (!options.json) process.stdout.write(`  rerun:  ${s(rerunOf(modelName, options))}\n`);
+    process.stderr.write(`protokit: interrupted after ${count(result.distinctStates)} states of ${s(suite.model.name)}\n`);
+    return 130;
   }
   return ok ? 0 : 1;
 }
 
-function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string): object {
+function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null): object {
   return {
     model: r.model,
     preset: r.preset,
@@ -104,18 +132,19 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
       message: r.violation.message,
       step: r.violation.step,
       trace: tracePath,
-      replay: `${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`,
+      replay: tracePath === null ? null : `${COMMAND} replay ${shellArg(tracePath)}${loadArg}`,
+      ...(tracePath === null ? { actions: r.violation.actions, writeError } : {}),
     },
   };
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean): string {
+function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
-  const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
-  lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}: exhaustive search`));
+  const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
+  lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}: exhaustive search`));
   lines.push(`  config ${params}; ${describeFaults(r.faults)}${r.symmetry ? '; symmetry' : ''}${r.workers > 1 ? `; ${r.workers} workers` : ''}`);
   const classes = r.symmetry ? ' (symmetry classes)' : '';
   lines.push(
@@ -124,17 +153,23 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (unreduced) lines.push(`  without symmetry: ${count(unreduced.distinctStates)} distinct states, depth ${unreduced.depth}${unreduced.complete ? '' : ' (incomplete)'}`);
   lines.push(`  fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (optimistic estimate, as TLC)`);
   if (r.maxInFlight !== null) lines.push(`  state constraint: states with more than ${r.maxInFlight} messages in flight were checked, not expanded (--max-in-flight)`);
-  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
+  const stopper = r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : r.stoppedBy === 'interrupted' ? 'Ctrl-C' : `--${r.stoppedBy}`;
+  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${stopper}; the figures are those so far`));
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
     lines.push(`    shortest counterexample: ${v.step} actions`);
-    lines.push(`    trace:  ${tracePath}`);
-    lines.push(`    read:   ${COMMAND} show ${shellArg(tracePath!)}${loadArg}`);
-    lines.push(`    replay: ${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`);
+    if (tracePath === null) {
+      lines.push(c.yellow(`    trace:  not written: ${s(writeError ?? 'unknown reason')}`));
+      lines.push(...actionLines(v.actions));
+    } else {
+      lines.push(`    trace:  ${s(tracePath)}`);
+      lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(tracePath)}${loadArg}`)}`);
+      lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(tracePath)}${loadArg}`)}`);
+    }
   } else {
     lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.yellow(`✗ ${w.name} (not reached)`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';
 }
@@ -162,4 +197,24 @@ function progressLine(label: string, enabled: boolean): { update: (p: ExplorePro
       if (shown) process.stderr.write('\r\x1b[K');
     },
   };
+}
+
+/** The command that runs this search again. */
+function rerunOf(model: string, o: ExploreCommandOptions): string {
+  const args = [
+    'explore',
+    model,
+    ...o.config.flatMap((c) => ['--config', c]),
+    ...(o.mutant ? ['--mutant', o.mutant] : []),
+    ...(o.faults === false ? ['--no-faults'] : typeof o.faults === 'string' ? ['--faults', o.faults] : []),
+    ...(o.network ? ['--network', o.network] : []),
+    ...(o.maxStates ? ['--max-states', String(o.maxStates)] : []),
+    ...(o.maxDepth ? ['--max-depth', String(o.maxDepth)] : []),
+    ...(o.maxMemory ? ['--max-memory', String(o.maxMemory)] : []),
+    ...(o.maxInFlight !== undefined ? ['--max-in-flight', String(o.maxInFlight)] : []),
+    ...(o.symmetry === true ? ['--symmetry'] : typeof o.symmetry === 'string' ? [`--symmetry=${o.symmetry}`] : []),
+    ...(o.workers ? ['--workers', String(o.workers)] : []),
+    ...(o.load ? ['--load', o.load] : []),
+  ];
+  return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }

@@ -1,10 +1,12 @@
 /**
  * The `protokit` command line. The names, exit codes and --json output are a contract (see
  * DESIGN.md): 0 nothing violated; 1 a property was violated; 2 bad usage or bad input;
- * 3 a trace does not fit the model.
+ * 3 a trace does not fit the model; 4 the model itself failed; 70 an internal error of
+ * protokit (one line; the stack only with --debug); 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { TraceMismatchError, UsageError } from '../engine/errors.js';
+import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
+import { safeLine } from '../render/safe-text.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
@@ -12,8 +14,10 @@ import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
 import { linearizableCommand } from './linearizable.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
+import { refuseRepeatedFlags } from './flags.js';
+import { guardStreams } from './terminal.js';
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
+export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, model: 4, internal: 70, interrupted: 130 } as const;
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
@@ -21,7 +25,8 @@ function program(setExit: (code: number) => void): Command {
     .version(KIT_VERSION)
     .exitOverride()
     .showSuggestionAfterError(true)
-    .configureOutput({ outputError: () => {} });
+    .configureOutput({ outputError: () => {} })
+    .option('--debug', 'print the stack trace of an internal error');
 
   cli
     .command('list')
@@ -102,37 +107,65 @@ function program(setExit: (code: number) => void): Command {
   return cli;
 }
 
+/**
+ * Runs the command line on `argv` and returns the exit code. Never throws: every error ends as
+ * one line on stderr and its exit code (see EXIT); an error that is none of protokit's kinds is
+ * an internal error (70), whose stack prints only with --debug.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
+  const restore = guardStreams();
   let code: number = EXIT.ok;
   try {
+    refuseRepeatedFlags(argv);
+    refuseUnknownHelpTopic(argv);
     await program((c) => (code = c)).parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (error) {
-    if (error instanceof CommanderError) {
-      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
-      if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
-      process.stderr.write(`protokit: ${error.message.replace(/^error: /, '').split('\n')[0]}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof UsageError) {
-      process.stderr.write(`protokit: ${error.message}\n`);
-      return EXIT.usage;
-    }
-    if (error instanceof TraceMismatchError) {
-      process.stderr.write(`protokit: the trace does not fit the model: ${error.message}\n`);
-      return EXIT.mismatch;
-    }
-    throw error;
+    return reportError(error, argv.includes('--debug'));
+  } finally {
+    restore();
   }
+}
+
+/** One line on stderr for `error`, and its exit code. */
+export function reportError(error: unknown, debug: boolean): number {
+  const say = (line: string) => process.stderr.write(`protokit: ${safeLine(line)}\n`);
+  if (error instanceof CommanderError) {
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
+    if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
+    say(error.message.replace(/^error: /, '').split('\n')[0]!);
+    return EXIT.usage;
+  }
+  if (error instanceof UsageError) {
+    say(error.message);
+    return EXIT.usage;
+  }
+  if (error instanceof TraceMismatchError) {
+    say(`the trace does not fit the model: ${error.message}`);
+    return EXIT.mismatch;
+  }
+  if (error instanceof ModelError) {
+    say(error.message);
+    return EXIT.model;
+  }
+  const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  if (debug) {
+    say(`internal error: ${message}`);
+    process.stderr.write(`${error instanceof Error ? (error.stack ?? message) : message}\n`);
+  } else {
+    say(`internal error: ${message.split('\n')[0]} (rerun with --debug for the stack trace)`);
+  }
+  return EXIT.internal;
+}
+
+/** `protokit help nope` is an error, not the general help. */
+function refuseUnknownHelpTopic(argv: readonly string[]): void {
+  if (argv[0] !== 'help' || argv[1] === undefined) return;
+  const topics = [...program(() => {}).commands.map((c) => c.name()), 'help'];
+  if (!topics.includes(argv[1])) throw new UsageError(`help: unknown command '${argv[1]}' (accepted: ${topics.join(', ')})`);
 }
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
 if (invokedDirectly) {
-  main(process.argv.slice(2)).then(
-    (code) => (process.exitCode = code),
-    (error: unknown) => {
-      process.stderr.write(`protokit: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-      process.exitCode = 70;
-    },
-  );
+  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }

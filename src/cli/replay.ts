@@ -8,6 +8,7 @@ import { renderTrace, SHOW_FORMATS, type ShowFormat } from '../render/trace.js';
 import { loadTrace, writeFileAtomic } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
 import type { World } from '../engine/world.js';
+import { safeLine as s } from '../render/safe-text.js';
 import { COMMAND, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 
@@ -43,16 +44,21 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
         steps,
         expect: trace.expect,
         violation: v && { property: v.property, message: v.message, step: v.step, trace: path },
+        // What the file claims, and where replay found otherwise (empty: every claim confirmed).
+        recorded: trace.violation,
+        differences: result.differences,
         ...(until !== undefined ? { until, world: worldJson(result.instance, world) } : {}),
       }) + '\n',
     );
   } else {
     const c = useColor() ? pc : pc.createColors(false);
-    (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${formatAction(a)}\n`));
+    (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${s(formatAction(a))}\n`));
+    for (const difference of result.differences) process.stdout.write(c.yellow(`! ${s(difference)}\n`));
     if (v) {
-      process.stdout.write(c.red(`✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
+      process.stdout.write(c.red(`✗ step ${v.step}: ${s(v.property)} violated — ${s(v.message)}\n`));
       const load = options.load ? ` --load ${shellArg(options.load)}` : '';
-      if (until === undefined) process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);
+      const how = result.differences.length === 0 ? 'reproduced as recorded' : 'reproduced, but not as recorded (above)';
+      if (until === undefined) process.stdout.write(`  ${how}; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);
     } else if (until !== undefined) {
       process.stdout.write(c.green(`✓ stopped at step ${steps} of ${trace.actions.length}; no property violated so far\n`));
     } else {
@@ -70,12 +76,12 @@ function describeWorld(instance: Instance, world: World, step: number, c: Return
   const out = ['', c.bold(`the world after step ${step}:`)];
   world.nodes.forEach((state, i) => {
     const context = state.up ? compact(state.context) : `on disk: ${Object.keys(state.context).length ? compact(state.context) : 'nothing'}`;
-    out.push(`  ${ids[i]!.padEnd(width)}  ${c.cyan(stateName(state))}  ${context}`);
+    out.push(`  ${s(ids[i]!.padEnd(width))}  ${c.cyan(s(stateName(state)))}  ${s(context)}`);
   });
   // One message a line: a world of Raft holds a dozen long ones.
   const inFlight = describeNetwork(world.network);
-  out.push(`  in flight (${world.network.length}):${inFlight.length ? '' : ' none'}`, ...inFlight.map((m) => `    ${m}`));
-  if (world.partition) out.push(`  partition: ${world.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+  out.push(`  in flight (${world.network.length}):${inFlight.length ? '' : ' none'}`, ...inFlight.map((m) => `    ${s(m)}`));
+  if (world.partition) out.push(`  partition: ${world.partition.map((g) => `{${g.map(s).join(', ')}}`).join(' | ')}`);
   return out.join('\n') + '\n';
 }
 

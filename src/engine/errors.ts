@@ -15,3 +15,11 @@ export class TraceMismatchError extends Error {
     super(message);
   }
 }
+
+/**
+ * The model itself failed (exit 4): a machine, an environment function or a property threw, or a
+ * node sent to a node that does not exist. The command line reports its message as one line.
+ */
+export class ModelError extends Error {
+  override name = 'ModelError';
+}

@@ -43,12 +43,13 @@ export const PRESET_KEY = 'preset';
 export function resolveInstance(model: Model, options: InstanceOptions = {}): Instance {
   const config = { ...(options.config ?? {}) };
   let presetName = options.preset ?? null;
-  if (config[PRESET_KEY] !== undefined) {
+  // Own properties only, here and below: `__proto__`, `constructor` or `toString` are unknown names.
+  if (Object.hasOwn(config, PRESET_KEY)) {
     presetName = String(config[PRESET_KEY]);
     delete config[PRESET_KEY];
   }
   const presets = model.presets ?? {};
-  if (presetName !== null && presets[presetName] === undefined) {
+  if (presetName !== null && !Object.hasOwn(presets, presetName)) {
     const names = Object.keys(presets);
     throw new UsageError(`unknown preset '${presetName}' for ${model.name} (accepted: ${names.length ? names.join(', ') : 'none'})`);
   }
@@ -60,7 +61,7 @@ export function resolveInstance(model: Model, options: InstanceOptions = {}): In
   for (const [key, raw] of Object.entries(config)) params[key] = parseParam(model, key, raw);
 
   const mutantName = options.mutant ?? null;
-  const mutant = mutantName === null ? undefined : model.mutants[mutantName];
+  const mutant = mutantName === null || !Object.hasOwn(model.mutants, mutantName) ? undefined : model.mutants[mutantName];
   if (mutantName !== null && mutant === undefined) {
     const names = Object.keys(model.mutants);
     throw new UsageError(`unknown mutant '${mutantName}' for ${model.name} (accepted: ${names.join(', ') || 'none'})`);
@@ -70,7 +71,7 @@ export function resolveInstance(model: Model, options: InstanceOptions = {}): In
 
   const roles = new Map<string, ResolvedRole>();
   for (const [name, spec] of Object.entries(model.roles)) {
-    const override = mutant?.roles[name] ?? {};
+    const override = (mutant && Object.hasOwn(mutant.roles, name) ? mutant.roles[name] : undefined) ?? {};
     const machine = override.machine ?? spec.machine;
     roles.set(name, {
       name,
@@ -101,7 +102,7 @@ export function resolveInstance(model: Model, options: InstanceOptions = {}): In
 }
 
 function parseParam(model: Model, key: string, raw: string | ParamValue): ParamValue {
-  const spec = model.params[key];
+  const spec = Object.hasOwn(model.params, key) ? model.params[key] : undefined;
   if (spec === undefined) {
     const keys = [...Object.keys(model.params), PRESET_KEY];
     throw new UsageError(`unknown config key '${key}' for ${model.name} (accepted: ${keys.join(', ')})`);

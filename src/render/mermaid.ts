@@ -12,6 +12,7 @@ import type { Instance } from '../engine/instance.js';
 import type { Trace } from '../trace/format.js';
 import type { World } from '../engine/world.js';
 import { stateName } from './describe.js';
+import { safeLine } from './safe-text.js';
 
 export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly World[]): string {
   const ids = instance.nodes.map((n) => n.id);
@@ -19,7 +20,8 @@ export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly
   const name = (id: string) => alias.get(id)!;
   const everyone = ids.length > 1 ? `${name(ids[0]!)},${name(ids[ids.length - 1]!)}` : name(ids[0]!);
   const out: string[] = [];
-  out.push(`%% ${trace.model}${trace.mutant ? `, mutant ${trace.mutant}` : ''}: ${trace.actions.length} steps${trace.violation ? `, violates ${trace.violation.property} at step ${trace.violation.step}` : ''}`);
+  // A comment line: a line break in a name would end it and start a diagram statement.
+  out.push(`%% ${safeLine(`${trace.model}${trace.mutant ? `, mutant ${trace.mutant}` : ''}: ${trace.actions.length} steps${trace.violation ? `, violates ${trace.violation.property} at step ${trace.violation.step}` : ''}`)}`);
   out.push('sequenceDiagram');
   for (const id of ids) out.push(name(id) === id ? `    participant ${id}` : `    participant ${name(id)} as ${text(id)}`);
 
@@ -132,10 +134,14 @@ function joinLines(parts: readonly string[], separator: string): string[] {
   return out;
 }
 
+/** Characters that mean something inside a Mermaid label, and the entity codes that show them. */
+const ENTITY: Readonly<Record<string, string>> = { '#': '#35;', ';': '#59;', '<': '#60;', '>': '#62;' };
+
 /**
- * Text safe inside a Mermaid message or note: `;` and `#` would end the statement or start an
- * entity, and a line break would end the line.
+ * Text safe inside a Mermaid message or note: `;` would end the statement, `#` start an entity,
+ * `<` and `>` an HTML tag, a line break end the line; each becomes its entity code in one pass
+ * (so `before#after` renders as written), and control characters are shown escaped.
  */
-function text(s: string): string {
-  return s.replace(/#/g, '#35;').replace(/;/g, '#59;').replace(/[\r\n]+/g, ' ');
+export function text(s: string): string {
+  return safeLine(s).replace(/[#;<>]/g, (ch) => ENTITY[ch]!);
 }

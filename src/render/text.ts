@@ -10,10 +10,13 @@ import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
 import type { Envelope, World } from '../engine/world.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
+import { safeLine as s } from './safe-text.js';
 import { timelineOf, type MessageLife } from './timeline.js';
 
 export interface TextOptions {
   readonly color?: boolean;
+  /** Where the trace's recorded claims differ from what replay reproduced (shown in the header). */
+  readonly notes?: readonly string[];
 }
 
 export function renderText(suite: Suite, trace: Trace, instance: Instance, worlds: readonly World[], options: TextOptions = {}): string {
@@ -21,14 +24,17 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   const c = pc.createColors(options.color === true);
   const out: string[] = [];
   const mutant = trace.mutant ? suite.model.mutants[trace.mutant] : undefined;
-  out.push(c.bold(`${trace.model}${trace.preset ? ` (preset ${trace.preset})` : ''}${trace.mutant ? `, mutant ${trace.mutant}` : ''}`));
-  if (mutant) out.push(`  bug:      ${mutant.description}`);
-  out.push(`  config:   ${Object.entries(trace.config).map(([k, v]) => `${k}=${v}`).join(' ')}`);
+  // Every string below that comes from the trace or the suite goes through s() (safeLine): it
+  // may hold control characters or line breaks, and each element of `out` is one line.
+  out.push(c.bold(`${s(trace.model)}${trace.preset ? ` (preset ${s(trace.preset)})` : ''}${trace.mutant ? `, mutant ${s(trace.mutant)}` : ''}`));
+  if (mutant) out.push(`  bug:      ${s(mutant.description)}`);
+  out.push(`  config:   ${Object.entries(trace.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ')}`);
   out.push(`  faults:   ${describeFaults(trace.faults)}`);
   if (trace.violation) {
     const property = suite.properties.find((p) => p.name === trace.violation!.property);
-    out.push(`  violates: ${trace.violation.property}${property ? ` — ${property.description}` : ''} (step ${trace.violation.step})`);
+    out.push(`  violates: ${s(trace.violation.property)}${property ? ` — ${s(property.description)}` : ''} (step ${trace.violation.step}, reproduced by replaying)`);
   }
+  for (const note of options.notes ?? []) out.push(`  ${c.yellow('note:')}     ${s(note)}`);
   if (trace.expect === 'pass') out.push(`  expects:  no violation (the trace of a fixed bug: it must keep passing)`);
   const o = trace.origin;
   if (o.command === 'check') {
@@ -38,14 +44,14 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   }
   out.push('');
 
-  const ids = instance.nodes.map((n) => n.id);
+  const ids = instance.nodes.map((n) => s(n.id));
   const width = Math.max(...ids.map((id) => id.length));
   const pad = (id: string) => id.padEnd(width);
   const timeline = timelineOf(worlds, trace.actions as Action[], instance.faults.network);
   /** `n3→n1 RequestVote{…}  (delivered at step 9)`: a message with what became of it. */
   const withFate = (id: number) => {
     const m = timeline.messages[id]!;
-    return `${m.envelope.from}→${m.envelope.to} ${formatMessage(m.envelope.message)}  ${c.dim(`(${fateOf(m)})`)}`;
+    return `${s(m.envelope.from)}→${s(m.envelope.to)} ${s(formatMessage(m.envelope.message))}  ${c.dim(`(${fateOf(m)})`)}`;
   };
 
   /** Every node of `world`: its state, then its fields (those `shown` keeps), wrapped; `quiet` dims the fields. */
@@ -53,8 +59,8 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     const rows = world.nodes.map((state, i) => {
       // A crashed node holds only what it persisted: all of it is shown.
       const keys = Object.keys(state.context).filter((key) => !state.up || shown(i, key));
-      const fields = keys.map((key) => `${key}=${compact(state.context[key])}`);
-      return { head: state.up ? stateName(state) : `crashed, ${fields.length ? 'on disk:' : 'nothing on disk'}`, fields };
+      const fields = keys.map((key) => `${s(key)}=${s(compact(state.context[key]))}`);
+      return { head: state.up ? s(stateName(state)) : `crashed, ${fields.length ? 'on disk:' : 'nothing on disk'}`, fields };
     });
     const headWidth = Math.max(...rows.map((r) => r.head.length));
     return rows.flatMap(({ head, fields }, i) => {
@@ -74,9 +80,9 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     const after = worlds[k]!;
     const step = timeline.steps[k - 1]!;
     out.push('');
-    out.push(c.bold(`${String(k).padStart(2)}  ${formatAction(action)}`));
+    out.push(c.bold(`${String(k).padStart(2)}  ${s(formatAction(action))}`));
     after.nodes.forEach((state, i) => {
-      const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]);
+      const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]).map(s);
       const shown = changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x));
       if (changes.length) out.push(...wrap(changes, shown, `      ${pad(ids[i]!)}  `));
     });
@@ -86,20 +92,20 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
       out.push(`      ${c.green('copy')} ${withFate(copy)}`);
     }
     const observed = after.observations.slice(before.observations.length);
-    for (const ob of observed) out.push(`      ${c.magenta('observed')} ${formatMessage(ob)}`);
-    out.push(`      ${c.dim(inFlightLine(after.network, ids))}`);
+    for (const ob of observed) out.push(`      ${c.magenta('observed')} ${s(formatMessage(ob))}`);
+    out.push(`      ${c.dim(inFlightLine(after.network, instance.nodes.map((n) => n.id)))}`);
     if (k === last) {
       out.push('', c.bold(`the world at step ${k}`) + c.dim(' (fields that never change left out):'));
       const constant = constantFields(instance, worlds);
       out.push(...nodeRows(after, (i, key) => !constant[i]!.has(key), false));
-      if (after.partition) out.push(`      partition: ${after.partition.map((g) => `{${g.join(', ')}}`).join(' | ')}`);
+      if (after.partition) out.push(`      partition: ${after.partition.map((g) => `{${g.map(s).join(', ')}}`).join(' | ')}`);
     }
     if (trace.violation && trace.violation.step === k) {
       out.push('');
-      out.push(c.red(c.bold(`✗ step ${k}: ${trace.violation.property} violated — ${trace.violation.message}`)));
+      out.push(c.red(c.bold(`✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}`)));
     }
   }
-  if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${trace.violation.property} — ${trace.violation.message}`));
+  if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${s(trace.violation.property)} — ${s(trace.violation.message)}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
 }
@@ -146,8 +152,8 @@ function fateOf(m: MessageLife): string {
  * (each message is listed once, where it was sent, with what became of it).
  */
 function inFlightLine(network: readonly Envelope[], ids: readonly string[]): string {
-  const listed = `in flight (${network.length}): ${network.length ? describeNetwork(network).join(', ') : 'none'}`;
+  const listed = `in flight (${network.length}): ${network.length ? describeNetwork(network).map(s).join(', ') : 'none'}`;
   if (6 + listed.length <= WIDTH) return listed;
   const waiting = ids.map((id) => [id, network.filter((e) => e.to === id).length] as const).filter(([, n]) => n > 0);
-  return `in flight (${network.length}): ${waiting.map(([id, n]) => `${n} to ${id}`).join(', ')}`;
+  return `in flight (${network.length}): ${waiting.map(([id, n]) => `${n} to ${s(id)}`).join(', ')}`;
 }

@@ -14,19 +14,24 @@ export type ShowFormat = (typeof SHOW_FORMATS)[number];
  * Since 0.1.0. A trace rendered for people: `text` (step by step, diffs per node), `mermaid`
  * (a sequence diagram), `itf` (Apalache's Informal Trace Format) or `html` (a self-contained
  * viewer). Replays the trace first, so a trace that does not fit the model throws
- * TraceMismatchError. `source` names the trace in the output (its path).
+ * TraceMismatchError. `source` names the trace in the output (its path). What it shows of the
+ * violation is what replay reproduced, not what the file claims.
  */
 export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, source: string, options: { color?: boolean } = {}): string {
-  const { instance, execution } = replay(suite, trace);
+  const { instance, execution, violation, differences } = replay(suite, trace);
   const worlds = execution.worlds;
+  // Every format shows the violation replay reproduced, never the recorded claim unverified:
+  // the recorded property and step were compared by replay; where a claim differs (the message,
+  // or a violation a passing trace records), the text format says so.
+  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step } };
   switch (format) {
     case 'text':
-      return renderText(suite, trace, instance, worlds, { color: options.color });
+      return renderText(suite, shown, instance, worlds, { color: options.color, notes: differences });
     case 'mermaid':
-      return renderMermaid(trace, instance, worlds);
+      return renderMermaid(shown, instance, worlds);
     case 'itf':
-      return renderItf(trace, instance, worlds, source);
+      return renderItf(shown, instance, worlds, source);
     case 'html':
-      return renderHtml(suite, trace, instance, worlds);
+      return renderHtml(suite, shown, instance, worlds);
   }
 }

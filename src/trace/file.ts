@@ -1,36 +1,233 @@
-/** Reading and writing trace files: atomic writes, and loads that explain what is wrong. */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, basename, join } from 'node:path';
+/**
+ * Reading and writing trace files: atomic writes that fail with one clear line and leave
+ * nothing behind, and loads that refuse what is not a trace before reading it (a FIFO, a device,
+ * a huge file, nesting deep enough to overflow the stack) and explain what is wrong.
+ */
+import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UsageError } from '../engine/errors.js';
 import { TRACE_FORMAT, traceSchema, type Trace } from './format.js';
 
-/** Writes `text` to `path` through a temporary file and a rename, so readers never see half a file. */
-export function writeFileAtomic(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
-  writeFileSync(temporary, text);
-  renameSync(temporary, path);
+/** Trace files larger than this are refused unread (a 100,000-step Raft trace is about 40 MB). */
+export const MAX_TRACE_BYTES = 64 * 2 ** 20;
+/** JSON nested deeper than this is refused before it is parsed (real traces nest about 8 deep). */
+export const MAX_TRACE_NESTING = 64;
+
+/** A write that failed: one line naming the file and the reason (exit 2). */
+export class WriteError extends UsageError {
+  override name = 'WriteError';
 }
 
+const REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  ENOTDIR: 'a file is in the way where a directory should be',
+  EEXIST: 'a file is in the way where a directory should be',
+  EISDIR: 'it is a directory',
+  ENOENT: 'the directory cannot be created there',
+  ENAMETOOLONG: 'the name is too long',
+  EMFILE: 'too many open files',
+  EIO: 'an input/output error',
+};
+
+function reasonOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code ? `${REASONS[code] ?? 'the system refused'} (${code})` : String(error);
+}
+
+/**
+ * Creates `dir` and its missing parents one at a time. (Node's recursive mkdir loops for ever
+ * where a directory exists but refuses children, as /proc does.)
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  for (;;) {
+    let stats: Stats | undefined;
+    try {
+      stats = statSync(at);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (stats) {
+      if (!stats.isDirectory()) throw Object.assign(new Error(`${at} is not a directory`), { code: 'ENOTDIR' });
+      break;
+    }
+    missing.push(at);
+    const parent = dirname(at);
+    if (parent === at) break;
+    at = parent;
+  }
+  for (const path of missing.reverse()) mkdirSync(path);
+}
+
+/** `.NAME.tmp-PID`: the temporary file a writer renames to NAME. */
+const TEMPORARY = /^\..+\.tmp-(\d+)$|^\..+\.(\d+)\.tmp$/;
+
+/** Removes temporaries left in `dir` by writers that no longer run (killed mid-write). */
+export function removeStaleTemporaries(dir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const m = TEMPORARY.exec(name);
+    if (!m) continue;
+    const pid = Number(m[1] ?? m[2]);
+    if (pid !== process.pid && isRunning(pid)) continue;
+    try {
+      unlinkSync(join(dir, name));
+    } catch {
+      // Another run removed it first, or it cannot be removed: nothing to do either way.
+    }
+  }
+}
+
+function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Writes `text` to `path` through a temporary file and a rename, so readers never see half a
+ * file. Any failure is a WriteError naming the file and the reason, and the temporary is gone.
+ */
+export function writeFileAtomic(path: string, text: string): void {
+  const dir = dirname(path);
+  const temporary = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  let fd: number | null = null;
+  try {
+    makeDirectories(dir);
+    removeStaleTemporaries(dir);
+    const existing = statOrNull(path);
+    if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
+    if (existing && !existing.isFile()) throw new WriteError(`cannot write ${path}: it exists and is not a regular file`);
+    fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    const bytes = Buffer.from(text, 'utf8');
+    for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
+    closeSync(fd);
+    fd = null;
+    renameSync(temporary, path);
+  } catch (error) {
+    if (fd !== null) {
+      try {
+        closeSync(fd);
+      } catch {
+        // Already failing; the close error adds nothing.
+      }
+    }
+    try {
+      unlinkSync(temporary);
+    } catch {
+      // It was never created, or the rename happened.
+    }
+    if (error instanceof WriteError) throw error;
+    throw new WriteError(`cannot write ${path}: ${reasonOf(error)}`);
+  }
+}
+
+function statOrNull(path: string): Stats | null {
+  try {
+    return statSync(path);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Saves a trace, after checking that it loads again: a trace this protokit writes must be one it
+ * reads (a run whose trace would not load is an internal error, not a lost result on replay).
+ */
 export function saveTrace(path: string, trace: Trace): void {
-  writeFileAtomic(path, JSON.stringify(trace, null, 2) + '\n');
+  const text = JSON.stringify(trace, null, 2) + '\n';
+  try {
+    parseTrace(text, path);
+  } catch (error) {
+    throw new WriteError(`not writing ${path}: the trace would not load again (${(error as Error).message.replace(`${path} `, '')})`);
+  }
+  writeFileAtomic(path, text);
 }
 
 /** Loads and validates a trace; every problem is a UsageError naming the file and the problem. */
 export function loadTrace(path: string): Trace {
-  let text: string;
+  return parseTrace(readTraceText(path), path);
+}
+
+/** The text of a trace file, refusing what is not a regular file of a sensible size before reading. */
+function readTraceText(path: string): string {
+  let fd: number;
   try {
-    text = readFileSync(path, 'utf8');
+    const stats = statSync(path);
+    refuseUnlessTraceFile(path, stats);
+    // Non-blocking: if the path became a FIFO since the stat, opening it must not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
+    if (error instanceof UsageError) throw error;
     const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `trace file not found: ${path}` : code === 'EISDIR' ? `${path} is a directory, not a trace file` : `cannot read trace ${path}: ${code ?? String(error)}`);
+    throw new UsageError(code === 'ENOENT' ? `trace file not found: ${path}` : `cannot read trace ${path}: ${reasonOf(error)}`);
   }
-  return parseTrace(text, path);
+  try {
+    const stats = fstatSync(fd);
+    refuseUnlessTraceFile(path, stats);
+    const buffer = Buffer.alloc(stats.size);
+    let at = 0;
+    while (at < stats.size) {
+      const n = readSync(fd, buffer, at, stats.size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buffer.subarray(0, at).toString('utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read trace ${path}: ${reasonOf(error)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function refuseUnlessTraceFile(path: string, stats: Stats): void {
+  if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a trace file`);
+  if (!stats.isFile()) throw new UsageError(`${path} is not a regular file (a device, FIFO or socket), not a trace file`);
+  if (stats.size > MAX_TRACE_BYTES) throw new UsageError(`${path} is ${Math.round(stats.size / 2 ** 20)} MB; traces are at most ${MAX_TRACE_BYTES / 2 ** 20} MB`);
+}
+
+/**
+ * The deepest nesting of arrays and objects in a JSON text, counted without parsing it (brackets
+ * inside strings do not count), stopping as soon as it passes `limit`.
+ */
+export function jsonNesting(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text.charCodeAt(i);
+    if (inString) {
+      if (ch === 0x5c) i++;
+      else if (ch === 0x22) inString = false;
+    } else if (ch === 0x22) inString = true;
+    else if (ch === 0x5b || ch === 0x7b) {
+      if (++depth > deepest && (deepest = depth) > limit) return deepest;
+    } else if (ch === 0x5d || ch === 0x7d) depth--;
+  }
+  return deepest;
 }
 
 export function parseTrace(text: string, path = 'trace'): Trace {
   if (text.trim() === '') throw new UsageError(`${path} is empty, not a trace`);
+  if (text.length > MAX_TRACE_BYTES) throw new UsageError(`${path} is larger than ${MAX_TRACE_BYTES / 2 ** 20} MB; traces are at most that`);
+  if (jsonNesting(text, MAX_TRACE_NESTING) > MAX_TRACE_NESTING) {
+    throw new UsageError(`${path} nests arrays and objects more than ${MAX_TRACE_NESTING} deep; a trace never does`);
+  }
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -38,6 +235,13 @@ export function parseTrace(text: string, path = 'trace'): Trace {
     throw new UsageError(`${path} is not valid JSON (truncated or malformed): ${(error as Error).message}`);
   }
   if (json === null || typeof json !== 'object' || Array.isArray(json)) throw new UsageError(`${path} is not a trace: expected a JSON object`);
+  // A key `__proto__` would be dropped, or set a prototype, somewhere between here and the model.
+  if (/__proto__|\\u/.test(text)) {
+    JSON.parse(text, (key, value) => {
+      if (key === '__proto__') throw new UsageError(`${path} is not a valid trace: it has a key named __proto__`);
+      return value;
+    });
+  }
   const format = (json as { format?: unknown }).format;
   if (format !== TRACE_FORMAT) {
     throw new UsageError(`${path} has format ${JSON.stringify(format ?? null)}; this protokit reads ${TRACE_FORMAT}`);

@@ -21,7 +21,15 @@ const action = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('heal') }),
 ]);
 
-const bound = z.number().int().min(0).max(1_000_000);
+/**
+ * The largest fault bound a trace holds; the command line refuses larger ones (src/cli/common.ts),
+ * so every trace `check` or `explore` writes loads again.
+ */
+export const MAX_FAULT_BOUND = 1_000_000;
+/** The most actions a trace holds; `--depth` is refused above it. */
+export const MAX_TRACE_ACTIONS = 100_000;
+
+const bound = z.number().int().min(0).max(MAX_FAULT_BOUND);
 
 export const traceSchema = z.strictObject({
   format: z.literal(TRACE_FORMAT),
@@ -42,7 +50,7 @@ export const traceSchema = z.strictObject({
   violation: z
     .strictObject({ property: identifier, message: z.string(), step: z.number().int().min(0) })
     .nullable(),
-  actions: z.array(action).max(100_000),
+  actions: z.array(action).max(MAX_TRACE_ACTIONS),
   /** Fingerprints of each node and of the network after each step (index 0: the initial world). */
   digests: z.array(z.strictObject({ nodes: z.record(identifier, z.string()), network: z.string() })),
   origin: z.strictObject({

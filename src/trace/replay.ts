@@ -90,6 +90,30 @@ export interface ReplayResult {
   readonly execution: Execution;
   /** The first violation replay met (null when the trace ran clean). */
   readonly violation: StepViolation | null;
+  /**
+   * Where what the trace claims (its recorded violation, or with `expect: "pass"` that nothing
+   * fails) differs from what replay reproduced, one sentence each; empty when replay confirms
+   * every claim (or with `until`, which stops before the outcome).
+   */
+  readonly differences: readonly string[];
+}
+
+/**
+ * The differences between a trace's claims and a replay's outcome that do not make the trace
+ * unfit for the model (those throw TraceMismatchError): a recorded message the model no longer
+ * gives, a violation where the trace of a fixed bug expects none, a recorded violation that a
+ * passing trace does not reproduce.
+ */
+export function claimDifferences(trace: Trace, reproduced: StepViolation | null): string[] {
+  const recorded = trace.violation;
+  const differences: string[] = [];
+  if (trace.expect === 'pass') {
+    if (reproduced !== null) differences.push(`the trace expects no violation (a fixed bug), but replay violated ${reproduced.property} at step ${reproduced.step}`);
+    else if (recorded !== null) differences.push(`the trace records ${recorded.property} violated at step ${recorded.step}, but replay ran clean (as it expects)`);
+  } else if (recorded !== null && reproduced !== null && recorded.message !== reproduced.message) {
+    differences.push(`the recorded message differs from the reproduced one: recorded '${recorded.message}', reproduced '${reproduced.message}'`);
+  }
+  return differences;
 }
 
 /**
@@ -135,5 +159,5 @@ export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult
       }
     }
   }
-  return { instance, execution, violation };
+  return { instance, execution, violation, differences: until === undefined ? claimDifferences(trace, violation) : [] };
 }

@@ -28,7 +28,7 @@ export interface LocalBackend extends Backend {
 }
 
 /** One worker: this thread expands every part itself, worlds as objects. */
-export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World): LocalBackend {
+export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World, signal?: AbortSignal): LocalBackend {
   let ids: number[] = [0];
   let worlds: World[] = [initial];
   // Visited, or met earlier in the same part: a later copy of a successor would lose to the first
@@ -50,6 +50,11 @@ export function inProcessBackend(expander: Expander, visited: VisitedSet, initia
         expander.markReached(level.reached);
         level.heapSeen(heapUsed());
         progress(Math.max(0, ids.length - at - CHUNK) + nextIds.length);
+        if (signal !== undefined) {
+          // Let a Ctrl-C in: the search stops between two chunks, keeping what it found.
+          await new Promise((resolve) => setImmediate(resolve));
+          if (signal.aborted) break;
+        }
       }
       ids = nextIds;
       worlds = nextWorlds;

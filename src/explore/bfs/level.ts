@@ -17,7 +17,7 @@
 import type { PartResult } from './expand.js';
 import type { VisitedSet } from './visited.js';
 
-export type StopReason = 'max-states' | 'max-depth' | 'memory';
+export type StopReason = 'max-states' | 'max-depth' | 'memory' | 'interrupted';
 
 /** Where the first violation was met: a state (by number), or a transition (parent and successor). */
 export type Found =

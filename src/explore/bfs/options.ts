@@ -31,6 +31,8 @@ export interface ExploreOptions extends InstanceOptions {
    * level boundary after; false waits for them, so even a small search runs on the workers.
    */
   readonly searchWhileWorkersStart?: boolean;
+  /** Aborted on Ctrl-C: the search stops within a chunk of states, `stoppedBy: 'interrupted'`, the figures so far. */
+  readonly signal?: AbortSignal;
   /** Called after every chunk of states. */
   readonly onProgress?: (progress: ExploreProgress) => void;
 }

@@ -45,7 +45,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const [hi0, lo0] = expander.fingerprintOf(initial);
   visited.add(hi0, lo0, -1);
   // With workers, this thread searches the first levels while they start, then hands over.
-  const local = inProcessBackend(expander, visited, initial);
+  const local = inProcessBackend(expander, visited, initial, options.signal);
   const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
   let backend: Backend = local;
   const maxStates = options.maxStates ?? Infinity;
@@ -79,6 +79,10 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       generated += level.generated;
       for (const name of level.reached) reached.add(name);
       stoppedBy = level.stoppedBy;
+      if (options.signal?.aborted && found === null && level.stateFound === null && level.stepFound === null) {
+        stoppedBy = 'interrupted';
+        break;
+      }
       if (level.newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
       peakHeap = Math.max(peakHeap, level.peakHeapBytes);
       found = level.stateFound ?? level.stepFound;

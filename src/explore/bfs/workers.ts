@@ -131,12 +131,14 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       });
       for (const r of replies) r.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
       const parts: LevelPart[] = [await local.run(orders[0]!)];
+      // The memory bound is for the whole search: every worker's heap counts, added to this one's.
+      let heaps = 0;
       for (const r of replies) {
         const part = await r;
         parts.push(part);
-        level.heapSeen(part.heap);
+        heaps += part.heap;
       }
-      level.heapSeen(heapUsed());
+      level.heapSeen(heaps + heapUsed());
       accepted = level.resolve(parts);
       reached = level.reached.slice();
       const size = accepted.reduce((n, a) => n + a.ids.length, 0);

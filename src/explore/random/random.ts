@@ -57,7 +57,12 @@ export interface CheckResult {
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
   readonly elapsedMs: number;
+  /** Stopped on request (Ctrl-C) before the budget was spent: the figures are those so far. */
+  readonly interrupted?: boolean;
 }
+
+/** The distinct-state counter stops here (its fingerprints would otherwise grow with the runs); a count this high means "at least". */
+export const DISTINCT_LIMIT = 2_000_000;
 
 /** The seed used when none is given, so that a plain `protokit check` is reproducible. */
 export const DEFAULT_SEED = 1;
@@ -83,6 +88,43 @@ const SHRINK_STEP_BUDGET = 50_000;
 
 /** Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. */
 export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResult {
+  const check = prepareCheck(suite, options);
+  return check.finish(fc.check(fc.property(check.arbitrary, check.predicate), check.parameters), false);
+}
+
+/** Runs between two yields to the event loop in `checkRandomInterruptible`. */
+const YIELD_EVERY = 20;
+
+/**
+ * Since 0.2.0. `checkRandom`, yielding to the event loop every few runs so that `signal` (aborted
+ * on Ctrl-C) can stop it: the result then has `interrupted: true` and the figures so far. The
+ * same seed explores the same runs and finds the same counterexample as `checkRandom`.
+ */
+export async function checkRandomInterruptible(suite: Suite, options: CheckOptions, signal: AbortSignal): Promise<CheckResult> {
+  const check = prepareCheck(suite, options);
+  let interrupted = false;
+  let sinceYield = 0;
+  const outcome = await fc.check(
+    fc.asyncProperty(check.arbitrary, async (plan) => {
+      if (++sinceYield >= YIELD_EVERY) {
+        sinceYield = 0;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      if (signal.aborted) {
+        // The first failure ends the runs; every candidate fast-check then shrinks passes, so it stops at once.
+        if (interrupted) return true;
+        interrupted = true;
+        return false;
+      }
+      return check.predicate(plan);
+    }),
+    check.parameters,
+  );
+  return check.finish(outcome, interrupted);
+}
+
+/** The parts of a check: what fast-check runs, and how its outcome becomes a result. */
+function prepareCheck(suite: Suite, options: CheckOptions) {
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const runs = options.runs ?? suite.budget.runs;
@@ -99,7 +141,6 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const reached = new Set<string>();
   // Fingerprints only, in typed arrays: memory stays flat however many runs (bounded below).
   const distinct = new FingerprintSet();
-  const DISTINCT_LIMIT = 2_000_000;
   let steps = 0;
   let runsDone = 0;
   let shrinking = false;
@@ -138,57 +179,61 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   };
 
   const planArb = planArbitrary(instance, depth, weights.quietNodes);
-  const outcome = fc.check(
-    fc.property(planArb, (plan) => {
-      // Past its budget, shrinking stops: every further candidate counts as passing, so
-      // fast-check keeps the smallest failing run found so far and minimize() takes over.
-      if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
-      const ok = runPlan(plan);
-      if (!shrinking) {
-        runsDone++;
-        if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
-        if (!ok) shrinking = true;
-      }
-      return ok;
-    }),
-    { numRuns: runs, seed },
-  );
-
-  let violation: Counterexample | null = null;
-  if (outcome.failed && outcome.counterexample) {
-    const [plan] = outcome.counterexample;
-    const actions = actionsOf(instance, plan, chooser);
-    const run = execute(instance, properties, actions);
-    if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
-    const shrunk = actions.slice(0, run.violation.step);
-    const minimal = minimize(instance, properties, shrunk, run.violation.property);
-    const final = execute(instance, properties, minimal).violation!;
-    violation = {
-      ...final,
-      actions: minimal,
-      seed,
-      path: outcome.counterexamplePath ?? '',
-      lengths: { shrunk: shrunk.length, minimized: minimal.length },
-    };
-  } else if (outcome.failed) {
-    // fast-check reports failures it could not attribute to a value (an exception in the run).
-    throw outcome.errorInstance ?? new Error('exploration failed');
-  }
-
-  return {
-    model: suite.model.name,
-    preset: instance.preset,
-    config: instance.params,
-    mutant: instance.mutant,
-    faults: instance.faults,
-    seed,
-    runs: runsDone,
-    steps,
-    distinctStates: distinct.size,
-    witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
-    violation,
-    elapsedMs: performance.now() - started, // allow-clock
+  const predicate = (plan: RunPlan): boolean => {
+    // Past its budget, shrinking stops: every further candidate counts as passing, so
+    // fast-check keeps the smallest failing run found so far and minimize() takes over.
+    if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
+    const ok = runPlan(plan);
+    if (!shrinking) {
+      runsDone++;
+      if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
+      if (!ok) shrinking = true;
+    }
+    return ok;
   };
+
+  /** The result of fast-check's `outcome`; when `interrupted`, the figures so far and no violation. */
+  const finish = (outcome: fc.RunDetails<[RunPlan]>, interrupted: boolean): CheckResult => {
+    let violation: Counterexample | null = null;
+    if (interrupted) {
+      // Stopped on request: whatever fast-check was doing (a run, a shrink) is not a finding.
+    } else if (outcome.failed && outcome.counterexample) {
+      const [plan] = outcome.counterexample;
+      const actions = actionsOf(instance, plan, chooser);
+      const run = execute(instance, properties, actions);
+      if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
+      const shrunk = actions.slice(0, run.violation.step);
+      const minimal = minimize(instance, properties, shrunk, run.violation.property);
+      const final = execute(instance, properties, minimal).violation!;
+      violation = {
+        ...final,
+        actions: minimal,
+        seed,
+        path: outcome.counterexamplePath ?? '',
+        lengths: { shrunk: shrunk.length, minimized: minimal.length },
+      };
+    } else if (outcome.failed) {
+      // fast-check reports failures it could not attribute to a value (an exception in the run).
+      throw outcome.errorInstance ?? new Error('exploration failed');
+    }
+
+    return {
+      model: suite.model.name,
+      preset: instance.preset,
+      config: instance.params,
+      mutant: instance.mutant,
+      faults: instance.faults,
+      seed,
+      runs: runsDone,
+      steps,
+      distinctStates: distinct.size,
+      witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
+      violation,
+      elapsedMs: performance.now() - started, // allow-clock
+      ...(interrupted ? { interrupted: true } : {}),
+    };
+  };
+  return { arbitrary: planArb, predicate, parameters: { numRuns: runs, seed }, finish };
 }
 
 /** The concrete actions a plan takes. */

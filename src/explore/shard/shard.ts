@@ -41,6 +41,8 @@ export interface ParallelCheckOptions extends CheckOptions {
   readonly suiteModule: string;
   /** Shards of a larger split that this process runs (default: the workers are the whole split). */
   readonly shard?: Shard;
+  /** Aborted on Ctrl-C: every worker stops with its figures so far, and the result is `interrupted`. */
+  readonly signal?: AbortSignal;
 }
 
 /**
@@ -55,7 +57,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
   const outer = options.shard ?? { index: 1, count: 1 };
   const outerPlan = shardPlan(seed, runs, outer);
   const done = new Array<number>(options.workers).fill(0);
-  const { onProgress, workers: _w, suiteModule, shard: _s, ...plain } = options;
+  const { onProgress, workers: _w, suiteModule, shard: _s, signal, ...plain } = options;
   const results = await Promise.all(
     Array.from({ length: options.workers }, (_, i) => {
       const plan = shardPlan(outerPlan.seed, outerPlan.runs, { index: i + 1, count: options.workers });
@@ -75,6 +77,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
           }
         });
         worker.on('error', reject);
+        signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
       });
     }),
   );
@@ -89,5 +92,6 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
     violation: failed?.violation ?? null,
     elapsedMs: performance.now() - started, // allow-clock
+    ...(failed === null && results.some((r) => r.interrupted) ? { interrupted: true } : {}),
   };
 }
