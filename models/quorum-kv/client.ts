@@ -5,9 +5,10 @@
  * both with the client's id and its per-client sequence number `seq` (the operation's number).
  *
  * Each put writes a value no other operation writes (`<client>.<seq>`), so a value read names
- * the put that wrote it. The coordinator is the first node of the key's preference list (of its
- * whole ring order under a sloppy quorum) after the ones this client has given up on: a
- * `Timeout` makes the next one the coordinator. A get that times out is sent again to the next
+ * the put that wrote it. The coordinator is a node of the key's preference list (of its whole
+ * ring order under a sloppy quorum): client i starts at entry i (Dynamo, section 4.5: any of the
+ * top N nodes may coordinate, and clients behind a load balancer reach different ones), and each
+ * `Timeout` moves it on to the next entry. A get that times out is sent again to the next
  * coordinator (reads are safe to repeat); a put that times out is abandoned, since a second
  * coordinator would stamp a second version of it: its outcome stays unknown (it may take effect
  * at any later time), as for a client that crashed while waiting.
@@ -32,6 +33,8 @@ export interface ClientInput {
   readonly vector: boolean;
   /** How many operations this client issues. */
   readonly ops: number;
+  /** Where in a key's preference list this client starts looking for a coordinator (its index). */
+  readonly offset: number;
 }
 
 export interface Pending {
@@ -130,7 +133,7 @@ export const clientSetup = setup({
 export const client = clientSetup.createMachine({
   id: 'client',
   initial: 'running',
-  context: ({ input }) => ({ ...input, seq: 0, skip: 0, seen: {}, pending: null }),
+  context: ({ input }) => ({ ...input, seq: 0, skip: input.offset, seen: {}, pending: null }),
   states: {
     running: {
       on: {

@@ -7,7 +7,8 @@
  *
  * Keys live on a ring of virtual tokens (ring.ts); a key's preference list is the first N
  * distinct physical nodes clockwise from its hash. A client sends each put or get to a
- * coordinator, the first node of that list it has not given up on. The coordinator (a storage
+ * coordinator, a node of that list (client i starts at its i-th entry and moves on to the next
+ * when it gives up on one). The coordinator (a storage
  * node, storage-node.ts) sends the operation to the key's N owners and answers once R of them
  * answered a read, or W acknowledged a write. With R + W > N every read quorum meets every write
  * quorum. Versions (versions.ts) are last-writer-wins timestamps (`versioning=lww`: the
@@ -25,7 +26,7 @@
  *   is on disk: a crash keeps it. What a node coordinates is in memory: a crash forgets it, and
  *   the waiting client times out.
  * - Time is an event: a client's `Timeout` (give up on a coordinator), a coordinator's
- *   `Timeout` for an operation (ask a stand-in, sloppy quorums only), a stand-in's `HandOver`
+ *   `OwnerTimeout` for an operation (ask a stand-in, sloppy quorums only), a stand-in's `HandOver`
  *   (offer a hint to its owner) are environment events the explorer may pick at any step, so a
  *   coordinator may time out on an owner that is merely slow: failure detection is not assumed.
  * - "Reachable" is what answers: a partition or a crash shows only as silence.
@@ -86,10 +87,10 @@ function cluster(params: Params): NodeSpec[] {
       clock: id === 's1' ? 0 : Number(params.skew),
     } satisfies StorageInput,
   }));
-  const clients = clientIds(params).map((id) => ({
+  const clients = clientIds(params).map((id, offset) => ({
     id,
     role: 'client',
-    input: { ...common, id, sloppy: Boolean(params.sloppy), vector: params.versioning === 'vector', ops: Number(params.ops) } satisfies ClientInput,
+    input: { ...common, id, sloppy: Boolean(params.sloppy), vector: params.versioning === 'vector', ops: Number(params.ops), offset } satisfies ClientInput,
   }));
   return [...storage, ...clients];
 }
@@ -97,7 +98,7 @@ function cluster(params: Params): NodeSpec[] {
 /** A coordinator may time out on any operation; a stand-in may offer any hint it keeps. */
 function storageEvents(node: NodeView): { type: string; [k: string]: unknown }[] {
   const ctx = node.context as StorageContext;
-  return [...ctx.ops.map((op) => ({ type: 'Timeout', op: op.id })), ...ctx.hints.map((h) => ({ type: 'HandOver', owner: h.owner, key: h.key }))];
+  return [...ctx.ops.map((op) => ({ type: 'OwnerTimeout', op: op.id })), ...ctx.hints.map((h) => ({ type: 'HandOver', owner: h.owner, key: h.key }))];
 }
 
 /** An idle client may put or get any key; a waiting one may time out. */
@@ -147,7 +148,7 @@ export default defineModel({
   // Timeouts are the way to give up on a coordinator or an owner; keep them rarer than progress.
   exploration: {
     weights: { deliver: 40, env: 10, drop: 2, duplicate: 2, crash: 2, restart: 10, partition: 1, heal: 8 },
-    eventWeights: { Put: 4, Get: 4, Timeout: 1, HandOver: 2 },
+    eventWeights: { Put: 6, Get: 6, Timeout: 1, OwnerTimeout: 6, HandOver: 3 },
   },
   mutants,
 });

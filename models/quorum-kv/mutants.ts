@@ -29,8 +29,8 @@ const acksBeforeW = withContext((ctx) => ({ W: ctx.W - 1 }));
 /** Stand-ins are used when owners are silent although the configuration promises strict quorums. */
 const sloppyAsStrict = withContext(() => ({ sloppy: true }));
 
-/** A get answers without writing back what it read (ABD's second phase skipped): Dynamo's asynchronous read repair. */
-const skipsWriteBack = withContext((ctx) => ({ readRepair: ctx.readRepair === 'sync' ? 'async' : ctx.readRepair }));
+/** A get answers without writing back what it read: ABD's second phase skipped. */
+const skipsWriteBack = withContext((ctx) => ({ readRepair: ctx.readRepair === 'sync' ? 'none' : ctx.readRepair }));
 
 /** A put is stamped with the coordinator's own clock, not past the timestamps its query read (s1's clock runs `skew` behind). */
 const clockBehind = withContext(() => ({ liftsClock: false }));

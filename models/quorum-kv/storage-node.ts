@@ -11,7 +11,7 @@
  * As a coordinator (its operations are volatile: a crash forgets them, and the client times
  * out), for each operation it:
  * - sends Read (phase q) or Write (phase w) to the key's preference list;
- * - under a sloppy quorum, on a `Timeout` for the operation, also asks the next stand-in on the
+ * - under a sloppy quorum, on an `OwnerTimeout` for the operation, also asks the next stand-in on the
  *   ring for one owner that has not answered (so the quorum may be met without that owner);
  * - a put under lww with a synchronous write-back (ABD) first reads a quorum and stamps its
  *   version past the newest timestamp it read; otherwise it stamps it with its own clock;
@@ -109,7 +109,7 @@ type StorageEvent =
   | Received<WriteAck>
   | Received<Handoff>
   | Received<HandoffAck>
-  | { type: 'Timeout'; op: string }
+  | { type: 'OwnerTimeout'; op: string }
   | { type: 'HandOver'; owner: string; key: string }
   | { type: 'RECOVER' };
 
@@ -134,15 +134,30 @@ export function standInsOf(ctx: Pick<StorageInput, 'nodes' | 'vnodes' | 'replica
   return standIns(ringOf(ctx.nodes, ctx.vnodes), key, ctx.replicas);
 }
 
-// ---- Pure helpers ---------------------------------------------------------------------------
+// ---- Pure helpers: each step of the node is computed on an accumulator, then applied ---------
 
-type Enqueue = { assign: (c: Partial<StorageContext>) => void; emit: (e: Effect) => void };
+/** A step in progress: the context so far and the effects emitted so far, in order. */
+interface Acc {
+  ctx: StorageContext;
+  readonly out: Effect[];
+}
+
+/** Applies an accumulated step: one assignment of the whole context, then the effects. */
+function apply(acc: Acc, enqueue: { assign: (c: StorageContext) => void; emit: (e: Effect) => void }): void {
+  enqueue.assign(acc.ctx);
+  for (const e of acc.out) enqueue.emit(e);
+}
 
 const opOf = (ctx: StorageContext, id: string): Op | undefined => ctx.ops.find((o) => o.id === id);
 const opIdOfRid = (r: string): string => r.slice(0, r.lastIndexOf('.'));
 const phaseOfRid = (r: string): string => r.slice(r.lastIndexOf('.') + 1);
-const replaceOp = (ctx: StorageContext, op: Op): readonly Op[] => ctx.ops.map((o) => (o.id === op.id ? op : o));
 const sortedInsert = (list: readonly string[], item: string): string[] => (list.includes(item) ? [...list] : [...list, item].sort());
+const byOwnerAndKey = (x: Hint, y: Hint): number => (x.owner + x.key < y.owner + y.key ? -1 : x.owner + x.key > y.owner + y.key ? 1 : 0);
+
+function putOp(acc: Acc, op: Op): void {
+  const ops = acc.ctx.ops.some((o) => o.id === op.id) ? acc.ctx.ops.map((o) => (o.id === op.id ? op : o)) : [...acc.ctx.ops, op];
+  acc.ctx = { ...acc.ctx, ops };
+}
 
 /** The request of `op`'s current phase, for one target. */
 function requestTo(op: Op, t: Target): Read | Write {
@@ -151,8 +166,40 @@ function requestTo(op: Op, t: Target): Read | Write {
     : { type: 'Write', rid: rid(op.client, op.op, op.phase), key: op.key, for: t.for, siblings: op.result, repair: op.phase === 'r' };
 }
 
-function sendPhase(op: Op, enqueue: Enqueue): void {
-  for (const t of op.targets) enqueue.emit(send(t.node, requestTo(op, t)));
+/** Merges versions of `key` into this node's store (on disk), observing a repair or a resolution. */
+function storeLocally(acc: Acc, key: string, siblings: readonly Sibling[], repair: boolean): void {
+  const before = acc.ctx.store[key] ?? [];
+  const after = merge(before, siblings);
+  if (sameSiblings(before, after)) return;
+  acc.ctx = { ...acc.ctx, store: { ...acc.ctx.store, [key]: after } };
+  if (repair) acc.out.push(observe({ type: 'Repaired', node: acc.ctx.id, key }));
+  if (before.length >= 2 && after.length === 1) acc.out.push(observe({ type: 'Resolved', node: acc.ctx.id, key }));
+}
+
+/**
+ * Sends `op`'s current phase to one target. The coordinator's own replica takes part at once,
+ * without a message (Dynamo's coordinator is the first replica and writes locally).
+ */
+function askTarget(acc: Acc, op: Op, t: Target): Op {
+  if (t.node !== acc.ctx.id || t.for !== null) {
+    acc.out.push(send(t.node, requestTo(op, t)));
+    return op;
+  }
+  if (op.phase === 'q') return recordAnswer(op, acc.ctx.id, acc.ctx.store[op.key] ?? []);
+  storeLocally(acc, op.key, op.result, op.phase === 'r');
+  return { ...op, acked: sortedInsert(op.acked, acc.ctx.id) };
+}
+
+/** Starts `op`'s current phase: every target is asked. */
+function runPhase(acc: Acc, op: Op): void {
+  let next = op;
+  for (const t of op.targets) next = askTarget(acc, next, t);
+  putOp(acc, next);
+}
+
+function recordAnswer(op: Op, owner: string, siblings: readonly Sibling[]): Op {
+  if (op.answers.some((a) => a.owner === owner)) return op;
+  return { ...op, answers: [...op.answers, { owner, siblings }].sort((x, y) => (x.owner < y.owner ? -1 : 1)) };
 }
 
 /** The owners of `op`'s current phase that no answer or acknowledgement covers yet. */
@@ -168,45 +215,52 @@ function stamp(ctx: StorageContext, op: Op): { version: Version; clock: number }
     const clock = Math.max(ctx.clock, context[ctx.id] ?? 0) + 1;
     return { version: { vc: sortedClock({ ...context, [ctx.id]: clock }) }, clock };
   }
+  // ABD: past every timestamp a read quorum holds. Otherwise the coordinator's own clock.
   const seen = ctx.liftsClock ? newestStamp(op.answers.flatMap((a) => a.siblings)) : 0;
   const clock = Math.max(ctx.clock, seen) + 1;
   return { version: { ts: clock, by: ctx.id }, clock };
 }
 
+/** A put moves to its write phase with its new version. */
+function writePut(acc: Acc, op: Op): void {
+  const s = stamp(acc.ctx, op);
+  acc.ctx = { ...acc.ctx, clock: s.clock };
+  runPhase(acc, { ...op, phase: 'w', answers: [], result: [{ value: op.value!, version: s.version }] });
+}
+
 /** Operation `op` is answered: reply to its client, forget it, remember it was done. */
-function complete(ctx: StorageContext, op: Op, enqueue: Enqueue): void {
+function complete(acc: Acc, op: Op): void {
   const reply = op.f === 'put' ? { type: 'PutOk', op: op.op, key: op.key, version: op.result[0]!.version } : { type: 'GetOk', op: op.op, key: op.key, siblings: op.result };
-  enqueue.emit(send(op.client, reply));
-  enqueue.assign({ ops: ctx.ops.filter((o) => o.id !== op.id), done: sortedInsert(ctx.done, op.id) });
+  acc.out.push(send(op.client, reply));
+  acc.ctx = { ...acc.ctx, ops: acc.ctx.ops.filter((o) => o.id !== op.id), done: sortedInsert(acc.ctx.done, op.id) };
 }
 
 /** Starts coordinating a client's request with `replicas` (the key's preference list). */
 export function startOpWith(ctx: StorageContext, request: Received<Put> | Received<Get>, replicas: readonly string[], enqueue: unknown): void {
-  const q = enqueue as Enqueue;
-  const base = {
+  const acc: Acc = { ctx, out: [] };
+  const op: Op = {
     id: `${request.from}.${request.op}`,
     client: request.from,
     op: request.op,
+    f: request.type === 'Get' ? 'get' : 'put',
     key: request.key,
+    value: request.type === 'Put' ? request.value : null,
+    context: request.type === 'Put' ? request.context : null,
+    phase: 'q',
     targets: replicas.map((node) => ({ node, for: null })),
     answers: [],
     acked: [],
+    result: [],
   };
-  let op: Op;
-  let clock = ctx.clock;
-  if (request.type === 'Get') {
-    op = { ...base, f: 'get', value: null, context: null, phase: 'q', result: [] };
-  } else {
-    op = { ...base, f: 'put', value: request.value, context: request.context, phase: 'q', result: [] };
-    if (!(ctx.liftsClock && ctx.versioning === 'lww')) {
-      const s = stamp(ctx, op);
-      clock = s.clock;
-      op = { ...op, phase: 'w', result: [{ value: request.value, version: s.version }] };
-    }
-  }
-  q.assign({ ops: [...ctx.ops, op], clock });
-  sendPhase(op, q);
+  // Only ABD's put (lww, lifting the clock) queries before it writes.
+  if (op.f === 'put' && !(ctx.liftsClock && ctx.versioning === 'lww')) writePut(acc, op);
+  else runPhase(acc, op);
+  apply(acc, enqueue as never);
 }
+
+/** The first operation whose current phase has its quorum, if any. */
+const readyRead = (ctx: StorageContext): Op | undefined => ctx.ops.find((o) => o.phase === 'q' && o.answers.length >= ctx.R);
+const readyWrite = (ctx: StorageContext): Op | undefined => ctx.ops.find((o) => o.phase !== 'q' && o.acked.length >= ctx.W);
 
 // ---- The machine ----------------------------------------------------------------------------
 
@@ -236,8 +290,8 @@ export const storageSetup = setup({
       const op = opOf(context, opIdOfRid(e.rid));
       return op !== undefined && op.phase !== 'q' && phaseOfRid(e.rid) === op.phase && !op.acked.includes(e.for ?? e.from);
     },
-    readQuorumReached: ({ context }) => context.ops.some((o) => o.phase === 'q' && o.answers.length >= context.R),
-    writeQuorumReached: ({ context }) => context.ops.some((o) => o.phase !== 'q' && o.acked.length >= context.W),
+    readQuorumReached: ({ context }) => readyRead(context) !== undefined,
+    writeQuorumReached: ({ context }) => readyWrite(context) !== undefined,
     /** Sloppy quorum only: an owner of the current phase is silent and a stand-in is left to ask. */
     mayAddStandIn: ({ context, event }) => {
       const op = opOf(context, (event as { op: string }).op);
@@ -261,66 +315,58 @@ export const storageSetup = setup({
     /** Merges a write into the store (or a hint), on disk, then acknowledges it. */
     storeWrite: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<Write>;
-      if (e.for === null) {
-        const before = context.store[e.key] ?? [];
-        const after = merge(before, e.siblings);
-        if (!sameSiblings(before, after)) {
-          enqueue.assign({ store: { ...context.store, [e.key]: after } });
-          if (e.repair) enqueue.emit(observe({ type: 'Repaired', node: context.id, key: e.key }));
-          if (before.length >= 2 && after.length === 1) enqueue.emit(observe({ type: 'Resolved', node: context.id, key: e.key }));
-        }
-      } else {
+      const acc: Acc = { ctx: context, out: [] };
+      if (e.for === null) storeLocally(acc, e.key, e.siblings, e.repair);
+      else {
         const old = context.hints.find((h) => h.owner === e.for && h.key === e.key);
         const hint: Hint = { owner: e.for, key: e.key, siblings: merge(old?.siblings ?? [], e.siblings) };
-        const rest = context.hints.filter((h) => h !== old);
-        const hints = [...rest, hint].sort((x, y) => (x.owner + x.key < y.owner + y.key ? -1 : 1));
-        enqueue.assign({ hints });
+        acc.ctx = { ...context, hints: [...context.hints.filter((h) => h !== old), hint].sort(byOwnerAndKey) };
       }
-      enqueue.emit(send(e.from, { type: 'WriteAck', rid: e.rid, key: e.key, for: e.for }));
+      acc.out.push(send(e.from, { type: 'WriteAck', rid: e.rid, key: e.key, for: e.for }));
+      apply(acc, enqueue);
     }),
     recordRead: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<ReadAck>;
-      const op = opOf(context, opIdOfRid(e.rid))!;
-      const answers = [...op.answers, { owner: e.for ?? e.from, siblings: e.siblings }].sort((x, y) => (x.owner < y.owner ? -1 : 1));
-      enqueue.assign({ ops: replaceOp(context, { ...op, answers }) });
+      const acc: Acc = { ctx: context, out: [] };
+      putOp(acc, recordAnswer(opOf(context, opIdOfRid(e.rid))!, e.for ?? e.from, e.siblings));
+      apply(acc, enqueue);
     }),
     recordAck: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<WriteAck>;
       const op = opOf(context, opIdOfRid(e.rid))!;
-      enqueue.assign({ ops: replaceOp(context, { ...op, acked: sortedInsert(op.acked, e.for ?? e.from) }) });
+      const acc: Acc = { ctx: context, out: [] };
+      putOp(acc, { ...op, acked: sortedInsert(op.acked, e.for ?? e.from) });
+      apply(acc, enqueue);
     }),
     /** A query phase has its quorum: a put stamps and writes; a get answers, or writes back first. */
     finishQuery: enqueueActions(({ context, enqueue }) => {
-      const op = context.ops.find((o) => o.phase === 'q' && o.answers.length >= context.R)!;
-      const q = enqueue as unknown as Enqueue;
-      if (op.f === 'put') {
-        const s = stamp(context, op);
-        const next: Op = { ...op, phase: 'w', result: [{ value: op.value!, version: s.version }] };
-        q.assign({ ops: replaceOp(context, next), clock: s.clock });
-        sendPhase(next, q);
-        return;
-      }
-      const result = merge([], op.answers.flatMap((a) => a.siblings));
-      const fresh = op.answers.filter((a) => sameSiblings(a.siblings, result));
-      if (context.readRepair === 'sync' && fresh.length < context.W) {
-        // ABD: the value read must be on a write quorum before anyone is told of it.
-        const next: Op = { ...op, phase: 'r', result };
-        q.assign({ ops: replaceOp(context, next) });
-        sendPhase(next, q);
-        return;
-      }
-      const done: Op = { ...op, result };
-      complete({ ...context, ops: replaceOp(context, done) }, done, q);
-      if (context.readRepair === 'async') {
-        // Read repair (Dynamo, section 4.6): the stale owners that answered get the newest versions.
-        for (const a of op.answers) {
-          if (!sameSiblings(a.siblings, result)) enqueue.emit(send(a.owner, { type: 'Write', rid: rid(op.client, op.op, 'r'), key: op.key, for: null, siblings: result, repair: true }));
+      const op = readyRead(context)!;
+      const acc: Acc = { ctx: context, out: [] };
+      if (op.f === 'put') writePut(acc, op);
+      else {
+        const result = merge([], op.answers.flatMap((a) => a.siblings));
+        const fresh = op.answers.filter((a) => sameSiblings(a.siblings, result));
+        if (context.readRepair === 'sync' && fresh.length < context.W) {
+          // ABD: what a get returns must be on a write quorum before anyone is told of it.
+          runPhase(acc, { ...op, phase: 'r', result });
+        } else {
+          complete(acc, { ...op, result });
+          // Read repair (Dynamo, section 4.6): the stale owners that answered get the newest versions.
+          if (context.readRepair === 'async') {
+            for (const a of op.answers) {
+              if (sameSiblings(a.siblings, result)) continue;
+              if (a.owner === context.id) storeLocally(acc, op.key, result, true);
+              else acc.out.push(send(a.owner, { type: 'Write', rid: rid(op.client, op.op, 'r'), key: op.key, for: null, siblings: result, repair: true }));
+            }
+          }
         }
       }
+      apply(acc, enqueue);
     }),
     finishWrite: enqueueActions(({ context, enqueue }) => {
-      const op = context.ops.find((o) => o.phase !== 'q' && o.acked.length >= context.W)!;
-      complete(context, op, enqueue as unknown as Enqueue);
+      const acc: Acc = { ctx: context, out: [] };
+      complete(acc, readyWrite(context)!);
+      apply(acc, enqueue);
     }),
     /** Sloppy quorum: ask the next stand-in for the first silent owner without one. */
     addStandIn: enqueueActions(({ context, event, enqueue }) => {
@@ -329,9 +375,9 @@ export const storageSetup = setup({
       const owner = uncovered(op).find((o) => !covering.includes(o))!;
       const node = standInsOf(context, op.key).find((s) => !op.targets.some((t) => t.node === s))!;
       const target: Target = { node, for: owner };
-      const next: Op = { ...op, targets: [...op.targets, target] };
-      enqueue.assign({ ops: replaceOp(context, next) });
-      enqueue.emit(send(node, requestTo(next, target)));
+      const acc: Acc = { ctx: context, out: [] };
+      putOp(acc, askTarget(acc, { ...op, targets: [...op.targets, target] }, target));
+      apply(acc, enqueue);
     }),
     offerHint: enqueueActions(({ context, event, enqueue }) => {
       const { owner, key } = event as { owner: string; key: string };
@@ -340,9 +386,10 @@ export const storageSetup = setup({
     }),
     storeHandoff: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<Handoff>;
-      const after = merge(context.store[e.key] ?? [], e.siblings);
-      enqueue.assign({ store: { ...context.store, [e.key]: after } });
-      enqueue.emit(send(e.from, { type: 'HandoffAck', key: e.key, siblings: e.siblings }));
+      const acc: Acc = { ctx: context, out: [] };
+      storeLocally(acc, e.key, e.siblings, false);
+      acc.out.push(send(e.from, { type: 'HandoffAck', key: e.key, siblings: e.siblings }));
+      apply(acc, enqueue);
     }),
     /** The owner stored the hint: drop what it stored (a hint may have grown since it was offered). */
     dropHint: enqueueActions(({ context, event, enqueue }) => {
@@ -350,7 +397,7 @@ export const storageSetup = setup({
       const hint = context.hints.find((h) => h.owner === e.from && h.key === e.key)!;
       const left = hint.siblings.filter((s) => !holds(e.siblings, s.version));
       const rest = context.hints.filter((h) => h !== hint);
-      enqueue.assign({ hints: left.length === 0 ? rest : [...rest, { ...hint, siblings: left }].sort((x, y) => (x.owner + x.key < y.owner + y.key ? -1 : 1)) });
+      enqueue.assign({ hints: left.length === 0 ? rest : [...rest, { ...hint, siblings: left }].sort(byOwnerAndKey) });
       if (left.length === 0) enqueue.emit(observe({ type: 'HandedOver', node: context.id, owner: e.from, key: e.key }));
     }),
   },
@@ -380,7 +427,7 @@ export const storageNode = storageSetup.createMachine({
         ReadAck: { guard: 'awaitedRead', actions: 'recordRead' },
         Write: { actions: 'storeWrite' },
         WriteAck: { guard: 'awaitedAck', actions: 'recordAck' },
-        Timeout: { guard: 'mayAddStandIn', actions: 'addStandIn' },
+        OwnerTimeout: { guard: 'mayAddStandIn', actions: 'addStandIn' },
         HandOver: { actions: 'offerHint' },
         Handoff: { actions: 'storeHandoff' },
         HandoffAck: { guard: 'holdsHint', actions: 'dropHint' },
