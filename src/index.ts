@@ -41,3 +41,30 @@ export type { Shard, ParallelCheckOptions } from './explore/shard/shard.js';
 export { UsageError, TraceMismatchError } from './engine/errors.js';
 export { KIT_VERSION } from './engine/version.js';
 export { canonical } from './engine/canonical.js';
+export {
+  linearizable,
+  clientEventsOf,
+  checkLinearizability,
+  historyOf,
+  register,
+  casRegister,
+  kv,
+  readHistory,
+  describeFailure,
+  HISTORY_FORMATS,
+  SPEC_NAMES,
+} from './linearizability/index.js';
+export type {
+  Specification,
+  StepResult,
+  Operation,
+  History,
+  ClientEvent,
+  LinearizabilityResult,
+  LinearizabilityOptions,
+  LinearizabilityVerdict,
+  PartitionFailure,
+  LinearizableOptions,
+  HistoryFormat,
+  SpecName,
+} from './linearizability/index.js';
