@@ -104,7 +104,7 @@ function storageEvents(node: NodeView): { type: string; [k: string]: unknown }[]
 /** An idle client may put or get any key; a waiting one may time out. */
 function clientEvents(node: NodeView, params: Params): { type: string; key?: string }[] {
   const ctx = node.context as ClientContext;
-  if (ctx.pending !== null) return [{ type: 'Timeout' }];
+  if (ctx.pending !== null) return params.timeouts ? [{ type: 'Timeout' }] : [];
   return keysOf(params).flatMap((key) => [
     { type: 'Put', key },
     { type: 'Get', key },
@@ -126,6 +126,7 @@ export default defineModel({
     versioning: { default: 'lww', choices: ['lww', 'vector'], description: 'lww: timestamps, last writer wins; vector: version vectors with siblings' },
     readRepair: { default: 'sync', choices: ['none', 'async', 'sync'], description: 'after a get: leave stale replicas, repair them after answering, or write back to a quorum before answering (ABD)' },
     sloppy: { default: false, description: 'sloppy quorum with hinted handoff: stand-ins answer for silent owners' },
+    timeouts: { default: true, description: 'clients may time out and give up on a coordinator (false: they wait, for exhaustive search)' },
     skew: { default: 1, min: 0, max: 5, description: "how many ticks s1's clock runs behind the other nodes'" },
   },
   presets: {

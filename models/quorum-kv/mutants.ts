@@ -35,6 +35,9 @@ const skipsWriteBack = withContext((ctx) => ({ readRepair: ctx.readRepair === 's
 /** A put is stamped with the coordinator's own clock, not past the timestamps its query read (s1's clock runs `skew` behind). */
 const clockBehind = withContext(() => ({ liftsClock: false }));
 
+/** Timestamps without the coordinator's id: two coordinators may stamp the same timestamp, and replicas keep whichever came first. */
+const stampsWithoutNodeId = withContext(() => ({ idInStamps: false }));
+
 /**
  * The preference list is the first N *tokens* clockwise from the key, so two virtual nodes of one
  * physical node count as two replicas.
@@ -81,6 +84,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'a stand-in keeps its hints only in memory, so a crash loses writes a sloppy quorum acknowledged',
     breaks: 'acked-write-durable',
     roles: { storage: { persist: ['store', 'clock', 'done'] } },
+  },
+  'stamps-without-node-id': {
+    description: "timestamps without the coordinator's id: concurrent puts may tie, and replicas disagree on which one won",
+    breaks: 'linearizable',
+    roles: { storage: { machine: stampsWithoutNodeId } },
   },
   'counts-virtual-nodes-twice': {
     description: 'the preference list is the first N tokens, so two virtual nodes of one physical node count as two replicas',

@@ -88,6 +88,8 @@ export interface StorageInput {
 export interface StorageContext extends StorageInput {
   /** A put queries a read quorum and stamps past the newest timestamp it saw (ABD's write). */
   readonly liftsClock: boolean;
+  /** Timestamps carry the coordinator's id, so two coordinators never stamp the same version. */
+  readonly idInStamps: boolean;
   /** Key → the versions stored (persisted). */
   readonly store: Readonly<Record<string, readonly Sibling[]>>;
   /** Hints kept for unreachable owners (persisted), sorted by owner and key. */
@@ -218,7 +220,7 @@ function stamp(ctx: StorageContext, op: Op): { version: Version; clock: number }
   // ABD: past every timestamp a read quorum holds. Otherwise the coordinator's own clock.
   const seen = ctx.liftsClock ? newestStamp(op.answers.flatMap((a) => a.siblings)) : 0;
   const clock = Math.max(ctx.clock, seen) + 1;
-  return { version: { ts: clock, by: ctx.id }, clock };
+  return { version: { ts: clock, by: ctx.idInStamps ? ctx.id : '' }, clock };
 }
 
 /** A put moves to its write phase with its new version. */
@@ -407,6 +409,7 @@ export function initialStorageContext(input: StorageInput): StorageContext {
   return {
     ...input,
     liftsClock: input.versioning === 'lww' && input.readRepair === 'sync',
+    idInStamps: true,
     store: {},
     hints: [],
     done: [],
