@@ -63,9 +63,9 @@ describe('quorum-kv mutants', () => {
 /**
  * `preset=dynamo`'s documented failures, each kept as a trace under traces/quorum-kv/ that the
  * fixture test replays: a lost write (coordinators stamp with their own clocks, so a later put
- * loses to an earlier one), and, with version vectors (no clocks), the stale read after a sloppy
- * write (a put acknowledged by the coordinator and a stand-in, then a get answered by owners that
- * never received it). The new-old inversion of a read without write-back is `skips-write-back`'s trace.
+ * loses to an earlier one), and, with version vectors (no clocks), the stale read of a sloppy
+ * quorum (a put acknowledged by two owners, then a get that counts a stand-in without a hint for
+ * the third owner, and the coordinator's own replica, which the put had not reached yet). The new-old inversion of a read without write-back is `skips-write-back`'s trace.
  */
 describe('quorum-kv dynamo preset', () => {
   test.each([
