@@ -70,7 +70,8 @@ export function history(observations: readonly Observation[]): Operation[] {
 /** Real-time order: `a` returned before `b` was invoked. */
 export const precedes = (a: Operation, b: Operation): boolean => a.returned !== null && a.returned < b.invoked;
 
-const name = (op: Operation) => `${op.client}'s ${op.f} #${op.seq} of ${op.key}`;
+/** `get c2.2 of b`: the operation, by its client and sequence number (a put writes the value of that name). */
+const name = (op: Operation) => `${op.f} ${op.client}.${op.seq} of ${op.key}`;
 const shown = (values: readonly string[]) => (values.length ? values.join(', ') : 'nothing');
 
 /** True when value `u` is certainly older than the put `p`: its own put returned before `p` began (no value: older than any). */
@@ -89,7 +90,7 @@ export const noLostWrite = always('no-lost-write', 'a get that begins after a pu
     for (const p of puts) {
       if (p.key !== g.key || !precedes(p, g)) continue;
       const lost = g.values.length === 0 || g.values.every((u) => olderThan(puts, u, p));
-      if (lost) return `${name(g)} returned ${shown(g.values)}, but ${name(p)} (${p.value}) was acknowledged before it began`;
+      if (lost) return `${name(g)} returned ${shown(g.values)}, but ${name(p)} was acknowledged before it began`;
     }
   }
 });
@@ -193,7 +194,7 @@ export const ackedWriteDurable = always('acked-write-durable', 'an acknowledged 
   for (const op of history(w.observations)) {
     if (op.f !== 'put' || op.version === null) continue;
     const held = covering(w, op.key, op.version);
-    if (held.length < W) return `${name(op)} (${op.value}) was acknowledged, but only ${held.length ? held.join(', ') : 'no owner'} hold${held.length === 1 ? 's' : ''} it (W=${W})`;
+    if (held.length < W) return `${name(op)} was acknowledged, but only ${held.length ? held.join(', ') : 'no owner'} hold${held.length === 1 ? 's' : ''} it (W=${W})`;
   }
 });
 
