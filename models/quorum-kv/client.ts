@@ -1,8 +1,10 @@
 /**
  * The client: issues at most `ops` operations, one at a time, each a put or a get of one of the
  * keys (the explorer picks which, as environment events), and records each as observations for
- * the history properties: `Invoke` when it sends the request, `Return` when the answer arrives,
- * both with the client's id and its per-client sequence number `seq` (the operation's number).
+ * the history properties, in the form the kit's linearizability checker reads: `invoke` (with
+ * `input`: `{f:'put', key, value}` or `{f:'get', key}`) when it sends the request, `ok` (with
+ * `output`: null for a put, the value read for a get) when the answer arrives, `info` when it
+ * gives up (outcome unknown), each with the client's id and its per-client sequence number `seq`.
  *
  * Each put writes a value no other operation writes (`<client>.<seq>`), so a value read names
  * the put that wrote it. The coordinator is a node of the key's preference list (of its whole
@@ -101,13 +103,14 @@ export const clientSetup = setup({
       const f = e.type === 'Put' ? 'put' : 'get';
       const pending: Pending = { seq, f, key: e.key, value: f === 'put' ? `${context.id}.${seq}` : null, attempts: 1 };
       enqueue.assign({ seq, pending });
-      enqueue.emit(observe({ type: 'Invoke', client: context.id, seq, f, key: e.key, value: pending.value }));
+      const input = f === 'put' ? { f, key: e.key, value: pending.value! } : { f, key: e.key };
+      enqueue.emit(observe({ type: 'invoke', client: context.id, seq, input }));
       enqueue.emit(send(coordinator(context, e.key), requestOf(context, pending)));
     }),
     returnPut: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<PutOk>;
       const p = context.pending!;
-      enqueue.emit(observe({ type: 'Return', client: context.id, seq: p.seq, f: 'put', key: p.key, value: p.value, version: e.version }));
+      enqueue.emit(observe({ type: 'ok', client: context.id, seq: p.seq, output: null, version: e.version }));
       // Its own write is the newest version this client knows of the key.
       const seen = 'vc' in e.version ? { ...context.seen, [p.key]: e.version.vc } : context.seen;
       enqueue.assign({ pending: null, seen });
@@ -116,7 +119,9 @@ export const clientSetup = setup({
       const e = event as Received<GetOk>;
       const p = context.pending!;
       const values = e.siblings.map((s: Sibling) => s.value).sort();
-      enqueue.emit(observe({ type: 'Return', client: context.id, seq: p.seq, f: 'get', key: p.key, values }));
+      // As a register read: the value, '' for none; siblings as `[a|b]`, which no register returns.
+      const output = values.length <= 1 ? (values[0] ?? '') : `[${values.join('|')}]`;
+      enqueue.emit(observe({ type: 'ok', client: context.id, seq: p.seq, output, values }));
       enqueue.assign({ pending: null, seen: context.vector ? { ...context.seen, [p.key]: contextOf(e.siblings) } : context.seen });
     }),
     retry: enqueueActions(({ context, enqueue }) => {
@@ -126,7 +131,8 @@ export const clientSetup = setup({
       enqueue.emit(send(coordinator(next, p.key), requestOf(next, p)));
     }),
     abandon: assign({ pending: null, skip: ({ context }) => context.skip + 1 }),
-    observeAbandon: emit(({ context }) => observe({ type: 'Abandon', client: context.id, seq: context.pending!.seq })),
+    /** Its outcome is unknown from now on (Jepsen's `info`): it may still take effect. */
+    observeAbandon: emit(({ context }) => observe({ type: 'info', client: context.id, seq: context.pending!.seq })),
   },
 });
 

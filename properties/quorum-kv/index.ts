@@ -8,7 +8,7 @@
  * - `acked-write-durable` (every configuration): once a put is acknowledged, at least W of the
  *   key's owners hold its version or a newer one, each directly or through a stand-in's hint.
  *   Storage and hints are on disk, so no crash may break this.
- * - `no-lost-write` and `no-read-inversion` read the clients' history (Invoke and Return
+ * - `no-lost-write` and `no-read-inversion` read the clients' history (invoke and ok
  *   observations; real-time order is the order the observations were made in a run): a get that
  *   begins after a put was acknowledged returns that put's value or one not older than it; a get
  *   that begins after another get returned must not return only values older than one the first
@@ -31,7 +31,7 @@
  * hinted handoff and its mutants in configurations that give up consistency.
  */
 import model, { holds, ownersOf, standInsOf, storageIds, type StorageContext, type Version } from '../../models/quorum-kv/index.js';
-import { always, type ClientEvent, defineSuite, kv, linearizable, type Observation, sometimes, type WorldView } from '../../src/index.js';
+import { always, defineSuite, kv, linearizable, type Observation, sometimes, type WorldView } from '../../src/index.js';
 
 // ---- The clients' history -------------------------------------------------------------------
 
@@ -47,19 +47,20 @@ export interface Operation {
   readonly values: readonly string[] | null;
   /** A put that returned: the version it was stored as. */
   readonly version: Version | null;
-  /** Positions of its Invoke and Return in the observation log (real-time order). */
+  /** Positions of its invoke and ok in the observation log (real-time order). */
   readonly invoked: number;
   readonly returned: number | null;
 }
 
-/** The clients' operations, in invocation order. */
+/** The clients' operations (from their `invoke` and `ok` observations), in invocation order. */
 export function history(observations: readonly Observation[]): Operation[] {
   const ops = new Map<string, Operation>();
   observations.forEach((o, i) => {
     const id = `${o.client}.${o.seq}`;
-    if (o.type === 'Invoke') {
-      ops.set(id, { client: o.client as string, seq: o.seq as number, f: o.f as 'put' | 'get', key: o.key as string, value: o.value as string | null, values: null, version: null, invoked: i, returned: null });
-    } else if (o.type === 'Return') {
+    if (o.type === 'invoke') {
+      const input = o.input as { f: 'put' | 'get'; key: string; value?: string };
+      ops.set(id, { client: o.client as string, seq: o.seq as number, f: input.f, key: input.key, value: input.value ?? null, values: null, version: null, invoked: i, returned: null });
+    } else if (o.type === 'ok') {
       const op = ops.get(id);
       if (op) ops.set(id, { ...op, returned: i, values: (o.values as string[] | undefined) ?? null, version: (o.version as Version | undefined) ?? null });
     }
@@ -114,38 +115,8 @@ export const noReadInversion = always('no-read-inversion', 'a get that begins af
   }
 });
 
-/** A client operation as the `kv` specification reads it, and what it returned. */
-type KvInput = { readonly f: 'get'; readonly key: string } | { readonly f: 'put'; readonly key: string; readonly value: string };
-type KvOutput = string | null;
-
-/**
- * The clients' events as the linearizability checker reads them, for its `kv` specification
- * (per key; a key never written reads as ''). A get that returned siblings reads as their values
- * joined in brackets, which no sequential register returns: siblings are not linearizable.
- */
-export function clientEvents(observations: readonly Observation[]): ClientEvent<KvInput, KvOutput>[] {
-  const events: ClientEvent<KvInput, KvOutput>[] = [];
-  for (const o of observations) {
-    const [client, seq] = [o.client as string, o.seq as number];
-    if (o.type === 'Invoke') {
-      const input: KvInput = o.f === 'put' ? { f: 'put', key: o.key as string, value: o.value as string } : { f: 'get', key: o.key as string };
-      events.push({ type: 'invoke', client, seq, input });
-    } else if (o.type === 'Return') {
-      const values = (o.values as string[] | undefined) ?? [];
-      const output = o.f === 'put' ? null : values.length <= 1 ? (values[0] ?? '') : `[${values.join('|')}]`;
-      events.push({ type: 'ok', client, seq, output });
-    } else if (o.type === 'Abandon') {
-      events.push({ type: 'info', client, seq });
-    }
-  }
-  return events;
-}
-
 /** Linearizability per key (Herlihy & Wing 1990), by the kit's checker; promised by `preset=abd`. */
-export const linearizableKv = linearizable('linearizable', "the clients' puts and gets are linearizable, per key", {
-  spec: kv,
-  history: (w) => clientEvents(w.observations),
-});
+export const linearizableKv = linearizable('linearizable', "the clients' puts and gets are linearizable, per key", { spec: kv });
 
 // ---- The ring and durability ----------------------------------------------------------------
 
@@ -203,7 +174,7 @@ export const ackedWriteDurable = always('acked-write-durable', 'an acknowledged 
 const seen = (w: WorldView, type: string) => w.observations.some((o) => o.type === type);
 
 export const readFromQuorum = sometimes('read-from-quorum', 'a get returns a value a put wrote', (w) =>
-  w.observations.some((o) => o.type === 'Return' && o.f === 'get' && (o.values as string[]).length > 0),
+  w.observations.some((o) => o.type === 'ok' && Array.isArray(o.values) && o.values.length > 0),
 );
 export const readRepaired = sometimes('read-repaired', 'a read repair or write-back updates a stale replica', (w) => seen(w, 'Repaired'));
 export const hintHandedOver = sometimes('hint-handed-over', 'a stand-in hands a hint over to its owner (reached at once without sloppy quorums: there are no hints)', (w) => !w.params.sloppy || seen(w, 'HandedOver'));
