@@ -7,5 +7,6 @@ import twoPhaseCommit from './two-phase-commit/index.js';
 import raft from './raft/index.js';
 import paxos from './paxos/index.js';
 import mapreduce from './mapreduce/index.js';
+import quorumKv from './quorum-kv/index.js';
 
-export const suites: readonly Suite[] = [twoPhaseCommit, raft, paxos, mapreduce];
+export const suites: readonly Suite[] = [twoPhaseCommit, raft, paxos, mapreduce, quorumKv];

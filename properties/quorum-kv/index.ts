@@ -1,0 +1,199 @@
+/**
+ * What a quorum-replicated key-value store must guarantee, and in which configurations.
+ *
+ * - `preference-list` (every configuration): the replicas a coordinator uses for a key are
+ *   exactly its preference list (N distinct physical nodes, as ring.ts computes it), plus, under
+ *   a sloppy quorum only, stand-ins from the rest of the key's ring order, each for one distinct
+ *   owner; a hint is kept by a non-owner for an owner.
+ * - `acked-write-durable` (every configuration): once a put is acknowledged, at least W of the
+ *   key's owners hold its version or a newer one, each directly or through a stand-in's hint.
+ *   Storage and hints are on disk, so no crash may break this.
+ * - `no-lost-write` and `no-read-inversion` read the clients' history (invoke and ok
+ *   observations; real-time order is the order the observations were made in a run): a get that
+ *   begins after a put was acknowledged returns that put's value or one not older than it; a get
+ *   that begins after another get returned must not return only values older than one the first
+ *   returned. "Older" is real-time: the put of the older value returned before the put of the
+ *   newer one began. Both follow from linearizability; they are promised by strict quorums with
+ *   R + W > N and a put that reads before it writes (`preset=abd`), and they are exactly the two
+ *   documented failures of `preset=dynamo` (the stale read after a sloppy write, the new-old
+ *   inversion without write-back).
+ *
+ * - `linearizable` (the kit's checker, spec `kv`): the whole history is linearizable per key. It
+ *   comes after the two history properties above, so a violation that one of them names is
+ *   reported by that name; what only the full check sees (two concurrent puts that replicas order
+ *   differently) is reported as `linearizable`.
+ *
+ * Under exhaustive search a world's observation order is that of the first path that reached it
+ * (worlds are compared with observations as a set), so the history properties are checked on one
+ * interleaving per world there; random runs check every run's own order.
+ *
+ * `sloppySuite` is what a sloppy quorum still promises (the ring and durability), for checking
+ * hinted handoff and its mutants in configurations that give up consistency.
+ */
+import model, { holds, ownersOf, standInsOf, storageIds, type StorageContext, type Version } from '../../models/quorum-kv/index.js';
+import { always, defineSuite, kv, linearizable, type Observation, sometimes, type WorldView } from '../../src/index.js';
+
+// ---- The clients' history -------------------------------------------------------------------
+
+/** One client operation as the observations record it. */
+export interface Operation {
+  readonly client: string;
+  readonly seq: number;
+  readonly f: 'put' | 'get';
+  readonly key: string;
+  /** A put: the value it writes. */
+  readonly value: string | null;
+  /** A get that returned: the values it read (several: siblings; none: the key was empty). */
+  readonly values: readonly string[] | null;
+  /** A put that returned: the version it was stored as. */
+  readonly version: Version | null;
+  /** Positions of its invoke and ok in the observation log (real-time order). */
+  readonly invoked: number;
+  readonly returned: number | null;
+}
+
+/** The clients' operations (from their `invoke` and `ok` observations), in invocation order. */
+export function history(observations: readonly Observation[]): Operation[] {
+  const ops = new Map<string, Operation>();
+  observations.forEach((o, i) => {
+    const id = `${o.client}.${o.seq}`;
+    if (o.type === 'invoke') {
+      const input = o.input as { f: 'put' | 'get'; key: string; value?: string };
+      ops.set(id, { client: o.client as string, seq: o.seq as number, f: input.f, key: input.key, value: input.value ?? null, values: null, version: null, invoked: i, returned: null });
+    } else if (o.type === 'ok') {
+      const op = ops.get(id);
+      if (op) ops.set(id, { ...op, returned: i, values: (o.values as string[] | undefined) ?? null, version: (o.version as Version | undefined) ?? null });
+    }
+  });
+  return [...ops.values()].sort((a, b) => a.invoked - b.invoked);
+}
+
+/** Real-time order: `a` returned before `b` was invoked. */
+export const precedes = (a: Operation, b: Operation): boolean => a.returned !== null && a.returned < b.invoked;
+
+/** `get c2.2 of b`: the operation, by its client and sequence number (a put writes the value of that name). */
+const name = (op: Operation) => `${op.f} ${op.client}.${op.seq} of ${op.key}`;
+const shown = (values: readonly string[]) => (values.length ? values.join(', ') : 'nothing');
+
+/** True when value `u` is certainly older than the put `p`: its own put returned before `p` began (no value: older than any). */
+function olderThan(puts: readonly Operation[], u: string | undefined, p: Operation): boolean {
+  if (u === undefined) return true;
+  const pu = puts.find((x) => x.value === u);
+  return pu !== undefined && precedes(pu, p);
+}
+
+/** A get never misses an acknowledged put: it returns that value or one not older than it. */
+export const noLostWrite = always('no-lost-write', 'a get that begins after a put was acknowledged returns its value or a value not older', (w) => {
+  const ops = history(w.observations);
+  const puts = ops.filter((o) => o.f === 'put');
+  for (const g of ops) {
+    if (g.f !== 'get' || g.values === null) continue;
+    for (const p of puts) {
+      if (p.key !== g.key || !precedes(p, g)) continue;
+      const lost = g.values.length === 0 || g.values.every((u) => olderThan(puts, u, p));
+      if (lost) return `${name(g)} returned ${shown(g.values)}, but ${name(p)} was acknowledged before it began`;
+    }
+  }
+});
+
+/** Reads never go back in time: a later get does not return only values older than one an earlier get returned. */
+export const noReadInversion = always('no-read-inversion', 'a get that begins after another returned never returns only values older than one it returned', (w) => {
+  const ops = history(w.observations);
+  const puts = ops.filter((o) => o.f === 'put');
+  const gets = ops.filter((o) => o.f === 'get' && o.values !== null);
+  for (const g1 of gets) {
+    for (const g2 of gets) {
+      if (g1.key !== g2.key || !precedes(g1, g2)) continue;
+      for (const a of g1.values!) {
+        const pa = puts.find((x) => x.value === a);
+        if (pa === undefined) continue;
+        if (g2.values!.every((b) => olderThan(puts, b, pa))) {
+          return `${name(g1)} returned ${a}, then ${name(g2)} returned ${shown(g2.values!)}, which is older`;
+        }
+      }
+    }
+  }
+});
+
+/** Linearizability per key (Herlihy & Wing 1990), by the kit's checker; promised by `preset=abd`. */
+export const linearizableKv = linearizable('linearizable', "the clients' puts and gets are linearizable, per key", { spec: kv });
+
+// ---- The ring and durability ----------------------------------------------------------------
+
+const ringParams = (w: WorldView) => ({ nodes: storageIds(w.params), vnodes: Number(w.params.vnodes), replicas: Number(w.params.replicas) });
+
+export const preferenceListInvariant = always(
+  'preference-list',
+  "a coordinator uses the key's preference list, and stand-ins (sloppy quorums only) for distinct owners",
+  (w) => {
+    const ring = ringParams(w);
+    for (const node of w.role('storage')) {
+      const ctx = node.context as Partial<StorageContext>;
+      for (const op of ctx.ops ?? []) {
+        const owners = ownersOf(ring, op.key);
+        const used = op.targets.filter((t) => t.for === null).map((t) => t.node);
+        if (used.join(',') !== owners.join(',')) return `${node.id} coordinates ${op.id} on ${op.key} with replicas ${used.join(', ')}, not its preference list ${owners.join(', ')}`;
+        const extra = op.targets.filter((t) => t.for !== null);
+        if (extra.length === 0) continue;
+        if (!w.params.sloppy) return `${node.id} asks stand-in ${extra[0]!.node} for ${op.key} although quorums are strict`;
+        const allowed = standInsOf(ring, op.key);
+        for (const t of extra) {
+          if (!allowed.includes(t.node) || !owners.includes(t.for!)) return `${node.id} asks ${t.node} to stand in for ${t.for} on ${op.key}: not a stand-in for an owner`;
+        }
+        if (new Set(extra.map((t) => t.for)).size < extra.length) return `${node.id} has two stand-ins for one owner of ${op.key}`;
+      }
+      for (const h of ctx.hints ?? []) {
+        const owners = ownersOf(ring, h.key);
+        if (!owners.includes(h.owner) || owners.includes(node.id)) return `${node.id} keeps a hint of ${h.key} for ${h.owner}, but owners are ${owners.join(', ')}`;
+      }
+    }
+  },
+);
+
+/** The owners of `key` that hold `version` (or newer), directly or through a stand-in's hint. */
+export function covering(w: WorldView, key: string, version: Version): string[] {
+  const storage = w.role('storage');
+  return ownersOf(ringParams(w), key).filter((o) => {
+    const ctx = w.node(o).context as Partial<StorageContext>;
+    if (holds(ctx.store?.[key], version)) return true;
+    return storage.some((n) => ((n.context as Partial<StorageContext>).hints ?? []).some((h) => h.owner === o && h.key === key && holds(h.siblings, version)));
+  });
+}
+
+export const ackedWriteDurable = always('acked-write-durable', 'an acknowledged put (or a newer version) is held for at least W owners of its key', (w) => {
+  const W = Number(w.params.W);
+  for (const op of history(w.observations)) {
+    if (op.f !== 'put' || op.version === null) continue;
+    const held = covering(w, op.key, op.version);
+    if (held.length < W) return `${name(op)} was acknowledged, but only ${held.length ? held.join(', ') : 'no owner'} hold${held.length === 1 ? 's' : ''} it (W=${W})`;
+  }
+});
+
+// ---- Witnesses ------------------------------------------------------------------------------
+
+const seen = (w: WorldView, type: string) => w.observations.some((o) => o.type === type);
+
+export const readFromQuorum = sometimes('read-from-quorum', 'a get returns a value a put wrote', (w) =>
+  w.observations.some((o) => o.type === 'ok' && Array.isArray(o.values) && o.values.length > 0),
+);
+export const readRepaired = sometimes('read-repaired', 'a read repair or write-back updates a stale replica', (w) => seen(w, 'Repaired'));
+export const hintHandedOver = sometimes('hint-handed-over', 'a stand-in hands a hint over to its owner (reached at once without sloppy quorums: there are no hints)', (w) => !w.params.sloppy || seen(w, 'HandedOver'));
+export const siblingResolved = sometimes('sibling-resolved', "a client's put resolves siblings on a replica (reached at once without version vectors: there are no siblings)", (w) => w.params.versioning !== 'vector' || seen(w, 'Resolved'));
+
+const witnesses = [readFromQuorum, readRepaired, hintHandedOver, siblingResolved];
+
+export default defineSuite({
+  model,
+  properties: [preferenceListInvariant, ackedWriteDurable, noLostWrite, noReadInversion, linearizableKv, ...witnesses],
+  budget: { runs: 2000, depth: 40 },
+});
+
+/** The mutants whose bugs a sloppy quorum's promises (ring, durability) must catch. */
+const SLOPPY_MUTANTS = ['hints-in-memory', 'counts-virtual-nodes-twice', 'acks-before-w'];
+
+/** What a sloppy quorum still promises: the ring and durability (not the history properties). */
+export const sloppySuite = defineSuite({
+  model: { ...model, mutants: Object.fromEntries(Object.entries(model.mutants).filter(([m]) => SLOPPY_MUTANTS.includes(m))) },
+  properties: [preferenceListInvariant, ackedWriteDurable, ...witnesses],
+  budget: { runs: 2000, depth: 40 },
+});
