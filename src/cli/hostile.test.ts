@@ -4,7 +4,7 @@
  * cases are in hostile.fuzz.test.ts. Calls main() in-process.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test, vi } from 'vitest';
@@ -364,11 +364,12 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
   });
 
   /** A 64 KB tmpfs: full after a few traces; read-only after a remount. Needs root; skipped without. */
-  const mnt = mkdtempSync(join(tmpdir(), 'protokit-tmpfs-'));
-  const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status === 0;
-  if (!mounted) console.warn(`hostile.test.ts: cannot mount a tmpfs at ${mnt} (needs root): the disk-full and read-only cases are skipped`);
-
-  test.skipIf(!mounted)('a full disk (ENOSPC) and a read-only one (EROFS), on a 64 KB tmpfs', async () => {
+  test('a full disk (ENOSPC) and a read-only one (EROFS), on a 64 KB tmpfs', async (context) => {
+    const mnt = mkdtempSync(join(tmpdir(), 'protokit-tmpfs-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
+      console.warn(`hostile.test.ts: cannot mount a tmpfs at ${mnt} (needs root): the disk-full and read-only cases are skipped`);
+      return context.skip();
+    }
     try {
       // Fill it up, a page at a time, until the disk refuses.
       for (let i = 0; ; i++) {
@@ -391,6 +392,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
       resultPrinted(readOnly.stdout);
     } finally {
       spawnSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
     }
   });
 });
