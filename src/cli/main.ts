@@ -56,7 +56,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--mutant <name>', 'search a known-buggy variant')
     .option('--max-states <n>', 'stop after N distinct states', positiveInt('--max-states'))
     .option('--max-depth <n>', 'stop at depth N (the initial state is depth 1)', positiveInt('--max-depth'))
-    .option('--max-memory <mb>', 'stop when the heap passes MB megabytes (default: 70% of the heap limit)', positiveInt('--max-memory'))
+    .option('--max-memory <mb>', 'memory bound: past MB megabytes of heap the frontier spills to disk (default: 70% of the heap limit)', positiveInt('--max-memory'))
     .option('--max-in-flight <n>', 'state constraint: do not expand states with more than N messages in flight', nonNegativeInt('--max-in-flight'))
     .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
     .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
@@ -66,6 +66,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where the counterexample trace goes', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'explore a suite module outside this repository')
+    .option('--checkpoint <dir>', 'write resumable checkpoints into DIR periodically and on Ctrl-C')
+    .option('--checkpoint-interval <s>', 'seconds between checkpoints (default 60; 0: every level)', nonNegativeInt('--checkpoint-interval'))
+    .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
     .action(async (model, options) => setExit(await exploreCommand(model, options)));
 
   cli
