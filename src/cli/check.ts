@@ -5,7 +5,8 @@ import { UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
-import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
+import { checkParallel, shardPlan } from '../explore/shard/shard.js';
+import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
 import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
@@ -27,12 +28,16 @@ export interface CheckCommandOptions {
   load?: string;
   /** Worker threads, each running a shard of the budget. */
   workers?: number;
-  /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
+  /** `K/N`: run only shard K of N of the budget (for CI matrices and machines); `auto`: read it from the environment. */
   shard?: string;
+  /** With `--shard auto`: the number of shards (a Kubernetes Indexed Job's completions). */
+  shards?: number;
 }
 
 interface ModelOutcome {
   readonly result: CheckResult;
+  /** The shard this process ran, and where it was read from. */
+  readonly shard: ShardFound | null;
   /** How many properties the suite checks (invariants and witnesses). */
   readonly properties: number;
   /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
@@ -75,7 +80,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const budget = options.runs ?? suite.budget.runs;
-  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const found = resolveShard(options.shard, options.shards);
+  const shard = found ?? undefined;
   // A shard alone is an ordinary check with its own seed and share of the runs.
   const plan = shard && !(options.workers && options.workers > 1) ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard) : null;
   const runs = plan?.runs ?? budget;
@@ -111,7 +117,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
     '--runs',
     String(options.workers && options.workers > 1 ? budget : runs),
-    ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(options.shard ? ['--shard', options.shard] : [])] : []),
+    ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(found ? ['--shard', `${found.index}/${found.count}`] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
   ]
     .map(shellArg)
@@ -128,7 +134,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, shard: found, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -164,6 +170,8 @@ function jsonOf(o: ModelOutcome): object {
     runs: r.runs,
     steps: r.steps,
     distinctStates: r.distinctStates,
+    distinctSketch: r.distinctSketch,
+    shard: o.shard,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {

@@ -45,7 +45,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'check a suite module outside this repository')
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
-    .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
+    .option('--shard <K/N|auto>', "run only shard K of N of the budget (its own seed and share of the runs); 'auto' reads it from PROTOKIT_SHARD, a Kubernetes Indexed Job or a CI's parallel jobs")
+    .option('--shards <n>', 'with --shard auto: the number of shards (e.g. a Kubernetes Indexed Job\'s completions)', positiveInt('--shards'))
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli
@@ -70,6 +71,13 @@ function program(setExit: (code: number) => void): Command {
     .option('--checkpoint-interval <s>', 'seconds between checkpoints (default 60; 0: every level)', nonNegativeInt('--checkpoint-interval'))
     .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
     .action(async (model, options) => setExit(await exploreCommand(model, options)));
+
+  cli
+    .command('merge')
+    .description("one report from the --json results of a check's shards")
+    .argument('<results...>', 'result files (protokit check --json, one per shard)')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (results, options) => setExit(await (await import('./merge.js')).mergeCommand(results, options)));
 
   cli
     .command('replay')

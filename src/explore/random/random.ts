@@ -18,6 +18,7 @@ import { buildView, enabledActions, initialWorld, step, type World, type WorldVi
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
+import { DistinctSketch } from '../shard/sketch.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
 
 export interface CheckOptions extends InstanceOptions {
@@ -52,6 +53,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly steps: number;
   readonly distinctStates: number;
+  /** A k-minimum-values sketch of the distinct states (shard/sketch.ts), so shards' counts combine. */
+  readonly distinctSketch: string;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
   readonly elapsedMs: number;
@@ -97,6 +100,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const reached = new Set<string>();
   // Fingerprints only, in typed arrays: memory stays flat however many runs (bounded below).
   const distinct = new FingerprintSet();
+  const sketch = new DistinctSketch();
   const DISTINCT_LIMIT = 2_000_000;
   let steps = 0;
   let runsDone = 0;
@@ -105,7 +109,10 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const progressEvery = Math.max(1, Math.floor(runs / 100));
 
   const observe = (world: World, view: WorldView) => {
-    if (distinct.size < DISTINCT_LIMIT) distinct.add(worldFingerprint(instance, world));
+    if (distinct.size < DISTINCT_LIMIT) {
+      const f = worldFingerprint(instance, world);
+      if (distinct.add(f)) sketch.add(f.hi, f.lo);
+    }
     if (reached.size < witnesses.length) {
       for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
     }
@@ -183,6 +190,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     runs: runsDone,
     steps,
     distinctStates: distinct.size,
+    distinctSketch: sketch.encode(),
     witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
     violation,
     elapsedMs: performance.now() - started, // allow-clock

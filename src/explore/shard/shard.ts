@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../../engine/errors.js';
 import { DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
+import { mergeSketches } from './sketch.js';
 
 export interface Shard {
   /** 1-based. */
@@ -86,6 +87,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     runs: results.reduce((n, r) => n + r.runs, 0),
     steps: results.reduce((n, r) => n + r.steps, 0),
     distinctStates: results.reduce((n, r) => n + r.distinctStates, 0),
+    distinctSketch: mergeSketches(results.map((r) => r.distinctSketch)),
     witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
     violation: failed?.violation ?? null,
     elapsedMs: performance.now() - started, // allow-clock
