@@ -3,14 +3,14 @@
  * apart (CI matrix jobs, a Kubernetes Indexed Job's pods). Runs and steps add up; a witness is
  * reached when any shard reached it; the violation is that of the lowest shard that found one,
  * with its trace and the line that reruns that shard alone; distinct states are combined from
- * each shard's sketch (shard/sketch.ts): exact while the shards saw few states, otherwise an
+ * each shard's sketch (random/sketch.ts): exact while the shards saw few states, otherwise an
  * estimate, labelled as such, between the largest shard's count and the sum.
  */
 import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { z } from 'zod';
 import { UsageError } from '../engine/errors.js';
-import { decodeSketch, unionOfSketches } from '../explore/shard/sketch.js';
+import { decodeSketch, unionOfSketches } from '../explore/random/sketch.js';
 import { formatMs, useColor } from './common.js';
 
 export interface MergeCommandOptions {

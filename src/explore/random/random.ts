@@ -20,7 +20,7 @@ import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
-import { DistinctSketch } from '../shard/sketch.js';
+import { DistinctSketch } from './sketch.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
 
 export interface CheckOptions extends InstanceOptions {

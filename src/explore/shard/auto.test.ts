@@ -1,7 +1,7 @@
 /** `--shard auto`: the shard read from each engine's environment, and one clear error when it cannot be. */
 import { describe, expect, test } from 'vitest';
 import { resolveShard } from './auto.js';
-import { decodeSketch, DistinctSketch, mergeSketches, SKETCH_K, unionOfSketches } from './sketch.js';
+import { decodeSketch, DistinctSketch, mergeSketches, SKETCH_K, unionOfSketches } from '../random/sketch.js';
 
 describe('--shard auto', () => {
   test('PROTOKIT_SHARD=K/N (a GitHub Actions matrix sets it), first of all', () => {

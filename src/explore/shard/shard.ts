@@ -9,7 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { UsageError } from '../../engine/errors.js';
 import { DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
-import { mergeSketches } from './sketch.js';
+import { mergeSketches } from '../random/sketch.js';
 
 export interface Shard {
   /** 1-based. */
