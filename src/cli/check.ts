@@ -12,7 +12,6 @@ import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
-import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 
 export interface CheckCommandOptions {
@@ -131,6 +130,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
     saveTrace(tracePath, trace);
     htmlPath = tracePath.replace(/\.json$/, '') + '.html';
+    // The renderers load only when there is a trace to draw.
+    const { renderTrace } = await import('../render/trace.js');
     writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);

@@ -6,11 +6,11 @@
 import { Command, CommanderError, Option } from 'commander';
 import { TraceMismatchError, UsageError } from '../engine/errors.js';
 import { KIT_VERSION } from '../engine/version.js';
-import { checkCommand } from './check.js';
-import { exploreCommand } from './explore.js';
+import { SHOW_FORMATS } from '../render/formats.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
-import { listCommand } from './list.js';
-import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
+
+// Each command's module (and what it pulls in: explorers, renderers) is loaded when the command
+// runs, so a start loads only what that command needs.
 
 export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
 
@@ -27,7 +27,7 @@ function program(setExit: (code: number) => void): Command {
     .description('models, their configs, properties and mutants')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'list the suites of a module outside this repository')
-    .action(async (options) => setExit(await listCommand(options)));
+    .action(async (options) => setExit(await (await import('./list.js')).listCommand(options)));
 
   cli
     .command('check')
@@ -47,7 +47,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N|auto>', "run only shard K of N of the budget (its own seed and share of the runs); 'auto' reads it from PROTOKIT_SHARD, a Kubernetes Indexed Job or a CI's parallel jobs")
     .option('--shards <n>', 'with --shard auto: the number of shards (e.g. a Kubernetes Indexed Job\'s completions)', positiveInt('--shards'))
-    .action(async (model, options) => setExit(await checkCommand(model, options)));
+    .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
     .command('explore')
@@ -70,7 +70,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--checkpoint <dir>', 'write resumable checkpoints into DIR periodically and on Ctrl-C')
     .option('--checkpoint-interval <s>', 'seconds between checkpoints (default 60; 0: every level)', nonNegativeInt('--checkpoint-interval'))
     .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
-    .action(async (model, options) => setExit(await exploreCommand(model, options)));
+    .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
   cli
     .command('merge')
@@ -86,7 +86,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--until <n>', 'stop after step N and show the world there', nonNegativeInt('--until'))
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
-    .action(async (trace, options) => setExit(await replayCommand(trace, options)));
+    .action(async (trace, options) => setExit(await (await import('./replay.js')).replayCommand(trace, options)));
 
   cli
     .command('show')
@@ -95,7 +95,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--format <format>', `one of ${SHOW_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
-    .action(async (trace, options) => setExit(await showCommand(trace, options)));
+    .action(async (trace, options) => setExit(await (await import('./replay.js')).showCommand(trace, options)));
 
   return cli;
 }
