@@ -37,6 +37,10 @@ const figures = (r: ExploreResult) => ({
   violation: r.violation,
 });
 
+// The uninterrupted search of TwoPhase with 5 RMs, which several tests reproduce.
+let whole5: Promise<ExploreResult> | null = null;
+const wholeTla5 = () => (whole5 ??= explore(twoPhase, tla(5)));
+
 describe('checkpoint and resume in one process', () => {
   test('checkpointed at a level boundary (depth 6 of 14), resumed: the figures of the uninterrupted search', async () => {
     const whole = await explore(twoPhase, tla(4));
@@ -51,7 +55,7 @@ describe('checkpoint and resume in one process', () => {
   });
 
   test('interrupted inside a level: the search stops at that level start and saves it; the resume ends the same', async () => {
-    const whole = await explore(twoPhase, tla(5));
+    const whole = await wholeTla5();
     const dir = freshDir();
     // Level 8 of rms=5 holds two chunks (1,024 states each): interrupt once its first is done.
     let inLevel8 = false;
@@ -95,7 +99,7 @@ describe('the frontier spills to disk past the memory bound', () => {
   test('a 1 MB bound: the frontier goes to disk and the counts are those of the search in memory', async () => {
     const spilled = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1 });
     expect(spilled.spilledWorlds).toBeGreaterThan(0);
-    const inMemory = await explore(twoPhase, tla(5));
+    const inMemory = await wholeTla5();
     expect(inMemory.spilledWorlds).toBe(0);
     expect(figures(spilled)).toEqual(figures(inMemory));
     expect([spilled.distinctStates, spilled.depth, spilled.complete, spilled.stoppedBy, spilled.generated]).toEqual([8832, 17, true, null, 37345]);
@@ -155,27 +159,26 @@ describe('the command line, as separate processes', () => {
   };
   const WHOLE = [8832, 37345, 17, true];
 
-  test('killed (SIGKILL) after writing a checkpoint, resumed: the figures of the uninterrupted search', { timeout: 120_000 }, async () => {
-    const dir = freshDir();
-    const killed = await run(['--checkpoint', dir, '--checkpoint-interval', '0'], signalAfterCheckpoint(dir, 3, 'SIGKILL'));
+  // Both stops run side by side, then both resumes (and a resume under other options): two rounds of processes.
+  test('killed (SIGKILL), or stopped by Ctrl-C (SIGINT: a checkpoint, the figures, exit 130), after writing a checkpoint; each resume ends as the uninterrupted search', { timeout: 120_000 }, async () => {
+    const killedDir = freshDir();
+    const stoppedDir = freshDir();
+    const [killed, stopped] = await Promise.all([
+      run(['--checkpoint', killedDir, '--checkpoint-interval', '0'], signalAfterCheckpoint(killedDir, 3, 'SIGKILL')),
+      run(['--checkpoint', stoppedDir, '--checkpoint-interval', '0'], signalAfterCheckpoint(stoppedDir, 3, 'SIGINT')),
+    ]);
     expect(killed.signal).toBe('SIGKILL');
-    const resumed = await run(['--resume', dir]);
-    expect(resumed.code).toBe(0);
-    expect(pick(resumed.stdout).slice(0, 4)).toEqual(WHOLE);
-    expect(JSON.parse(resumed.stdout).resumed).toBe(true);
-  });
-
-  test('Ctrl-C (SIGINT): a checkpoint, the figures, exit 130; the resume ends as the uninterrupted search', { timeout: 120_000 }, async () => {
-    const dir = freshDir();
-    const stopped = await run(['--checkpoint', dir, '--checkpoint-interval', '0'], signalAfterCheckpoint(dir, 3, 'SIGINT'));
     expect(stopped.code).toBe(130);
     const j = JSON.parse(stopped.stdout);
-    expect([j.stoppedBy, j.complete, j.checkpoint.dir, j.checkpoint.states]).toEqual(['interrupted', false, dir, j.distinctStates]);
+    expect([j.stoppedBy, j.complete, j.checkpoint.dir, j.checkpoint.states]).toEqual(['interrupted', false, stoppedDir, j.distinctStates]);
     expect(j.checkpoint.resume).toMatch(/--resume /);
-    const resumed = await run(['--resume', dir]);
-    expect(resumed.code).toBe(0);
-    expect(pick(resumed.stdout).slice(0, 4)).toEqual(WHOLE);
-    const other = await run(['--config', 'rms=4', '--resume', dir]);
+
+    const [afterKill, afterStop, other] = await Promise.all([run(['--resume', killedDir]), run(['--resume', stoppedDir]), run(['--config', 'rms=4', '--resume', stoppedDir])]);
+    for (const resumed of [afterKill, afterStop]) {
+      expect(resumed.code).toBe(0);
+      expect(pick(resumed.stdout).slice(0, 4)).toEqual(WHOLE);
+      expect(JSON.parse(resumed.stdout).resumed).toBe(true);
+    }
     expect([other.code, other.stderr.trim().split('\n').length]).toEqual([2, 1]);
     expect(other.stderr).toMatch(/written under other options \(config:/);
   });
