@@ -153,13 +153,17 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
       const action = chooser.choose(enabled, plan, choice);
       if (action === undefined) break;
       const index = cached === undefined ? -1 : enabled.indexOf(action);
-      let edge = index < 0 ? undefined : cached!.next[index];
-      if (edge === undefined) {
-        const world2 = step(instance, world, action);
-        edge = { world: world2, fingerprint: worldFingerprint(instance, world2) };
-        if (index >= 0) cached!.next[index] = edge;
+      const edge = index < 0 ? undefined : cached!.next[index];
+      let next: World;
+      let nextFingerprint: Fingerprint;
+      if (edge !== undefined) {
+        next = edge.world;
+        nextFingerprint = edge.fingerprint;
+      } else {
+        next = step(instance, world, action);
+        nextFingerprint = worldFingerprint(instance, next);
+        if (index >= 0) cached!.next[index] = { world: next, fingerprint: nextFingerprint };
       }
-      const next = edge.world;
       let nextView: WorldView | null = null;
       if (shrinking) {
         shrinkSteps++;
@@ -167,7 +171,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
         if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
       } else {
         steps++;
-        seenBefore = !isNew(edge.fingerprint);
+        seenBefore = !isNew(nextFingerprint);
         if (!seenBefore) {
           nextView = buildView(instance, next);
           observeWitnesses(nextView);
@@ -178,7 +182,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
         }
       }
       world = next;
-      fingerprint = edge.fingerprint;
+      fingerprint = nextFingerprint;
       view = nextView;
     }
     return true;
