@@ -6,7 +6,8 @@ import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
 import { interruptible } from './interrupt.js';
-import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
+import { checkParallel, shardPlan } from '../explore/shard/shard.js';
+import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
 import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
@@ -14,7 +15,6 @@ import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
-import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
@@ -32,12 +32,16 @@ export interface CheckCommandOptions {
   load?: string;
   /** Worker threads, each running a shard of the budget. */
   workers?: number;
-  /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
+  /** `K/N`: run only shard K of N of the budget (for CI matrices and machines); `auto`: read it from the environment. */
   shard?: string;
+  /** With `--shard auto`: the number of shards (a Kubernetes Indexed Job's completions). */
+  shards?: number;
 }
 
 interface ModelOutcome {
   readonly result: CheckResult;
+  /** The shard this process ran, and where it was read from. */
+  readonly shard: ShardFound | null;
   /** How many properties the suite checks (invariants and witnesses). */
   readonly properties: number;
   /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
@@ -96,7 +100,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const budget = options.runs ?? suite.budget.runs;
-  const shard = options.shard === undefined ? undefined : parseShard(options.shard);
+  const found = resolveShard(options.shard, options.shards);
+  const shard = found ?? undefined;
   // A shard alone is an ordinary check with its own seed and share of the runs.
   const plan = shard && !(options.workers && options.workers > 1) ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard) : null;
   const runs = plan?.runs ?? budget;
@@ -134,7 +139,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
     '--runs',
     String(options.workers && options.workers > 1 ? budget : runs),
-    ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(options.shard ? ['--shard', options.shard] : [])] : []),
+    ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(found ? ['--shard', `${found.index}/${found.count}`] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
   ]
     .map(shellArg)
@@ -154,6 +159,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       saveTrace(path, trace);
       tracePath = path;
       const html = path.replace(/\.json$/, '') + '.html';
+      // The renderers load only when there is a trace to draw.
+      const { renderTrace } = await import('../render/trace.js');
       writeFileAtomic(html, renderTrace('html', suite, trace, path));
       htmlPath = html;
     } catch (error) {
@@ -163,7 +170,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     }
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, shard: found, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -200,6 +207,8 @@ function jsonOf(o: ModelOutcome): object {
     steps: r.steps,
     distinctStates: r.distinctStates,
     distinctStatesCapped: r.distinctStates >= DISTINCT_LIMIT,
+    distinctSketch: r.distinctSketch,
+    shard: o.shard,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {

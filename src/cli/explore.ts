@@ -31,7 +31,18 @@ export interface ExploreCommandOptions {
   out: string;
   json?: boolean;
   load?: string;
+  /** Directory for resumable checkpoints. */
+  checkpoint?: string;
+  /** Seconds between checkpoints (0: at every level boundary). */
+  checkpointInterval?: number;
+  /** Directory of a checkpoint to go on from (checkpoints go on being written there). */
+  resume?: string;
 }
+
+/** Default seconds between checkpoints. */
+export const CHECKPOINT_INTERVAL_S = 60;
+/** Exit code of a search ended by Ctrl-C (the contract's "interrupted"). */
+const EXIT_INTERRUPTED = 130;
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
 
@@ -45,7 +56,21 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
+  const checkpointDir = options.checkpoint ?? options.resume;
+  if (checkpointDir !== undefined && options.workers !== undefined && options.workers > 1) {
+    throw new UsageError('--checkpoint and --resume need a one-worker search (worker threads keep their share of the frontier to themselves); drop --workers');
+  }
+  if (checkpointDir !== undefined && options.symmetry === 'compare') throw new UsageError("--checkpoint and --resume take one search, not --symmetry compare's two");
   const progress = progressLine(suite.model.name, !options.json);
+  // Ctrl-C ends the search (interruptible: the figures so far, exit 130; with --checkpoint, saved at the start of the level it was in).
+  const intervalMs = (options.checkpointInterval ?? CHECKPOINT_INTERVAL_S) * 1000;
+  let lastCheckpoint = Date.now(); // allow-clock: checkpoint timing is the command line's, the search stays deterministic
+  const due = () => {
+    const now = Date.now(); // allow-clock
+    if (now - lastCheckpoint < intervalMs) return false;
+    lastCheckpoint = now;
+    return true;
+  };
   const search = (symmetry: boolean, signal?: AbortSignal) =>
     explore(suite, {
       signal,
@@ -60,6 +85,8 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       workers: options.workers,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
       onProgress: progress.update,
+      ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
+      ...(options.resume !== undefined ? { resume: options.resume } : {}),
     });
   let result: ExploreResult;
   let unreduced: ExploreResult | null = null;
@@ -90,10 +117,11 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   }
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
   const ok = result.violation === null;
+  const resume = checkpointDir === undefined ? null : resumeCommand(modelName, options, checkpointDir);
   if (options.json) {
-    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg, writeError)) + '\n');
+    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg, writeError, resume)) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume));
   }
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
@@ -102,12 +130,33 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   if (result.stoppedBy === 'interrupted' || unreduced?.stoppedBy === 'interrupted') {
     if (!options.json) process.stdout.write(`  rerun:  ${s(rerunOf(modelName, options))}\n`);
     process.stderr.write(`protokit: interrupted after ${count(result.distinctStates)} states of ${s(suite.model.name)}\n`);
-    return 130;
+    return EXIT_INTERRUPTED;
   }
   return ok ? 0 : 1;
 }
 
-function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null): object {
+/** The command that goes on from the checkpoint: the same search, with --resume. */
+function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): string {
+  const args = [
+    'explore',
+    model,
+    ...o.config.flatMap((c) => ['--config', c]),
+    ...(o.mutant ? ['--mutant', o.mutant] : []),
+    ...(o.faults === false ? ['--no-faults'] : typeof o.faults === 'string' ? ['--faults', o.faults] : []),
+    ...(o.network ? ['--network', o.network] : []),
+    ...(o.symmetry ? ['--symmetry'] : []),
+    ...(o.maxStates !== undefined ? ['--max-states', String(o.maxStates)] : []),
+    ...(o.maxDepth !== undefined ? ['--max-depth', String(o.maxDepth)] : []),
+    ...(o.maxInFlight !== undefined ? ['--max-in-flight', String(o.maxInFlight)] : []),
+    ...(o.maxMemory !== undefined ? ['--max-memory', String(o.maxMemory)] : []),
+    ...(o.load ? ['--load', o.load] : []),
+    '--resume',
+    dir,
+  ];
+  return `${COMMAND} ${args.map(shellArg).join(' ')}`;
+}
+
+function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null, resume: string | null): object {
   return {
     model: r.model,
     preset: r.preset,
@@ -126,6 +175,9 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     ...(unreduced ? { withoutSymmetry: { distinctStates: unreduced.distinctStates, depth: unreduced.depth, complete: unreduced.complete } } : {}),
     workers: r.workers,
     collisionProbability: r.collisionProbability,
+    spilledWorlds: r.spilledWorlds,
+    resumed: r.resumed,
+    checkpoint: r.checkpoint && { dir: r.checkpoint.dir, depth: r.checkpoint.depth, states: r.checkpoint.states, resume },
     witnesses: r.witnesses,
     violation: r.violation && {
       property: r.violation.property,
@@ -140,7 +192,14 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
 
 const count = (n: number) => n.toLocaleString('en-US');
 
-function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null): string {
+const STOPPED_BY: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
+  'max-states': '--max-states',
+  'max-depth': '--max-depth',
+  memory: 'the memory bound (--max-memory): the visited set alone passed it, or worker threads hold their frontier in memory',
+  interrupted: 'Ctrl-C',
+};
+
+function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null, resume: string | null): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
@@ -153,8 +212,9 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (unreduced) lines.push(`  without symmetry: ${count(unreduced.distinctStates)} distinct states, depth ${unreduced.depth}${unreduced.complete ? '' : ' (incomplete)'}`);
   lines.push(`  fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (optimistic estimate, as TLC)`);
   if (r.maxInFlight !== null) lines.push(`  state constraint: states with more than ${r.maxInFlight} messages in flight were checked, not expanded (--max-in-flight)`);
-  const stopper = r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : r.stoppedBy === 'interrupted' ? 'Ctrl-C' : `--${r.stoppedBy}`;
-  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${stopper}; the figures are those so far`));
+  if (r.spilledWorlds > 0) lines.push(`  ${count(r.spilledWorlds)} frontier states spilled to disk (the heap passed the memory bound)`);
+  if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${STOPPED_BY[r.stoppedBy]}; the figures are those so far`));
+  if (r.checkpoint) lines.push(`  checkpoint: ${r.checkpoint.dir} (${count(r.checkpoint.states)} states, ${r.checkpoint.depth} levels searched); go on with: ${resume}`);
   if (r.violation) {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));

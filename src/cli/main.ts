@@ -8,14 +8,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
 import { safeLine } from '../render/safe-text.js';
 import { KIT_VERSION } from '../engine/version.js';
-import { checkCommand } from './check.js';
-import { exploreCommand } from './explore.js';
+import { SHOW_FORMATS } from '../render/formats.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
-import { linearizableCommand } from './linearizable.js';
-import { listCommand } from './list.js';
-import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 import { refuseRepeatedFlags } from './flags.js';
 import { guardStreams } from './terminal.js';
+
+// Each command's module (and what it pulls in: explorers, renderers) is loaded when the command
+// runs, so a start loads only what that command needs.
 
 export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, model: 4, internal: 70, interrupted: 130 } as const;
 
@@ -33,7 +32,7 @@ function program(setExit: (code: number) => void): Command {
     .description('models, their configs, properties and mutants')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'list the suites of a module outside this repository')
-    .action(async (options) => setExit(await listCommand(options)));
+    .action(async (options) => setExit(await (await import('./list.js')).listCommand(options)));
 
   cli
     .command('check')
@@ -51,8 +50,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'check a suite module outside this repository')
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
-    .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
-    .action(async (model, options) => setExit(await checkCommand(model, options)));
+    .option('--shard <K/N|auto>', "run only shard K of N of the budget (its own seed and share of the runs); 'auto' reads it from PROTOKIT_SHARD, a Kubernetes Indexed Job or a CI's parallel jobs")
+    .option('--shards <n>', 'with --shard auto: the number of shards (e.g. a Kubernetes Indexed Job\'s completions)', positiveInt('--shards'))
+    .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
     .command('explore')
@@ -62,7 +62,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--mutant <name>', 'search a known-buggy variant')
     .option('--max-states <n>', 'stop after N distinct states', positiveInt('--max-states'))
     .option('--max-depth <n>', 'stop at depth N (the initial state is depth 1)', positiveInt('--max-depth'))
-    .option('--max-memory <mb>', 'stop when the heap passes MB megabytes (default: 70% of the heap limit)', positiveInt('--max-memory'))
+    .option('--max-memory <mb>', 'memory bound: past MB megabytes of heap the frontier spills to disk (default: 70% of the heap limit)', positiveInt('--max-memory'))
     .option('--max-in-flight <n>', 'state constraint: do not expand states with more than N messages in flight', nonNegativeInt('--max-in-flight'))
     .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
     .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
@@ -72,7 +72,17 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where the counterexample trace goes', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'explore a suite module outside this repository')
-    .action(async (model, options) => setExit(await exploreCommand(model, options)));
+    .option('--checkpoint <dir>', 'write resumable checkpoints into DIR periodically and on Ctrl-C')
+    .option('--checkpoint-interval <s>', 'seconds between checkpoints (default 60; 0: every level)', nonNegativeInt('--checkpoint-interval'))
+    .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
+    .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
+
+  cli
+    .command('merge')
+    .description("one report from the --json results of a check's shards")
+    .argument('<results...>', 'result files (protokit check --json, one per shard)')
+    .option('--json', 'one JSON object on stdout')
+    .action(async (results, options) => setExit(await (await import('./merge.js')).mergeCommand(results, options)));
 
   cli
     .command('replay')
@@ -81,7 +91,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--until <n>', 'stop after step N and show the world there', nonNegativeInt('--until'))
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
-    .action(async (trace, options) => setExit(await replayCommand(trace, options)));
+    .action(async (trace, options) => setExit(await (await import('./replay.js')).replayCommand(trace, options)));
 
   cli
     .command('show')
@@ -90,7 +100,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--format <format>', `one of ${SHOW_FORMATS.join(', ')}`, 'text')
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
-    .action(async (trace, options) => setExit(await showCommand(trace, options)));
+    .action(async (trace, options) => setExit(await (await import('./replay.js')).showCommand(trace, options)));
 
   cli
     .command('linearizable')
@@ -102,7 +112,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-steps <n>', 'search steps per partition before a history is undecided (default 2,000,000)', positiveInt('--max-steps'))
     .option('--json', 'one JSON object per history, one per line')
     .option('--html <out>', 'write a page for each refuted history (a file; a directory with several histories)')
-    .action(async (files, options) => setExit(await linearizableCommand(files, options)));
+    .action(async (files, options) => setExit(await (await import('./linearizable.js')).linearizableCommand(files, options)));
 
   return cli;
 }

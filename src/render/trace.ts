@@ -7,8 +7,9 @@ import { renderItf } from './itf.js';
 import { renderMermaid } from './mermaid.js';
 import { renderText } from './text.js';
 
-export const SHOW_FORMATS = ['text', 'mermaid', 'itf', 'html'] as const;
-export type ShowFormat = (typeof SHOW_FORMATS)[number];
+import type { ShowFormat } from './formats.js';
+
+export { SHOW_FORMATS, type ShowFormat } from './formats.js';
 
 /**
  * Since 0.1.0. A trace rendered for people: `text` (step by step, diffs per node), `mermaid`

@@ -5,6 +5,8 @@
  */
 import { getHeapStatistics } from 'node:v8';
 import type { World } from '../../engine/world.js';
+import { Frontier } from './frontier.js';
+import { WorldDecoder } from './wire.js';
 import type { Expander } from './expand.js';
 import type { Level } from './level.js';
 import { VisitedSet } from './visited.js';
@@ -15,52 +17,103 @@ export interface Backend {
   close(): Promise<void>;
 }
 
-/** States per part in this thread: small enough to stop soon after a violation or a bound. */
-const CHUNK = 1024;
-
 export function heapUsed(): number {
   return getHeapStatistics().used_heap_size;
 }
 
 export interface LocalBackend extends Backend {
-  /** The states of the next level to search: numbers (increasing) and worlds. */
+  /** The states of the next level to search: numbers (increasing) and worlds, all in memory (to hand to worker threads). */
   frontier(): { readonly ids: readonly number[]; readonly worlds: readonly World[] };
+  /** The level about to be searched (or, after an interruption, the one that was being searched). */
+  current(): Frontier;
+  /** True when the last `searchLevel` stopped early because `interrupted()` said so; its level must be searched again. */
+  readonly interrupted: boolean;
+  /** Worlds written to disk so far. */
+  readonly spilledWorlds: number;
 }
 
-/** One worker: this thread expands every part itself, worlds as objects. */
-export function inProcessBackend(expander: Expander, visited: VisitedSet, initial: World, signal?: AbortSignal): LocalBackend {
-  let ids: number[] = [0];
-  let worlds: World[] = [initial];
+/** How the in-process search keeps within memory. */
+export interface MemoryPolicy {
+  /** Past this heap size, the next level's worlds go to disk. */
+  readonly maxHeapBytes: number;
+  /** The directory spilled frontiers go to (made when first needed). */
+  readonly spillDir: () => string;
+}
+
+/**
+ * One worker: this thread expands every part itself, worlds as objects. Past the memory bound
+ * the next level spills to disk (frontier.ts); the search stops for memory only when what cannot
+ * spill (the visited set) passes the bound, or the heap nears its hard limit.
+ */
+export function inProcessBackend(
+  expander: Expander,
+  visited: VisitedSet,
+  start: Frontier,
+  memory: MemoryPolicy,
+  interrupted: (() => boolean) | null = null,
+): LocalBackend {
+  let current = start;
+  const decoder = new WorldDecoder();
+  const hardLimit = getHeapStatistics().heap_size_limit * 0.9;
+  let stopped = false;
+  let spilledWorlds = 0;
   // Visited, or met earlier in the same part: a later copy of a successor would lose to the first
   // in the level walk anyway, so it is not even built.
   let inPart = new VisitedSet();
   const known = (hi: number, lo: number) => visited.has(hi, lo) || inPart.add(hi, lo, -1) < 0;
   return {
     async searchLevel(level, progress) {
-      const nextIds: number[] = [];
-      const nextWorlds: World[] = [];
-      for (let at = 0; at < ids.length && !level.over; at += CHUNK) {
-        inPart = new VisitedSet();
-        const part = expander.expandPart(worlds.slice(at, at + CHUNK), level.expanding, known);
-        const [accepted] = level.resolve([{ ids: ids.slice(at, at + CHUNK), result: part }]);
-        for (let k = 0; k < accepted!.ids.length; k++) {
-          nextIds.push(accepted!.ids[k]!);
-          nextWorlds.push(part.worlds[accepted!.indexes[k]!]!);
-        }
-        expander.markReached(level.reached);
-        level.heapSeen(heapUsed());
-        progress(Math.max(0, ids.length - at - CHUNK) + nextIds.length);
-        if (signal !== undefined) {
-          // Let a Ctrl-C in: the search stops between two chunks, keeping what it found.
+      stopped = false;
+      const next = new Frontier(visited.size);
+      let at = current.firstId;
+      for (const worlds of current.chunks(decoder)) {
+        if (level.over) break;
+        if (interrupted !== null) {
+          // Let a signal handler run (the search never waits otherwise): a chunk takes milliseconds, this microseconds.
           await new Promise((resolve) => setImmediate(resolve));
-          if (signal.aborted) break;
+          if (interrupted()) {
+            stopped = true;
+            break;
+          }
         }
+        inPart = new VisitedSet();
+        const part = expander.expandPart(worlds, level.expanding, known);
+        const ids = new Uint32Array(worlds.length);
+        for (let k = 0; k < ids.length; k++) ids[k] = at + k;
+        at += worlds.length;
+        const [accepted] = level.resolve([{ ids, result: part }]);
+        for (let k = 0; k < accepted!.ids.length; k++) next.push(part.worlds[accepted!.indexes[k]!]!);
+        expander.markReached(level.reached);
+        const heap = heapUsed();
+        level.notePeak(heap);
+        if (heap > memory.maxHeapBytes && level.expanding) {
+          next.spill(memory.spillDir());
+          if (visited.bytes > memory.maxHeapBytes || heap > hardLimit) level.stopForMemory();
+        }
+        progress(Math.max(0, current.length - (at - current.firstId)) + next.length);
       }
-      ids = nextIds;
-      worlds = nextWorlds;
-      return ids.length;
+      if (stopped) {
+        next.dispose();
+        return current.length;
+      }
+      spilledWorlds += next.onDisk;
+      current.dispose();
+      current = next;
+      return current.length;
     },
-    frontier: () => ({ ids, worlds }),
-    close: async () => {},
+    frontier: () => {
+      const worlds = current.all(decoder);
+      return { ids: worlds.map((_, k) => current.firstId + k), worlds };
+    },
+    current: () => current,
+    get interrupted() {
+      return stopped;
+    },
+    get spilledWorlds() {
+      return spilledWorlds;
+    },
+    close: async () => {
+      current.dispose();
+    },
   };
 }

@@ -17,6 +17,7 @@
 import type { PartResult } from './expand.js';
 import type { VisitedSet } from './visited.js';
 
+/** Which bound ended a search: `memory` only when spilling the frontier to disk could not keep it under; `interrupted` by a signal. */
 export type StopReason = 'max-states' | 'max-depth' | 'memory' | 'interrupted';
 
 /** Where the first violation was met: a state (by number), or a transition (parent and successor). */
@@ -71,7 +72,19 @@ export class Level {
     return this.stateFound !== null;
   }
 
-  /** Notes the heap size; past the memory bound, expansion ends. */
+  /** Notes the heap size for the peak figure only (the in-process search spills instead of stopping). */
+  notePeak(bytes: number): void {
+    if (bytes > this.peakHeapBytes) this.peakHeapBytes = bytes;
+  }
+
+  /** Ends expansion: the memory bound was met and nothing more can go to disk. */
+  stopForMemory(): void {
+    if (this.stoppedBy !== null) return;
+    this.stoppedBy = 'memory';
+    this.expanding = false;
+  }
+
+  /** Notes the heap size; past the memory bound, expansion ends (worker threads keep their worlds in memory). */
   heapSeen(bytes: number): void {
     if (bytes > this.peakHeapBytes) this.peakHeapBytes = bytes;
     if (bytes > this.bounds.maxHeapBytes && this.stoppedBy === null) {

@@ -6,6 +6,7 @@ import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import type { InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
+import type { CheckpointWritten } from './checkpoint.js';
 import type { StopReason } from './level.js';
 
 export interface ExploreOptions extends InstanceOptions {
@@ -13,7 +14,11 @@ export interface ExploreOptions extends InstanceOptions {
   readonly maxStates?: number;
   /** Stop at this depth (the initial state is depth 1). */
   readonly maxDepth?: number;
-  /** Stop when the heap grows past this many megabytes (default: 70% of the heap limit). */
+  /**
+   * Memory bound in megabytes (default: 70% of the heap limit). Past it, the next level's worlds
+   * spill to disk; the search stops (`memory`) only when the visited set alone passes it, or with
+   * worker threads (which keep their worlds in memory).
+   */
   readonly maxMemoryMb?: number;
   /** Visit one state per class of interchangeable nodes (`model.symmetric`). */
   readonly symmetry?: boolean;
@@ -31,8 +36,19 @@ export interface ExploreOptions extends InstanceOptions {
    * level boundary after; false waits for them, so even a small search runs on the workers.
    */
   readonly searchWhileWorkersStart?: boolean;
-  /** Aborted on Ctrl-C: the search stops within a chunk of states, `stoppedBy: 'interrupted'`, the figures so far. */
+  /**
+   * Write resumable checkpoints into `dir` (checkpoint.ts) at each level boundary where `due`
+   * (given the levels searched) says so, and when the search is interrupted. One worker only.
+   */
+  readonly checkpoint?: { readonly dir: string; readonly due: (depth: number) => boolean };
+  /** Continue the search checkpointed in this directory; the options must be those it was written with. */
+  readonly resume?: string;
+  /** Polled between chunks of states: true ends the search at the start of the level (stoppedBy 'interrupted'). */
+  readonly interrupted?: () => boolean;
+  /** The same as `interrupted`, as a signal: aborted on Ctrl-C, the search stops within a chunk of states with the figures of the last complete level. */
   readonly signal?: AbortSignal;
+  /** Where the frontier spills past the memory bound (default: the checkpoint directory, or a temporary one). */
+  readonly spillDir?: string;
   /** Called after every chunk of states. */
   readonly onProgress?: (progress: ExploreProgress) => void;
 }
@@ -77,6 +93,12 @@ export interface ExploreResult {
   readonly visitedBytesPerState: number;
   /** Largest heap seen during the search, in bytes. */
   readonly peakHeapBytes: number;
+  /** Worlds of a frontier written to disk because the heap passed the memory bound (0: all in memory). */
+  readonly spilledWorlds: number;
+  /** The last checkpoint written, or null. */
+  readonly checkpoint: CheckpointWritten | null;
+  /** True when the search went on from a checkpoint. */
+  readonly resumed: boolean;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
 }

@@ -12,6 +12,9 @@
  * and walked in state-number order by one `Level` (level.ts), which numbers the new states,
  * counts and bounds them and keeps the first violation: the figures never depend on the threads.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
@@ -27,6 +30,8 @@ import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander } from './expand.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
+import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
+import { Frontier } from './frontier.js';
 import { Symmetry } from './symmetry.js';
 import type { ExploreOptions, ExploreProgress, ExploreResult, ExploreViolation } from './options.js';
 
@@ -40,30 +45,60 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
   const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight);
   const workers = options.workers ?? 1;
-  const initial = initialWorld(instance);
-  const visited = new VisitedSet();
-  const [hi0, lo0] = expander.fingerprintOf(initial);
-  visited.add(hi0, lo0, -1);
-  // With workers, this thread searches the first levels while they start, then hands over.
-  const local = inProcessBackend(expander, visited, initial, options.signal);
-  const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
-  let backend: Backend = local;
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
-
   const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
-  const reached = new Set<string>();
-  let size = 1;
-  let depth = 0;
-  let generated = 0;
-  let stoppedBy: StopReason | null = null;
-  let peakHeap = heapUsed();
+
+  // A fresh search starts from the initial state; a resumed one from its checkpoint (checkpoint.ts).
+  const print = optionsPrint(suite, instance, options);
+  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
+  let visited: VisitedSet;
+  let start: Frontier;
+  if (resumed === null) {
+    const initial = initialWorld(instance);
+    visited = new VisitedSet();
+    const [hi0, lo0] = expander.fingerprintOf(initial);
+    visited.add(hi0, lo0, -1);
+    start = Frontier.ofWorlds(0, [initial]);
+  } else {
+    visited = resumed.visited;
+    start = resumed.frontier;
+  }
+  const before = resumed?.counters;
+  const reached = new Set<string>(before?.reached ?? []);
+  expander.markReached([...reached]);
+  let size = start.length;
+  let depth = before?.depth ?? 0;
+  let generated = before?.generated ?? 0;
+  let stoppedBy: StopReason | null = before?.stoppedBy ?? null;
+  let peakHeap = Math.max(before?.peakHeapBytes ?? 0, heapUsed());
   let found: Found | null = null;
+  let states = visited.size;
+  let generation = (resumed?.generation ?? 0) + 1;
+  let checkpoint: CheckpointWritten | null = null;
+  const elapsedBefore = before?.elapsedMs ?? 0;
+  const elapsed = () => elapsedBefore + performance.now() - started; // allow-clock
+
+  // Spilled frontiers go beside the checkpoint, or to a temporary directory removed at the end.
+  let spillTemp: string | null = null;
+  const spillDir = () => options.spillDir ?? options.checkpoint?.dir ?? (spillTemp ??= mkdtempSync(join(tmpdir(), 'protokit-spill-')));
+  const signal = options.signal;
+  const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
+  // With workers, this thread searches the first levels while they start, then hands over.
+  const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir }, interrupted);
+  const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
+  let backend: Backend = local;
+  const save = () => {
+    const counters: SearchCounters = { depth, generated, reached: [...reached], stoppedBy, peakHeapBytes: peakHeap, elapsedMs: elapsed() };
+    checkpoint = writeCheckpoint(options.checkpoint!.dir, generation++, print, visited, states, local.current(), counters);
+  };
 
   try {
     if (pool !== null && options.searchWhileWorkersStart === false) await pool.whenReady();
     while (size > 0 && found === null) {
+      // At a level boundary: a checkpoint when one is due (the in-process search only: workers keep their worlds).
+      if (options.checkpoint !== undefined && backend === local && depth > (before?.depth ?? 0) && options.checkpoint.due(depth)) save();
       // Let the workers' messages in (this thread's search never waits otherwise), then hand over if they are ready.
       if (pool !== null && backend === local) await new Promise((resolve) => setImmediate(resolve));
       if (pool !== null && backend === local && pool.ready) {
@@ -73,25 +108,30 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       }
       depth++;
       const level: Level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
-      const progress = (queued: number) =>
-        options.onProgress?.({ states: visited.size, queue: queued, depth, elapsedMs: performance.now() - started }); // allow-clock
+      const progress = (queued: number) => options.onProgress?.({ states: visited.size, queue: queued, depth, elapsedMs: elapsed() });
       size = await backend.searchLevel(level, progress);
-      generated += level.generated;
-      for (const name of level.reached) reached.add(name);
-      stoppedBy = level.stoppedBy;
-      if (options.signal?.aborted && found === null && level.stateFound === null && level.stepFound === null) {
+      if (backend === local && local.interrupted) {
+        // The level is dropped whole: the figures, and the checkpoint, are those of its start.
+        depth--;
+        if (options.checkpoint !== undefined) save();
         stoppedBy = 'interrupted';
         break;
       }
+      generated += level.generated;
+      for (const name of level.reached) reached.add(name);
+      stoppedBy = level.stoppedBy;
       if (level.newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
       peakHeap = Math.max(peakHeap, level.peakHeapBytes);
       found = level.stateFound ?? level.stepFound;
+      states = visited.size;
     }
   } finally {
+    await local.close();
     await pool?.close();
+    if (spillTemp !== null) rmSync(spillTemp, { recursive: true, force: true });
   }
 
-  const elapsedMs = performance.now() - started; // allow-clock
+  const elapsedMs = elapsed();
   const violation = found === null ? null : counterexample(instance, suite, expander, visited, found);
   return {
     model: suite.model.name,
@@ -102,18 +142,21 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     symmetry: symmetry !== null,
     maxInFlight: options.maxInFlight ?? null,
     workers,
-    distinctStates: visited.size,
+    distinctStates: states,
     generated,
     depth,
     complete: stoppedBy === null && found === null,
     stoppedBy,
     witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
     violation,
-    collisionProbability: collisionProbability(visited.size, generated),
-    visitedBytesPerState: visited.bytes / Math.max(1, visited.size),
+    collisionProbability: collisionProbability(states, generated),
+    visitedBytesPerState: visited.bytes / Math.max(1, states),
     peakHeapBytes: peakHeap,
+    spilledWorlds: local.spilledWorlds,
+    checkpoint,
+    resumed: resumed !== null,
     elapsedMs,
-    statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+    statesPerSecond: elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
   };
 }
 

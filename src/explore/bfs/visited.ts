@@ -96,6 +96,34 @@ export class VisitedSet {
     return path.reverse();
   }
 
+  /**
+   * The first `count` states' fingerprint halves and parents, as views of the set's own arrays
+   * (a checkpoint writes them; states are numbered in order, so a prefix is an earlier set).
+   */
+  prefix(count: number): { hi: Uint32Array; lo: Uint32Array; parents: Uint32Array } {
+    if (count > this.size) throw new Error(`internal: a prefix of ${count} states of a set of ${this.size}`);
+    return { hi: this.hi.subarray(0, count), lo: this.lo.subarray(0, count), parents: this.parents.subarray(0, count) };
+  }
+
+  /** A set holding exactly these states (a checkpoint's), with its lookup table rebuilt. */
+  static fromArrays(hi: Uint32Array, lo: Uint32Array, parents: Uint32Array): VisitedSet {
+    const set = new VisitedSet();
+    let capacity = 1024;
+    while (capacity < hi.length) capacity *= 2;
+    set.hi = new Uint32Array(capacity);
+    set.lo = new Uint32Array(capacity);
+    set.parents = new Uint32Array(capacity);
+    set.hi.set(hi);
+    set.lo.set(lo);
+    set.parents.set(parents);
+    set.size = hi.length;
+    let table = 2048;
+    while (table < set.size * 2 + 2) table *= 2;
+    set.table = new Uint32Array(table / 2);
+    set.growTable();
+    return set;
+  }
+
   /** Bytes held, for the memory-per-state figure. */
   get bytes(): number {
     return this.hi.byteLength + this.lo.byteLength + this.parents.byteLength + this.table.byteLength;

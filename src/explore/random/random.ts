@@ -18,8 +18,10 @@ import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute, type StepViolation } from '../execute.js';
-import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
+import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
+import { DistinctSketch } from './sketch.js';
+import { TransitionCache } from './transitions.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
 
 export interface CheckOptions extends InstanceOptions {
@@ -54,6 +56,8 @@ export interface CheckResult {
   readonly runs: number;
   readonly steps: number;
   readonly distinctStates: number;
+  /** A k-minimum-values sketch of the distinct states (shard/sketch.ts), so shards' counts combine. */
+  readonly distinctSketch: string;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
   readonly elapsedMs: number;
@@ -141,38 +145,85 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   const reached = new Set<string>();
   // Fingerprints only, in typed arrays: memory stays flat however many runs (bounded below).
   const distinct = new FingerprintSet();
+  const sketch = new DistinctSketch();
   let steps = 0;
   let runsDone = 0;
   let shrinking = false;
   let shrinkSteps = 0;
   const progressEvery = Math.max(1, Math.floor(runs / 100));
 
-  const observe = (world: World, view: WorldView) => {
-    if (distinct.size < DISTINCT_LIMIT) distinct.add(worldFingerprint(instance, world));
+  const stepInvariants = properties.filter((p) => p.kind === 'always-step');
+
+  /**
+   * Counts a world among the distinct states; true when it is new (or the set is full). State
+   * invariants and witnesses are functions of the world alone, so a world seen before passed
+   * them already: only new worlds are checked against them, and only they need a view, unless
+   * step invariants (which read the transition) need one anyway.
+   */
+  const isNew = (f: Fingerprint): boolean => {
+    if (distinct.size >= DISTINCT_LIMIT) return true;
+    if (!distinct.add(f)) return false;
+    sketch.add(f.hi, f.lo);
+    return true;
+  };
+  const observeWitnesses = (view: WorldView) => {
     if (reached.size < witnesses.length) {
       for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
     }
   };
+  const transitions = new TransitionCache();
 
-  /** One run; true when no invariant was violated. Only the current world and its view are held. */
+  /** One run; true when no invariant was violated. Only the current world (and its view, when needed) is held. */
   const runPlan = (plan: RunPlan): boolean => {
     let world = initialWorld(instance);
-    let view = buildView(instance, world);
-    if (!shrinking) observe(world, view);
-    if (checkInitial(properties, view)) return false;
+    let fingerprint = worldFingerprint(instance, world);
+    let view: WorldView | null = null;
+    // Whether `world` was met before: only such states are cached (most states of a large space are met once).
+    // (While shrinking, nothing is counted, so every world is checked in full.)
+    let seenBefore = shrinking || !isNew(fingerprint);
+    if (shrinking || !seenBefore) {
+      view = buildView(instance, world);
+      if (!shrinking) observeWitnesses(view);
+      if (checkInitial(properties, view)) return false;
+    }
     for (const choice of plan.choices) {
-      const action = chooser.choose(enabledActions(instance, world), plan, choice);
+      // A state met before: its actions, and the successors taken from it, come from the cache.
+      let cached = transitions.get(fingerprint, world);
+      const enabled = cached?.actions ?? enabledActions(instance, world);
+      if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
+      const action = chooser.choose(enabled, plan, choice);
       if (action === undefined) break;
-      const next = step(instance, world, action);
-      const nextView = buildView(instance, next);
-      if (!shrinking) {
-        steps++;
-        observe(next, nextView);
+      const index = cached === undefined ? -1 : enabled.indexOf(action);
+      const edge = index < 0 ? undefined : cached!.next[index];
+      let next: World;
+      let nextFingerprint: Fingerprint;
+      if (edge !== undefined) {
+        next = edge.world;
+        nextFingerprint = edge.fingerprint;
       } else {
-        shrinkSteps++;
+        next = step(instance, world, action);
+        nextFingerprint = worldFingerprint(instance, next);
+        if (index >= 0) cached!.next[index] = { world: next, fingerprint: nextFingerprint };
       }
-      if (checkStep(properties, view, nextView, action)) return false;
+      let nextView: WorldView | null = null;
+      if (shrinking) {
+        shrinkSteps++;
+        nextView = buildView(instance, next);
+        if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+      } else {
+        steps++;
+        seenBefore = !isNew(nextFingerprint);
+        if (!seenBefore) {
+          nextView = buildView(instance, next);
+          observeWitnesses(nextView);
+          if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+        } else if (stepInvariants.length > 0) {
+          nextView = buildView(instance, next);
+          if (checkStep(stepInvariants, (view ??= buildView(instance, world)), nextView, action)) return false;
+        }
+      }
       world = next;
+      fingerprint = nextFingerprint;
       view = nextView;
     }
     return true;
@@ -227,6 +278,7 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
       runs: runsDone,
       steps,
       distinctStates: distinct.size,
+      distinctSketch: sketch.encode(),
       witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
       violation,
       elapsedMs: performance.now() - started, // allow-clock

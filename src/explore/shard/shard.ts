@@ -7,8 +7,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import { UsageError } from '../../engine/errors.js';
-import { DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
+import { checkRandom, checkRandomInterruptible, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
+import { mergeSketches } from '../random/sketch.js';
 
 export interface Shard {
   /** 1-based. */
@@ -41,14 +42,25 @@ export interface ParallelCheckOptions extends CheckOptions {
   readonly suiteModule: string;
   /** Shards of a larger split that this process runs (default: the workers are the whole split). */
   readonly shard?: Shard;
-  /** Aborted on Ctrl-C: every worker stops with its figures so far, and the result is `interrupted`. */
+  /** Budgets (runs × depth) below this run in this thread (default WORKER_MIN_STEPS). */
+  readonly minWorkerSteps?: number;
+  /** Aborted on Ctrl-C: every shard stops with its figures so far, and the result is `interrupted`. */
   readonly signal?: AbortSignal;
 }
 
 /**
- * Since 0.2.0. Runs `workers` shards of the budget at once on worker threads and merges them:
- * runs and steps add up; distinct states are counted per worker and added (a state two workers
- * both saw counts twice); the violation is that of the lowest shard that found one.
+ * Below this many steps of budget (runs × depth), `--workers` runs its shards one after the
+ * other in this thread: a worker thread costs about a second of CPU to start (it loads the
+ * TypeScript toolchain and the suites), which a short check would never win back. The shards,
+ * their seeds and so the figures are the same either way.
+ */
+export const WORKER_MIN_STEPS = 500_000;
+
+/**
+ * Since 0.2.0. Runs `workers` shards of the budget at once and merges them: shard 1 in this
+ * thread, the others on worker threads (all in this thread below WORKER_MIN_STEPS). Runs and
+ * steps add up; distinct states are counted per shard and added (a state two shards both saw
+ * counts twice); the violation is that of the lowest shard that found one.
  */
 export async function checkParallel(suite: Suite, options: ParallelCheckOptions): Promise<CheckResult> {
   const started = performance.now(); // allow-clock: reports elapsed time only
@@ -57,18 +69,32 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
   const outer = options.shard ?? { index: 1, count: 1 };
   const outerPlan = shardPlan(seed, runs, outer);
   const done = new Array<number>(options.workers).fill(0);
-  const { onProgress, workers: _w, suiteModule, shard: _s, signal, ...plain } = options;
-  const results = await Promise.all(
-    Array.from({ length: options.workers }, (_, i) => {
-      const plan = shardPlan(outerPlan.seed, outerPlan.runs, { index: i + 1, count: options.workers });
+  const { onProgress, workers: _w, suiteModule, shard: _s, minWorkerSteps = WORKER_MIN_STEPS, signal, ...plain } = options;
+  const plans = Array.from({ length: options.workers }, (_, i) => shardPlan(outerPlan.seed, outerPlan.runs, { index: i + 1, count: options.workers }));
+  const report = (i: number, n: number) => {
+    done[i] = n;
+    onProgress?.({ runs: done.reduce((a, b) => a + b, 0), total: outerPlan.runs, steps: 0 });
+  };
+  const here = (i: number): Promise<CheckResult> => {
+    const shardOptions = { ...plain, seed: plans[i]!.seed, runs: plans[i]!.runs, onProgress: (p: { runs: number }) => report(i, p.runs) };
+    // With a signal the shard yields now and then, so that Ctrl-C is heard while it runs in this thread.
+    return signal === undefined ? Promise.resolve(checkRandom(suite, shardOptions)) : checkRandomInterruptible(suite, shardOptions, signal);
+  };
+  const depth = options.depth ?? suite.budget.depth;
+  let results: CheckResult[];
+  if (outerPlan.runs * depth < minWorkerSteps) {
+    results = [];
+    for (let i = 0; i < plans.length; i++) results.push(await here(i));
+  } else {
+    const threads = plans.slice(1).map((plan, k) => {
+      const i = k + 1;
       return new Promise<CheckResult>((resolve, reject) => {
         const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
           workerData: { suiteModule, model: suite.model.name, options: { ...plain, seed: plan.seed, runs: plan.runs } },
         });
         worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string }) => {
           if (m.progress !== undefined) {
-            done[i] = m.progress;
-            onProgress?.({ runs: done.reduce((a, b) => a + b, 0), total: outerPlan.runs, steps: 0 });
+            report(i, m.progress);
           } else if (m.result) {
             resolve(m.result);
             void worker.terminate();
@@ -79,8 +105,12 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
         worker.on('error', reject);
         signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
       });
-    }),
-  );
+    });
+    for (const t of threads) t.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
+    // This thread runs shard 1 while the workers start and run the rest.
+    const first = await here(0);
+    results = [first, ...(await Promise.all(threads))];
+  }
   const failed = results.find((r) => r.violation !== null) ?? null;
   const first = results[0]!;
   return {
@@ -89,6 +119,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     runs: results.reduce((n, r) => n + r.runs, 0),
     steps: results.reduce((n, r) => n + r.steps, 0),
     distinctStates: results.reduce((n, r) => n + r.distinctStates, 0),
+    distinctSketch: mergeSketches(results.map((r) => r.distinctSketch)),
     witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
     violation: failed?.violation ?? null,
     elapsedMs: performance.now() - started, // allow-clock

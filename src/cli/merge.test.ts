@@ -1,0 +1,103 @@
+/**
+ * `protokit merge`: shards run as separate processes (`--shard auto`, read from the environment
+ * as a CI matrix or a Kubernetes Indexed Job sets it), their `--json` results merged into one
+ * report: runs and steps summed, witnesses of any shard, the lowest shard's violation with its
+ * rerun line, distinct states combined.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { oneLine, run } from './run-in-process.js';
+
+const BIN = new URL('./bin.mjs', import.meta.url).pathname;
+const dir = mkdtempSync(join(tmpdir(), 'protokit-merge-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function shard(name: string, env: Record<string, string>, args: string[]): Promise<{ code: number | null; file: string; json: Record<string, any> }> {
+  return new Promise((resolve, reject) => {
+    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PROTOKIT_SHARD|JOB_COMPLETION|CI_NODE|CIRCLE_NODE|BUILDKITE_PARALLEL)/.test(k)));
+    const child = spawn(process.execPath, [BIN, 'check', 'two-phase-commit', '--shard', 'auto', '--json', '--out', join(dir, 'traces'), ...args], {
+      env: { ...clean, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const file = join(dir, `${name}.json`);
+      writeFileSync(file, stdout);
+      resolve({ code, file, json: JSON.parse(stdout) });
+    });
+  });
+}
+
+// A GitHub Actions matrix job (PROTOKIT_SHARD) and a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, --shards).
+const buggy = ['--mutant', 'rm-forgets-prepared', '--runs', '3000', '--seed', '3'];
+const clean = ['--runs', '300', '--seed', '5'];
+let shards: Awaited<ReturnType<typeof shard>>[] = [];
+beforeAll(async () => {
+  shards = await Promise.all([
+    shard('buggy-1', { PROTOKIT_SHARD: '1/2' }, buggy),
+    shard('buggy-2', { JOB_COMPLETION_INDEX: '1' }, [...buggy, '--shards', '2']),
+    shard('clean-1', { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '2' }, clean),
+    shard('clean-2', { PROTOKIT_SHARD: '2/2' }, clean),
+  ]);
+}, 120_000);
+
+describe('protokit merge, shards run as separate processes', () => {
+  test('each shard read its place from the environment', () => {
+    expect(shards.map((s) => [s.json.shard.index, s.json.shard.count, s.json.shard.source])).toEqual([
+      [1, 2, 'PROTOKIT_SHARD'],
+      [2, 2, 'JOB_COMPLETION_INDEX, --shards'],
+      [1, 2, 'JOB_COMPLETION_INDEX, JOB_COMPLETIONS'],
+      [2, 2, 'PROTOKIT_SHARD'],
+    ]);
+    expect(shards.slice(2).map((s) => s.json.runs)).toEqual([150, 150]);
+  });
+
+  test('a violation: that of the lowest shard that found one, with its rerun line; runs and steps summed; exit 1', async () => {
+    const [a, b] = shards as [(typeof shards)[0], (typeof shards)[0]];
+    const r = await run('merge', b.file, a.file, '--json');
+    expect(r.code).toBe(1);
+    const m = JSON.parse(r.stdout);
+    const lowest = [a, b].find((s) => s.json.violation !== null)!;
+    expect(m.violation).toMatchObject({ shard: lowest.json.shard.index, property: lowest.json.violation.property, step: lowest.json.violation.step, rerun: lowest.json.rerun, trace: lowest.json.violation.trace });
+    expect(m.violation.rerun).toMatch(/--seed \d+ --runs \d+/);
+    expect([m.runs, m.steps]).toEqual([a.json.runs + b.json.runs, a.json.steps + b.json.steps]);
+    expect(m.shards).toEqual({ count: 2, given: [1, 2], missing: [] });
+  });
+
+  test('no violation: witnesses of any shard, distinct states combined and labelled; exit 0', async () => {
+    const [, , a, b] = shards as [unknown, unknown, (typeof shards)[0], (typeof shards)[0]];
+    const r = await run('merge', a.file, b.file, '--json');
+    const m = JSON.parse(r.stdout);
+    expect([r.code, m.violation, m.ok, m.runs, m.steps]).toEqual([0, null, true, 300, a.json.steps + b.json.steps]);
+    expect(m.witnesses.map((w: { name: string; reached: boolean }) => [w.name, w.reached])).toEqual(
+      a.json.witnesses.map((w: { name: string }, k: number) => [w.name, a.json.witnesses[k].reached || b.json.witnesses[k].reached]),
+    );
+    expect(m.distinctStatesBounds).toEqual([Math.max(a.json.distinctStates, b.json.distinctStates), a.json.distinctStates + b.json.distinctStates]);
+    expect(m.distinctStates).toBeGreaterThanOrEqual(m.distinctStatesBounds[0]);
+    expect(m.distinctStates).toBeLessThanOrEqual(m.distinctStatesBounds[1]);
+    expect(m.distinctStatesExact).toBe(false);
+    const text = await run('merge', a.file, b.file);
+    expect(text.stdout).toMatch(/2 of 2 shards merged/);
+    expect(text.stdout).toMatch(/about [\d,]+ distinct states \(estimate from the shards' sketches; between/);
+  });
+
+  test('bad input: one line, exit 2', async () => {
+    const [, , a] = shards as [unknown, unknown, (typeof shards)[0]];
+    const twice = await run('merge', a.file, a.file);
+    expect([twice.code, oneLine(twice.stderr)]).toEqual([2, 'protokit: merge: shard 1/2 of two-phase-commit is given twice']);
+    const junk = join(dir, 'junk.json');
+    writeFileSync(junk, '{"hello": 1}');
+    const bad = await run('merge', junk);
+    expect(bad.code).toBe(2);
+    expect(oneLine(bad.stderr)).toMatch(/junk\.json is not the --json result of protokit check/);
+    const missing = await run('merge', join(dir, 'nope.json'));
+    expect(oneLine(missing.stderr)).toMatch(/result file not found/);
+    const mixed = await run('merge', a.file, shards[0]!.file);
+    expect(oneLine(mixed.stderr)).toMatch(/are of different checks/);
+  });
+});

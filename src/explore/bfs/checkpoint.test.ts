@@ -1,0 +1,185 @@
+/**
+ * Searches that outlive one process: a search checkpointed at a level boundary, interrupted, or
+ * killed outright, then resumed, ends with exactly the figures of an uninterrupted search
+ * (distinct states, transitions, depth, witnesses, counterexample); a resume under other options
+ * is refused; a frontier spilled to disk past a tiny memory bound changes no count.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import twoPhase from '../../../properties/two-phase-commit/index.js';
+import type { InstanceOptions } from '../../engine/instance.js';
+import { explore, type ExploreOptions, type ExploreResult } from './search.js';
+
+const dirs: string[] = [];
+const freshDir = () => {
+  const d = mkdtempSync(join(tmpdir(), 'protokit-checkpoint-test-'));
+  dirs.push(d);
+  return d;
+};
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+const tla = (rms: number): InstanceOptions => ({ config: { preset: 'tla', rms } });
+const small: InstanceOptions = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } };
+
+/** The figures a resumed search must reproduce. */
+const figures = (r: ExploreResult) => ({
+  distinctStates: r.distinctStates,
+  generated: r.generated,
+  depth: r.depth,
+  complete: r.complete,
+  stoppedBy: r.stoppedBy,
+  witnesses: r.witnesses,
+  violation: r.violation,
+});
+
+// The uninterrupted search of TwoPhase with 5 RMs, which several tests reproduce.
+let whole5: Promise<ExploreResult> | null = null;
+const wholeTla5 = () => (whole5 ??= explore(twoPhase, tla(5)));
+
+describe('checkpoint and resume in one process', () => {
+  test('checkpointed at a level boundary (depth 6 of 14), resumed: the figures of the uninterrupted search', async () => {
+    const whole = await explore(twoPhase, tla(4));
+    const dir = freshDir();
+    await explore(twoPhase, { ...tla(4), checkpoint: { dir, due: (depth) => depth === 6 } });
+    const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+    expect(manifest.counters.depth).toBe(6);
+    const resumed = await explore(twoPhase, { ...tla(4), resume: dir });
+    expect(resumed.resumed).toBe(true);
+    expect(figures(resumed)).toEqual(figures(whole));
+    expect([whole.distinctStates, whole.depth]).toEqual([1568, 14]);
+  });
+
+  test('interrupted inside a level: the search stops at that level start and saves it; the resume ends the same', async () => {
+    const whole = await wholeTla5();
+    const dir = freshDir();
+    // Level 8 of rms=5 holds two chunks (1,024 states each): interrupt once its first is done.
+    let inLevel8 = false;
+    const cut = await explore(twoPhase, {
+      ...tla(5),
+      checkpoint: { dir, due: () => false },
+      onProgress: (p) => (inLevel8 ||= p.depth === 8),
+      interrupted: () => inLevel8,
+    });
+    expect([cut.stoppedBy, cut.complete, cut.violation, cut.depth]).toEqual(['interrupted', false, null, 7]);
+    expect([cut.checkpoint?.depth, cut.checkpoint?.states, cut.distinctStates]).toEqual([7, 3476, 3476]);
+    const resumed = await explore(twoPhase, { ...tla(5), resume: dir });
+    expect(figures(resumed)).toEqual(figures(whole));
+  });
+
+  test('interrupted at a level boundary of a buggy variant: the resume finds the same shortest counterexample', async () => {
+    const options: ExploreOptions = { ...small, mutant: 'tm-forgets-decision' };
+    const whole = await explore(twoPhase, options);
+    expect([whole.violation?.property, whole.violation?.step]).toEqual(['decision-never-changes', 8]);
+    const dir = freshDir();
+    let polls = 0; // one per chunk; here every level is one chunk
+    const cut = await explore(twoPhase, { ...options, checkpoint: { dir, due: () => false }, interrupted: () => ++polls > 5 });
+    expect([cut.stoppedBy, cut.depth, cut.violation]).toEqual(['interrupted', 5, null]);
+    const resumed = await explore(twoPhase, { ...options, resume: dir });
+    expect(figures(resumed)).toEqual(figures(whole));
+    expect(resumed.violation?.actions).toEqual(whole.violation?.actions);
+  });
+
+  test('a resume under other options is refused, naming the option', async () => {
+    const dir = freshDir();
+    await explore(twoPhase, { ...tla(3), checkpoint: { dir, due: (depth) => depth === 3 } });
+    await expect(explore(twoPhase, { ...tla(3), mutant: 'tm-commits-on-majority', resume: dir })).rejects.toThrow(
+      /written under other options \(mutant: "none" there, "tm-commits-on-majority" here\)/,
+    );
+    await expect(explore(twoPhase, { ...tla(3), maxDepth: 5, resume: dir })).rejects.toThrow(/maxDepth/);
+    await expect(explore(twoPhase, { ...tla(3), resume: freshDir() })).rejects.toThrow(/no checkpoint in/);
+  });
+});
+
+describe('the frontier spills to disk past the memory bound', () => {
+  test('a 1 MB bound: the frontier goes to disk and the counts are those of the search in memory', async () => {
+    const spilled = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1 });
+    expect(spilled.spilledWorlds).toBeGreaterThan(0);
+    const inMemory = await wholeTla5();
+    expect(inMemory.spilledWorlds).toBe(0);
+    expect(figures(spilled)).toEqual(figures(inMemory));
+    expect([spilled.distinctStates, spilled.depth, spilled.complete, spilled.stoppedBy, spilled.generated]).toEqual([8832, 17, true, null, 37345]);
+  });
+
+  test('checkpointed with a spilled frontier, then resumed: the same counts', async () => {
+    const dir = freshDir();
+    await explore(twoPhase, { ...tla(5), maxMemoryMb: 1, checkpoint: { dir, due: (depth) => depth === 12 } });
+    const resumed = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1, resume: dir });
+    expect([resumed.distinctStates, resumed.depth, resumed.complete, resumed.generated]).toEqual([8832, 17, true, 37345]);
+  });
+
+  test('the memory bound stops the search when the visited set alone passes it', async () => {
+    // rms=6 has 50,816 states; past 32,768 the visited set holds 1.3 MB.
+    const r = await explore(twoPhase, { ...tla(6), maxMemoryMb: 1 });
+    expect([r.complete, r.stoppedBy]).toEqual([false, 'memory']);
+    expect(r.distinctStates).toBeGreaterThan(32_768);
+    expect(r.distinctStates).toBeLessThan(50_816);
+  });
+});
+
+describe('the command line, as separate processes', () => {
+  const BIN = new URL('../../cli/bin.mjs', import.meta.url).pathname;
+  const args = ['explore', 'two-phase-commit', '--config', 'preset=tla', '--config', 'rms=5', '--json'];
+
+  function run(extra: string[], onSpawn?: (child: ReturnType<typeof spawn>) => void): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, [BIN, ...args, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout!.on('data', (d) => (stdout += d));
+      child.stderr!.on('data', (d) => (stderr += d));
+      child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+      onSpawn?.(child);
+    });
+  }
+
+  /** Sends `signal` once a checkpoint of at least `depth` levels is on disk. */
+  const signalAfterCheckpoint = (dir: string, depth: number, signal: NodeJS.Signals) => (child: ReturnType<typeof spawn>) => {
+    const timer = setInterval(() => {
+      const path = join(dir, 'manifest.json');
+      if (!existsSync(path)) return;
+      try {
+        if (JSON.parse(readFileSync(path, 'utf8')).counters.depth < depth) return;
+      } catch {
+        return;
+      }
+      clearInterval(timer);
+      child.kill(signal);
+    }, 10);
+    child.on('close', () => clearInterval(timer));
+  };
+
+  const pick = (stdout: string) => {
+    const j = JSON.parse(stdout);
+    return [j.distinctStates, j.generated, j.depth, j.complete, j.witnesses, j.violation];
+  };
+  const WHOLE = [8832, 37345, 17, true];
+
+  // Both stops run side by side, then both resumes (and a resume under other options): two rounds of processes.
+  test('killed (SIGKILL), or stopped by Ctrl-C (SIGINT: a checkpoint, the figures, exit 130), after writing a checkpoint; each resume ends as the uninterrupted search', { timeout: 120_000 }, async () => {
+    const killedDir = freshDir();
+    const stoppedDir = freshDir();
+    const [killed, stopped] = await Promise.all([
+      run(['--checkpoint', killedDir, '--checkpoint-interval', '0'], signalAfterCheckpoint(killedDir, 3, 'SIGKILL')),
+      run(['--checkpoint', stoppedDir, '--checkpoint-interval', '0'], signalAfterCheckpoint(stoppedDir, 3, 'SIGINT')),
+    ]);
+    expect(killed.signal).toBe('SIGKILL');
+    expect(stopped.code).toBe(130);
+    const j = JSON.parse(stopped.stdout);
+    expect([j.stoppedBy, j.complete, j.checkpoint.dir, j.checkpoint.states]).toEqual(['interrupted', false, stoppedDir, j.distinctStates]);
+    expect(j.checkpoint.resume).toMatch(/--resume /);
+
+    const [afterKill, afterStop, other] = await Promise.all([run(['--resume', killedDir]), run(['--resume', stoppedDir]), run(['--max-depth', '9', '--resume', stoppedDir])]);
+    for (const resumed of [afterKill, afterStop]) {
+      expect(resumed.code).toBe(0);
+      expect(pick(resumed.stdout).slice(0, 4)).toEqual(WHOLE);
+      expect(JSON.parse(resumed.stdout).resumed).toBe(true);
+    }
+    expect([other.code, other.stderr.trim().split('\n').length]).toEqual([2, 1]);
+    expect(other.stderr).toMatch(/written under other options \(maxDepth:/);
+  });
+});

@@ -1,0 +1,178 @@
+/**
+ * The worlds of one breadth-first level, in state-number order, as TLC's disk queue keeps them:
+ * in memory while there is room; past a memory high-water mark, spilled to a file in chunks and
+ * read back chunk by chunk when the level is searched, so memory bounds the RAM a search uses,
+ * not its size. A checkpoint's frontier (checkpoint.ts) is a file in the same chunk format.
+ *
+ * A level's states have consecutive numbers (the search numbers them as it finds them), so a
+ * frontier keeps only the number of its first state.
+ *
+ * Chunk file format: per chunk, a little-endian uint32 byte length and uint32 world count, then
+ * the worlds encoded as worker threads send them (wire.ts), one per line (canonical JSON never
+ * holds a raw newline).
+ */
+import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { World } from '../../engine/world.js';
+import { encodeWorld, type WorldDecoder } from './wire.js';
+
+/** Worlds per chunk on disk: the in-process search expands a chunk at a time. */
+export const CHUNK_WORLDS = 1024;
+const HEADER = 8;
+
+let spillFiles = 0;
+
+/** A chunk file, written once from start to end and read from start to end. */
+export class ChunkFile {
+  chunks = 0;
+  worlds = 0;
+  private fd: number | null;
+
+  /** A new file to write, or (`write` false) an existing one to read. */
+  constructor(
+    readonly path: string,
+    write = true,
+  ) {
+    this.fd = write ? openSync(path, 'w') : null;
+  }
+
+  /** Opens an existing chunk file for reading. */
+  static existing(path: string, chunks: number, worlds: number): ChunkFile {
+    const file = new ChunkFile(path, false);
+    file.chunks = chunks;
+    file.worlds = worlds;
+    return file;
+  }
+
+  append(worlds: readonly World[]): void {
+    if (worlds.length === 0) return;
+    this.appendEncoded(worlds.map(encodeWorld));
+  }
+
+  appendEncoded(lines: readonly string[]): void {
+    const body = Buffer.from(lines.join('\n'), 'utf8');
+    const header = Buffer.alloc(HEADER);
+    header.writeUInt32LE(body.length, 0);
+    header.writeUInt32LE(lines.length, 4);
+    writeSync(this.fd!, header);
+    writeSync(this.fd!, body);
+    this.chunks++;
+    this.worlds += lines.length;
+  }
+
+  /** Ends writing; the file can then be read. */
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  /** The chunks in order, as encoded lines. */
+  *read(): Generator<string[]> {
+    this.close();
+    const fd = openSync(this.path, 'r');
+    try {
+      const header = Buffer.alloc(HEADER);
+      let position = 0;
+      for (let c = 0; c < this.chunks; c++) {
+        if (readSync(fd, header, 0, HEADER, position) !== HEADER) throw new Error(`${this.path}: chunk ${c + 1} of ${this.chunks} is missing`);
+        const length = header.readUInt32LE(0);
+        const count = header.readUInt32LE(4);
+        const body = Buffer.alloc(length);
+        if (readSync(fd, body, 0, length, position + HEADER) !== length) throw new Error(`${this.path}: chunk ${c + 1} is cut short`);
+        position += HEADER + length;
+        const lines = count === 0 ? [] : body.toString('utf8').split('\n');
+        if (lines.length !== count) throw new Error(`${this.path}: chunk ${c + 1} holds ${lines.length} worlds, not ${count}`);
+        yield lines;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+export class Frontier {
+  /** Worlds in memory: all of them, or (once spilled) those after the ones on disk. */
+  private memory: World[] = [];
+  private file: ChunkFile | null = null;
+  /** Whether this frontier made its file (and deletes it), or reads one it was given (a checkpoint's). */
+  private ownsFile = false;
+
+  constructor(
+    /** Number of the first state. */
+    readonly firstId: number,
+  ) {}
+
+  /** A frontier read from a chunk file it does not own (a checkpoint's). */
+  static fromFile(firstId: number, file: ChunkFile): Frontier {
+    const f = new Frontier(firstId);
+    f.file = file;
+    return f;
+  }
+
+  static ofWorlds(firstId: number, worlds: readonly World[]): Frontier {
+    const f = new Frontier(firstId);
+    f.memory = worlds.slice();
+    return f;
+  }
+
+  get length(): number {
+    return (this.file?.worlds ?? 0) + this.memory.length;
+  }
+
+  /** Worlds this frontier wrote to disk. */
+  get onDisk(): number {
+    return this.ownsFile ? this.file!.worlds : 0;
+  }
+
+  /** True once some of the worlds are on disk. */
+  get spilled(): boolean {
+    return this.file !== null;
+  }
+
+  push(world: World): void {
+    this.memory.push(world);
+    if (this.ownsFile && this.memory.length >= CHUNK_WORLDS) this.flush();
+  }
+
+  /** Moves the worlds in memory to a file in `dir`, and every later chunk as it fills. */
+  spill(dir: string): void {
+    if (this.file === null) {
+      this.file = new ChunkFile(join(dir, `frontier-spill-${process.pid}-${++spillFiles}.chunks`));
+      this.ownsFile = true;
+    }
+    if (this.ownsFile) this.flush();
+  }
+
+  private flush(): void {
+    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) this.file!.append(this.memory.slice(at, at + CHUNK_WORLDS));
+    this.memory = [];
+  }
+
+  /** The worlds in order, a chunk at a time (those on disk decoded with `decoder`). */
+  *chunks(decoder: WorldDecoder): Generator<readonly World[]> {
+    if (this.file !== null) for (const lines of this.file.read()) yield lines.map((line) => decoder.decode(line));
+    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) yield this.memory.slice(at, at + CHUNK_WORLDS);
+  }
+
+  /** Every world in memory at once (to hand the frontier to worker threads). */
+  all(decoder: WorldDecoder): World[] {
+    const out: World[] = [];
+    for (const chunk of this.chunks(decoder)) for (const w of chunk) out.push(w);
+    return out;
+  }
+
+  /** Writes the frontier to `file` in the chunk format (for a checkpoint). */
+  copyTo(file: ChunkFile): void {
+    if (this.file !== null) for (const lines of this.file.read()) file.appendEncoded(lines);
+    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) file.append(this.memory.slice(at, at + CHUNK_WORLDS));
+  }
+
+  /** Deletes the spill file this frontier made, if any. */
+  dispose(): void {
+    if (this.file !== null && this.ownsFile) {
+      this.file.close();
+      rmSync(this.file.path, { force: true });
+    }
+    this.memory = [];
+  }
+}
