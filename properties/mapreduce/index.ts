@@ -16,6 +16,21 @@ const files = (w: WorldView): Readonly<Record<string, FileContent>> => w.node('f
 const observed = (w: WorldView, type: string): Observation[] => w.observations.filter((o) => o.type === type);
 const indexOf = (w: WorldView, match: (o: Observation) => boolean): number => w.observations.findIndex(match);
 const jobCompleted = (w: WorldView): boolean => w.observations.some((o) => o.type === 'JobCompleted');
+
+interface TaskView {
+  readonly running: readonly unknown[];
+  readonly completed: unknown;
+  readonly attempts: number;
+}
+/** A task that used all its attempts and has none running: the coordinator can do no more for it. */
+const outOfAttempts = (w: WorldView): boolean => {
+  const c = w.role('coordinator')[0]?.context;
+  if (c === undefined) return false;
+  const tasks = [...(c.mapTasks as TaskView[]), ...(c.reduceTasks as TaskView[])];
+  return tasks.some((t) => t.completed === null && t.running.length === 0 && t.attempts >= (c.maxAttempts as number));
+};
+/** The job is over: complete, or given up because a task ran out of attempts (the bound). */
+export const jobOver = (w: WorldView): boolean => jobCompleted(w) || outOfAttempts(w);
 /**
  * Worlds share their observation list and their file table until these change, so a check
  * that reads only them is memoised on them (by identity; they are never mutated).
@@ -163,7 +178,7 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
 /** Since 0.1.0. A suite for a user-supplied job: the model of `mapReduceModel(job, name)` with these properties. */
 export function mapReduceSuite(job: MapReduceJob, name = 'mapreduce'): Suite {
   const model = name === 'mapreduce' && job === wordCount ? mapReduce : mapReduceModel(job, name);
-  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 } });
+  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 }, terminal: jobOver });
 }
 
 export default mapReduceSuite(wordCount);

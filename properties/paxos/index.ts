@@ -7,7 +7,7 @@
  * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
  * of them have since accepted a later ballot.
  */
-import model, { clientValues, majority, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
+import model, { clientValues, majority, nextOwnBallot, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
 import { type NodeView, type Observation, always, alwaysStep, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 
 interface Choice {
@@ -97,8 +97,18 @@ export const chosenAfterRestart = sometimes(
     ),
 );
 
+/** Every learner (up) has learned a value that is chosen. */
+const decided = (w: WorldView): boolean => choices(w).length > 0 && w.role('learner').every((l) => l.up && l.context.learned != null);
+
+/** No proposer has a ballot left to start (the configuration's bound on retries). */
+const outOfBallots = (w: WorldView): boolean => {
+  const proposers = w.role('proposer');
+  return proposers.length > 0 && proposers.every((p) => p.up && nextOwnBallot(p.context.ballot, p.context.index, p.context.proposers) > p.context.maxBallot);
+};
+
 export default defineSuite({
   model,
   properties: [agreement, validity, learnersAgree, promiseNeverDecreases, chosen, chosenAfterCompetition, chosenAfterRestart],
   budget: { runs: 3000, depth: 30 },
+  terminal: (w) => decided(w) || outOfBallots(w),
 });

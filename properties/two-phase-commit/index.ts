@@ -64,8 +64,12 @@ export const commitsAfterRecovery = sometimes(
     w.observations.some((o) => o.type === 'Recovered' && (o.status === 'prepared' || (o.node === 'tm' && o.decision === null))),
 );
 
+/** Every RM knows the outcome (committed or aborted): the transaction is over. */
+const allDecided = (w: WorldView) => rms(w).every((rm) => rm.up && (status(rm) === 'committed' || status(rm) === 'aborted'));
+
 export default defineSuite({
   model,
   properties: [consistency, decisionNeverChanges, agreement, commitNeedsAllPrepared, commits, aborts, commitsAfterRecovery],
   budget: { runs: 3000, depth: 40 },
+  terminal: allDecided,
 });

@@ -13,6 +13,7 @@ import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useCo
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
+import { isLiveness } from '../properties/liveness.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -29,12 +30,16 @@ export interface CheckCommandOptions {
   workers?: number;
   /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
   shard?: string;
+  /** false with --no-deadlock. */
+  deadlock?: boolean;
 }
 
 interface ModelOutcome {
   readonly result: CheckResult;
   /** How many properties the suite checks (invariants and witnesses). */
   readonly properties: number;
+  /** How many of them are liveness properties. */
+  readonly liveness: number;
   /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
   readonly loadArg: string;
   readonly tracePath: string | null;
@@ -90,6 +95,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       config,
       mutant: options.mutant,
       faults,
+      deadlock: options.deadlock,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     result =
@@ -106,6 +112,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     ...(options.mutant ? ['--mutant', options.mutant] : []),
     ...(options.faults === false ? ['--no-faults'] : typeof options.faults === 'string' ? ['--faults', options.faults] : []),
     ...(options.network ? ['--network', options.network] : []),
+    ...(options.deadlock === false ? ['--no-deadlock'] : []),
     ...(options.load ? ['--load', options.load] : []),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
@@ -128,7 +135,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -164,10 +171,13 @@ function jsonOf(o: ModelOutcome): object {
     runs: r.runs,
     steps: r.steps,
     distinctStates: r.distinctStates,
+    lassos: r.lassos,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {
       property: r.violation.property,
+      kind: r.violation.kind,
+      ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
       message: r.violation.message,
       step: r.violation.step,
       trace: o.tracePath,
@@ -196,8 +206,13 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   );
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
-    lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
+    if (v.loopStart === null) {
+      lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+      lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
+    } else {
+      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${v.property} (liveness) violated`}: ${v.message}`)));
+      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`} (${v.lengths.shrunk} actions before minimising)`);
+    }
     lines.push(`    trace:  ${o.tracePath}`);
     lines.push(`    view:   ${o.htmlPath} (open it in a browser)`);
     lines.push(`    read:   ${COMMAND} show ${shellArg(o.tracePath!)}${o.loadArg}`);
@@ -206,6 +221,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);
     lines.push(c.green(`  ✓ no invariant violated`));
+    if (o.liveness > 0) lines.push(`  liveness: no violation found in ${r.lassos.toLocaleString('en-US')} lassos examined (random runs never show that liveness holds; explore decides it)`);
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.red(`✗ ${w.name}`))).join('  ') || 'none'}`);
     if (missed.length) {
       lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));

@@ -8,7 +8,7 @@ import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
 import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
+import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 
 export interface ExploreCommandOptions {
@@ -26,6 +26,8 @@ export interface ExploreCommandOptions {
   out: string;
   json?: boolean;
   load?: string;
+  /** false with --no-deadlock. */
+  deadlock?: boolean;
 }
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
@@ -50,6 +52,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxInFlight: options.maxInFlight,
       symmetry,
       workers: options.workers,
+      deadlock: options.deadlock,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
       onProgress: progress.update,
     });
@@ -64,7 +67,8 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
 
   let tracePath: string | null = null;
   if (result.violation) {
-    const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' });
+    const v = result.violation;
+    const trace = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart });
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-explore.json`)) || '.';
     saveTrace(tracePath, trace);
@@ -76,7 +80,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   } else {
     process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor()));
   }
-  return ok ? 0 : 1;
+  return !ok ? 1 : result.inconclusive ? EXIT_INCONCLUSIVE : 0;
 }
 
 function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string): object {
@@ -99,10 +103,14 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     workers: r.workers,
     collisionProbability: r.collisionProbability,
     witnesses: r.witnesses,
+    inconclusive: r.inconclusive,
+    liveness: { checked: r.liveness.checked, note: r.liveness.note, properties: r.liveness.properties },
     violation: r.violation && {
       property: r.violation.property,
+      kind: r.violation.kind,
       message: r.violation.message,
       step: r.violation.step,
+      ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
       trace: tracePath,
       replay: `${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`,
     },
@@ -127,13 +135,23 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
-    lines.push(`    shortest counterexample: ${v.step} actions`);
+    if (v.loopStart === null) {
+      lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
+      lines.push(`    shortest counterexample: ${v.step} actions`);
+    } else {
+      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${v.property} (liveness) violated`}: ${v.message}`)));
+      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`}${v.kind === 'deadlock' ? ' (--no-deadlock to allow it)' : ''}`);
+    }
     lines.push(`    trace:  ${tracePath}`);
     lines.push(`    read:   ${COMMAND} show ${shellArg(tracePath!)}${loadArg}`);
     lines.push(`    replay: ${COMMAND} replay ${shellArg(tracePath!)}${loadArg}`);
   } else {
     lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
+    for (const p of r.liveness.properties) {
+      if (p.verdict === 'holds') lines.push(c.green(`  ✓ ${p.name} (liveness) holds on every fair behaviour`));
+      else if (p.verdict === 'inconclusive') lines.push(c.yellow(`  ? ${p.name} (liveness) inconclusive: ${p.reason} (exit 5)`));
+      else if (p.verdict === 'not decided') lines.push(c.yellow(`  - ${p.name} (liveness) not decided: ${p.reason}`));
+    }
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${w.name}`) : c.yellow(`✗ ${w.name} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';

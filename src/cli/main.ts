@@ -46,6 +46,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--load <path>', 'check a suite module outside this repository')
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
+    .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli
@@ -59,7 +60,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-memory <mb>', 'stop when the heap passes MB megabytes (default: 70% of the heap limit)', positiveInt('--max-memory'))
     .option('--max-in-flight <n>', 'state constraint: do not expand states with more than N messages in flight', nonNegativeInt('--max-in-flight'))
     .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
-    .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
+    .option('--workers <n>', 'worker threads (default 1; liveness is checked with one only)', positiveInt('--workers'))
+    .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
     .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
     .option('--no-faults', 'no faults at all')
     .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))

@@ -42,7 +42,14 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
         elapsedMs,
         steps,
         expect: trace.expect,
-        violation: v && { property: v.property, message: v.message, step: v.step, trace: path },
+        violation: v && {
+          property: v.property,
+          kind: trace.violation?.kind ?? 'safety',
+          message: v.message,
+          step: v.step,
+          ...(trace.violation?.loopStart !== undefined ? { loopStart: trace.violation.loopStart } : {}),
+          trace: path,
+        },
         ...(until !== undefined ? { until, world: worldJson(result.instance, world) } : {}),
       }) + '\n',
     );
@@ -50,7 +57,7 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
     const c = useColor() ? pc : pc.createColors(false);
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${formatAction(a)}\n`));
     if (v) {
-      process.stdout.write(c.red(`✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
+      process.stdout.write(c.red(trace.violation?.loopStart !== undefined ? `✗ ${v.property} violated forever — ${v.message}\n` : `✗ step ${v.step}: ${v.property} violated — ${v.message}\n`));
       const load = options.load ? ` --load ${shellArg(options.load)}` : '';
       if (until === undefined) process.stdout.write(`  reproduced as recorded; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);
     } else if (until !== undefined) {

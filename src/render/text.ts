@@ -2,6 +2,7 @@
  * `protokit show --format text`: a trace step by step — the action, what changed in each node
  * (a diff, not a dump), what was sent, the messages in flight — and the violation at the end.
  */
+import { describeLoop } from '../explore/lasso.js';
 import pc from 'picocolors';
 import { formatAction, formatMessage, type Action } from '../engine/actions.js';
 import { describeFaults } from '../engine/faults.js';
@@ -28,6 +29,7 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   if (trace.violation) {
     const property = suite.properties.find((p) => p.name === trace.violation!.property);
     out.push(`  violates: ${trace.violation.property}${property ? ` — ${property.description}` : ''} (step ${trace.violation.step})`);
+    if (trace.violation.loopStart !== undefined) out.push(`  lasso:    ${describeLoop(trace.violation.loopStart, trace.actions.length)}${trace.violation.kind === 'deadlock' ? ' (a deadlock)' : ''}`);
   }
   if (trace.expect === 'pass') out.push(`  expects:  no violation (the trace of a fixed bug: it must keep passing)`);
   const o = trace.origin;
@@ -68,13 +70,15 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   timeline.initialInFlight.forEach((id, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${withFate(id)}`));
 
   const last = trace.violation ? Math.min(trace.violation.step, worlds.length - 1) : worlds.length - 1;
+  const loopStart = trace.violation?.loopStart;
   for (let k = 1; k < worlds.length; k++) {
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;
     const step = timeline.steps[k - 1]!;
     out.push('');
-    out.push(c.bold(`${String(k).padStart(2)}  ${formatAction(action)}`));
+    const inLoop = loopStart !== undefined && k > loopStart;
+    out.push(c.bold(`${String(k).padStart(2)}  ${formatAction(action)}`) + (inLoop ? c.yellow(`   ↻ loop (steps ${loopStart! + 1}–${trace.actions.length} repeat)`) : ''));
     after.nodes.forEach((state, i) => {
       const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]);
       const shown = changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x));
@@ -96,10 +100,11 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     }
     if (trace.violation && trace.violation.step === k) {
       out.push('');
-      out.push(c.red(c.bold(`✗ step ${k}: ${trace.violation.property} violated — ${trace.violation.message}`)));
+      out.push(c.red(c.bold(loopStart === undefined ? `✗ step ${k}: ${trace.violation.property} violated — ${trace.violation.message}` : `✗ ${trace.violation.property} violated forever — ${trace.violation.message}`)));
     }
   }
-  if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${trace.violation.property} — ${trace.violation.message}`));
+  if (trace.violation && trace.violation.step === 0 && loopStart !== undefined) out.push(c.red(`✗ ${trace.violation.property} violated forever — ${trace.violation.message}`));
+  else if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${trace.violation.property} — ${trace.violation.message}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
 }

@@ -18,6 +18,7 @@ import { replay, buildTrace } from '../../trace/replay.js';
 import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../../engine/world.js';
 import { explore, type ExploreOptions, type ExploreResult } from './search.js';
 import { evenOut } from './workers.js';
+import { checkLasso } from '../lasso.js';
 
 const REGISTRY = new URL('../../../properties/registry.ts', import.meta.url).href;
 const tla = (rms: number) => ({ config: { preset: 'tla', rms } });
@@ -55,11 +56,20 @@ describe('two-phase-commit, tla preset (TwoPhase): pinned counts', () => {
 });
 
 describe('two-phase-commit, default model with faults', () => {
-  const small: InstanceOptions = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } };
+  // Without retries a lost decision leaves its RM prepared for ever: a deadlock (below), so the
+  // counts are taken with deadlock detection off.
+  const small = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 }, deadlock: false } as const;
   test('rms=2, no retries, loss≤1, crash≤1: 2695 states, depth 14', async () => {
     const r = await explore(twoPhase, small);
     expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([2695, 14, true, null]);
     expect(r.witnesses.map((w) => w.reached)).toEqual([true, true, true]);
+  });
+
+  test('rms=2, no retries, loss≤1: a lost decision blocks its RM, the shortest deadlock (5 actions), which replays', async () => {
+    const r = await explore(twoPhase, { ...small, deadlock: true });
+    expect([r.violation?.property, r.violation?.kind, r.violation?.step, r.violation?.loopStart]).toEqual(['deadlock', 'deadlock', 5, 5]);
+    const instance = resolveInstance(twoPhase.model, small);
+    expect(checkLasso(instance, twoPhase, r.violation!.actions, 5, 'deadlock').violation?.kind).toBe('deadlock');
   });
 
   // The shortest counterexample of each mutant (BFS order), as an exact number of actions.

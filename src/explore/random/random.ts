@@ -19,11 +19,16 @@ import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
+import { LassoWatch, type FoundLasso } from './lassos.js';
+import { minimizeLasso } from '../minimize.js';
+import { checkLasso, type ViolationKind } from '../lasso.js';
 
 export interface CheckOptions extends InstanceOptions {
   readonly runs?: number;
   readonly depth?: number;
   readonly seed?: number;
+  /** Report worlds where nothing but faults is enabled, not terminal, as deadlocks (default true). */
+  readonly deadlock?: boolean;
   /** Called about every 1% of the runs. */
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
 }
@@ -40,6 +45,10 @@ export interface Counterexample extends StepViolation {
   readonly path: string;
   /** Actions in the run as fast-check found it, after its shrinking, and after minimisation. */
   readonly lengths: { readonly shrunk: number; readonly minimized: number };
+  /** `safety`, or for a lasso `liveness`/`deadlock`. */
+  readonly kind: ViolationKind;
+  /** For a lasso: the actions from here on repeat forever (equal to `step`: the last world stutters). */
+  readonly loopStart: number | null;
 }
 
 export interface CheckResult {
@@ -52,6 +61,11 @@ export interface CheckResult {
   readonly runs: number;
   readonly steps: number;
   readonly distinctStates: number;
+  /**
+   * Lassos examined for liveness: loops the runs closed and stutters they ended in. Random runs
+   * never show that liveness holds; this says how much was looked at.
+   */
+  readonly lassos: number;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
   readonly elapsedMs: number;
@@ -111,14 +125,23 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     }
   };
 
-  /** One run; true when no invariant was violated. Only the current world and its view are held. */
+  const watch = new LassoWatch(instance, suite, options.deadlock !== false);
+  let lasso: FoundLasso | null = null;
+
+  /**
+   * One run; true when nothing was violated. Without liveness properties only the current world
+   * and its view are held; with them, the run's worlds, to recognise a loop when it closes.
+   */
   const runPlan = (plan: RunPlan): boolean => {
     let world = initialWorld(instance);
     let view = buildView(instance, world);
     if (!shrinking) observe(world, view);
     if (checkInitial(properties, view)) return false;
+    if (watch.active) watch.reset(world, view);
     for (const choice of plan.choices) {
-      const action = chooser.choose(enabledActions(instance, world), plan, choice);
+      const enabled = enabledActions(instance, world);
+      if (watch.active && (lasso = watch.atRest(world, view, enabled)) !== null) return false;
+      const action = chooser.choose(enabled, plan, choice);
       if (action === undefined) break;
       const next = step(instance, world, action);
       const nextView = buildView(instance, next);
@@ -129,8 +152,13 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
         shrinkSteps++;
       }
       if (checkStep(properties, view, nextView, action)) return false;
+      if (watch.active && (lasso = watch.stepped(action, next, nextView)) !== null) return false;
       world = next;
       view = nextView;
+    }
+    if (watch.active) {
+      lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, depth);
+      if (lasso !== null) return false;
     }
     return true;
   };
@@ -141,7 +169,9 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
       // Past its budget, shrinking stops: every further candidate counts as passing, so
       // fast-check keeps the smallest failing run found so far and minimize() takes over.
       if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
+      const examinedBefore = watch.examined;
       const ok = runPlan(plan);
+      if (shrinking) watch.examined = examinedBefore; // lassos of shrinking runs are not counted
       if (!shrinking) {
         runsDone++;
         if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
@@ -153,7 +183,31 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   );
 
   let violation: Counterexample | null = null;
+  const examined = watch.examined;
   if (outcome.failed && outcome.counterexample) {
+    const [plan] = outcome.counterexample;
+    shrinking = true;
+    lasso = null;
+    runPlan(plan);
+  }
+  if (outcome.failed && outcome.counterexample && lasso !== null) {
+    // A lasso: minimised as a lasso, confirmed by checkLasso.
+    const found: FoundLasso = lasso;
+    const minimal = minimizeLasso(instance, suite, found.actions, found.loopStart, found.property);
+    const final = checkLasso(instance, suite, minimal.actions, minimal.loopStart, found.property).violation;
+    if (final === null) throw new Error('internal: the minimised lasso is no longer a violation');
+    violation = {
+      property: final.property,
+      message: final.message,
+      step: final.step,
+      actions: minimal.actions,
+      seed,
+      path: outcome.counterexamplePath ?? '',
+      lengths: { shrunk: found.actions.length, minimized: minimal.actions.length },
+      kind: final.kind,
+      loopStart: final.loopStart,
+    };
+  } else if (outcome.failed && outcome.counterexample) {
     const [plan] = outcome.counterexample;
     const actions = actionsOf(instance, plan, chooser);
     const run = execute(instance, properties, actions);
@@ -167,6 +221,8 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
       seed,
       path: outcome.counterexamplePath ?? '',
       lengths: { shrunk: shrunk.length, minimized: minimal.length },
+      kind: 'safety',
+      loopStart: null,
     };
   } else if (outcome.failed) {
     // fast-check reports failures it could not attribute to a value (an exception in the run).
@@ -183,6 +239,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     runs: runsDone,
     steps,
     distinctStates: distinct.size,
+    lassos: examined,
     witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
     violation,
     elapsedMs: performance.now() - started, // allow-clock
