@@ -148,7 +148,7 @@ export default defineSuite({
   ],
   // The configuration's bound on elections: once every server is at maxTerm none may time out,
   // so a world without a leader then has nothing left to do; it is where a bounded run ends.
-  terminal: (w) => w.role('server').every((n) => n.up && (n.context.currentTerm as number) >= Number(w.params.maxTerm)),
+  terminal: (w) => w.role('server').every((n: NodeView) => n.up && (n.context.currentTerm as number) >= Number(w.params.maxTerm)),
   // 4000 runs: on 5 servers the deepest mutants (Figure 8, a vote forgotten on restart) show in
   // about one run in 700-1000 (bench/results.md), so 2000 runs missed them on some seeds.
   budget: { runs: 4000, depth: 150 },

@@ -15,7 +15,9 @@ import { fairnessClass, isFault } from '../engine/fairness.js';
 import type { Instance } from '../engine/instance.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../properties/liveness.js';
 import { DEADLOCK, type Suite } from '../properties/suite.js';
-import { enabledActions, viewOf, worldKey, type World, type WorldView } from '../engine/world.js';
+import { worldKey, type World } from '../engine/world.js';
+import { viewOf, type WorldView } from '../engine/view.js';
+import { enabledActions } from '../engine/fast-step.js';
 import { execute } from './execute.js';
 
 export type ViolationKind = 'safety' | 'liveness' | 'deadlock';

@@ -11,7 +11,7 @@
  * properties on the whole reachable graph (src/explore/bfs/liveness.ts); random runs only find
  * violating lassos, never prove one absent (src/explore/lasso.ts).
  */
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 
 export interface Eventually {
   readonly kind: 'eventually';

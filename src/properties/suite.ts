@@ -3,7 +3,7 @@
  * runs. Suites live in `properties/<protocol>/`, next to the properties they name.
  */
 import type { Model } from '../engine/model.js';
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 import type { Property } from './properties.js';
 
 export interface Budget {

@@ -1,5 +1,5 @@
 /** The terminal-world test that deadlock detection uses in a search (null: detection off). */
-import type { WorldView } from '../../engine/world.js';
+import type { WorldView } from '../../engine/view.js';
 import type { Suite } from '../../properties/suite.js';
 import { isTerminal } from '../lasso.js';
 
