@@ -113,7 +113,7 @@ export function checkLasso(instance: Instance, suite: Suite, actions: readonly A
   if (from === null) return { violation: null, problem: `${property} holds along the lasso` };
   const message =
     p.kind === 'eventually'
-      ? `never: ${p.description}; ${loop}`
+      ? `the behaviour never gets there: ${loop}`
       : `the obligation of step ${from} is never met (${p.description}); ${loop}`;
   return { violation: { property, kind: 'liveness', loopStart, step: n, message }, problem: null };
 }

@@ -138,7 +138,6 @@ describe('default (non-tla) configurations: pinned counts', () => {
 
   // Mutants whose bug shows in a small configuration: explore finds the shortest counterexample.
   test.each([
-    ['mapreduce', 'completed-maps-not-re-executed', 'no-reads-of-lost-output', 10],
     ['mapreduce', 'accepts-stale-attempt', 'reads-only-reported-output', 18],
     ['mapreduce', 'reduce-starts-early', 'output-matches-sequential', 9],
     ['mapreduce', 'reports-before-commit', 'complete-only-when-committed', 17],

@@ -159,7 +159,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
       view = nextView;
     }
     if (watch.active) {
-      lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, depth);
+      lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, Math.ceil(depth / 2));
       if (lasso !== null) return false;
     }
     return true;
