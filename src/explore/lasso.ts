@@ -77,8 +77,12 @@ export function describeLoop(loopStart: number, length: number): string {
  * index i where p holds and q never holds from i on. Null when the property holds on it.
  */
 export function failingFrom(property: LivenessProperty, views: readonly WorldView[], loopStart: number): number | null {
-  const n = views.length - 1;
-  const bits = views.map((v, i) => livenessBits(property, v, i === 0));
+  return failingFromBits(views.map((v, i) => livenessBits(property, v, i === 0)), loopStart);
+}
+
+/** As `failingFrom`, on the property's bits (P_BIT, Q_BIT) at each world of the lasso. */
+export function failingFromBits(bits: readonly number[], loopStart: number): number | null {
+  const n = bits.length - 1;
   // q anywhere in the loop is met infinitely often: the property holds.
   for (let j = loopStart; j <= n; j++) if (bits[j]! & Q_BIT) return null;
   let lastQ = -1;

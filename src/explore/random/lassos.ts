@@ -19,9 +19,9 @@ import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, step } from '../../engine/fast-step.js';
-import { isLiveness, type LivenessProperty } from '../../properties/liveness.js';
+import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
-import { failingFrom, isTerminal, neglectedClasses } from '../lasso.js';
+import { failingFromBits, isTerminal, neglectedClasses } from '../lasso.js';
 
 /** A lasso found in a run: the run's actions up to where it closed, and where its loop starts. */
 export interface FoundLasso {
@@ -38,6 +38,8 @@ export class LassoWatch {
   private readonly worlds: World[] = [];
   private readonly views: WorldView[] = [];
   private readonly actions: Action[] = [];
+  /** Per liveness property, its bits at each world of the run (evaluated once per world). */
+  private readonly bits: number[][];
   /** Loops closed (fair or not) and stutters examined, over all runs. */
   examined = 0;
 
@@ -47,6 +49,7 @@ export class LassoWatch {
     private readonly deadlock: boolean,
   ) {
     this.liveness = suite.properties.filter(isLiveness);
+    this.bits = this.liveness.map(() => []);
   }
 
   /** True when the suite asks for anything this watch checks. */
@@ -58,6 +61,7 @@ export class LassoWatch {
   reset(world: World, view: WorldView): void {
     this.seen.clear();
     this.worlds.length = this.views.length = this.actions.length = 0;
+    for (const b of this.bits) b.length = 0;
     this.visit(world, view);
   }
 
@@ -73,8 +77,7 @@ export class LassoWatch {
     }
     // The loop worlds[at..] returns to worlds[at]: judge it, then go on from there (the world
     // keeps the number it was first seen at).
-    this.worlds.push(world);
-    this.views.push(view);
+    this.push(world, view);
     return this.judgeLoop(at);
   }
 
@@ -120,8 +123,14 @@ export class LassoWatch {
 
   private visit(world: World, view: WorldView, key = keyOf(this.instance, world)): void {
     this.seen.set(key, this.worlds.length);
+    this.push(world, view);
+  }
+
+  private push(world: World, view: WorldView): void {
+    const initial = this.worlds.length === 0;
     this.worlds.push(world);
     this.views.push(view);
+    for (let p = 0; p < this.liveness.length; p++) this.bits[p]!.push(livenessBits(this.liveness[p]!, view, initial));
   }
 
   private judgeLoop(at: number): FoundLasso | null {
@@ -137,8 +146,8 @@ export class LassoWatch {
   }
 
   private failing(loopStart: number): FoundLasso | null {
-    for (const p of this.liveness) {
-      if (failingFrom(p, this.views, loopStart) !== null) return { property: p.name, kind: 'liveness', actions: [...this.actions], loopStart };
+    for (let p = 0; p < this.liveness.length; p++) {
+      if (failingFromBits(this.bits[p]!, loopStart) !== null) return { property: this.liveness[p]!.name, kind: 'liveness', actions: [...this.actions], loopStart };
     }
     return null;
   }
