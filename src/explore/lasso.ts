@@ -13,7 +13,9 @@
 import type { Action } from '../engine/actions.js';
 import { fairnessClass, isFault } from '../engine/fairness.js';
 import type { Instance } from '../engine/instance.js';
-import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../properties/liveness.js';
+import { describeLoop, isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../properties/liveness.js';
+
+export { describeLoop };
 import { DEADLOCK, type Suite } from '../properties/suite.js';
 import { worldKey, type World } from '../engine/world.js';
 import { viewOf, type WorldView } from '../engine/view.js';
@@ -64,12 +66,6 @@ export function neglectedClasses(instance: Instance, worlds: readonly World[], t
   }
   const takenClasses = new Set(taken.map((a) => fairnessClass(instance, a)));
   return [...(throughout ?? [])].filter((c) => !takenClasses.has(c));
-}
-
-/** Human step range of a loop: "steps 7–12 repeat forever", or the stutter of the last world. */
-export function describeLoop(loopStart: number, length: number): string {
-  if (loopStart >= length) return `from step ${length} on nothing fair is enabled: the world stays as it is forever`;
-  return loopStart + 1 === length ? `step ${length} repeats forever` : `steps ${loopStart + 1}–${length} repeat forever`;
 }
 
 /**

@@ -61,3 +61,9 @@ export function livenessBits(property: LivenessProperty, view: WorldView, initia
     throw new Error(`liveness property ${property.name} threw: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** A lasso's loop for people: "steps 7–12 repeat forever", or the stutter of the last world. */
+export function describeLoop(loopStart: number, length: number): string {
+  if (loopStart >= length) return `from step ${length} on nothing fair is enabled: the world stays as it is forever`;
+  return loopStart + 1 === length ? `step ${length} repeats forever` : `steps ${loopStart + 1}–${length} repeat forever`;
+}

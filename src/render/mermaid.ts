@@ -26,7 +26,7 @@ export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly
   const loopStart = trace.violation?.loopStart;
   for (let k = 1; k < worlds.length; k++) {
     // A lasso's loop is a Mermaid loop block: steps loopStart+1.. repeat forever.
-    if (loopStart !== undefined && k === loopStart + 1) out.push(`    loop steps ${k}–${trace.actions.length} repeat forever`);
+    if (loopStart !== undefined && k === loopStart + 1) out.push(`    loop ${k === trace.actions.length ? `step ${k} repeats` : `steps ${k}–${trace.actions.length} repeat`} forever`);
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;

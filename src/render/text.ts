@@ -2,7 +2,6 @@
  * `protokit show --format text`: a trace step by step — the action, what changed in each node
  * (a diff, not a dump), what was sent, the messages in flight — and the violation at the end.
  */
-import { describeLoop } from '../explore/lasso.js';
 import pc from 'picocolors';
 import { formatAction, formatMessage, type Action } from '../engine/actions.js';
 import { describeFaults } from '../engine/faults.js';
@@ -10,6 +9,7 @@ import type { Instance } from '../engine/instance.js';
 import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
 import type { Envelope, World } from '../engine/world.js';
+import { describeLoop } from '../properties/liveness.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
 import { timelineOf, type MessageLife } from './timeline.js';
 
