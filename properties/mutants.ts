@@ -13,6 +13,8 @@ export interface MutantExpectation {
   readonly step: number;
   /** A seed other than the default, where the default finds the bug through another property first. */
   readonly seed?: number;
+  /** A configuration other than the suite's default, where the bug shows (e.g. a liveness bug that needs one lost message and no retry). */
+  readonly options?: SuiteCheckOptions;
 }
 
 export interface MutantTestOptions extends SuiteCheckOptions {
@@ -30,8 +32,8 @@ export function testMutants(suite: Suite, expected: Readonly<Record<string, Muta
       expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
     });
   }
-  test.each(Object.entries(expected))(`${label}mutant %s is caught by the property it breaks`, (mutant, { property, step, seed }) => {
-    const result = expectCaught(suite, mutant, seed === undefined ? check : { ...check, seed });
+  test.each(Object.entries(expected))(`${label}mutant %s is caught by the property it breaks`, (mutant, { property, step, seed, options: own }) => {
+    const result = expectCaught(suite, mutant, { ...check, ...own, ...(seed === undefined ? {} : { seed }) });
     expect([result.violation?.property, result.violation?.step, result.violation?.actions.length]).toEqual([property, step, step]);
   }, timeout);
 }

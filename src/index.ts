@@ -3,12 +3,17 @@
  * Anything not exported here is internal.
  */
 export { defineModel } from './engine/model.js';
-export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights } from './engine/model.js';
+export type { Model, FairnessDeclaration, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
-export { defineSuite } from './properties/suite.js';
-export type { Suite, Budget } from './properties/suite.js';
+export { eventually, leadsTo } from './properties/liveness.js';
+export type { Eventually, LeadsTo, LivenessProperty } from './properties/liveness.js';
+export { defineSuite, DEADLOCK } from './properties/suite.js';
+export type { Suite, Budget, ExpectedFailure } from './properties/suite.js';
+export { fairnessClass, isFault } from './engine/fairness.js';
+export { checkLasso, isDeadlock } from './explore/lasso.js';
+export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';
 export type { World, Envelope } from './engine/world.js';
 export type { WorldView } from './engine/view.js';
 export { initialWorld, enabledActions, step } from './engine/fast-step.js';
@@ -24,7 +29,7 @@ export { NO_FAULTS, parseFaults, describeFaults } from './engine/faults.js';
 export { checkRandom, DEFAULT_SEED } from './explore/random/random.js';
 export type { CheckOptions, CheckResult, Counterexample } from './explore/random/random.js';
 export { execute } from './explore/execute.js';
-export { minimize } from './explore/minimize.js';
+export { minimize, minimizeLasso } from './explore/minimize.js';
 export { checkSuite, expectCaught, fixturePath } from './testing/testing.js';
 export type { SuiteCheckOptions } from './testing/testing.js';
 export { loadTrace, parseTrace, saveTrace } from './trace/file.js';
@@ -39,7 +44,7 @@ export { renderItf, itfValue } from './render/itf.js';
 export type { ItfTrace, ItfValue } from './render/itf.js';
 export { renderHtml } from './render/html.js';
 export { explore } from './explore/bfs/search.js';
-export type { ExploreOptions, ExploreResult, ExploreViolation, ExploreProgress, StopReason } from './explore/bfs/search.js';
+export type { ExploreOptions, ExploreResult, ExploreViolation, ExploreProgress, StopReason, LivenessReport } from './explore/bfs/search.js';
 export { checkParallel, parseShard, shardPlan } from './explore/shard/shard.js';
 export type { Shard, ParallelCheckOptions } from './explore/shard/shard.js';
 export { UsageError, TraceMismatchError } from './engine/errors.js';

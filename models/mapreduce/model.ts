@@ -87,6 +87,11 @@ export function mapReduceModel(job: MapReduceJob, name = 'mapreduce'): Model {
     },
     nodes: cluster,
     faults: { network: 'unordered', loss: 2, duplicate: 2, crash: 2, partition: 1 },
+    // Weak fairness (liveness): assigning idle work, working, retrying, keeping a disk, and the
+    // coordinator's Timeout (its failure detector: a worker that stays busy is eventually
+    // suspected, or a crashed one would hold its tasks for ever) are fair; Backup (an
+    // optimisation) and LoseDisk (a machine replaced: a fault) are not.
+    fairness: { events: { coordinator: ['Assign', 'Timeout'], worker: ['Work', 'Retry', 'KeepDisk'] } },
     // A job takes ~30 steps without faults. Progress (delivering, assigning, working) is common;
     // faults, retries, backups and above all timeouts (each one re-executes work) are rare, so
     // that most runs finish the job within the budget's depth, failures and all.

@@ -92,7 +92,7 @@ export function mutantsFor(job: MapReduceJob): Readonly<Record<string, MutantSpe
     },
     'completed-maps-not-re-executed': {
       description: 'when a worker is declared failed, its completed map tasks are not re-executed (their output was on its disk)',
-      breaks: 'no-reads-of-lost-output',
+      breaks: 'lost-maps-re-executed',
       roles: { coordinator: { machine: keepsLostMaps } },
     },
     'accepts-stale-attempt': {

@@ -71,6 +71,10 @@ export default defineModel({
   nodes: cluster,
   faults: { network: 'unordered', loss: 2, duplicate: 2, crash: 2, partition: 1 },
   symmetric: ['acceptor', 'learner'],
+  // Weak fairness (liveness): messages not lost are delivered; a proposer's Timeout (start the
+  // next ballot) and the spec's Phase1a/Phase2a are eventually taken while enabled. Ballots are
+  // bounded, so a duel of proposers ends: the highest ballot cannot be preempted.
+  fairness: { events: { proposer: ['Timeout'], 'ballot-proposer': ['Phase1a', 'Phase2a'] } },
   // With 7 nodes there are 63 ways to split the network in two, each one partition action:
   // weigh the other kinds up so that partitions stay an occasional fault, not most steps.
   exploration: { weights: { deliver: 40, env: 6, drop: 3, duplicate: 3, crash: 3, restart: 12, partition: 1, heal: 12 } },

@@ -34,6 +34,15 @@ const proposerMinorityQuorum = proposerSetup.createMachine({
   context: ({ input }: { input: ProposerInput }) => ({ ...initialProposerContext(input), quorum: Math.floor(input.acceptors.length / 2) }),
 } as never) as unknown as AnyStateMachine;
 
+/**
+ * The proposer waits for a promise from every acceptor, not a majority: safe (more promises
+ * never hurt), but one lost Promise, or one acceptor that is down, stalls its ballot for ever.
+ */
+const waitsForAllPromises = proposerSetup.createMachine({
+  ...(proposer.config as object),
+  context: ({ input }: { input: ProposerInput }) => ({ ...initialProposerContext(input), quorum: input.acceptors.length }),
+} as never) as unknown as AnyStateMachine;
+
 /** The learner learns once fewer than a majority of the acceptors accepted a value in one ballot. */
 const learnerMinorityQuorum = learnerSetup.createMachine({
   ...(learner.config as object),
@@ -65,6 +74,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'the proposer goes to phase 2 with promises from fewer than a majority of the acceptors',
     breaks: 'agreement',
     roles: { proposer: { machine: proposerMinorityQuorum } },
+  },
+  'waits-for-all-promises': {
+    description: 'the proposer goes to phase 2 only with a promise from every acceptor: one lost Promise stalls its ballot',
+    breaks: 'eventually-chosen',
+    roles: { proposer: { machine: waitsForAllPromises } },
   },
   'shared-ballots': {
     description: 'ballots are rounds without the proposer id, so two proposers may use the same ballot number',

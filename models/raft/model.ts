@@ -45,6 +45,16 @@ export default defineModel({
   },
   nodes: cluster,
   faults: { network: 'unordered', loss: 2, duplicate: 2, crash: 2, partition: 1 },
+  presets: {
+    'split-votes': {
+      description: 'three servers, one term each, message set, no faults: all time out together, each votes for itself, no leader ever (the election livelock, bounded)',
+      params: { nodes: 3, maxTerm: 1, maxLog: 1 },
+      faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 },
+    },
+  },
+  // Weak fairness (liveness): election timeouts and a leader's heartbeats are eventually taken
+  // while enabled, messages not lost are delivered; client requests are not fair.
+  fairness: { events: { server: ['Timeout', 'Heartbeat'] } },
   symmetric: ['server'],
   // Terms are the scarce resource of a run: a Timeout that comes too often starts elections that
   // nobody finishes. Rare timeouts and heartbeats let each term play out (and let Figure 8's

@@ -56,7 +56,15 @@ const appliesBeforeCommit = raftServer.provide({
   },
 });
 
+/** A server never grants its vote to another: safe (no two leaders, ever), but no leader is ever elected. */
+const grantsNoVotes = raftServer.provide({ guards: { notVotedForAnother: () => false } });
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
+  'grants-no-votes': {
+    description: 'a server never grants its vote to another candidate, so no election can be won',
+    breaks: 'leader-eventually-elected',
+    roles: { server: { machine: grantsNoVotes } },
+  },
   'votes-twice': {
     description: 'a server grants its vote without checking votedFor, so it may vote twice in a term',
     breaks: 'election-safety',

@@ -15,6 +15,12 @@
  *   decided answers it with the decision, so lost decisions are recovered.
  * - Time is an event: Prepare, ChooseToAbort, DecideCommit and the timeouts are environment
  *   events the explorer may pick at any step.
+ * - Fairness (for liveness): delivery of a message that is not lost, every node's timeouts and
+ *   every RM's vote (Prepare or ChooseToAbort) and the TM's DecideCommit are weakly fair: an
+ *   RM does not stay working for ever, a TM does not wait for ever. A crashed node is restarted
+ *   unless `tmRecovers=false`, where the TM's crash is permanent: the `tm-gone` preset, in
+ *   which 2PC blocks (a prepared RM may neither commit nor abort on its own), the result that
+ *   motivates Paxos Commit.
  * - The `tla` preset is the TwoPhase specification exactly (../shared/reference/tla-configs.md):
  *   the network is the set of all messages ever sent, no faults, no retries, no observations.
  */
@@ -225,6 +231,15 @@ const flipsOnTimeout = tmSetup.createMachine({
   },
 } as never) as unknown as AnyStateMachine;
 
+/** A prepared RM that times out does nothing: it never asks again, so a lost decision leaves it waiting for ever. */
+const stopsAsking = rmSetup.createMachine({
+  ...(resourceManager.config as object),
+  states: {
+    ...(resourceManager.config.states as object),
+    prepared: {},
+  },
+} as never) as unknown as AnyStateMachine;
+
 /** A prepared RM that times out commits on its own ("presumed commit"). */
 const presumesCommit = rmSetup.createMachine({
   ...(resourceManager.config as object),
@@ -240,6 +255,7 @@ export default defineModel({
   params: {
     rms: { default: 3, min: 1, max: 12, description: 'number of resource managers' },
     retry: { default: true, description: 'prepared RMs ask again after a timeout' },
+    tmRecovers: { default: true, description: 'a crashed TM is restarted (false: its crash is permanent)' },
   },
   presets: {
     // Observations stay on: Voted(r) and Decided are functions of the message set here, so
@@ -249,6 +265,15 @@ export default defineModel({
       params: { retry: false },
       faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 },
     },
+    'tm-gone': {
+      description: 'the TM may crash once and never come back (message set, retries): 2PC blocks',
+      params: { rms: 2, tmRecovers: false },
+      faults: { network: 'set', loss: 0, duplicate: 0, crash: 1, partition: 0 },
+    },
+  },
+  fairness: {
+    events: { tm: ['DecideCommit', 'Timeout'], rm: ['Prepare', 'ChooseToAbort', 'Timeout'] },
+    restart: (node, params) => node.role !== 'tm' || params.tmRecovers === true,
   },
   roles: {
     tm: {
@@ -296,6 +321,11 @@ export default defineModel({
       description: 'an RM does not log its vote, so after a crash it aborts a transaction the TM committed',
       breaks: 'consistency',
       roles: { rm: { persist: [] } },
+    },
+    'rm-stops-asking': {
+      description: 'a prepared RM never asks again, so after a lost decision it waits for ever',
+      breaks: 'every-rm-learns-outcome',
+      roles: { rm: { machine: stopsAsking } },
     },
     'rm-presumes-commit': {
       description: 'a prepared RM that hears nothing commits on its own',

@@ -8,6 +8,7 @@ import { describe, expect, test } from 'vitest';
 import type { MapReduceJob } from '../../models/mapreduce/index.js';
 import { checkSuite, expectCaught } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
+import { testLiveness } from '../liveness.js';
 import suite, { mapReduceSuite } from './index.js';
 
 describe('mapreduce', () => {
@@ -23,13 +24,27 @@ describe('mapreduce', () => {
 
   const expected: Record<string, MutantExpectation> = {
     'reduce-writes-in-place': { property: 'commit-once', step: 33 },
-    'completed-maps-not-re-executed': { property: 'no-reads-of-lost-output', step: 11 },
+    // A lasso: the lost map is never assigned again while a reduce retries (and fails) for ever.
+    'completed-maps-not-re-executed': { property: 'lost-maps-re-executed', step: 19 },
     'accepts-stale-attempt': { property: 'reads-only-reported-output', step: 19 },
     'reduce-starts-early': { property: 'output-matches-sequential', step: 12 },
     'reports-before-commit': { property: 'complete-only-when-committed', step: 28 },
   };
 
   testMutants(suite, expected);
+
+  const small = { config: { workers: 1, maps: 1, reduces: 1, attempts: 2, retries: 0 }, faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } } as const;
+  testLiveness(suite, {
+    holds: {
+      '1 worker, M = R = 1, 2 attempts, no faults': { ...small, states: 462 },
+      '1 worker, M = R = 1, 2 attempts, one crash': { ...small, faults: { ...small.faults, crash: 1 }, states: 5702 },
+    },
+    caught: {
+      // The worker is suspected after its map completed; the map stays completed, never re-run.
+      'completed-maps-not-re-executed': { options: small, property: 'lost-maps-re-executed', prefix: 18, loop: 1 },
+    },
+    expected: {},
+  });
 
   /** An inverted index (word → the documents it appears in), with string values. */
   const invertedIndex: MapReduceJob = {

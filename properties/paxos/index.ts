@@ -7,8 +7,8 @@
  * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
  * of them have since accepted a later ballot.
  */
-import model, { clientValues, majority, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
-import { type NodeView, type Observation, always, alwaysStep, sometimes, defineSuite, type WorldView } from '../../src/index.js';
+import model, { clientValues, majority, nextOwnBallot, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
+import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 
 interface Choice {
   readonly ballot: number;
@@ -77,6 +77,13 @@ export const promiseNeverDecreases = alwaysStep(
   },
 );
 
+/**
+ * Liveness: on every fair behaviour some value is chosen. It holds with one proposer and, in
+ * these bounded configurations, with two: proposers may preempt each other (the dueling of
+ * FLP) only until the ballots run out, and the highest ballot cannot be preempted.
+ */
+export const eventuallyChosen = eventually('eventually-chosen', 'a value is eventually chosen', (w) => choices(w).length > 0);
+
 export const chosen = sometimes('chosen', 'a value is chosen', (w) => choices(w).length > 0);
 
 export const chosenAfterCompetition = sometimes(
@@ -97,8 +104,18 @@ export const chosenAfterRestart = sometimes(
     ),
 );
 
+/** Every learner (up) has learned a value that is chosen. */
+const decided = (w: WorldView): boolean => choices(w).length > 0 && w.role('learner').every((l) => l.up && l.context.learned != null);
+
+/** No proposer has a ballot left to start (the configuration's bound on retries). */
+const outOfBallots = (w: WorldView): boolean => {
+  const proposers = w.role('proposer');
+  return proposers.length > 0 && proposers.every((p) => p.up && nextOwnBallot(p.context.ballot, p.context.index, p.context.proposers) > p.context.maxBallot);
+};
+
 export default defineSuite({
   model,
-  properties: [agreement, validity, learnersAgree, promiseNeverDecreases, chosen, chosenAfterCompetition, chosenAfterRestart],
+  properties: [agreement, validity, learnersAgree, promiseNeverDecreases, eventuallyChosen, chosen, chosenAfterCompetition, chosenAfterRestart],
   budget: { runs: 3000, depth: 30 },
+  terminal: (w) => decided(w) || outOfBallots(w),
 });

@@ -10,6 +10,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkSuite, enabledActions, initialWorld, resolveInstance, step, worldKey, type Instance, type World } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
+import { testLiveness } from '../liveness.js';
 import suite from './index.js';
 
 describe('paxos', () => {
@@ -33,9 +34,25 @@ describe('paxos', () => {
     'shared-ballots': { property: 'agreement', step: 14 },
     'learner-minority-quorum': { property: 'learners-agree', step: 14 },
     'adopts-empty-report': { property: 'validity', step: 7 },
+    // One proposer, one ballot, one lost Promise: it waits for ever for the third promise.
+    'waits-for-all-promises': { property: 'eventually-chosen', step: 6, options: { config: { proposers: 1, learners: 0, maxBallot: 0 }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 0, partition: 0 } } },
   };
 
   testMutants(suite, expected);
+
+  const none = { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } as const;
+  const oneProposer = { config: { proposers: 1, learners: 0, maxBallot: 0 }, faults: { ...none, loss: 1 } };
+  testLiveness(suite, {
+    holds: {
+      'Paxos spec, ballots 0..1': { config: { preset: 'tla' }, states: 3921 },
+      '1 proposer, one ballot, one message lost': { ...oneProposer, states: 285 },
+      // Two proposers duel (each may preempt the other at any time), but only until the ballots
+      // run out: the highest ballot cannot be preempted, so bounded Paxos does not livelock.
+      '2 proposers, ballots 0..1, no faults': { config: { proposers: 2, learners: 0, maxBallot: 1 }, faults: none, states: 24322 },
+    },
+    caught: { 'waits-for-all-promises': { options: oneProposer, property: 'eventually-chosen', prefix: 6, loop: 0 } },
+    expected: {},
+  });
 });
 
 // ---- The tla preset against the specification ------------------------------------------------

@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkSuite } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
+import { testLiveness } from '../liveness.js';
 import suite from './index.js';
 
 describe('raft', () => {
@@ -39,9 +40,23 @@ describe('raft', () => {
     'counts-stale-votes': { property: 'election-safety', step: 20 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
     'applies-before-commit': { property: 'state-machine-safety', step: 9 },
+    // One term each: every server times out and is denied every vote; the world then stutters.
+    'grants-no-votes': { property: 'leader-eventually-elected', step: 5, options: { config: { maxTerm: 1 } } },
   };
 
   testMutants(suite, expected, { label: '3 servers: ', timeout: slow });
+
+  // No liveness property of Raft holds here: without randomised timeouts any election can split
+  // the vote (FLP), so even "a leader is eventually elected" fails; the preset split-votes pins it.
+  testLiveness(suite, {
+    holds: {},
+    caught: {
+      'grants-no-votes': { options: { config: { preset: 'split-votes' } }, property: 'leader-eventually-elected', prefix: 3, loop: 0 },
+    },
+    // All three time out in term 1 (3 actions), vote for themselves and deny each other (6 deliveries).
+    expected: { 'split-votes': { prefix: 9, loop: 0 } },
+    timeout: slow,
+  });
 
   // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave.
   const onFive: Record<string, MutantExpectation> = {

@@ -3,7 +3,7 @@
  * TM's rules), each property checking one thing and saying what it saw on failure.
  */
 import model from '../../models/two-phase-commit/index.js';
-import { always, sometimes, defineSuite, type NodeView, type WorldView } from '../../src/index.js';
+import { always, eventually, sometimes, defineSuite, type NodeView, type WorldView } from '../../src/index.js';
 
 const status = (rm: NodeView): string => rm.context.status;
 const decision = (w: WorldView): string | null => w.node('tm').context.decision ?? null;
@@ -64,8 +64,26 @@ export const commitsAfterRecovery = sometimes(
     w.observations.some((o) => o.type === 'Recovered' && (o.status === 'prepared' || (o.node === 'tm' && o.decision === null))),
 );
 
+/** Every RM knows the outcome (committed or aborted): the transaction is over. */
+const allDecided = (w: WorldView) => rms(w).every((rm) => rm.up && (status(rm) === 'committed' || status(rm) === 'aborted'));
+
+/**
+ * Liveness: on every fair behaviour each RM learns the outcome. It holds with retries and
+ * restarts (a lost decision is asked for again; a restarted TM re-sends a logged one), and
+ * fails when the TM's crash is permanent (preset tm-gone): the blocking of 2PC.
+ */
+export const everyRmLearnsOutcome = eventually('every-rm-learns-outcome', 'every RM eventually learns the outcome (commits or aborts)', allDecided);
+
 export default defineSuite({
   model,
-  properties: [consistency, decisionNeverChanges, agreement, commitNeedsAllPrepared, commits, aborts, commitsAfterRecovery],
+  properties: [consistency, decisionNeverChanges, agreement, commitNeedsAllPrepared, everyRmLearnsOutcome, commits, aborts, commitsAfterRecovery],
   budget: { runs: 3000, depth: 40 },
+  terminal: allDecided,
+  expectedFailures: [
+    {
+      property: 'every-rm-learns-outcome',
+      preset: 'tm-gone',
+      why: 'Two-Phase Commit blocks: an RM that voted yes may not decide alone, and the TM that could tell it never comes back (Gray & Lamport, section 3)',
+    },
+  ],
 });

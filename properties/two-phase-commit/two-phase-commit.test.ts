@@ -6,6 +6,7 @@
 import { describe, expect, test } from 'vitest';
 import { checkSuite } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
+import { testLiveness } from '../liveness.js';
 import suite from './index.js';
 
 describe('two-phase-commit', () => {
@@ -22,7 +23,23 @@ describe('two-phase-commit', () => {
     'tm-forgets-decision': { property: 'decision-never-changes', step: 10 },
     'rm-forgets-prepared': { property: 'consistency', step: 10 },
     'rm-presumes-commit': { property: 'agreement', step: 2 },
+    // A lost Commit, then the RM waits for ever: a lasso of 6 actions whose last world stutters.
+    'rm-stops-asking': { property: 'every-rm-learns-outcome', step: 6 },
   };
 
   testMutants(suite, expected);
+
+  const setNetwork = (crash: number) => ({ network: 'set', loss: 0, duplicate: 0, crash, partition: 0 }) as const;
+  testLiveness(suite, {
+    holds: {
+      'TwoPhase spec, 3 RMs': { config: { preset: 'tla', rms: 3 }, states: 288 },
+      'message set, retries, 2 RMs, one crash, restarts fair': { config: { rms: 2 }, faults: setNetwork(1), states: 413 },
+    },
+    caught: {
+      // Prepare rm1, Prepare rm2, deliver both, DecideCommit, Commit to rm1 lost: rm1 waits for ever.
+      'rm-stops-asking': { options: { config: { rms: 2 }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 0, partition: 0 } }, property: 'every-rm-learns-outcome', prefix: 5, loop: 0 },
+    },
+    // rm1 and rm2 vote yes, the TM crashes for good: both wait for ever (2PC blocks).
+    expected: { 'tm-gone': { prefix: 3, loop: 0 } },
+  });
 });

@@ -18,6 +18,7 @@ import { findSuite, loadSuites } from './registry.js';
 import { progressFor } from './progress.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { isLiveness } from '../properties/liveness.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -36,6 +37,8 @@ export interface CheckCommandOptions {
   shard?: string;
   /** With `--shard auto`: the number of shards (a Kubernetes Indexed Job's completions). */
   shards?: number;
+  /** false with --no-deadlock. */
+  deadlock?: boolean;
 }
 
 interface ModelOutcome {
@@ -44,6 +47,8 @@ interface ModelOutcome {
   readonly shard: ShardFound | null;
   /** How many properties the suite checks (invariants and witnesses). */
   readonly properties: number;
+  /** How many of them are liveness properties. */
+  readonly liveness: number;
   /** ` --load PATH` when the suite came from outside the repository, so printed commands work. */
   readonly loadArg: string;
   readonly tracePath: string | null;
@@ -116,6 +121,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       config,
       mutant: options.mutant,
       faults,
+      deadlock: options.deadlock,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
@@ -134,6 +140,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     ...(options.mutant ? ['--mutant', options.mutant] : []),
     ...(options.faults === false ? ['--no-faults'] : typeof options.faults === 'string' ? ['--faults', options.faults] : []),
     ...(options.network ? ['--network', options.network] : []),
+    ...(options.deadlock === false ? ['--no-deadlock'] : []),
     ...(options.load ? ['--load', options.load] : []),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
@@ -170,7 +177,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     }
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, shard: found, properties: suite.properties.length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -209,10 +216,13 @@ function jsonOf(o: ModelOutcome): object {
     distinctStatesCapped: r.distinctStates >= DISTINCT_LIMIT,
     distinctSketch: r.distinctSketch,
     shard: o.shard,
+    lassos: r.lassos,
     witnesses: r.witnesses,
     ok: o.ok,
     violation: r.violation && {
       property: r.violation.property,
+      kind: r.violation.kind,
+      ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
       message: r.violation.message,
       step: r.violation.step,
       trace: o.tracePath,
@@ -249,8 +259,13 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${DISTINCT_LIMIT.toLocaleString('en-US')}: there are at least that many`));
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
-    lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
+    if (v.loopStart === null) {
+      lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
+      lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
+    } else {
+      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`}: ${s(v.message)}`)));
+      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`} (${v.lengths.shrunk} actions before minimising)`);
+    }
     if (o.tracePath === null) {
       lines.push(c.yellow(`    trace:  not written: ${s(o.writeError ?? 'unknown reason')}`));
       lines.push(...actionLines(v.actions));
@@ -268,6 +283,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);
     lines.push(c.green(`  ✓ no invariant violated`));
+    if (o.liveness > 0) lines.push(`  liveness: no violation found in ${r.lassos.toLocaleString('en-US')} lassos examined (random runs never show that liveness holds; explore decides it)`);
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.red(`✗ ${s(w.name)}`))).join('  ') || 'none'}`);
     if (missed.length) {
       lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));

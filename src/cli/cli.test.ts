@@ -22,7 +22,7 @@ describe('protokit list', () => {
     const tpc = JSON.parse(json.stdout).models.find((m: { model: string }) => m.model === 'two-phase-commit');
     expect(tpc.mutants.map((m: { name: string }) => m.name)).toContain('rm-forgets-prepared');
     expect(tpc.properties.map((p: { name: string }) => p.name)).toContain('consistency');
-    expect(Object.keys(tpc.presets)).toEqual(['tla']);
+    expect(Object.keys(tpc.presets)).toEqual(['tla', 'tm-gone']);
   });
 });
 
@@ -55,17 +55,17 @@ describe('protokit check', () => {
     const json = JSON.parse(r.stdout);
     expect(json.preset).toBe('tla');
     expect(json.faults).toEqual({ network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 });
-    expect(json.config).toEqual({ rms: 3, retry: false });
+    expect(json.config).toEqual({ rms: 3, retry: false, tmRecovers: true });
   });
 
   test.each([
     [['check', 'nope'], /^protokit: unknown model 'nope' \(accepted: two-phase-commit/],
     [['check', 'two-phase-commit', '--mutant', 'nope'], /^protokit: unknown mutant 'nope' for two-phase-commit \(accepted: tm-commits-on-majority, /],
-    [['check', 'two-phase-commit', '--config', 'nodes=3'], /^protokit: unknown config key 'nodes' for two-phase-commit \(accepted: rms, retry, preset\)$/],
+    [['check', 'two-phase-commit', '--config', 'nodes=3'], /^protokit: unknown config key 'nodes' for two-phase-commit \(accepted: rms, retry, tmRecovers, preset\)$/],
     [['check', 'two-phase-commit', '--config', 'rms=many'], /^protokit: config rms=many: expected a whole number$/],
     [['check', 'two-phase-commit', '--config', 'rms=99'], /^protokit: config rms=99: out of range \(accepted: 1\.\.12\)$/],
     [['check', 'two-phase-commit', '--config', 'rms'], /^protokit: --config takes key=value/],
-    [['check', 'two-phase-commit', '--config', 'preset=nope'], /^protokit: unknown preset 'nope' for two-phase-commit \(accepted: tla\)$/],
+    [['check', 'two-phase-commit', '--config', 'preset=nope'], /^protokit: unknown preset 'nope' for two-phase-commit \(accepted: tla, tm-gone\)$/],
     [['check', 'two-phase-commit', '--faults', 'loss,meteor'], /^protokit: unknown fault 'meteor' \(accepted: loss, duplicate, crash, partition, each optionally =N\)$/],
     [['check', 'two-phase-commit', '--faults', 'crash=x'], /^protokit: fault bound 'crash=x' must be a whole number/],
     [['check', 'two-phase-commit', '--runs', 'abc'], /--runs takes a positive whole number, not 'abc'/],

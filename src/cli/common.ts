@@ -90,3 +90,10 @@ export const COMMAND = 'npx protokit';
 export function shellArg(arg: string): string {
   return /^[\w./=:,@+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
+
+/**
+ * Exit code 5: inconclusive, a verdict that depends on what a bound cut off (a liveness
+ * property whose verdict needs states --max-in-flight, --max-depth or --max-states left
+ * unexpanded; and, for other commands, budgets that ran out). One constant for every command.
+ */
+export const EXIT_INCONCLUSIVE = 5;

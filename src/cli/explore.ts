@@ -10,7 +10,7 @@ import { saveTrace, WriteError } from '../trace/file.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
+import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
@@ -37,6 +37,8 @@ export interface ExploreCommandOptions {
   checkpointInterval?: number;
   /** Directory of a checkpoint to go on from (checkpoints go on being written there). */
   resume?: string;
+  /** false with --no-deadlock. */
+  deadlock?: boolean;
 }
 
 /** Default seconds between checkpoints. */
@@ -83,6 +85,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxInFlight: options.maxInFlight,
       symmetry,
       workers: options.workers,
+      deadlock: options.deadlock,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
       onProgress: progress.update,
       ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
@@ -100,7 +103,8 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   let tracePath: string | null = null;
   let writeError: string | null = null;
   if (result.violation) {
-    const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' });
+    const v = result.violation;
+    const trace = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart });
     const label = options.mutant ?? suite.model.name;
     // The hash tells apart searches that differ only in configuration, faults or bounds.
     const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, maxDepth: options.maxDepth ?? null, maxInFlight: options.maxInFlight ?? null });
@@ -132,7 +136,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
     process.stderr.write(`protokit: interrupted after ${count(result.distinctStates)} states of ${s(suite.model.name)}\n`);
     return EXIT_INTERRUPTED;
   }
-  return ok ? 0 : 1;
+  return !ok ? 1 : result.inconclusive ? EXIT_INCONCLUSIVE : 0;
 }
 
 /** The command that goes on from the checkpoint: the same search, with --resume. */
@@ -179,10 +183,14 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     resumed: r.resumed,
     checkpoint: r.checkpoint && { dir: r.checkpoint.dir, depth: r.checkpoint.depth, states: r.checkpoint.states, resume },
     witnesses: r.witnesses,
+    inconclusive: r.inconclusive,
+    liveness: { checked: r.liveness.checked, note: r.liveness.note, properties: r.liveness.properties },
     violation: r.violation && {
       property: r.violation.property,
+      kind: r.violation.kind,
       message: r.violation.message,
       step: r.violation.step,
+      ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
       trace: tracePath,
       replay: tracePath === null ? null : `${COMMAND} replay ${shellArg(tracePath)}${loadArg}`,
       ...(tracePath === null ? { actions: r.violation.actions, writeError } : {}),
@@ -217,8 +225,13 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (r.checkpoint) lines.push(`  checkpoint: ${r.checkpoint.dir} (${count(r.checkpoint.states)} states, ${r.checkpoint.depth} levels searched); go on with: ${resume}`);
   if (r.violation) {
     const v = r.violation;
-    lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
-    lines.push(`    shortest counterexample: ${v.step} actions`);
+    if (v.loopStart === null) {
+      lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
+      lines.push(`    shortest counterexample: ${v.step} actions`);
+    } else {
+      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`}: ${s(v.message)}`)));
+      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`}${v.kind === 'deadlock' ? ' (--no-deadlock to allow it)' : ''}`);
+    }
     if (tracePath === null) {
       lines.push(c.yellow(`    trace:  not written: ${s(writeError ?? 'unknown reason')}`));
       lines.push(...actionLines(v.actions));
@@ -229,6 +242,11 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
     }
   } else {
     lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
+    for (const p of r.liveness.properties) {
+      if (p.verdict === 'holds') lines.push(c.green(`  ✓ ${s(p.name)} (liveness) holds on every fair behaviour`));
+      else if (p.verdict === 'inconclusive') lines.push(c.yellow(`  ? ${s(p.name)} (liveness) inconclusive: ${s(p.reason ?? '')} (exit 5)`));
+      else if (p.verdict === 'not decided') lines.push(c.yellow(`  - ${s(p.name)} (liveness) not decided: ${s(p.reason ?? '')}`));
+    }
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';

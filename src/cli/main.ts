@@ -52,6 +52,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N|auto>', "run only shard K of N of the budget (its own seed and share of the runs); 'auto' reads it from PROTOKIT_SHARD, a Kubernetes Indexed Job or a CI's parallel jobs")
     .option('--shards <n>', 'with --shard auto: the number of shards (e.g. a Kubernetes Indexed Job\'s completions)', positiveInt('--shards'))
+    .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
     .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
@@ -65,7 +66,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--max-memory <mb>', 'memory bound: past MB megabytes of heap the frontier spills to disk (default: 70% of the heap limit)', positiveInt('--max-memory'))
     .option('--max-in-flight <n>', 'state constraint: do not expand states with more than N messages in flight', nonNegativeInt('--max-in-flight'))
     .option('--symmetry [compare]', "one state per class of interchangeable nodes; 'compare' also searches without")
-    .option('--workers <n>', 'worker threads (default 1)', positiveInt('--workers'))
+    .option('--workers <n>', 'worker threads (default 1; liveness is checked with one only)', positiveInt('--workers'))
+    .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
     .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
     .option('--no-faults', 'no faults at all')
     .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))

@@ -43,7 +43,14 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
         elapsedMs,
         steps,
         expect: trace.expect,
-        violation: v && { property: v.property, message: v.message, step: v.step, trace: path },
+        violation: v && {
+          property: v.property,
+          kind: trace.violation?.kind ?? 'safety',
+          message: v.message,
+          step: v.step,
+          ...(trace.violation?.loopStart !== undefined ? { loopStart: trace.violation.loopStart } : {}),
+          trace: path,
+        },
         // What the file claims, and where replay found otherwise (empty: every claim confirmed).
         recorded: trace.violation,
         differences: result.differences,
@@ -55,7 +62,7 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${s(formatAction(a))}\n`));
     for (const difference of result.differences) process.stdout.write(c.yellow(`! ${s(difference)}\n`));
     if (v) {
-      process.stdout.write(c.red(`✗ step ${v.step}: ${s(v.property)} violated — ${s(v.message)}\n`));
+      process.stdout.write(c.red(trace.violation?.loopStart !== undefined ? `✗ ${s(v.property)} violated forever — ${s(v.message)}\n` : `✗ step ${v.step}: ${s(v.property)} violated — ${s(v.message)}\n`));
       const load = options.load ? ` --load ${shellArg(options.load)}` : '';
       const how = result.differences.length === 0 ? 'reproduced as recorded' : 'reproduced, but not as recorded (above)';
       if (until === undefined) process.stdout.write(`  ${how}; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);

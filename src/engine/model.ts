@@ -95,6 +95,28 @@ export interface Preset {
 /** Relative weights of action kinds in random exploration (higher is picked more often). */
 export type ActionWeights = Readonly<Partial<Record<'deliver' | 'env' | 'drop' | 'duplicate' | 'crash' | 'restart' | 'partition' | 'heal', number>>>;
 
+/**
+ * Which actions are weakly fair (src/engine/fairness.ts): an action class that stays enabled is
+ * eventually taken. Faults (drop, duplicate, crash, partition) are never fair; they are bounded,
+ * so every behaviour is fair after its last fault.
+ */
+export interface FairnessDeclaration {
+  /**
+   * Per role, the environment events (by event type) that are fair: a Timeout, a Retry. Events
+   * not listed are not (a client request may never come). Default: none is fair.
+   */
+  readonly events?: Readonly<Record<string, readonly string[]>>;
+  /** Delivery of a message that is not lost (to an up node, across no partition). Default true. */
+  readonly delivery?: boolean;
+  /**
+   * Whether a crashed node is restarted (fairly). Default: every node, always; a configuration
+   * where crashes are permanent (a coordinator that never comes back) answers false for it.
+   */
+  readonly restart?: (node: NodeSpec, params: Params) => boolean;
+  /** Whether a partition ends. Default true. */
+  readonly heal?: boolean;
+}
+
 export interface Model {
   /** Command-line name, e.g. `two-phase-commit`. */
   readonly name: string;
@@ -110,6 +132,8 @@ export interface Model {
   readonly mutants: Readonly<Record<string, MutantSpec>>;
   /** Roles whose nodes are interchangeable (for symmetry reduction). */
   readonly symmetric?: readonly string[];
+  /** Weak fairness per action class, for liveness properties (default: see FairnessDeclaration). */
+  readonly fairness?: FairnessDeclaration;
   /** Exploration hints for random runs. */
   readonly exploration?: {
     readonly weights?: ActionWeights;

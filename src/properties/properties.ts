@@ -8,10 +8,13 @@
  * - `sometimes(name, description, reached)`: a witness. A suite whose budget never reaches it
  *   fails, so a model that never decides anything cannot pass vacuously.
  *
+ * - `eventually`/`leadsTo` (liveness.ts): what must happen, under the model's fairness.
+ *
  * An invariant that throws is reported as a violation of that invariant, with the error.
  */
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/view.js';
+import type { LivenessProperty } from './liveness.js';
 
 export type Verdict = string | undefined | void;
 
@@ -36,7 +39,7 @@ export interface Witness {
   readonly reached: (world: WorldView) => boolean;
 }
 
-export type Property = Invariant | StepInvariant | Witness;
+export type Property = Invariant | StepInvariant | Witness | LivenessProperty;
 
 /** Since 0.1.0. An invariant over every reachable world. */
 export function always(name: string, description: string, check: Invariant['check']): Invariant {

@@ -30,7 +30,7 @@ export interface ViewerData {
   readonly partitions: readonly { readonly from: number; readonly to: number | null; readonly text: string }[];
   /** Steps where a node went down and came back (null: never in this trace). */
   readonly downtimes: readonly { readonly node: string; readonly from: number; readonly to: number | null }[];
-  readonly violation: { readonly property: string; readonly description: string; readonly message: string; readonly step: number } | null;
+  readonly violation: { readonly property: string; readonly description: string; readonly message: string; readonly step: number; readonly loopStart?: number } | null;
 }
 
 export interface ViewerStep {

@@ -35,12 +35,18 @@ export interface ItfTrace {
   readonly '#meta': Readonly<Record<string, unknown>>;
   readonly vars: readonly string[];
   readonly states: readonly Readonly<Record<string, ItfValue | Readonly<Record<string, unknown>>>>[];
+  /** A lasso: the index of the state the last one loops back to (ITF's `loop`). */
+  readonly loop?: number;
 }
 
 export const ITF_VARS = ['nodes', 'network', 'partition', 'faults_used', 'observations', 'action'] as const;
 
-export function renderItf(trace: Trace, instance: Instance, worlds: readonly World[], source: string): string {
+export function renderItf(trace: Trace, instance: Instance, allWorlds: readonly World[], source: string): string {
   const v = trace.violation;
+  // ITF's lasso: the last state is followed by state `loop` again, so a loop's closing world
+  // (equal to the world where it began) is not listed twice; a stutter loops on the last state.
+  const loopStart = v?.loopStart;
+  const worlds = loopStart !== undefined && loopStart < trace.actions.length ? allWorlds.slice(0, -1) : allWorlds;
   const itf: ItfTrace = {
     '#meta': {
       format: 'ITF',
@@ -66,6 +72,7 @@ export function renderItf(trace: Trace, instance: Instance, worlds: readonly Wor
       observations: set(world.observations.map(itfValue)),
       action: k === 0 ? record({ type: 'init' }) : itfValue(trace.actions[k - 1] as Action),
     })),
+    ...(loopStart !== undefined ? { loop: Math.min(loopStart, worlds.length - 1) } : {}),
   };
   return JSON.stringify(itf, null, 2) + '\n';
 }

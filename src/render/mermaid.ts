@@ -25,7 +25,10 @@ export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly
   out.push('sequenceDiagram');
   for (const id of ids) out.push(name(id) === id ? `    participant ${id}` : `    participant ${name(id)} as ${text(id)}`);
 
+  const loopStart = trace.violation?.loopStart;
   for (let k = 1; k < worlds.length; k++) {
+    // A lasso's loop is a Mermaid loop block: steps loopStart+1.. repeat forever.
+    if (loopStart !== undefined && k === loopStart + 1) out.push(`    loop ${k === trace.actions.length ? `step ${k} repeats` : `steps ${k}–${trace.actions.length} repeat`} forever`);
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;
@@ -74,7 +77,11 @@ export function renderMermaid(trace: Trace, instance: Instance, worlds: readonly
         break;
     }
   }
+  if (loopStart !== undefined && loopStart < trace.actions.length) out.push('    end');
   const v = trace.violation;
+  if (v && loopStart !== undefined && loopStart >= trace.actions.length) {
+    out.push(`    Note over ${everyone}: ${text(`from step ${trace.actions.length} on the world stays as it is forever (nothing fair is enabled)`)}`);
+  }
   if (v) {
     out.push(`    Note over ${everyone}: ${wrapWords(`✗ step ${v.step}: ${v.property} violated: ${v.message}`).map(text).join(BR)}`);
   }

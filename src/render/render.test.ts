@@ -39,10 +39,16 @@ const render = (format: (typeof SHOW_FORMATS)[number], path: string) => {
 describe('every kept trace renders in every format', () => {
   test('there are kept traces', () => expect(kept.length).toBeGreaterThanOrEqual(7));
   test.each(kept)('%s', (path) => {
-    const steps = loadTrace(path).actions.length;
+    const trace = loadTrace(path);
+    const steps = trace.actions.length;
     expect(render('text', path)).toContain(`${String(steps).padStart(2)}  `);
     expect(render('mermaid', path).split('\n')[1]).toBe('sequenceDiagram');
-    expect(JSON.parse(render('itf', path)).states).toHaveLength(steps + 1);
+    // A lasso with a loop lists the loop's closing world once: the last state loops back to `loop`.
+    const loopStart = trace.violation?.loopStart;
+    const itf = JSON.parse(render('itf', path));
+    expect([itf.states.length, itf.loop]).toEqual(
+      loopStart === undefined ? [steps + 1, undefined] : loopStart < steps ? [steps, loopStart] : [steps + 1, steps],
+    );
     expect(render('html', path)).toMatch(/^<!doctype html>/);
   });
 });
@@ -233,7 +239,8 @@ sequenceDiagram
     expect(text).toContain('    Note over tm,rm3: 4. partition {tm, rm2, rm3} | {rm1}\n    Note over tm,rm3: 5. heal\n    rm1->>tm: 6. Prepared{rm:rm1}\n');
     // Free text may hold entity codes (#59; for ';', #35; for '#') but no bare ';' or '#'.
     const free = String.raw`(?:[^;#\n]|#\d+;)+`;
-    const statement = new RegExp(String.raw`^(%% .*|sequenceDiagram|    participant \w+( as ${free})?|    \w+->>\w+: ${free}|    Note over \w+(,\w+)?: ${free})$`);
+    // A lasso's loop is a `loop` block: `loop steps 7–12 repeat forever` ... `end`.
+    const statement = new RegExp(String.raw`^(%% .*|sequenceDiagram|    participant \w+( as ${free})?|    \w+->>\w+: ${free}|    Note over \w+(,\w+)?: ${free}|    loop (step \d+ repeats|steps \d+–\d+ repeat) forever|    end)$`);
     // A label's lines are short, so the lanes stay close: 48 characters and a step number.
     const label = (line: string) => line.replace(/^.*?: /, '').split('<br/>');
     for (const path of kept) {

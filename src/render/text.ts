@@ -9,6 +9,7 @@ import type { Instance } from '../engine/instance.js';
 import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
 import type { Envelope, World } from '../engine/world.js';
+import { describeLoop } from '../properties/liveness.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
 import { safeLine as s } from './safe-text.js';
 import { timelineOf, type MessageLife } from './timeline.js';
@@ -33,6 +34,7 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   if (trace.violation) {
     const property = suite.properties.find((p) => p.name === trace.violation!.property);
     out.push(`  violates: ${s(trace.violation.property)}${property ? ` — ${s(property.description)}` : ''} (step ${trace.violation.step}, reproduced by replaying)`);
+    if (trace.violation.loopStart !== undefined) out.push(`  lasso:    ${describeLoop(trace.violation.loopStart, trace.actions.length)}${trace.violation.kind === 'deadlock' ? ' (a deadlock)' : ''}`);
   }
   for (const note of options.notes ?? []) out.push(`  ${c.yellow('note:')}     ${s(note)}`);
   if (trace.expect === 'pass') out.push(`  expects:  no violation (the trace of a fixed bug: it must keep passing)`);
@@ -74,13 +76,15 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
   timeline.initialInFlight.forEach((id, j) => out.push(`      ${j === 0 ? 'in flight:' : '          '} ${withFate(id)}`));
 
   const last = trace.violation ? Math.min(trace.violation.step, worlds.length - 1) : worlds.length - 1;
+  const loopStart = trace.violation?.loopStart;
   for (let k = 1; k < worlds.length; k++) {
     const action = trace.actions[k - 1] as Action;
     const before = worlds[k - 1]!;
     const after = worlds[k]!;
     const step = timeline.steps[k - 1]!;
     out.push('');
-    out.push(c.bold(`${String(k).padStart(2)}  ${s(formatAction(action))}`));
+    const inLoop = loopStart !== undefined && k > loopStart;
+    out.push(c.bold(`${String(k).padStart(2)}  ${s(formatAction(action))}`) + (inLoop ? c.yellow(`   ↻ loop (steps ${loopStart! + 1}–${trace.actions.length} repeat)`) : ''));
     after.nodes.forEach((state, i) => {
       const changes = nodeChanges(before.nodes[i]!, state, worlds[0]!.nodes[i]).map(s);
       const shown = changes.map((x, j) => (j === 0 && x.includes('→') && !x.includes(':') ? c.cyan(x) : x));
@@ -102,10 +106,11 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     }
     if (trace.violation && trace.violation.step === k) {
       out.push('');
-      out.push(c.red(c.bold(`✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}`)));
+      out.push(c.red(c.bold(loopStart === undefined ? `✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}` : `✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`)));
     }
   }
-  if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${s(trace.violation.property)} — ${s(trace.violation.message)}`));
+  if (trace.violation && trace.violation.step === 0 && loopStart !== undefined) out.push(c.red(`✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`));
+  else if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${s(trace.violation.property)} — ${s(trace.violation.message)}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
 }

@@ -48,7 +48,19 @@ export const traceSchema = z.strictObject({
   /** Whether replaying is expected to violate `violation.property` (a known bug) or to pass (a fixed one). */
   expect: z.enum(['violation', 'pass']),
   violation: z
-    .strictObject({ property: identifier, message: z.string(), step: z.number().int().min(0) })
+    .strictObject({
+      property: identifier,
+      message: z.string(),
+      step: z.number().int().min(0),
+      /** Absent in traces before liveness: `safety`. */
+      kind: z.enum(['safety', 'liveness', 'deadlock']).optional(),
+      /**
+       * A lasso (liveness, deadlock): the actions from this index on form a loop that returns to
+       * the world where it began and repeats forever; equal to the number of actions when the
+       * last world stutters (nothing fair is enabled there).
+       */
+      loopStart: z.number().int().min(0).optional(),
+    })
     .nullable(),
   actions: z.array(action).max(MAX_TRACE_ACTIONS),
   /** Fingerprints of each node and of the network after each step (index 0: the initial world). */

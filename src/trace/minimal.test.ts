@@ -10,6 +10,7 @@ import { suites } from '../../properties/registry.js';
 import type { Action } from '../engine/actions.js';
 import { execute } from '../explore/execute.js';
 import { minimize } from '../explore/minimize.js';
+import { checkLasso } from '../explore/lasso.js';
 import { resolveInstance } from '../engine/instance.js';
 import { loadTrace } from './file.js';
 import { instanceOfTrace } from './replay.js';
@@ -28,6 +29,19 @@ describe('every kept counterexample is 1-minimal', () => {
     const suite = suites.find((s) => s.model.name === trace.model)!;
     const instance = instanceOfTrace(suite, trace);
     const actions = trace.actions as Action[];
+    const loopStart = trace.violation!.loopStart;
+    if (loopStart !== undefined) {
+      // A lasso: without any single action it is no longer a fair loop violating the property.
+      const property = trace.violation!.property;
+      expect(checkLasso(instance, suite, actions, loopStart, property).violation?.property).toBe(property);
+      actions.forEach((_, i) => {
+        const without = [...actions.slice(0, i), ...actions.slice(i + 1)];
+        const still = checkLasso(instance, suite, without, i < loopStart ? loopStart - 1 : loopStart, property).violation !== null;
+        expect(still, `without action ${i + 1} the lasso still violates ${property}`).toBe(false);
+      });
+      if (trace.origin.lengths) expect(trace.origin.lengths.minimized).toBe(actions.length);
+      return;
+    }
     expect(execute(instance, suite.properties, actions).violation?.property).toBe(trace.violation!.property);
     actions.forEach((_, i) => {
       const run = execute(instance, suite.properties, [...actions.slice(0, i), ...actions.slice(i + 1)]);

@@ -14,6 +14,7 @@ import type { Suite } from '../properties/suite.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { envelopeKey, type World } from '../engine/world.js';
 import { TRACE_FORMAT, type Trace } from './format.js';
+import { checkLasso } from '../explore/lasso.js';
 
 type Digest = Trace['digests'][number];
 
@@ -23,10 +24,29 @@ function digestOf(instance: Instance, world: World): Digest {
   return { nodes, network: fingerprint(world.network.map(envelopeKey).sort().join('|')) };
 }
 
-/** A trace of `actions` on `instance`, with the digests replay will compare against. */
-export function buildTrace(instance: Instance, suite: Suite, actions: readonly Action[], origin: Trace['origin']): Trace {
+/** What makes a trace a lasso: the liveness property (or `deadlock`) it violates and where its loop starts. */
+export interface LassoSpec {
+  readonly property: string;
+  readonly loopStart: number;
+}
+
+/** A trace of `actions` on `instance` (a lasso with `lasso`), with the digests replay will compare against. */
+export function buildTrace(instance: Instance, suite: Suite, actions: readonly Action[], origin: Trace['origin'], lasso?: LassoSpec | null): Trace {
   const run = execute(instance, suite.properties, actions);
   if (run.notEnabled) throw new Error(`internal: action ${run.notEnabled.step} of a new trace is not enabled`);
+  if (lasso) {
+    const verdict = checkLasso(instance, suite, actions, lasso.loopStart, lasso.property);
+    if (verdict.violation === null) throw new Error(`internal: a new lasso trace is not a violation: ${verdict.problem}`);
+    const v = verdict.violation;
+    return {
+      ...traceHead(instance),
+      expect: 'violation',
+      violation: { property: v.property, message: v.message, step: v.step, kind: v.kind, loopStart: v.loopStart },
+      actions: [...actions] as Trace['actions'],
+      digests: run.worlds.map((w) => digestOf(instance, w)),
+      origin,
+    };
+  }
   return {
     format: TRACE_FORMAT,
     kit: { name: 'protokit', version: KIT_VERSION },
@@ -43,6 +63,18 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
   };
 }
 
+function traceHead(instance: Instance): Pick<Trace, 'format' | 'kit' | 'model' | 'preset' | 'config' | 'mutant' | 'faults'> {
+  return {
+    format: TRACE_FORMAT,
+    kit: { name: 'protokit', version: KIT_VERSION },
+    model: instance.model.name,
+    preset: instance.preset,
+    config: { ...instance.params },
+    mutant: instance.mutant,
+    faults: { ...instance.faults },
+  };
+}
+
 /**
  * The trace of a random check's counterexample, as `check` and the test helpers save it: the
  * minimised actions, with the seed, fast-check path, runs and lengths that found them.
@@ -51,7 +83,8 @@ export function traceOfCheck(suite: Suite, options: InstanceOptions, result: Che
   const v = result.violation;
   if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
   const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
-  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths });
+  const lasso = v.loopStart === null || v.loopStart === undefined ? null : { property: v.property, loopStart: v.loopStart };
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso);
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */
@@ -146,7 +179,16 @@ export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult
     const shown = enabled.slice(0, 8).map(formatAction).join('; ');
     throw new TraceMismatchError(`step ${step}: action '${formatAction(action)}' is not enabled (enabled: ${shown}${enabled.length > 8 ? `; … ${enabled.length - 8} more` : ''})`, step);
   }
-  const violation = execution.violation;
+  let violation = execution.violation;
+  const recordedLasso = trace.violation?.loopStart !== undefined && trace.violation.kind !== 'safety' ? trace.violation : null;
+  if (recordedLasso !== null && until === undefined && violation === null) {
+    // A lasso: the loop must return to the world where it began, and the property fail along it.
+    const verdict = checkLasso(instance, suite, actions, recordedLasso.loopStart!, recordedLasso.property);
+    if (verdict.violation === null) {
+      throw new TraceMismatchError(`the model diverged: the trace records a lasso violating ${recordedLasso.property} (loop from step ${recordedLasso.loopStart! + 1}), but ${verdict.problem}`, actions.length);
+    }
+    violation = { property: verdict.violation.property, message: verdict.violation.message, step: verdict.violation.step };
+  }
   if (until === undefined) {
     const recorded = trace.violation;
     if (trace.expect === 'violation') {

@@ -14,6 +14,8 @@ import { ParentParts, successorFingerprint, successorsSupported } from './succes
 import { fingerprint64 } from './visited.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import type { Symmetry } from './symmetry.js';
+import { isFault } from '../../engine/fairness.js';
+import { DEADLOCK } from '../../properties/suite.js';
 
 /** The first state of a part that violates a state invariant. */
 export interface StateViolationAt extends Violation {
@@ -96,6 +98,11 @@ export class Expander {
      * would add messages for ever.
      */
     private readonly maxInFlight = Infinity,
+    /**
+     * Deadlock detection: null when off; otherwise which worlds are terminal (the suite's). A
+     * world where nothing but faults is enabled, not terminal, is reported as a violation.
+     */
+    private readonly terminal: ((view: WorldView) => boolean) | null = null,
   ) {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
@@ -155,6 +162,10 @@ export class Expander {
       }
       if (!expanding || world.network.length > this.maxInFlight) continue;
       const actions = enabledActions(instance, world);
+      if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
+        stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
+        break;
+      }
       generated[index] = actions.length;
       const parent = this.successorParts ? new ParentParts(instance, world) : null;
       for (let a = 0; a < actions.length; a++) {

@@ -8,6 +8,7 @@ import type { InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
 import type { CheckpointWritten } from './checkpoint.js';
 import type { StopReason } from './level.js';
+import type { ViolationKind } from '../lasso.js';
 
 export interface ExploreOptions extends InstanceOptions {
   /** Stop after this many distinct states. */
@@ -49,6 +50,17 @@ export interface ExploreOptions extends InstanceOptions {
   readonly signal?: AbortSignal;
   /** Where the frontier spills past the memory bound (default: the checkpoint directory, or a temporary one). */
   readonly spillDir?: string;
+  /**
+   * Report a reachable world where nothing but faults is enabled, and that the suite does not
+   * declare terminal, as a deadlock (default true, as TLC; `--no-deadlock` turns it off).
+   */
+  readonly deadlock?: boolean;
+  /**
+   * Decide the suite's liveness properties (default true). They are decided by a search in
+   * this thread without symmetry; with `symmetry` or `workers` > 1 they are not checked, and
+   * the result says so (`liveness.checked` false).
+   */
+  readonly liveness?: boolean;
   /** Called after every chunk of states. */
   readonly onProgress?: (progress: ExploreProgress) => void;
 }
@@ -66,6 +78,21 @@ export interface ExploreViolation {
   /** Actions in the counterexample: the shortest possible. */
   readonly step: number;
   readonly actions: readonly Action[];
+  /** `safety` (an invariant), `liveness` (a lasso) or `deadlock`. */
+  readonly kind: ViolationKind;
+  /** For a lasso: the actions from this index on repeat forever (equal to `step`: the last world stutters). */
+  readonly loopStart: number | null;
+}
+
+/** What was concluded about the suite's liveness properties. */
+export interface LivenessReport {
+  /** False when liveness was not checked (symmetry, workers, or no liveness property). */
+  checked: boolean;
+  /** Why liveness was not checked, when it was not. */
+  note: string | null;
+  properties: { readonly name: string; readonly verdict: 'holds' | 'violated' | 'inconclusive' | 'not decided'; readonly reason: string | null }[];
+  /** Bytes of the liveness graph per state (0 when not checked). */
+  bytesPerState: number;
 }
 
 export interface ExploreResult {
@@ -87,6 +114,9 @@ export interface ExploreResult {
   readonly stoppedBy: StopReason | null;
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
   readonly violation: ExploreViolation | null;
+  /** True when no violation was found but a liveness verdict depends on states a bound cut off (exit 5). */
+  readonly inconclusive: boolean;
+  readonly liveness: LivenessReport;
   /** TLC's optimistic estimate of a fingerprint collision. */
   readonly collisionProbability: number;
   /** Bytes of the visited set (fingerprints and parent pointers) per distinct state. */

@@ -11,6 +11,10 @@
  * Each level is expanded in parts, by this thread (backend.ts) or by several (workers.ts),
  * and walked in state-number order by one `Level` (level.ts), which numbers the new states,
  * counts and bounds them and keeps the first violation: the figures never depend on the threads.
+ *
+ * A suite with liveness properties is searched by live-search.ts instead (one thread, no
+ * symmetry), which also records the graph liveness needs; safety-only search pays nothing for
+ * it. Deadlocks are found by both.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,17 +38,28 @@ import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, 
 import { Frontier } from './frontier.js';
 import { Symmetry } from './symmetry.js';
 import type { ExploreOptions, ExploreProgress, ExploreResult, ExploreViolation } from './options.js';
+import { isLiveness } from '../../properties/liveness.js';
+import { DEADLOCK } from '../../properties/suite.js';
+import { checkLasso } from '../lasso.js';
+import { exploreLive } from './live-search.js';
+import { terminalOf } from './terminal.js';
 
 export type { StopReason } from './level.js';
-export type { ExploreOptions, ExploreProgress, ExploreViolation, ExploreResult } from './options.js';
+export type { ExploreOptions, ExploreProgress, ExploreViolation, ExploreResult, LivenessReport } from './options.js';
 
 /** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
 export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
-  const symmetry = options.symmetry ? new Symmetry(instance) : null;
-  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight);
   const workers = options.workers ?? 1;
+  const hasLiveness = suite.properties.some(isLiveness);
+  let livenessNote: string | null = hasLiveness ? null : 'the suite has no liveness property';
+  if (hasLiveness && options.liveness === false) livenessNote = 'liveness not asked for';
+  else if (hasLiveness && options.symmetry) livenessNote = 'not checked with --symmetry (a fairness class of one node is not that of its renaming); search without it';
+  else if (hasLiveness && workers > 1) livenessNote = 'not checked with --workers above 1 (the liveness graph is kept by one thread); search with one worker';
+  if (hasLiveness && livenessNote === null) return exploreLive(suite, instance, options, started);
+  const symmetry = options.symmetry ? new Symmetry(instance) : null;
+  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false));
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
@@ -149,6 +164,13 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     stoppedBy,
     witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
     violation,
+    inconclusive: false,
+    liveness: {
+      checked: false,
+      note: livenessNote,
+      properties: suite.properties.filter(isLiveness).map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: livenessNote })),
+      bytesPerState: 0,
+    },
     collisionProbability: collisionProbability(states, generated),
     visitedBytesPerState: visited.bytes / Math.max(1, states),
     peakHeapBytes: peakHeap,
@@ -193,10 +215,16 @@ function counterexample(
     actions.push(taken.action);
   }
   const run = execute(instance, suite.properties, actions);
+  if (found.kind === 'state' && run.violation === null) {
+    // Not an invariant: the state is a deadlock (expand.ts), confirmed as a stuttering lasso.
+    const verdict = checkLasso(instance, suite, actions, actions.length, DEADLOCK);
+    if (verdict.violation === null) throw new Error(`internal: the rebuilt deadlock of ${actions.length} actions is not one: ${verdict.problem}`);
+    return { property: DEADLOCK, message: verdict.violation.message, step: actions.length, actions, kind: 'deadlock', loopStart: actions.length };
+  }
   if (run.violation === null || run.violation.step !== actions.length) {
     throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
   }
-  return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions };
+  return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions, kind: 'safety', loopStart: null };
 }
 
 function successorWith(instance: Instance, world: World, matches: (next: World, action: Action) => boolean): { action: Action; next: World } {

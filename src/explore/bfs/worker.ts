@@ -8,6 +8,7 @@ import type { Suite } from '../../properties/suite.js';
 import { Expander } from './expand.js';
 import { Share, transferablesOf, type LevelOrder, type PartReply } from './share.js';
 import { Symmetry } from './symmetry.js';
+import { terminalOf } from './terminal.js';
 
 export interface WorkerSetup {
   readonly suiteModule: string;
@@ -15,6 +16,8 @@ export interface WorkerSetup {
   readonly instance: InstanceOptions;
   readonly symmetry: boolean;
   readonly maxInFlight: number | undefined;
+  /** Deadlock detection on (with the suite's terminal worlds). */
+  readonly deadlock: boolean;
   /** A port to each other searcher (null at this worker's own index). */
   readonly peers: readonly (MessagePort | null)[];
 }
@@ -33,7 +36,7 @@ async function loadSuite(setup: WorkerSetup): Promise<Suite> {
 const setup = workerData as WorkerSetup;
 const suite = await loadSuite(setup);
 const instance = resolveInstance(suite.model, setup.instance);
-const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight), setup.peers);
+const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight, terminalOf(suite, setup.deadlock)), setup.peers);
 
 // Orders run one at a time, in the order sent.
 let queue = Promise.resolve();

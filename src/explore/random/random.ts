@@ -23,11 +23,19 @@ import { minimize } from '../minimize.js';
 import { DistinctSketch } from './sketch.js';
 import { TransitionCache } from './transitions.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
+import { LassoWatch, type FoundLasso } from './lassos.js';
+import { isFault } from '../../engine/fairness.js';
+import { isLiveness } from '../../properties/liveness.js';
+import { DEADLOCK } from '../../properties/suite.js';
+import { minimizeLasso } from '../minimize.js';
+import { checkLasso, isTerminal, type ViolationKind } from '../lasso.js';
 
 export interface CheckOptions extends InstanceOptions {
   readonly runs?: number;
   readonly depth?: number;
   readonly seed?: number;
+  /** Report worlds where nothing but faults is enabled, not terminal, as deadlocks (default true). */
+  readonly deadlock?: boolean;
   /** Called about every 1% of the runs. */
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
 }
@@ -44,6 +52,10 @@ export interface Counterexample extends StepViolation {
   readonly path: string;
   /** Actions in the run as fast-check found it, after its shrinking, and after minimisation. */
   readonly lengths: { readonly shrunk: number; readonly minimized: number };
+  /** `safety`, or for a lasso `liveness`/`deadlock`. */
+  readonly kind: ViolationKind;
+  /** For a lasso: the actions from here on repeat forever (equal to `step`: the last world stutters). */
+  readonly loopStart: number | null;
 }
 
 export interface CheckResult {
@@ -58,6 +70,11 @@ export interface CheckResult {
   readonly distinctStates: number;
   /** A k-minimum-values sketch of the distinct states (shard/sketch.ts), so shards' counts combine. */
   readonly distinctSketch: string;
+  /**
+   * Lassos examined for liveness: loops the runs closed and stutters they ended in. Random runs
+   * never show that liveness holds; this says how much was looked at.
+   */
+  readonly lassos: number;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
   readonly elapsedMs: number;
@@ -173,8 +190,23 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   };
   const transitions = new TransitionCache();
 
-  /** One run; true when no invariant was violated. Only the current world (and its view, when needed) is held. */
-  const runPlan = (plan: RunPlan): boolean => {
+  const watch = new LassoWatch(instance, suite, options.deadlock !== false);
+  let lasso: FoundLasso | null = null;
+
+  /**
+   * One run of a safety-only suite; true when no invariant was violated. Only the current world
+   * (and its view, when needed) is held.
+   */
+  const deadlock = options.deadlock !== false;
+  const runActions: Action[] = [];
+  /** A deadlock here: nothing but faults enabled, and the suite does not call the world terminal. */
+  const deadlocked = (enabled: readonly Action[], world: World, view: WorldView | null): boolean => {
+    if (!deadlock || !enabled.every(isFault) || isTerminal(suite, view ?? buildView(instance, world))) return false;
+    lasso = { property: DEADLOCK, kind: 'deadlock', actions: [...runActions], loopStart: runActions.length };
+    return true;
+  };
+  const runSafety = (plan: RunPlan): boolean => {
+    runActions.length = 0;
     let world = initialWorld(instance);
     let fingerprint = worldFingerprint(instance, world);
     let view: WorldView | null = null;
@@ -191,8 +223,10 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
       let cached = transitions.get(fingerprint, world);
       const enabled = cached?.actions ?? enabledActions(instance, world);
       if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
+      if (deadlocked(enabled, world, view)) return false;
       const action = chooser.choose(enabled, plan, choice);
       if (action === undefined) break;
+      runActions.push(action);
       const index = cached === undefined ? -1 : enabled.indexOf(action);
       const edge = index < 0 ? undefined : cached!.next[index];
       let next: World;
@@ -226,15 +260,52 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
       fingerprint = nextFingerprint;
       view = nextView;
     }
-    return true;
+    return !deadlocked(transitions.get(fingerprint, world)?.actions ?? enabledActions(instance, world), world, view);
   };
+
+  /**
+   * One run of a suite with liveness properties (or deadlock detection); true when nothing was
+   * violated. The run's worlds are held, to recognise a loop when it closes, so every world gets
+   * its view and the caches of the safety-only run do not apply.
+   */
+  const runWatched = (plan: RunPlan): boolean => {
+    let world = initialWorld(instance);
+    let view = buildView(instance, world);
+    if (!shrinking && isNew(worldFingerprint(instance, world))) observeWitnesses(view);
+    if (checkInitial(properties, view)) return false;
+    watch.reset(world, view);
+    for (const choice of plan.choices) {
+      const enabled = enabledActions(instance, world);
+      if ((lasso = watch.atRest(world, view, enabled)) !== null) return false;
+      const action = chooser.choose(enabled, plan, choice);
+      if (action === undefined) break;
+      const next = step(instance, world, action);
+      const nextView = buildView(instance, next);
+      if (!shrinking) {
+        steps++;
+        if (isNew(worldFingerprint(instance, next))) observeWitnesses(nextView);
+      } else {
+        shrinkSteps++;
+      }
+      if (checkStep(properties, view, nextView, action)) return false;
+      if ((lasso = watch.stepped(action, next, nextView)) !== null) return false;
+      world = next;
+      view = nextView;
+    }
+    lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, Math.ceil(depth / 2));
+    return lasso === null;
+  };
+  // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
+  const runPlan = suite.properties.some(isLiveness) ? runWatched : runSafety;
 
   const planArb = planArbitrary(instance, depth, weights.quietNodes);
   const predicate = (plan: RunPlan): boolean => {
     // Past its budget, shrinking stops: every further candidate counts as passing, so
     // fast-check keeps the smallest failing run found so far and minimize() takes over.
     if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
+    const examinedBefore = watch.examined;
     const ok = runPlan(plan);
+    if (shrinking) watch.examined = examinedBefore; // lassos of shrinking runs are not counted
     if (!shrinking) {
       runsDone++;
       if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
@@ -246,8 +317,33 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   /** The result of fast-check's `outcome`; when `interrupted`, the figures so far and no violation. */
   const finish = (outcome: fc.RunDetails<[RunPlan]>, interrupted: boolean): CheckResult => {
     let violation: Counterexample | null = null;
+    const examined = watch.examined;
+    if (!interrupted && outcome.failed && outcome.counterexample) {
+      // Run the shrunk plan again to learn whether it failed by a lasso (liveness) or a safety violation.
+      const [plan] = outcome.counterexample;
+      shrinking = true;
+      lasso = null;
+      runPlan(plan);
+    }
     if (interrupted) {
       // Stopped on request: whatever fast-check was doing (a run, a shrink) is not a finding.
+    } else if (outcome.failed && outcome.counterexample && lasso !== null) {
+      // A lasso: minimised as a lasso, confirmed by checkLasso.
+      const found: FoundLasso = lasso;
+      const minimal = minimizeLasso(instance, suite, found.actions, found.loopStart, found.property);
+      const final = checkLasso(instance, suite, minimal.actions, minimal.loopStart, found.property).violation;
+      if (final === null) throw new Error('internal: the minimised lasso is no longer a violation');
+      violation = {
+        property: final.property,
+        message: final.message,
+        step: final.step,
+        actions: minimal.actions,
+        seed,
+        path: outcome.counterexamplePath ?? '',
+        lengths: { shrunk: found.actions.length, minimized: minimal.actions.length },
+        kind: final.kind,
+        loopStart: final.loopStart,
+      };
     } else if (outcome.failed && outcome.counterexample) {
       const [plan] = outcome.counterexample;
       const actions = actionsOf(instance, plan, chooser);
@@ -262,6 +358,8 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
         seed,
         path: outcome.counterexamplePath ?? '',
         lengths: { shrunk: shrunk.length, minimized: minimal.length },
+        kind: 'safety',
+        loopStart: null,
       };
     } else if (outcome.failed) {
       // fast-check reports failures it could not attribute to a value (an exception in the run).
@@ -279,6 +377,7 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
       steps,
       distinctStates: distinct.size,
       distinctSketch: sketch.encode(),
+      lassos: examined,
       witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
       violation,
       elapsedMs: performance.now() - started, // allow-clock

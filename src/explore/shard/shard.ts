@@ -118,6 +118,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     seed: failed?.seed ?? outerPlan.seed,
     runs: results.reduce((n, r) => n + r.runs, 0),
     steps: results.reduce((n, r) => n + r.steps, 0),
+    lassos: results.reduce((n, r) => n + r.lassos, 0),
     distinctStates: results.reduce((n, r) => n + r.distinctStates, 0),
     distinctSketch: mergeSketches(results.map((r) => r.distinctSketch)),
     witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),

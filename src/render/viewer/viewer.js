@@ -31,6 +31,10 @@
   if (data.violation) {
     const v = data.violation;
     facts.append(el('dt', {}, 'violates'), el('dd', { class: 'violates' }, `${v.property} at step ${v.step}${v.description ? ` — ${v.description}` : ''}`));
+    if (typeof v.loopStart === 'number') {
+      const loop = v.loopStart >= v.step ? `from step ${v.step} on the world stays as it is forever` : `steps ${v.loopStart + 1}–${v.step} repeat forever`;
+      facts.append(el('dt', {}, 'lasso'), el('dd', { class: 'violates' }, loop));
+    }
   }
   const slider = el('input', { type: 'range', id: 'step-slider', min: '0', max: String(last), value: '0', 'aria-label': 'step' });
   const prev = el('button', { id: 'prev', title: 'previous step (←)' }, '◀');
@@ -125,7 +129,8 @@
   for (const s of data.steps) {
     const y = rowY(s.step);
     const isViolation = data.violation && data.violation.step === s.step;
-    root.append(svg('text', { class: 'step-no' + (isViolation ? ' violation-mark' : ''), x: STEP_COL, y: y + 4 }, isViolation ? `✗ ${s.step}` : String(s.step)));
+    const inLoop = data.violation && typeof data.violation.loopStart === 'number' && s.step > data.violation.loopStart;
+    root.append(svg('text', { class: 'step-no' + (isViolation ? ' violation-mark' : ''), x: STEP_COL, y: y + 4 }, isViolation ? `✗ ${s.step}` : inLoop ? `↻ ${s.step}` : String(s.step)));
     const t = svg('text', { class: 'action-text' + (isViolation ? ' violation' : ''), x: textX, y: y + 4 }, short(s.text));
     root.append(titled(t, `${s.step}. ${s.text}`));
     if (s.node === null) continue;

@@ -1,0 +1,263 @@
+/**
+ * Exhaustive search for suites with liveness properties: the same breadth-first search as
+ * search.ts (every invariant on every state, every step invariant on every transition,
+ * witnesses, bounds, shortest safety counterexamples), in this thread, also recording the
+ * graph liveness needs (live-graph.ts): every edge with its fairness class, and the p/q bits of
+ * each liveness property per state. After the search, each liveness property is decided on the
+ * graph (liveness.ts) and a violation is rebuilt as a lasso of concrete actions.
+ *
+ * Deadlocks (a world where nothing but faults is enabled, not declared terminal) are recorded
+ * while searching and reported when no liveness property is violated: a liveness property
+ * that fails at a deadlock names what is missing, so it is the better report.
+ *
+ * States a bound cut off (--max-in-flight, --max-depth, --max-states, memory) are unknown: a
+ * liveness verdict that depends on them is inconclusive.
+ */
+import { getHeapStatistics } from 'node:v8';
+import { UsageError } from '../../engine/errors.js';
+import type { Action } from '../../engine/actions.js';
+import { FairnessClasses, isFault } from '../../engine/fairness.js';
+import type { Instance } from '../../engine/instance.js';
+import { worldFingerprint } from '../../engine/fingerprint.js';
+import type { World } from '../../engine/world.js';
+import { buildView } from '../../engine/view.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
+import type { Property, Violation } from '../../properties/properties.js';
+import { DEADLOCK, type Suite } from '../../properties/suite.js';
+import { execute } from '../execute.js';
+import { checkLasso, isTerminal } from '../lasso.js';
+import { heapUsed } from './backend.js';
+import { LiveGraph } from './live-graph.js';
+import { decideLiveness } from './liveness.js';
+import type { StopReason } from './level.js';
+import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
+import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
+import { collisionProbability, VisitedSet } from './visited.js';
+
+type Invariant = Extract<Property, { kind: 'always' }>;
+type StepInvariant = Extract<Property, { kind: 'always-step' }>;
+type Witness = Extract<Property, { kind: 'sometimes' }>;
+
+/** Where the search met its first safety violation. */
+type SafetyFound = { readonly id: number; readonly action: number | null; readonly violation: Violation };
+
+export function exploreLive(suite: Suite, instance: Instance, options: ExploreOptions, started: number): ExploreResult {
+  if (options.checkpoint !== undefined || options.resume !== undefined) {
+    throw new UsageError('--checkpoint and --resume are not available for a suite with liveness properties (its liveness graph is not checkpointed); add --skip for them, or search without checkpoints');
+  }
+  const properties = suite.properties;
+  const invariants = properties.filter((p): p is Invariant => p.kind === 'always');
+  const stepInvariants = properties.filter((p): p is StepInvariant => p.kind === 'always-step');
+  const pending: Witness[] = properties.filter((p): p is Witness => p.kind === 'sometimes');
+  const liveness = properties.filter(isLiveness);
+  const witnessNames = pending.map((w) => w.name);
+  const reached = new Set<string>();
+  const checkDeadlock = options.deadlock !== false;
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxInFlight = options.maxInFlight ?? Infinity;
+  const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
+  const derive = stepInvariants.length === 0 && successorsSupported(instance);
+
+  const visited = new VisitedSet();
+  const graph = new LiveGraph(liveness.length);
+  const classes = new FairnessClasses(instance);
+  const initial = initialWorld(instance);
+  const f0 = worldFingerprint(instance, initial);
+  visited.add(f0.hi, f0.lo, -1);
+  graph.reserve(0);
+
+  let frontierIds: number[] = [0];
+  let frontier: World[] = [initial];
+  let depth = 0;
+  let generated = 0;
+  let stoppedBy: StopReason | null = null;
+  let newAtLimit = false;
+  let found: SafetyFound | null = null;
+  let deadlock = -1;
+  let peakHeap = heapUsed();
+  let sinceHeapCheck = 0;
+
+  search: while (frontier.length > 0) {
+    depth++;
+    const atLimit = depth >= maxDepth;
+    const nextIds: number[] = [];
+    const next: World[] = [];
+    for (let k = 0; k < frontier.length; k++) {
+      const id = frontierIds[k]!;
+      const world = frontier[k]!;
+      const view = buildView(instance, world);
+      const broken = firstBroken(invariants, (p) => p.check(view));
+      if (broken !== null) {
+        found = { id, action: null, violation: broken };
+        graph.begin(id, false);
+        break search;
+      }
+      for (let w = 0; w < pending.length; w++) {
+        if (pending[w]!.reached(view)) {
+          reached.add(pending[w]!.name);
+          pending.splice(w--, 1);
+        }
+      }
+      for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
+      const expand = stoppedBy === null && world.network.length <= maxInFlight;
+      graph.begin(id, expand);
+      if (!expand) continue;
+      const actions = enabledActions(instance, world);
+      generated += actions.length;
+      if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
+      const parent = derive ? new ParentParts(instance, world) : null;
+      for (let a = 0; a < actions.length; a++) {
+        const action = actions[a]!;
+        let successor: World | null = null;
+        const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+        const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
+        if (stepInvariants.length > 0) {
+          successor ??= step(instance, world, action);
+          const after = buildView(instance, successor);
+          const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
+          if (v !== null) {
+            found = { id, action: a, violation: v };
+            break search;
+          }
+        }
+        let target = visited.idOf(fingerprint.hi, fingerprint.lo);
+        if (target < 0) {
+          if (atLimit) {
+            newAtLimit = true;
+            graph.cut(id);
+            continue;
+          }
+          if (visited.size >= maxStates) {
+            stoppedBy ??= 'max-states';
+            graph.cut(id);
+            continue;
+          }
+          target = visited.add(fingerprint.hi, fingerprint.lo, id);
+          graph.reserve(target);
+          graph.via[target] = a;
+          nextIds.push(target);
+          next.push(successor ?? step(instance, world, action));
+        }
+        graph.addEdge(target, classes.idOf(action), a);
+      }
+      if (++sinceHeapCheck >= 1024) {
+        sinceHeapCheck = 0;
+        const heap = heapUsed();
+        peakHeap = Math.max(peakHeap, heap);
+        if (heap > maxHeapBytes && stoppedBy === null) stoppedBy = 'memory';
+        options.onProgress?.({ states: visited.size, queue: frontier.length - k + next.length, depth, elapsedMs: performance.now() - started }); // allow-clock
+      }
+    }
+    frontierIds = nextIds;
+    frontier = next;
+  }
+  // States numbered but never begun (the frontier left when the search stopped) are unknown.
+  while (graph.states < visited.size) graph.begin(graph.states, false);
+  graph.finish();
+  if (newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
+
+  let violation: ExploreViolation | null = null;
+  const report: LivenessReport = { checked: true, note: null, properties: [], bytesPerState: graph.usedBytes / Math.max(1, graph.states) };
+  if (found !== null) {
+    violation = safetyCounterexample(instance, suite, visited, graph, found);
+    report.properties.push(...liveness.map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: 'the search stopped at a safety violation' })));
+  } else {
+    for (let p = 0; p < liveness.length; p++) {
+      const property = liveness[p]!;
+      const verdict = decideLiveness(graph, p);
+      if (verdict.verdict === 'violated' && violation === null) {
+        const prefix = pathActions(visited, graph, verdict.start);
+        const actions = rebuild(instance, [...prefix.indexes, ...verdict.edges.map((e) => graph.act[e]!)]);
+        violation = lassoViolation(instance, suite, property, actions, prefix.indexes.length + verdict.loopStart);
+      }
+      report.properties.push(
+        verdict.verdict === 'inconclusive'
+          ? { name: property.name, verdict: 'inconclusive', reason: verdict.reason }
+          : { name: property.name, verdict: verdict.verdict, reason: null },
+      );
+    }
+    if (violation === null && deadlock >= 0) {
+      const actions = rebuild(instance, pathActions(visited, graph, deadlock).indexes);
+      violation = lassoViolation(instance, suite, { name: DEADLOCK }, actions, actions.length);
+    }
+  }
+  const elapsedMs = performance.now() - started; // allow-clock
+  return {
+    model: suite.model.name,
+    preset: instance.preset,
+    config: instance.params,
+    mutant: instance.mutant,
+    faults: instance.faults,
+    symmetry: false,
+    maxInFlight: options.maxInFlight ?? null,
+    workers: 1,
+    distinctStates: visited.size,
+    generated,
+    depth,
+    complete: stoppedBy === null && found === null,
+    stoppedBy,
+    witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
+    violation,
+    inconclusive: violation === null && report.properties.some((p) => p.verdict === 'inconclusive'),
+    liveness: report,
+    spilledWorlds: 0,
+    checkpoint: null,
+    resumed: false,
+    collisionProbability: collisionProbability(visited.size, generated),
+    visitedBytesPerState: visited.bytes / Math.max(1, visited.size),
+    peakHeapBytes: peakHeap,
+    elapsedMs,
+    statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+  };
+}
+
+function firstBroken<P extends { readonly name: string }>(list: readonly P[], run: (p: P) => string | undefined | void): Violation | null {
+  for (const p of list) {
+    try {
+      const verdict = run(p);
+      if (typeof verdict === 'string') return { property: p.name, message: verdict };
+    } catch (error) {
+      return { property: p.name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  return null;
+}
+
+/** The action indexes of the search's (shortest) path from the initial state to `id`. */
+function pathActions(visited: VisitedSet, graph: LiveGraph, id: number): { indexes: number[] } {
+  const path = visited.pathTo(id);
+  return { indexes: path.slice(1).map((s) => graph.via[s]!) };
+}
+
+/** The concrete actions of a path given as indexes among each world's enabled actions. */
+function rebuild(instance: Instance, indexes: readonly number[]): Action[] {
+  let world = initialWorld(instance);
+  return indexes.map((i) => {
+    const action = enabledActions(instance, world)[i];
+    if (action === undefined) throw new Error('internal: a recorded edge is not an enabled action (is the model deterministic?)');
+    world = step(instance, world, action);
+    return action;
+  });
+}
+
+function safetyCounterexample(instance: Instance, suite: Suite, visited: VisitedSet, graph: LiveGraph, found: SafetyFound): ExploreViolation {
+  const indexes = pathActions(visited, graph, found.id).indexes;
+  if (found.action !== null) indexes.push(found.action);
+  const actions = rebuild(instance, indexes);
+  const run = execute(instance, suite.properties, actions);
+  if (run.violation === null || run.violation.step !== actions.length) {
+    throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
+  }
+  return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions, kind: 'safety', loopStart: null };
+}
+
+/** A lasso from the graph, confirmed by replaying it (checkLasso), as the search's violation. */
+function lassoViolation(instance: Instance, suite: Suite, property: Pick<LivenessProperty, 'name'>, actions: Action[], loopStart: number): ExploreViolation {
+  const verdict = checkLasso(instance, suite, actions, loopStart, property.name);
+  if (verdict.violation === null) throw new Error(`internal: the lasso found for ${property.name} does not replay as a violation: ${verdict.problem}`);
+  const v = verdict.violation;
+  return { property: v.property, message: v.message, step: v.step, actions, kind: v.kind, loopStart: v.loopStart };
+}
+
