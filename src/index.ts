@@ -3,7 +3,7 @@
  * Anything not exported here is internal.
  */
 export { defineModel } from './engine/model.js';
-export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights } from './engine/model.js';
+export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';

@@ -10,7 +10,7 @@ import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 
@@ -242,5 +242,5 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
 
 /** The module worker threads load the suites from: the registry, or the `--load` file. */
 function suiteModuleOf(load: string | undefined): string {
-  return load ? pathToFileURL(resolve(load)).href : new URL('../../properties/registry.ts', import.meta.url).href;
+  return load ? pathToFileURL(resolve(load)).href : REGISTRY_MODULE;
 }

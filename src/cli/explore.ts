@@ -9,7 +9,7 @@ import { resolveInstance } from '../engine/instance.js';
 import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE } from './registry.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -27,8 +27,6 @@ export interface ExploreCommandOptions {
   json?: boolean;
   load?: string;
 }
-
-const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
 
 export async function exploreCommand(modelName: string, options: ExploreCommandOptions): Promise<number> {
   if (typeof options.symmetry === 'string' && options.symmetry !== 'compare') {
@@ -50,7 +48,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxInFlight: options.maxInFlight,
       symmetry,
       workers: options.workers,
-      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
+      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY_MODULE,
       onProgress: progress.update,
     });
   let result: ExploreResult;

@@ -9,6 +9,7 @@ import { KIT_VERSION } from '../engine/version.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
+import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 
@@ -85,6 +86,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
     .action(async (trace, options) => setExit(await showCommand(trace, options)));
+
+  cli
+    .command('init')
+    .description('scaffold a project that checks its own protocol models with protokit')
+    .argument('[dir]', 'the folder to create (default: the current folder)')
+    .action(async (dir) => setExit(await initCommand(dir)));
 
   return cli;
 }

@@ -127,3 +127,9 @@ export interface Model {
 export function defineModel(model: Model): Model {
   return model;
 }
+
+/**
+ * Since 0.1.0. A message as a node machine receives it: the message itself plus its sender, e.g.
+ * `events: {} as Received<Prepared> | { type: 'Timeout' }`.
+ */
+export type Received<M extends { readonly type: string }> = M & { readonly from: string };
