@@ -1,7 +1,7 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
@@ -10,7 +10,7 @@ import type { Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites, REGISTRY_MODULE } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 
@@ -96,6 +96,14 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       options.workers && options.workers > 1
         ? await checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load) })
         : checkRandom(suite, checkOptions);
+  } catch (error) {
+    if (error instanceof ModelError) {
+      const seed = plan?.seed ?? options.seed ?? DEFAULT_SEED;
+      const path = relative(process.cwd(), join(options.out, suite.model.name, `${options.mutant ?? suite.model.name}-model-error-seed${seed}.json`)) || '.';
+      progress.stop();
+      saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'check', seed }, options.load);
+    }
+    throw error;
   } finally {
     progress.stop();
   }
@@ -120,9 +128,9 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
   if (result.violation) {
-    const trace = traceOfCheck(suite, { config, faults }, result);
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
+    const trace = traceOfCheck(suite, { config, faults }, result, suiteRecordOf(tracePath, options.load));
     saveTrace(tracePath, trace);
     htmlPath = tracePath.replace(/\.json$/, '') + '.html';
     writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));

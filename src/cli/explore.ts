@@ -2,14 +2,14 @@
 import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
 import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
 import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites, REGISTRY_MODULE } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -56,15 +56,22 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   try {
     result = await search(options.symmetry !== undefined && options.symmetry !== false);
     if (options.symmetry === 'compare') unreduced = await search(false);
+  } catch (error) {
+    if (error instanceof ModelError) {
+      progress.stop();
+      const path = relative(process.cwd(), join(options.out, suite.model.name, `${options.mutant ?? suite.model.name}-model-error-explore.json`)) || '.';
+      saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'explore' }, options.load);
+    }
+    throw error;
   } finally {
     progress.stop();
   }
 
   let tracePath: string | null = null;
   if (result.violation) {
-    const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' });
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-explore.json`)) || '.';
+    const trace = buildTrace(instance, suite, result.violation.actions, { command: 'explore' }, suiteRecordOf(tracePath, options.load));
     saveTrace(tracePath, trace);
   }
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';

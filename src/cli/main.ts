@@ -1,10 +1,10 @@
 /**
  * The `protokit` command line. The names, exit codes and --json output are a contract (see
  * DESIGN.md): 0 nothing violated; 1 a property was violated; 2 bad usage or bad input;
- * 3 a trace does not fit the model.
+ * 3 a trace does not fit the model; 4 the model itself failed; 5 inconclusive.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { TraceMismatchError, UsageError } from '../engine/errors.js';
+import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
@@ -13,12 +13,13 @@ import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
+export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, modelFailed: 4, inconclusive: 5 } as const;
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
     .description('Distributed protocols as formal models, checked by machine.')
     .version(KIT_VERSION)
+    .option('--debug', 'print the stack of an error of the model')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => {} });
@@ -102,6 +103,15 @@ export async function main(argv: readonly string[]): Promise<number> {
     await program((c) => (code = c)).parseAsync(argv as string[], { from: 'user' });
     return code;
   } catch (error) {
+    if (error instanceof ModelError) {
+      process.stderr.write(`protokit: the model failed: ${error.message}\n`);
+      if (error.tracePath) process.stderr.write(`  trace:  ${error.tracePath}\n  replay: ${error.replay}\n`);
+      if (argv.includes('--debug')) {
+        const cause = error.cause instanceof Error ? error.cause : error;
+        process.stderr.write(`${cause.stack ?? cause.message}\n`);
+      }
+      return EXIT.modelFailed;
+    }
     if (error instanceof CommanderError) {
       if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
       if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;

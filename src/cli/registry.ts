@@ -3,9 +3,14 @@
  * users keep elsewhere (`--load PATH`, whose default export is a suite or a list of suites).
  */
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
+import { resolveInstance, type InstanceOptions } from '../engine/instance.js';
+import { saveTrace } from '../trace/file.js';
+import type { Trace } from '../trace/format.js';
+import { traceOfModelError } from '../trace/replay.js';
+import { COMMAND, shellArg } from './common.js';
 import type { Suite } from '../properties/suite.js';
 
 /**
@@ -55,4 +60,42 @@ export function findSuite(suites: readonly Suite[], name: string): Suite {
   const suite = suites.find((s) => s.model.name === name);
   if (!suite) throw new UsageError(`unknown model '${name}' (accepted: ${suites.map((s) => s.model.name).join(', ')})`);
   return suite;
+}
+
+/** How a trace saved at `tracePath` names the --load suite: its path relative to the trace's folder. */
+export function suiteRecordOf(tracePath: string, load: string | undefined): string | undefined {
+  return load === undefined ? undefined : relative(dirname(resolve(tracePath)), resolve(load)) || '.';
+}
+
+/**
+ * The suite a trace replays against: the one given with --load; else the suite module the trace
+ * recorded (a path relative to the trace file); else the built-in registry. When none has the
+ * trace's model, the error says which --load to give.
+ */
+export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load?: string): Promise<Suite> {
+  if (load !== undefined) return findSuite(await loadSuites(load), trace.model);
+  if (trace.suite !== undefined) {
+    const recorded = isAbsolute(trace.suite) ? trace.suite : resolve(dirname(resolve(tracePath)), trace.suite);
+    if (!existsSync(recorded)) {
+      throw new UsageError(`the trace was recorded with --load ${relative(process.cwd(), recorded) || recorded}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
+    }
+    return findSuite(await loadSuites(recorded), trace.model);
+  }
+  const suites = await loadSuites();
+  if (!suites.some((s) => s.model.name === trace.model)) {
+    throw new UsageError(`unknown model '${trace.model}' (built in: ${suites.map((s) => s.model.name).join(', ')}); if the trace comes from a suite outside this repository, give --load PATH, the suite module it was recorded with`);
+  }
+  return findSuite(suites, trace.model);
+}
+
+/**
+ * Saves the trace of a ModelError met by `check` or `explore` (the actions up to the failure) and
+ * records on the error where it went and how to replay it, for the report (exit 4).
+ */
+export function saveModelErrorTrace(error: ModelError, suite: Suite, options: InstanceOptions, path: string, origin: Trace['origin'], load: string | undefined): void {
+  if (error.actions === null) return;
+  const instance = resolveInstance(suite.model, options);
+  saveTrace(path, traceOfModelError(instance, suite, error, origin, suiteRecordOf(path, load)));
+  error.tracePath = path;
+  error.replay = `${COMMAND} replay ${shellArg(path)}${load ? ` --load ${shellArg(load)}` : ''}`;
 }

@@ -8,6 +8,7 @@ import { canonical } from './canonical.js';
 import type { Instance } from './instance.js';
 import type { Effect, Message, NodeView, Observation } from './model.js';
 import { nodeKey, objectKey, type NodeState, type NodeStepResult } from './node-step.js';
+import { ModelError, thrownMessage } from './errors.js';
 
 /** A message in flight, with its sender and receiver. */
 export interface Envelope {
@@ -176,7 +177,7 @@ function buildInitialWorld(instance: Instance): World {
   const nodes: NodeState[] = [];
   const effects: [string, readonly Effect[]][] = [];
   instance.nodes.forEach((spec, i) => {
-    const result = instance.roleOf[i]!.stepper.initial(spec.input);
+    const result = guardModel(instance, i, 'starting', () => instance.roleOf[i]!.stepper.initial(spec.input));
     nodes.push(result.state);
     effects.push([spec.id, result.effects]);
   });
@@ -199,6 +200,35 @@ function linked(world: World, from: string, to: string): boolean {
  * when it would change nothing (with `set` semantics, where delivering does not consume).
  */
 export function enabledActions(instance: Instance, world: World): Action[] {
+  try {
+    return listActions(instance, world);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const i = listing.node;
+    const what = listing.environment ? 'its environment function' : `its machine, trying ${listing.event}`;
+    throw new ModelError(`node ${describeNode(instance, i)}, listing the enabled actions, ${what}: ${thrownMessage(error)}`, instance.nodes[i]?.id ?? null, { cause: error });
+  }
+}
+
+/** What `listActions` is running, for the message when the model's code throws there. */
+const listing = { node: -1, environment: false, event: '' };
+
+function describeNode(instance: Instance, i: number): string {
+  const spec = instance.nodes[i];
+  return spec ? `${spec.id} (role ${spec.role})` : '?';
+}
+
+/** Runs node `i`'s machine (`doing` an event): what it throws becomes a ModelError naming the node. */
+function guardModel<T>(instance: Instance, i: number, doing: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError(`node ${describeNode(instance, i)}, ${doing}: ${thrownMessage(error)}`, instance.nodes[i]?.id ?? null, { cause: error });
+  }
+}
+
+function listActions(instance: Instance, world: World): Action[] {
   const { faults } = instance;
   const setNetwork = faults.network === 'set';
   const actions: Action[] = [];
@@ -217,6 +247,9 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
+    listing.node = receiver;
+    listing.environment = false;
+    listing.event = e.message.type;
     if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
     actions.push(actionsOfEnvelope(e).deliver);
   }
@@ -224,13 +257,17 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   for (let i = 0; i < instance.nodes.length; i++) {
     const state = world.nodes[i]!;
     if (!state.up) continue;
+    listing.node = i;
+    listing.environment = true;
     const env = environmentActions(instance, world, i);
+    listing.environment = false;
     if (!setNetwork && env.changing !== null) {
       for (const action of env.changing) actions.push(action);
       continue;
     }
     const stepper = instance.roleOf[i]!.stepper;
     for (const action of env.all) {
+      listing.event = action.event.type;
       const result = stepper.step(state, action.event);
       if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
     }
@@ -304,7 +341,8 @@ function environmentActions(instance: Instance, world: World, i: number): Enviro
   if (readInbox) cache.readsInbox[i] = true;
   if (cache.readsInbox[i]) return { all, changing: null };
   const stepper = instance.roleOf[i]!.stepper;
-  slot.env = { all, changing: all.filter((action) => stepper.step(state, action.event).changed) };
+  listing.environment = false;
+  slot.env = { all, changing: all.filter((action) => ((listing.event = action.event.type), stepper.step(state, action.event).changed)) };
   return slot.env;
 }
 
@@ -369,6 +407,18 @@ export function eventOf(e: Envelope): Message & { from: string } {
  * actions from outside (replay) check `enabledActions` first.
  */
 export function step(instance: Instance, world: World, action: Action): World {
+  try {
+    return stepUnguarded(instance, world, action);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const id = action.type === 'deliver' ? action.to : action.type === 'env' || action.type === 'restart' ? action.node : null;
+    const i = id === null ? -1 : (instance.indexOf.get(id) ?? -1);
+    const doing = action.type === 'deliver' ? `receiving ${action.message.type}` : action.type === 'env' ? `on ${action.event.type}` : action.type === 'restart' ? 'restarting (RECOVER)' : action.type;
+    throw new ModelError(`node ${describeNode(instance, i)}, ${doing}: ${thrownMessage(error)}`, id, { cause: error });
+  }
+}
+
+function stepUnguarded(instance: Instance, world: World, action: Action): World {
   switch (action.type) {
     case 'deliver': {
       const setNetwork = instance.faults.network === 'set';
@@ -429,7 +479,9 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
   const setNetwork = instance.faults.network === 'set';
   for (const effect of effects) {
     if (effect.type === 'send') {
-      if (!instance.indexOf.has(effect.to)) throw new Error(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}'`);
+      if (!instance.indexOf.has(effect.to)) {
+        throw new ModelError(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}' (nodes: ${instance.nodes.map((n) => n.id).join(', ')})`, from);
+      }
       const e = envelopeOf(effect, from);
       if (setNetwork) {
         const key = envelopeKey(e);

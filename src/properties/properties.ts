@@ -8,10 +8,12 @@
  * - `sometimes(name, description, reached)`: a witness. A suite whose budget never reaches it
  *   fails, so a model that never decides anything cannot pass vacuously.
  *
- * An invariant that throws is reported as a violation of that invariant, with the error.
+ * A property or a witness that throws is an error of the model (ModelError, exit 4), not a
+ * violation: it names the property, and the explorer adds the step.
  */
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/world.js';
+import { ModelError, thrownMessage } from '../engine/errors.js';
 
 export type Verdict = string | undefined | void;
 
@@ -82,11 +84,22 @@ export function checkStep(properties: readonly Property[], before: WorldView, af
   return null;
 }
 
-function guarded(name: string, run: () => Verdict): Violation | null {
+/** Runs an invariant: a violation, null when it holds; what it throws becomes a ModelError naming it. */
+export function guarded(name: string, run: () => Verdict): Violation | null {
+  let verdict: Verdict;
   try {
-    const verdict = run();
-    return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+    verdict = run();
   } catch (error) {
-    return { property: name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
+    throw new ModelError(`property ${name} threw: ${thrownMessage(error)}`, null, { cause: error });
+  }
+  return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+}
+
+/** Whether witness `w` holds in `world`; what it throws becomes a ModelError naming it. */
+export function reachedIn(w: Witness, world: WorldView): boolean {
+  try {
+    return w.reached(world);
+  } catch (error) {
+    throw new ModelError(`witness ${w.name} threw: ${thrownMessage(error)}`, null, { cause: error });
   }
 }

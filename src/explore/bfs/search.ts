@@ -22,7 +22,8 @@ import type { Suite } from '../../properties/suite.js';
 import { enabledActions, initialWorld, step, viewOf, type World } from '../../engine/world.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
-import { Expander } from './expand.js';
+import { Expander, failedAt } from './expand.js';
+import { ModelError } from '../../engine/errors.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 import { Symmetry } from './symmetry.js';
@@ -81,6 +82,8 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       peakHeap = Math.max(peakHeap, level.peakHeapBytes);
       found = level.stateFound ?? level.stepFound;
     }
+  } catch (error) {
+    throw await locateModelError(error, instance, suite, expander, visited, options, backend === local);
   } finally {
     await pool?.close();
   }
@@ -148,6 +151,54 @@ function counterexample(
     throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
   }
   return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions };
+}
+
+/**
+ * A ModelError met during the search, with its step and the actions from the initial world to it,
+ * so it can be saved as a trace. Met in this thread, the expander recorded the state and action:
+ * the path to the state comes from the parent pointers. Met on a worker thread (whose error
+ * crosses threads without that record), the same search runs again in this thread to find it.
+ */
+async function locateModelError(error: unknown, instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, options: ExploreOptions, local: boolean): Promise<unknown> {
+  const where = error instanceof ModelError ? failedAt.get(error) : undefined;
+  if (where !== undefined) {
+    const [hi, lo] = expander.fingerprintOf(where.world);
+    const id = visited.idOf(hi, lo);
+    if (id >= 0) {
+      const actions = pathActions(instance, expander, visited, id);
+      if (where.action !== null) actions.push(where.action);
+      const run = execute(instance, suite.properties, actions, { probe: true });
+      if (run.error !== null) return run.error;
+    }
+  }
+  // Met on a worker, or (with symmetry) on a renamed state: search again, plainly, in this thread.
+  if ((!local && (options.workers ?? 1) > 1) || options.symmetry) {
+    try {
+      await explore(suite, { ...options, workers: 1, symmetry: false, onProgress: undefined });
+    } catch (again) {
+      if (again instanceof ModelError) return again;
+    }
+  }
+  if (error instanceof ModelError) return error;
+  // A worker's error arrives as a plain Error: say what it was, as an error of the model.
+  return new ModelError(`the model failed in a search worker: ${error instanceof Error ? error.message : String(error)}`, null, { cause: error });
+}
+
+/** The actions along the parent pointers from the initial world to state `id`. */
+function pathActions(instance: Instance, expander: Expander, visited: VisitedSet, id: number): Action[] {
+  const path = visited.pathTo(id);
+  let world: World = initialWorld(instance);
+  const actions: Action[] = [];
+  for (let k = 1; k < path.length; k++) {
+    const [hi, lo] = visited.fingerprintOf(path[k]!);
+    const taken = successorWith(instance, world, (next) => {
+      const [h, l] = expander.fingerprintOf(next);
+      return h === hi && l === lo;
+    });
+    actions.push(taken.action);
+    world = taken.next;
+  }
+  return actions;
 }
 
 function successorWith(instance: Instance, world: World, matches: (next: World, action: Action) => boolean): { action: Action; next: World } {

@@ -85,6 +85,17 @@ export class VisitedSet {
     }
   }
 
+  /** The number of a fingerprint's state, or −1 when it was not seen. */
+  idOf(hi: number, lo: number): number {
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const entry = this.table[slot]!;
+      if (entry === 0) return -1;
+      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return entry - 1;
+      slot = (slot + 1) & this.mask;
+    }
+  }
+
   fingerprintOf(id: number): [number, number] {
     return [this.hi[id]!, this.lo[id]!];
   }

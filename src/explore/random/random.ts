@@ -12,7 +12,8 @@ import type { Action, ActionType } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
-import { checkInitial, checkStep } from '../../properties/properties.js';
+import { checkInitial, checkStep, reachedIn } from '../../properties/properties.js';
+import { ModelError } from '../../engine/errors.js';
 import type { Suite } from '../../properties/suite.js';
 import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../../engine/world.js';
 import { execute, type StepViolation } from '../execute.js';
@@ -107,7 +108,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const observe = (world: World, view: WorldView) => {
     if (distinct.size < DISTINCT_LIMIT) distinct.add(worldFingerprint(instance, world));
     if (reached.size < witnesses.length) {
-      for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
+      for (const w of witnesses) if (!reached.has(w.name) && reachedIn(w, view)) reached.add(w.name);
     }
   };
 
@@ -135,13 +136,25 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     return true;
   };
 
+  // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
+  let failedPlan: RunPlan | null = null;
   const planArb = planArbitrary(instance, depth, weights.quietNodes);
   const outcome = fc.check(
     fc.property(planArb, (plan) => {
       // Past its budget, shrinking stops: every further candidate counts as passing, so
       // fast-check keeps the smallest failing run found so far and minimize() takes over.
-      if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
-      const ok = runPlan(plan);
+      if (failedPlan !== null || (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET)) return true;
+      let ok: boolean;
+      try {
+        ok = runPlan(plan);
+      } catch (error) {
+        // While shrinking a violation, a candidate that fails otherwise is not that violation.
+        if (shrinking) return true;
+        failedPlan = plan;
+        shrinking = true;
+        runsDone++;
+        return false;
+      }
       if (!shrinking) {
         runsDone++;
         if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
@@ -151,6 +164,8 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     }),
     { numRuns: runs, seed },
   );
+
+  if (failedPlan !== null) throw modelErrorOf(instance, suite, failedPlan, chooser);
 
   let violation: Counterexample | null = null;
   if (outcome.failed && outcome.counterexample) {
@@ -189,15 +204,26 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   };
 }
 
-/** The concrete actions a plan takes. */
+/** The concrete actions a plan takes (up to and including one whose step fails). */
 function actionsOf(instance: Instance, plan: RunPlan, chooser: Chooser): Action[] {
-  let world = initialWorld(instance);
   const actions: Action[] = [];
-  for (const choice of plan.choices) {
-    const action = chooser.choose(enabledActions(instance, world), plan, choice);
-    if (action === undefined) break;
-    actions.push(action);
-    world = step(instance, world, action);
+  try {
+    let world = initialWorld(instance);
+    for (const choice of plan.choices) {
+      const action = chooser.choose(enabledActions(instance, world), plan, choice);
+      if (action === undefined) break;
+      actions.push(action);
+      world = step(instance, world, action);
+    }
+  } catch {
+    // The model failed here; execute() meets the same failure and says where.
   }
   return actions;
+}
+
+/** The error of a run in which the model failed, with its step and the actions up to it. */
+function modelErrorOf(instance: Instance, suite: Suite, plan: RunPlan, chooser: Chooser): ModelError {
+  const run = execute(instance, suite.properties, actionsOf(instance, plan, chooser), { probe: true });
+  if (run.error !== null) return run.error;
+  return new ModelError('the model failed in a random run, but not again when the run was repeated (is it deterministic?)');
 }
