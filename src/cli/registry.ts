@@ -12,6 +12,7 @@ import type { Trace } from '../trace/format.js';
 import { traceOfModelError } from '../trace/replay.js';
 import { COMMAND, shellArg } from './common.js';
 import type { Suite } from '../properties/suite.js';
+import { validateSuite } from '../properties/validate.js';
 
 /**
  * The repository's registry of built-in suites. Run from the sources (tsx, vitest) it is the
@@ -48,6 +49,7 @@ async function loadExternal(path: string): Promise<Suite[]> {
   if (suites.length === 0 || !suites.every(isSuite)) {
     throw new UsageError(`--load ${path}: expected a default export made with defineSuite(...) (or an export 'suites', a list of them)`);
   }
+  for (const s of suites as Suite[]) validateSuite(s.model, s.properties);
   return suites as Suite[];
 }
 
@@ -77,7 +79,8 @@ export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, trace
   if (trace.suite !== undefined) {
     const recorded = isAbsolute(trace.suite) ? trace.suite : resolve(dirname(resolve(tracePath)), trace.suite);
     if (!existsSync(recorded)) {
-      throw new UsageError(`the trace was recorded with --load ${relative(process.cwd(), recorded) || recorded}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
+      const shown = relative(process.cwd(), recorded);
+      throw new UsageError(`the trace was recorded with --load ${shown.startsWith('..') || shown === '' ? recorded : shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
     }
     return findSuite(await loadSuites(recorded), trace.model);
   }

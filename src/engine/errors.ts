@@ -56,9 +56,9 @@ export class ModelError extends Error {
   }
 }
 
-/** The message of something thrown, whatever it is. */
+/** The message of something thrown, whatever it is, on one line (xstate wraps a guard's error on a second). */
 export function thrownMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+  return (error instanceof Error ? error.message : String(error)).replace(/\s*\n\s*/g, ' ').trim();
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { Model } from '../engine/model.js';
 import type { Property } from './properties.js';
+import { validateSuite } from './validate.js';
 
 export interface Budget {
   /** Random runs (interleavings) per check. */
@@ -18,17 +19,11 @@ export interface Suite {
   readonly budget: Budget;
 }
 
-/** Since 0.1.0. Declares a suite; checks that every mutant names a property of the suite. */
+/**
+ * Since 0.1.0. Declares a suite, checking it and its model (validate.ts): mutants name roles and
+ * properties and change something, persisted fields exist. A problem throws a UsageError, one line.
+ */
 export function defineSuite(suite: Suite): Suite {
-  const names = new Set<string>();
-  for (const p of suite.properties) {
-    if (names.has(p.name)) throw new Error(`suite ${suite.model.name}: two properties are named '${p.name}'`);
-    names.add(p.name);
-  }
-  for (const [name, mutant] of Object.entries(suite.model.mutants)) {
-    if (!names.has(mutant.breaks)) {
-      throw new Error(`suite ${suite.model.name}: mutant '${name}' breaks '${mutant.breaks}', which is not a property of the suite`);
-    }
-  }
+  validateSuite(suite.model, suite.properties);
   return suite;
 }
