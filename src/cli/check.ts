@@ -6,7 +6,7 @@ import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandom, DEFAULT_SEED, type CheckResult } from '../explore/random/random.js';
 import { checkParallel, parseShard, shardPlan } from '../explore/shard/shard.js';
-import type { Suite } from '../properties/suite.js';
+import { selectProperties, withProperties, type Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic } from '../trace/file.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
@@ -29,6 +29,9 @@ export interface CheckCommandOptions {
   workers?: number;
   /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
   shard?: string;
+  /** Check only these properties (repeatable), or all but `skip`. */
+  property?: string[];
+  skip?: string[];
 }
 
 interface ModelOutcome {
@@ -54,6 +57,9 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
+  if (modelName === undefined && (options.property?.length || options.skip?.length)) {
+    throw new UsageError('--property and --skip need a MODEL (properties differ between models)');
+  }
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
@@ -71,7 +77,9 @@ export async function checkCommand(modelName: string | undefined, options: Check
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
-async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
+async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
+  const selected = selectProperties(fullSuite, options.property, options.skip);
+  const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const budget = options.runs ?? suite.budget.runs;
@@ -90,6 +98,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       config,
       mutant: options.mutant,
       faults,
+      properties: selected,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     result =
@@ -115,6 +124,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     ...(options.faults === false ? ['--no-faults'] : typeof options.faults === 'string' ? ['--faults', options.faults] : []),
     ...(options.network ? ['--network', options.network] : []),
     ...(options.load ? ['--load', options.load] : []),
+    ...(options.property ?? []).flatMap((p) => ['--property', p]),
+    ...(options.skip ?? []).flatMap((p) => ['--skip', p]),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
     '--runs',
@@ -130,7 +141,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   if (result.violation) {
     const label = options.mutant ?? suite.model.name;
     tracePath = relative(process.cwd(), join(options.out, suite.model.name, `${label}-${result.violation.property}-seed${result.seed}.json`)) || '.';
-    const trace = traceOfCheck(suite, { config, faults }, result, suiteRecordOf(tracePath, options.load));
+    const trace = { ...traceOfCheck(suite, { config, faults }, result, suiteRecordOf(tracePath, options.load)), ...(selected ? { properties: selected } : {}) };
     saveTrace(tracePath, trace);
     htmlPath = tracePath.replace(/\.json$/, '') + '.html';
     writeFileAtomic(htmlPath, renderTrace('html', suite, trace, tracePath));

@@ -28,6 +28,11 @@ export function collectConfig(value: string, previous: string[] = []): string[] 
   return [...previous, ...value.split(/\s+/).filter(Boolean)];
 }
 
+/** Collects a repeatable option's values (`--property a --property b`). */
+export function collectNames(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
   const config: Record<string, string> = {};
   for (const pair of pairs) {

@@ -8,7 +8,7 @@ import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js'
 import { KIT_VERSION } from '../engine/version.js';
 import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
-import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
+import { collectConfig, collectNames, nonNegativeInt, positiveInt } from './common.js';
 import { initCommand } from './init.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
@@ -48,6 +48,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--load <path>', 'check a suite module outside this repository')
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
+    .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
+    .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli
@@ -68,6 +70,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where the counterexample trace goes', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'explore a suite module outside this repository')
+    .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
+    .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
+    .option('--require-complete', 'exit 5 (inconclusive) when a bound stopped the search')
     .action(async (model, options) => setExit(await exploreCommand(model, options)));
 
   cli

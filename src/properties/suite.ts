@@ -5,6 +5,7 @@
 import type { Model } from '../engine/model.js';
 import type { Property } from './properties.js';
 import { validateSuite } from './validate.js';
+import { UsageError } from '../engine/errors.js';
 
 export interface Budget {
   /** Random runs (interleavings) per check. */
@@ -26,4 +27,30 @@ export interface Suite {
 export function defineSuite(suite: Suite): Suite {
   validateSuite(suite.model, suite.properties);
   return suite;
+}
+
+/**
+ * Since 0.1.0. The suite checking only the properties named in `only` (all when undefined), in the
+ * suite's order: `--property` and `--skip` (TLC's INVARIANT list, Quint's `--invariant`).
+ */
+export function withProperties(suite: Suite, only: readonly string[] | undefined): Suite {
+  if (only === undefined) return suite;
+  const names = new Set(only);
+  return { ...suite, properties: suite.properties.filter((p) => names.has(p.name)) };
+}
+
+/**
+ * The property names `--property NAME...` and `--skip NAME...` leave (undefined when neither is
+ * given); an unknown name is a UsageError listing the suite's properties.
+ */
+export function selectProperties(suite: Suite, property: readonly string[] = [], skip: readonly string[] = []): string[] | undefined {
+  if (property.length === 0 && skip.length === 0) return undefined;
+  const all = suite.properties.map((p) => p.name);
+  for (const [flag, names] of [['--property', property], ['--skip', skip]] as const) {
+    const unknown = names.find((n) => !all.includes(n));
+    if (unknown !== undefined) throw new UsageError(`${flag} ${unknown}: ${suite.model.name} has no such property (accepted: ${all.join(', ')})`);
+  }
+  const kept = all.filter((n) => (property.length === 0 || property.includes(n)) && !skip.includes(n));
+  if (kept.length === 0) throw new UsageError(`--property/--skip leave no property of ${suite.model.name} to check`);
+  return kept;
 }

@@ -47,6 +47,8 @@ export const traceSchema = z.strictObject({
     .nullable(),
   /** With `expect: "error"`: what failed, and at which step (its last action, or after it). */
   error: z.strictObject({ message: z.string(), step: z.number().int().min(0), node: identifier.nullable() }).optional(),
+  /** The properties checked when only some were (--property/--skip); replay checks the same. */
+  properties: z.array(identifier).max(10_000).optional(),
   /** The suite module given to --load when the trace was saved (absolute path), so replay and show find it. */
   suite: z.string().min(1).max(4096).optional(),
   actions: z.array(action).max(100_000),

@@ -10,7 +10,7 @@ import { execute, type Execution, type StepViolation } from '../explore/execute.
 import { resolveInstance, type Instance, type InstanceOptions } from '../engine/instance.js';
 import type { CheckResult } from '../explore/random/random.js';
 import { nodeKey } from '../engine/node-step.js';
-import type { Suite } from '../properties/suite.js';
+import { withProperties, type Suite } from '../properties/suite.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { envelopeKey, type World } from '../engine/world.js';
 import { TRACE_FORMAT, type Trace } from './format.js';
@@ -105,7 +105,8 @@ export interface ReplayResult {
  * differs from the recorded digest, or when the outcome differs from the recorded one.
  * `until` stops after that many actions (and skips the outcome comparison).
  */
-export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult {
+export function replay(fullSuite: Suite, trace: Trace, until?: number): ReplayResult {
+  const suite = withProperties(fullSuite, trace.properties);
   const instance = instanceOfTrace(suite, trace);
   const actions = (until === undefined ? trace.actions : trace.actions.slice(0, until)) as Action[];
   const execution = execute(instance, suite.properties, actions, { probe: trace.expect === 'error' });

@@ -18,7 +18,7 @@ import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
 import { checkStep } from '../../properties/properties.js';
-import type { Suite } from '../../properties/suite.js';
+import { withProperties, type Suite } from '../../properties/suite.js';
 import { enabledActions, initialWorld, step, viewOf, type World } from '../../engine/world.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
@@ -33,7 +33,8 @@ export type { StopReason } from './level.js';
 export type { ExploreOptions, ExploreProgress, ExploreViolation, ExploreResult } from './options.js';
 
 /** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
-export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
+export async function explore(fullSuite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
@@ -59,6 +60,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   let stoppedBy: StopReason | null = null;
   let peakHeap = heapUsed();
   let found: Found | null = null;
+  const frontier: number[] = [1];
 
   try {
     if (pool !== null && options.searchWhileWorkersStart === false) await pool.whenReady();
@@ -75,6 +77,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       const progress = (queued: number) =>
         options.onProgress?.({ states: visited.size, queue: queued, depth, elapsedMs: performance.now() - started }); // allow-clock
       size = await backend.searchLevel(level, progress);
+      if (size > 0) frontier.push(size);
       generated += level.generated;
       for (const name of level.reached) reached.add(name);
       stoppedBy = level.stoppedBy;
@@ -103,6 +106,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     generated,
     depth,
     complete: stoppedBy === null && found === null,
+    frontier,
     stoppedBy,
     witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
     violation,
@@ -174,7 +178,7 @@ async function locateModelError(error: unknown, instance: Instance, suite: Suite
   // Met on a worker, or (with symmetry) on a renamed state: search again, plainly, in this thread.
   if ((!local && (options.workers ?? 1) > 1) || options.symmetry) {
     try {
-      await explore(suite, { ...options, workers: 1, symmetry: false, onProgress: undefined });
+      await explore(suite, { ...options, properties: undefined, workers: 1, symmetry: false, onProgress: undefined });
     } catch (again) {
       if (again instanceof ModelError) return again;
     }

@@ -63,6 +63,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       instance: { config: instance.params, preset: null, mutant: instance.mutant, faults: instance.faults },
       symmetry: options.symmetry ?? false,
       maxInFlight: options.maxInFlight,
+      properties: options.properties,
       peers: peers[index]!,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);

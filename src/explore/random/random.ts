@@ -14,7 +14,7 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../../engi
 import type { Params } from '../../engine/model.js';
 import { checkInitial, checkStep, reachedIn } from '../../properties/properties.js';
 import { ModelError } from '../../engine/errors.js';
-import type { Suite } from '../../properties/suite.js';
+import { withProperties, type Suite } from '../../properties/suite.js';
 import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../../engine/world.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
@@ -27,6 +27,8 @@ export interface CheckOptions extends InstanceOptions {
   readonly seed?: number;
   /** Called about every 1% of the runs. */
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
+  /** Check only these properties (by name, e.g. from --property/--skip); all when undefined. */
+  readonly properties?: readonly string[];
 }
 
 export interface WitnessResult {
@@ -81,7 +83,8 @@ const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
 const SHRINK_STEP_BUDGET = 50_000;
 
 /** Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. */
-export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResult {
+export function checkRandom(fullSuite: Suite, options: CheckOptions = {}): CheckResult {
+  const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const runs = options.runs ?? suite.budget.runs;
