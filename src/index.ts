@@ -5,6 +5,10 @@
 export { defineModel } from './engine/model.js';
 export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
+export { replaceTransitions, replaceHandler } from './engine/mutate.js';
+export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions } from './engine/mutate.js';
+export { ModelError } from './engine/errors.js';
+export { withProperties } from './properties/suite.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
 export { defineSuite } from './properties/suite.js';
