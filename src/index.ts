@@ -3,7 +3,7 @@
  * Anything not exported here is internal.
  */
 export { defineModel } from './engine/model.js';
-export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received } from './engine/model.js';
+export type { Model, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received, RoleContexts } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
 export { replaceTransitions, replaceHandler } from './engine/mutate.js';
 export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions } from './engine/mutate.js';
@@ -13,7 +13,7 @@ export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
 export { defineSuite } from './properties/suite.js';
 export type { Suite, Budget } from './properties/suite.js';
-export type { WorldView, World, Envelope } from './engine/world.js';
+export type { WorldView, World, Envelope, ViewOf, RoleContextMap, ContextOfNode } from './engine/world.js';
 export { initialWorld, enabledActions, step, worldKey, viewOf } from './engine/world.js';
 export type { Action } from './engine/actions.js';
 export { formatAction, formatMessage } from './engine/actions.js';

@@ -17,42 +17,49 @@ import { ModelError, thrownMessage } from '../engine/errors.js';
 
 export type Verdict = string | undefined | void;
 
+// The checks are declared as methods so that a property written for a typed view
+// (`(w: ViewOf<typeof model>) => ...`) is still a Property of any suite: method parameters
+// compare bivariantly. The kit only ever passes views of the suite's own model.
+
 export interface Invariant {
   readonly kind: 'always';
   readonly name: string;
   readonly description: string;
-  readonly check: (world: WorldView) => Verdict;
+  check(world: WorldView): Verdict;
 }
 
 export interface StepInvariant {
   readonly kind: 'always-step';
   readonly name: string;
   readonly description: string;
-  readonly check: (before: WorldView, after: WorldView, action: Action) => Verdict;
+  check(before: WorldView, after: WorldView, action: Action): Verdict;
 }
 
 export interface Witness {
   readonly kind: 'sometimes';
   readonly name: string;
   readonly description: string;
-  readonly reached: (world: WorldView) => boolean;
+  reached(world: WorldView): boolean;
 }
 
 export type Property = Invariant | StepInvariant | Witness;
 
-/** Since 0.1.0. An invariant over every reachable world. */
-export function always(name: string, description: string, check: Invariant['check']): Invariant {
-  return { kind: 'always', name, description, check };
+/**
+ * Since 0.1.0. An invariant over every reachable world. Annotate `w` with `ViewOf<typeof model>`
+ * to have each role's context typed: `always('x', '...', (w: View) => ...)`.
+ */
+export function always<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (world: W) => Verdict): Invariant {
+  return { kind: 'always', name, description, check: check as Invariant['check'] };
 }
 
 /** Since 0.1.0. An invariant over every step (the world before, the world after, the action). */
-export function alwaysStep(name: string, description: string, check: StepInvariant['check']): StepInvariant {
-  return { kind: 'always-step', name, description, check };
+export function alwaysStep<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (before: W, after: W, action: Action) => Verdict): StepInvariant {
+  return { kind: 'always-step', name, description, check: check as StepInvariant['check'] };
 }
 
 /** Since 0.1.0. A witness: some explored world must satisfy `reached`. */
-export function sometimes(name: string, description: string, reached: Witness['reached']): Witness {
-  return { kind: 'sometimes', name, description, reached };
+export function sometimes<W extends WorldView<any, any> = WorldView>(name: string, description: string, reached: (world: W) => boolean): Witness {
+  return { kind: 'sometimes', name, description, reached: reached as Witness['reached'] };
 }
 
 export interface Violation {
