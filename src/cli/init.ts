@@ -82,7 +82,7 @@ export async function initCommand(dir: string | undefined): Promise<number> {
     files.set(out, readFileSync(join(TEMPLATE, file), 'utf8').replaceAll('{{name}}', name));
   }
   files.set('package.json', packageJson(name, kitPackage()));
-  const taken = [...files.keys()].filter((file) => existsSync(join(target, file)));
+  const taken = ['package.json', ...[...files.keys()].filter((f) => f !== 'package.json')].filter((file) => existsSync(join(target, file)));
   if (taken.length > 0) throw new UsageError(`init: ${join(relative(process.cwd(), target) || '.', taken[0]!)} exists already; init writes into a new or empty folder and never overwrites`);
   for (const [file, text] of files) {
     mkdirSync(dirname(join(target, file)), { recursive: true });

@@ -99,6 +99,19 @@ describe('an error of the model: exit 4, the node, the step and the action, a tr
   });
 });
 
+describe('an error of the model met on worker threads', () => {
+  test('check --workers and explore --workers report it as in one thread, with a trace that replays to it', async () => {
+    const suite = suiteModule('workers-throw', { witness: `(w) => { if (w.node('c').context.n === 3) throw new Error('cannot see 3'); return false; }` });
+    for (const [command, file] of [['check', 'workers-throw-model-error-seed1.json'], ['explore', 'workers-throw-model-error-explore.json']] as const) {
+      const r = await run(command, 'workers-throw', '--load', suite, '--out', out, '--workers', '2');
+      expect(r.code).toBe(4);
+      expect(r.stderr.split('\n')[0]).toBe('protokit: the model failed: step 3 (c: Tick): witness ticks threw: cannot see 3');
+      const path = relative(process.cwd(), join(out, 'workers-throw', file));
+      expect((await run('replay', path)).code).toBe(4);
+    }
+  });
+});
+
 describe('a suite that does not fit its model: one line, exit 2', () => {
   test.each([
     ['a mutant changes a role the model does not have', { mutants: `{ m: { description: 'x', breaks: 'bounded', roles: { countr: { machine: other } } } }` }, /^protokit: suite \S+: mutant 'm' changes role 'countr', which \S+ does not have \(roles: counter\)$/],

@@ -1,6 +1,7 @@
 /** The body of a `check --workers` thread: one seeded shard of random exploration. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Suite } from '../../properties/suite.js';
+import { ModelError } from '../../engine/errors.js';
 import { checkRandom, type CheckOptions } from '../random/random.js';
 
 const { suiteModule, model, options } = workerData as { suiteModule: string; model: string; options: CheckOptions };
@@ -12,5 +13,10 @@ try {
   const result = checkRandom(suite, { ...options, onProgress: (p) => parentPort!.postMessage({ progress: p.runs }) });
   parentPort!.postMessage({ result });
 } catch (error) {
-  parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  // An error of the model crosses as data, so the main thread reports it (exit 4) with its trace.
+  if (error instanceof ModelError && error.step !== null) {
+    parentPort!.postMessage({ modelError: { what: error.what, node: error.node, step: error.step, action: error.action, actions: error.actions } });
+  } else {
+    parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
 }
