@@ -13,8 +13,12 @@ export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
 export { defineSuite } from './properties/suite.js';
 export type { Suite, Budget } from './properties/suite.js';
-export type { WorldView, World, Envelope, ViewOf, RoleContextMap, ContextOfNode } from './engine/world.js';
-export { initialWorld, enabledActions, step, worldKey, viewOf } from './engine/world.js';
+export type { World, Envelope } from './engine/world.js';
+export type { WorldView, ViewOf, RoleContextMap, ContextOfNode } from './engine/view.js';
+export { initialWorld, enabledActions, step } from './engine/fast-step.js';
+export { worldKey } from './engine/world.js';
+export { viewOf } from './engine/view.js';
+export { referenceInitialWorld, referenceEnabledActions, referenceStep } from './engine/semantics.js';
 export type { Action } from './engine/actions.js';
 export { formatAction, formatMessage } from './engine/actions.js';
 export { resolveInstance, PRESET_KEY } from './engine/instance.js';
@@ -45,3 +49,31 @@ export type { Shard, ParallelCheckOptions } from './explore/shard/shard.js';
 export { UsageError, TraceMismatchError } from './engine/errors.js';
 export { KIT_VERSION } from './engine/version.js';
 export { canonical } from './engine/canonical.js';
+export {
+  linearizable,
+  clientEventsOf,
+  checkLinearizability,
+  historyOf,
+  register,
+  casRegister,
+  kv,
+  readHistory,
+  describeFailure,
+  renderLinearizabilityHtml,
+  HISTORY_FORMATS,
+  SPEC_NAMES,
+} from './linearizability/index.js';
+export type {
+  Specification,
+  StepResult,
+  Operation,
+  History,
+  ClientEvent,
+  LinearizabilityResult,
+  LinearizabilityOptions,
+  LinearizabilityVerdict,
+  PartitionFailure,
+  LinearizableOptions,
+  HistoryFormat,
+  SpecName,
+} from './linearizability/index.js';

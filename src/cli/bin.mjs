@@ -10,7 +10,7 @@ const beside = (path) => new URL(path, import.meta.url);
 const sources = [beside('./main.ts'), beside('../../../src/cli/main.ts')].find((url) => existsSync(fileURLToPath(url)));
 let main;
 if (sources) {
-  const { registerTypeScript } = await import('./register-ts.mjs');
+  const { registerTypeScript } = await import('../engine/register-ts.mjs');
   registerTypeScript();
   ({ main } = await import(sources.href));
 } else {

@@ -10,6 +10,7 @@ import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
 import { collectConfig, collectNames, nonNegativeInt, positiveInt } from './common.js';
 import { initCommand } from './init.js';
+import { linearizableCommand } from './linearizable.js';
 import { listCommand } from './list.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 
@@ -98,6 +99,18 @@ function program(setExit: (code: number) => void): Command {
     .description('scaffold a project that checks its own protocol models with protokit')
     .argument('[dir]', 'the folder to create (default: the current folder)')
     .action(async (dir) => setExit(await initCommand(dir)));
+
+  cli
+    .command('linearizable')
+    .description('check histories recorded from real systems for linearizability (exit 0 all are, 1 some are not, 5 some undecided)')
+    .argument('<files...>', 'history files, or directories of them')
+    .option('--spec <name>', 'the sequential specification: register, cas-register or kv')
+    .option('--format <format>', 'jepsen, edn or jsonl (default: from the file name and first line)')
+    .option('--timeout <seconds>', 'give up on a history after this long (it is then undecided, exit 5)')
+    .option('--max-steps <n>', 'search steps per partition before a history is undecided (default 2,000,000)', positiveInt('--max-steps'))
+    .option('--json', 'one JSON object per history, one per line')
+    .option('--html <out>', 'write a page for each refuted history (a file; a directory with several histories)')
+    .action(async (files, options) => setExit(await linearizableCommand(files, options)));
 
   return cli;
 }

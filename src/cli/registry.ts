@@ -34,7 +34,7 @@ export async function loadSuites(load?: string): Promise<Suite[]> {
  */
 export async function importUserModule(url: string): Promise<unknown> {
   if (/\.[cm]?tsx?$/.test(url) && !import.meta.url.endsWith('.ts')) {
-    const loader = (await import(new URL('./register-ts.mjs', import.meta.url).href)) as { registerTypeScript: () => void };
+    const loader = (await import(new URL('../engine/register-ts.mjs', import.meta.url).href)) as { registerTypeScript: () => void };
     loader.registerTypeScript();
   }
   return import(url);

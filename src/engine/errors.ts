@@ -1,5 +1,7 @@
 /** Errors the command line turns into one clear line and an exit code, never a stack trace. */
-import type { Action } from './actions.js';
+
+/** An action of the world, as far as this module needs to know (actions.ts has the union; importing it here would make a circle). */
+type Action = { readonly type: string };
 
 /** Bad usage or bad input (exit 2). */
 export class UsageError extends Error {
@@ -47,7 +49,7 @@ export class ModelError extends Error {
   }
 
   /** Records where it happened; the message then starts with the step and the action. */
-  at(step: number, action: Action | null, actions: readonly Action[], describe: (a: Action) => string): this {
+  at<A extends Action>(step: number, action: A | null, actions: readonly A[], describe: (a: A) => string): this {
     this.step = step;
     this.action = action;
     this.actions = actions;

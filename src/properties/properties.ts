@@ -12,7 +12,7 @@
  * violation: it names the property, and the explorer adds the step.
  */
 import type { Action } from '../engine/actions.js';
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 import { ModelError, thrownMessage } from '../engine/errors.js';
 
 export type Verdict = string | undefined | void;

@@ -48,7 +48,7 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
 
 /** The trace of a model error met by an explorer: the actions up to the failure, replayable to it. */
 export function traceOfModelError(instance: Instance, suite: Suite, error: ModelError, origin: Trace['origin'], suiteModule?: string): Trace {
-  return buildTrace(instance, suite, error.actions ?? [], origin, suiteModule);
+  return buildTrace(instance, suite, (error.actions ?? []) as readonly Action[], origin, suiteModule);
 }
 
 /**

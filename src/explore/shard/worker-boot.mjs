@@ -9,7 +9,7 @@ import { workerData } from 'node:worker_threads';
 const compiled = new URL('./worker.js', import.meta.url);
 const isCompiled = existsSync(fileURLToPath(compiled));
 if (!isCompiled || /\.[cm]?tsx?$/.test(String(workerData?.suiteModule ?? ''))) {
-  const { registerTypeScript } = await import('../../cli/register-ts.mjs');
+  const { registerTypeScript } = await import('../../engine/register-ts.mjs');
   registerTypeScript();
 }
 await import(isCompiled ? compiled.href : './worker.ts');
