@@ -5,7 +5,7 @@
 import { describe, expect, test } from 'vitest';
 import { initialTransition, transition } from 'xstate';
 import { resourceManager, transactionManager } from '../../models/two-phase-commit/index.js';
-import { replaceHandler, replaceTransitions } from './mutate.js';
+import { replaceContext, replaceHandler, replaceTransitions } from './mutate.js';
 
 const rm = { id: 'rm1', tm: 'tm' };
 const prepared = () => transition(resourceManager, initialTransition(resourceManager, rm)[0], { type: 'Prepare' })[0];
@@ -30,6 +30,13 @@ describe('replaceTransitions and replaceHandler', () => {
     const deaf = replaceHandler(transactionManager, 'committed', 'Prepared', null);
     const [same, none] = transition(deaf, deaf.resolveState({ value: 'committed', context: committed.context }), { type: 'Prepared', rm: 'rm1', from: 'rm1' });
     expect([same.value, none]).toEqual(['committed', []]);
+  });
+
+  test('replaceContext changes the initial context only', () => {
+    const presumed = replaceContext(resourceManager, ({ input }) => ({ id: input.id, tm: input.tm, status: 'prepared' as const }));
+    const [start] = initialTransition(presumed, rm);
+    expect([start.value, start.context]).toEqual(['working', { id: 'rm1', tm: 'tm', status: 'prepared' }]);
+    expect(initialTransition(resourceManager, rm)[0].context.status).toBe('working');
   });
 
   test('a state that does not exist is an error naming it', () => {

@@ -3,7 +3,8 @@
  * config through casts. For a different guard or action, xstate's own `machine.provide({ guards,
  * actions })` is the way. For a different shape — a transition added, removed or redirected —
  * `replaceTransitions` replaces what one state does on every event and `replaceHandler` what it
- * does on one event; both keep the machine's implementations and return a machine of the same type.
+ * does on one event; `replaceContext` changes how the initial context is made from the input (a
+ * wrong quorum size, say). All keep the machine's implementations and return a machine of its type.
  *
  *   const flipsOnTimeout = replaceHandler(transactionManager, 'committed', 'Timeout', {
  *     target: 'aborted', actions: ['logAbort', 'observeDecision', 'broadcastDecision'],
@@ -12,7 +13,7 @@
  * Names are checked by the compiler: the state path against the machine's states, the event
  * against its events, guards and actions against the names its `setup` declares.
  */
-import { createMachine, type AnyStateMachine, type EventFromLogic, type StateMachine, type StateValueFrom } from 'xstate';
+import { createMachine, type AnyStateMachine, type ContextFrom, type EventFromLogic, type InputFrom, type StateMachine, type StateValueFrom } from 'xstate';
 
 /** The names of a machine's named actions (from its `setup`), or any string when it has none. */
 export type ActionName<M extends AnyStateMachine> =
@@ -74,4 +75,12 @@ export function replaceHandler<M extends AnyStateMachine>(machine: M, state: Sta
     else on[event] = handler;
     return { ...node, on };
   });
+}
+
+/**
+ * Since 0.1.0. `machine` with its initial context made by `context` from the node's input (the
+ * rest of the machine unchanged), e.g. a quorum one short of a majority.
+ */
+export function replaceContext<M extends AnyStateMachine>(machine: M, context: (args: { readonly input: InputFrom<M> }) => ContextFrom<M>): M {
+  return rebuild(machine, '', (node) => ({ ...node, context }));
 }
