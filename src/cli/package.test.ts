@@ -27,10 +27,7 @@ const env = Object.fromEntries(
 env.NO_COLOR = '1';
 
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  const t = Date.now();
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: LONG });
-  if (process.env.PK_TIME) process.stderr.write(`[${Date.now() - t} ms] ${command} ${args.join(' ')}\n`);
-  return r;
+  return spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: LONG });
 }
 
 /** Runs a command that must succeed; a failure shows its output. */
@@ -47,6 +44,25 @@ function locked(name: string): string {
 }
 
 const INSTALL = ['install', '--prefer-offline', '--no-audit', '--no-fund'];
+
+interface Ran {
+  readonly status: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Like `run`, without blocking: the user's commands run at once, each test awaits its own. */
+function runLater(command: string, args: string[], cwd: string): Promise<Ran> {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += String(d)));
+    child.stderr.on('data', (d) => (stderr += String(d)));
+    child.on('error', fail);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
+}
 
 /** Like `ok`, without blocking: the second project installs while the first one's tests run. */
 function okLater(command: string, args: string[], cwd: string): Promise<string> {
@@ -159,6 +175,7 @@ let app = '';
 let init: SpawnSyncReturns<string>;
 let appInstalled: Promise<string>;
 let typeChecked: Promise<string>;
+let ran: Record<'check' | 'caught' | 'explore' | 'builtIn' | 'vitest' | 'node', Promise<Ran>>;
 
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), 'protokit-package-'));
@@ -175,6 +192,15 @@ beforeAll(() => {
   writeFileSync(join(project, 'tsconfig.json'), TSCONFIG);
   typeChecked = okLater(NPX, ['tsc', '--noEmit', '-p', '.'], project);
   typeChecked.catch(() => {}); // awaited (and reported) by its test
+  // What the user runs, all at once (each test awaits its own; they do not depend on each other).
+  ran = {
+    check: runLater(NPX, ['protokit', 'check', 'ping', '--load', 'ping.suite.ts'], project),
+    caught: runLater(NPX, ['protokit', 'check', 'ping', '--load', 'ping.suite.ts', '--mutant', 'answers-wrong'], project),
+    explore: runLater(NPX, ['protokit', 'explore', 'ping', '--load', 'ping.suite.ts', '--json'], project),
+    builtIn: runLater(NPX, ['protokit', 'explore', 'two-phase-commit', '--config', 'preset=tla', '--json'], project),
+    vitest: runLater(NPX, ['vitest', 'run', '--reporter=dot'], project),
+    node: runLater(process.execPath, ['--input-type=module', '-e', "const m = await import('protokit'); console.log(typeof m.checkRandom, typeof m.explore, typeof m.defineModel)"], project),
+  };
   // The scaffolded project, pointed at the tarball, installs in the background.
   app = join(tmp, 'app');
   init = run(NPX, ['protokit', 'init', app], project);
@@ -188,7 +214,7 @@ beforeAll(() => {
 }, LONG);
 
 afterAll(async () => {
-  await Promise.allSettled([appInstalled, typeChecked]);
+  await Promise.allSettled([appInstalled, typeChecked, ...Object.values(ran ?? {})]);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 }, LONG);
 
@@ -201,32 +227,33 @@ describe('the packed tarball, installed into a fresh project', () => {
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/bench/') || f.startsWith('package/traces/') || /dist\/.*\.test\.(js|d\.ts)$/.test(f))).toEqual([]);
   });
 
-  test('npx protokit check --load runs the user suite (a .ts file, in a package without "type": "module")', () => {
-    const r = run(NPX, ['protokit', 'check', 'ping', '--load', 'ping.suite.ts'], project);
+  test('npx protokit check --load runs the user suite (a .ts file, in a package without "type": "module")', async () => {
+    const r = await ran.check;
     expect([r.status, r.stderr]).toEqual([0, '']);
     expect(r.stdout).toContain('✓ no invariant violated');
-    const caught = run(NPX, ['protokit', 'check', 'ping', '--load', 'ping.suite.ts', '--mutant', 'answers-wrong'], project);
+    const caught = await ran.caught;
     expect(caught.status).toBe(1);
     expect(caught.stdout).toContain('✗ pong-answers-a-ping violated');
   }, LONG);
 
-  test('npx protokit explore --load searches it exhaustively, and the built-in models run too', () => {
-    const r = run(NPX, ['protokit', 'explore', 'ping', '--load', 'ping.suite.ts', '--json'], project);
+  test('npx protokit explore --load searches it exhaustively, and the built-in models run too', async () => {
+    const r = await ran.explore;
     expect(r.status).toBe(0);
     const json = JSON.parse(r.stdout) as { complete: boolean; violation: unknown; distinctStates: number };
     expect([json.complete, json.violation]).toEqual([true, null]);
-    const builtIn = run(NPX, ['protokit', 'explore', 'two-phase-commit', '--config', 'preset=tla', '--json'], project);
+    const builtIn = await ran.builtIn;
     expect([builtIn.status, (JSON.parse(builtIn.stdout) as { distinctStates: number }).distinctStates]).toEqual([0, 288]);
   }, LONG);
 
-  test('vitest runs checkSuite, expectCaught and explore on it', () => {
-    const out = ok(NPX, ['vitest', 'run', '--reporter=dot'], project);
-    expect(out).toMatch(/Tests\s+3 passed/);
+  test('vitest runs checkSuite, expectCaught and explore on it', async () => {
+    const r = await ran.vitest;
+    expect(r.status, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/Tests\s+3 passed/);
   }, LONG);
 
-  test('plain node imports protokit (no TypeScript loader)', () => {
-    const out = ok(process.execPath, ['--input-type=module', '-e', "const m = await import('protokit'); console.log(typeof m.checkRandom, typeof m.explore, typeof m.defineModel)"], project);
-    expect(out.trim()).toBe('function function function');
+  test('plain node imports protokit (no TypeScript loader)', async () => {
+    const r = await ran.node;
+    expect([r.status, r.stdout.trim(), r.stderr]).toEqual([0, 'function function function', '']);
   });
 
   test('tsc --noEmit passes under strict settings with skipLibCheck (protokit ships declarations)', async () => {
