@@ -1,39 +1,5 @@
 /**
- * The mutant half of a model's suite test, as a declaration: each known bug named with the
- * property it must break and the exact length of its seeded, minimised counterexample.
- *
- *   testMutants(suite, { 'votes-twice': { property: 'election-safety', step: 18 } });
+ * The mutant half of a model's suite test: the repository's suites use the same `testMutants` that
+ * users get from `protokit/vitest` (src/testing/vitest.ts).
  */
-import { expect, test } from 'vitest';
-import { type Suite, expectCaught, type SuiteCheckOptions } from '../src/index.js';
-
-export interface MutantExpectation {
-  readonly property: string;
-  /** Length of the minimised counterexample; the violation happens at its last step. */
-  readonly step: number;
-  /** A seed other than the default, where the default finds the bug through another property first. */
-  readonly seed?: number;
-  /** A configuration other than the suite's default, where the bug shows (e.g. a liveness bug that needs one lost message and no retry). */
-  readonly options?: SuiteCheckOptions;
-}
-
-export interface MutantTestOptions extends SuiteCheckOptions {
-  /** Prefix of the test names (e.g. '5 servers: '). */
-  readonly label?: string;
-  /** True when `expected` covers only some mutants (the check that every mutant has one is skipped). */
-  readonly subset?: boolean;
-  readonly timeout?: number;
-}
-
-export function testMutants(suite: Suite, expected: Readonly<Record<string, MutantExpectation>>, options: MutantTestOptions = {}): void {
-  const { label = '', subset = false, timeout = 60_000, ...check } = options;
-  if (!subset) {
-    test(`${label}every mutant has an expectation here`, () => {
-      expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());
-    });
-  }
-  test.each(Object.entries(expected))(`${label}mutant %s is caught by the property it breaks`, (mutant, { property, step, seed, options: own }) => {
-    const result = expectCaught(suite, mutant, { ...check, ...own, ...(seed === undefined ? {} : { seed }) });
-    expect([result.violation?.property, result.violation?.step, result.violation?.actions.length]).toEqual([property, step, step]);
-  }, timeout);
-}
+export { testMutants, type MutantExpectation, type MutantTestOptions } from '../src/testing/vitest.js';

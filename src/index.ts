@@ -3,8 +3,12 @@
  * Anything not exported here is internal.
  */
 export { defineModel } from './engine/model.js';
-export type { Model, FairnessDeclaration, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights } from './engine/model.js';
+export type { Model, FairnessDeclaration, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received, RoleContexts } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
+export { replaceTransitions, replaceHandler, replaceContext } from './engine/mutate.js';
+export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions } from './engine/mutate.js';
+export { ModelError } from './engine/errors.js';
+export { withProperties } from './properties/suite.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
 export { eventually, leadsTo } from './properties/liveness.js';
@@ -15,7 +19,7 @@ export { fairnessClass, isFault } from './engine/fairness.js';
 export { checkLasso, isDeadlock } from './explore/lasso.js';
 export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';
 export type { World, Envelope } from './engine/world.js';
-export type { WorldView } from './engine/view.js';
+export type { WorldView, ViewOf, RoleContextMap, ContextOfNode } from './engine/view.js';
 export { initialWorld, enabledActions, step } from './engine/fast-step.js';
 export { worldKey } from './engine/world.js';
 export { viewOf } from './engine/view.js';

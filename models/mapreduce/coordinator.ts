@@ -79,8 +79,8 @@ export function backupCandidate(c: CoordinatorContext, worker: string): { kind: 
 
 /** What the helpers below use of enqueueActions' `enqueue` (the mutants call them too). */
 export type Enqueue = {
-  assign: (patch: Partial<CoordinatorContext>) => void;
-  emit: (effect: Effect) => void;
+  assign(patch: Partial<CoordinatorContext>): void;
+  emit(effect: Effect): void;
 };
 
 /** Starts a new attempt of a task on `worker`: the assignment message and its observation. */
@@ -163,19 +163,19 @@ export const coordinatorSetup = setup({
   },
   actions: {
     assignMap: enqueueActions(({ context, event, enqueue }) =>
-      startAttempt(context, enqueue as unknown as Enqueue, 'map', context.mapTasks.findIndex(startable(context)), workerOf(event), false),
+      startAttempt(context, enqueue, 'map', context.mapTasks.findIndex(startable(context)), workerOf(event), false),
     ),
     assignReduce: enqueueActions(({ context, event, enqueue }) =>
-      startAttempt(context, enqueue as unknown as Enqueue, 'reduce', context.reduceTasks.findIndex(startable(context)), workerOf(event), false),
+      startAttempt(context, enqueue, 'reduce', context.reduceTasks.findIndex(startable(context)), workerOf(event), false),
     ),
     startBackup: enqueueActions(({ context, event, enqueue }) => {
       const candidate = backupCandidate(context, workerOf(event))!;
-      startAttempt(context, enqueue as unknown as Enqueue, candidate.kind, candidate.task, workerOf(event), true);
+      startAttempt(context, enqueue, candidate.kind, candidate.task, workerOf(event), true);
     }),
-    declareFailed: enqueueActions(({ context, event, enqueue }) => declareFailed(context, enqueue as unknown as Enqueue, workerOf(event), true)),
+    declareFailed: enqueueActions(({ context, event, enqueue }) => declareFailed(context, enqueue, workerOf(event), true)),
     complete: enqueueActions(({ context, event, enqueue }) => {
       const r = reportOf(event);
-      complete(context, enqueue as unknown as Enqueue, r.kind, r.task, r.attempt, r.worker);
+      complete(context, enqueue, r.kind, r.task, r.attempt, r.worker);
     }),
     observeJobCompleted: emit(() => observe({ type: 'JobCompleted' })),
   },

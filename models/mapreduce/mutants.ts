@@ -2,9 +2,9 @@
  * Mutants: known bugs, each a variant of one role's machine, and the property that must catch it.
  * The worker's mutants are built per job, like the worker.
  */
-import { enqueueActions, type AnyStateMachine } from 'xstate';
-import { send, type MutantSpec } from '../../src/index.js';
-import { coordinator, declareFailed, reportOf, tasksOf, workerOf, type Enqueue } from './coordinator.js';
+import { enqueueActions } from 'xstate';
+import { replaceHandler, send, type MutantSpec } from '../../src/index.js';
+import { coordinator, declareFailed, reportOf, tasksOf, workerOf } from './coordinator.js';
 import { outputFile, type FileContent } from './data.js';
 import { runReduce, type MapReduceJob, type Pair } from './job.js';
 import { reduceWork, workerMachine } from './worker.js';
@@ -16,7 +16,7 @@ const startsReducesEarly = coordinator.provide({ guards: { reducesMayStart: () =
 const keepsLostMaps = coordinator.provide({
   actions: {
     declareFailed: enqueueActions(({ context, event, enqueue }) =>
-      declareFailed(context, enqueue as unknown as Enqueue, workerOf(event), false),
+      declareFailed(context, enqueue, workerOf(event), false),
     ),
   },
 });
@@ -32,11 +32,11 @@ const acceptsStaleReports = coordinator.provide({
 });
 
 function workerMutants(job: MapReduceJob) {
-  const { setup: workerSetup, config } = workerMachine(job);
+  const { machine: worker } = workerMachine(job);
 
   /** The reduce worker writes straight to the output file (no temporary file, no rename). */
-  const writesInPlace = workerSetup
-    .extend({
+  const writesInPlace = replaceHandler(
+    worker.provide({
       actions: {
         writeOutput: enqueueActions(({ context, enqueue }) => {
           const w = reduceWork(context)!;
@@ -51,32 +51,22 @@ function workerMutants(job: MapReduceJob) {
           enqueue.emit(send(context.fs, { type: 'Write', file: output.file, content }));
         }),
       },
-    })
-    .createMachine({
-      ...config,
-      states: {
-        ...config.states,
-        writing: {
-          on: {
-            ...config.states.writing.on,
-            Written: { guard: 'myWrite', target: 'idle', actions: 'reportReduceDone' },
-          },
-        },
-      },
-    } as never) as unknown as AnyStateMachine;
+    }),
+    'writing',
+    'Written',
+    { guard: 'myWrite', target: 'idle', actions: 'reportReduceDone' },
+  );
 
   /** The reduce worker reports completion as soon as it asks for the rename, not once it is done. */
-  const reportsBeforeCommit = workerSetup
-    .extend({
-      actions: {
-        requestRename: enqueueActions(({ context, enqueue }) => {
-          const w = reduceWork(context)!;
-          enqueue.emit(send(context.fs, { type: 'Rename', temp: w.output!.file, output: outputFile(w.task) }));
-          enqueue.emit(send(context.coordinator, { type: 'ReduceDone', task: w.task, attempt: w.attempt }));
-        }),
-      },
-    })
-    .createMachine(config as never) as unknown as AnyStateMachine;
+  const reportsBeforeCommit = worker.provide({
+    actions: {
+      requestRename: enqueueActions(({ context, enqueue }) => {
+        const w = reduceWork(context)!;
+        enqueue.emit(send(context.fs, { type: 'Rename', temp: w.output!.file, output: outputFile(w.task) }));
+        enqueue.emit(send(context.coordinator, { type: 'ReduceDone', task: w.task, attempt: w.attempt }));
+      }),
+    },
+  });
 
   return { writesInPlace, reportsBeforeCommit };
 }

@@ -8,7 +8,7 @@
  * crash, but a restarted worker may also come back empty (its machine was replaced): after
  * RECOVER it chooses, as environment events, KeepDisk or LoseDisk.
  */
-import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import { observe, send, type Effect } from '../../src/index.js';
 import { diskKey, outputFile, replaceAt, tempFile, type FileContent, type Source } from './data.js';
 import { runMap, runReduce, splitsOf, type MapReduceJob, type Pair } from './job.js';
@@ -187,17 +187,18 @@ export function workerMachine(job: MapReduceJob) {
   });
 
   /** What a live worker does in any state: take a newer assignment (dropping what it was doing), serve its map outputs. */
-  const on = (extra: object) => ({
-    RunMap: { guard: 'newerAttempt', target: '#worker.mapping', actions: 'startMap' },
-    RunReduce: { guard: 'newerAttempt', target: '#worker.fetching', actions: 'startReduce' },
-    Fetch: { guard: 'hasOutput', actions: 'serveFetch' },
-    ...extra,
-  });
+  const on = <const E extends object>(extra: E) =>
+    ({
+      RunMap: { guard: 'newerAttempt', target: '#worker.mapping', actions: 'startMap' },
+      RunReduce: { guard: 'newerAttempt', target: '#worker.fetching', actions: 'startReduce' },
+      Fetch: { guard: 'hasOutput', actions: 'serveFetch' },
+      ...extra,
+    }) as const;
 
   const config = {
     id: 'worker',
     initial: 'idle',
-    context: ({ input }: { input: WorkerInput }) => ({
+    context: ({ input }: { input: WorkerInput }): WorkerContext => ({
       ...input,
       disk: {},
       lastAttempt: 0,
@@ -235,6 +236,6 @@ export function workerMachine(job: MapReduceJob) {
         },
       },
     },
-  };
-  return { setup: setupWorker, config, machine: setupWorker.createMachine(config as never) as unknown as AnyStateMachine };
+  } as const;
+  return { setup: setupWorker, config, machine: setupWorker.createMachine(config) };
 }

@@ -1,12 +1,12 @@
 /**
  * Mutants: known bugs, each a variant of one role's machine, and the property that must catch it.
  */
-import { assign, type AnyStateMachine } from 'xstate';
-import type { MutantSpec } from '../../src/index.js';
+import { assign } from 'xstate';
+import { replaceContext, type MutantSpec } from '../../src/index.js';
 import { acceptor } from './acceptor.js';
-import { learner, learnerSetup, initialLearnerContext } from './learner.js';
+import { learner, initialLearnerContext } from './learner.js';
 import type { Accept, Received } from './messages.js';
-import { initialProposerContext, proposer, proposerSetup, type ProposerInput } from './proposer.js';
+import { initialProposerContext, proposer } from './proposer.js';
 
 /** The proposer ignores the values reported in promises and always proposes its own. */
 const ignoresReportedValues = proposer.provide({
@@ -29,25 +29,16 @@ const sharedBallots = proposer.provide({
 });
 
 /** The proposer goes to phase 2 with promises from fewer than a majority of the acceptors. */
-const proposerMinorityQuorum = proposerSetup.createMachine({
-  ...(proposer.config as object),
-  context: ({ input }: { input: ProposerInput }) => ({ ...initialProposerContext(input), quorum: Math.floor(input.acceptors.length / 2) }),
-} as never) as unknown as AnyStateMachine;
+const proposerMinorityQuorum = replaceContext(proposer, ({ input }) => ({ ...initialProposerContext(input), quorum: Math.floor(input.acceptors.length / 2) }));
 
 /**
  * The proposer waits for a promise from every acceptor, not a majority: safe (more promises
  * never hurt), but one lost Promise, or one acceptor that is down, stalls its ballot for ever.
  */
-const waitsForAllPromises = proposerSetup.createMachine({
-  ...(proposer.config as object),
-  context: ({ input }: { input: ProposerInput }) => ({ ...initialProposerContext(input), quorum: input.acceptors.length }),
-} as never) as unknown as AnyStateMachine;
+const waitsForAllPromises = replaceContext(proposer, ({ input }) => ({ ...initialProposerContext(input), quorum: input.acceptors.length }));
 
 /** The learner learns once fewer than a majority of the acceptors accepted a value in one ballot. */
-const learnerMinorityQuorum = learnerSetup.createMachine({
-  ...(learner.config as object),
-  context: ({ input }: { input: { id: string; acceptors: number } }) => ({ ...initialLearnerContext(input), quorum: Math.floor(input.acceptors / 2) }),
-} as never) as unknown as AnyStateMachine;
+const learnerMinorityQuorum = replaceContext(learner, ({ input }) => ({ ...initialLearnerContext(input), quorum: Math.floor(input.acceptors / 2) }));
 
 /** The acceptor checks an Accept against the ballot it last accepted, not the one it promised. */
 const acceptsBelowPromise = acceptor.provide({

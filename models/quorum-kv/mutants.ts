@@ -4,20 +4,17 @@
  * context at start, as a misconfigured or misbuilt node would have it.
  */
 import { enqueueActions, type AnyStateMachine } from 'xstate';
-import type { MutantSpec } from '../../src/index.js';
+import { replaceContext, type MutantSpec } from '../../src/index.js';
 import type { Get, Put, Received } from './messages.js';
 import { walk } from './ring.js';
 import { initialStorageContext, ringOf, startOpWith, storageNode, storageSetup, type StorageContext, type StorageInput } from './storage-node.js';
 
 /** The storage node with its starting context changed by `change`. */
-function withContext(change: (ctx: StorageContext) => Partial<StorageContext>): AnyStateMachine {
-  return storageSetup.createMachine({
-    ...(storageNode.config as object),
-    context: ({ input }: { input: StorageInput }) => {
-      const ctx = initialStorageContext(input);
-      return { ...ctx, ...change(ctx) };
-    },
-  } as never) as unknown as AnyStateMachine;
+function withContext(change: (ctx: StorageContext) => Partial<StorageContext>): typeof storageNode {
+  return replaceContext(storageNode, ({ input }) => {
+    const ctx = initialStorageContext(input);
+    return { ...ctx, ...change(ctx) };
+  });
 }
 
 /** A get is answered after N − W replicas, so R + W = N: a read quorum may miss every replica a put reached. */

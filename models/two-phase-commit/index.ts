@@ -24,8 +24,8 @@
  * - The `tla` preset is the TwoPhase specification exactly (../shared/reference/tla-configs.md):
  *   the network is the set of all messages ever sent, no faults, no retries, no observations.
  */
-import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
-import { defineModel, type NodeSpec, type Params, observe, send, type Effect } from '../../src/index.js';
+import { assign, emit, enqueueActions, setup } from 'xstate';
+import { defineModel, type NodeSpec, type Params, observe, replaceHandler, replaceTransitions, send, type Effect, type Received } from '../../src/index.js';
 
 // ---- Messages -------------------------------------------------------------------------------
 
@@ -36,7 +36,6 @@ export type Commit = { type: 'Commit' };
 /** TM → RM: the transaction aborts. */
 export type Abort = { type: 'Abort' };
 
-type Received<M> = M & { from: string };
 
 // ---- The transaction manager ----------------------------------------------------------------
 
@@ -208,46 +207,24 @@ const commitsOnMajority = transactionManager.provide({
 });
 
 /** The TM counts Prepared messages rather than distinct RMs, so a duplicate counts twice. */
-const countsMessages = tmSetup
-  .extend({
-    actions: {
-      recordPrepared: assign({ prepared: ({ context, event }) => [...context.prepared, (event as Received<Prepared>).rm] }),
-    },
-    guards: { allPrepared: ({ context }) => context.prepared.length >= context.rms.length },
-  })
-  .createMachine(transactionManager.config as never) as unknown as AnyStateMachine;
+const countsMessages = transactionManager.provide({
+  actions: {
+    recordPrepared: assign({ prepared: ({ context, event }) => [...context.prepared, (event as Received<Prepared>).rm] }),
+  },
+  guards: { allPrepared: ({ context }) => context.prepared.length >= context.rms.length },
+});
 
 /** After deciding, a timeout makes the TM abort (it "gives up" even though it had committed). */
-const flipsOnTimeout = tmSetup.createMachine({
-  ...(transactionManager.config as object),
-  states: {
-    ...(transactionManager.config.states as object),
-    committed: {
-      on: {
-        Prepared: { actions: 'answerWithDecision' },
-        Timeout: { target: 'aborted', actions: ['logAbort', 'observeDecision', 'broadcastDecision'] },
-      },
-    },
-  },
-} as never) as unknown as AnyStateMachine;
+const flipsOnTimeout = replaceHandler(transactionManager, 'committed', 'Timeout', {
+  target: 'aborted',
+  actions: ['logAbort', 'observeDecision', 'broadcastDecision'],
+});
 
 /** A prepared RM that times out does nothing: it never asks again, so a lost decision leaves it waiting for ever. */
-const stopsAsking = rmSetup.createMachine({
-  ...(resourceManager.config as object),
-  states: {
-    ...(resourceManager.config.states as object),
-    prepared: {},
-  },
-} as never) as unknown as AnyStateMachine;
+const stopsAsking = replaceTransitions(resourceManager, 'prepared', {});
 
 /** A prepared RM that times out commits on its own ("presumed commit"). */
-const presumesCommit = rmSetup.createMachine({
-  ...(resourceManager.config as object),
-  states: {
-    ...(resourceManager.config.states as object),
-    prepared: { on: { Timeout: { target: 'committed', actions: 'logCommitted' } } },
-  },
-} as never) as unknown as AnyStateMachine;
+const presumesCommit = replaceTransitions(resourceManager, 'prepared', { Timeout: { target: 'committed', actions: 'logCommitted' } });
 
 export default defineModel({
   name: 'two-phase-commit',

@@ -2,15 +2,24 @@
  * What Two-Phase Commit must guarantee (Gray & Lamport, section 3: TCConsistent and the
  * TM's rules), each property checking one thing and saying what it saw on failure.
  */
-import model from '../../models/two-phase-commit/index.js';
-import { always, eventually, sometimes, defineSuite, type NodeView, type WorldView } from '../../src/index.js';
+import model, { type Decision, type RmContext, type RmStatus } from '../../models/two-phase-commit/index.js';
+import { always, eventually, sometimes, defineSuite, type NodeView, type WorldView, type ViewOf } from '../../src/index.js';
 
-const status = (rm: NodeView): string => rm.context.status;
-const decision = (w: WorldView): string | null => w.node('tm').context.decision ?? null;
-const rms = (w: WorldView) => w.role('rm');
+/** What the nodes observe (the model's `observe(...)` calls). */
+type Observed =
+  | { type: 'Decided'; decision: Decision }
+  | { type: 'Voted'; rm: string }
+  | { type: 'Recovered'; node: string; status?: RmStatus; decision?: Decision | null };
+/** The worlds of Two-Phase Commit, with each role's context and the observations typed. */
+type View = ViewOf<typeof model, Observed>;
+
+// A crashed RM's context holds only its persisted status, so `status` is there either way.
+const status = (rm: NodeView<RmContext>): RmStatus => rm.context.status;
+const decision = (w: View): Decision | null => w.node('tm').context.decision ?? null;
+const rms = (w: View) => w.role('rm');
 
 /** TCConsistent: no RM has committed while another has aborted. */
-export const consistency = always('consistency', 'no RM committed while another aborted', (w) => {
+export const consistency = always('consistency', 'no RM committed while another aborted', (w: View) => {
   const committed = rms(w).filter((rm) => status(rm) === 'committed');
   const aborted = rms(w).filter((rm) => status(rm) === 'aborted');
   if (committed.length > 0 && aborted.length > 0) {
@@ -19,7 +28,7 @@ export const consistency = always('consistency', 'no RM committed while another 
 });
 
 /** An RM commits only on the TM's word: the TM must have decided commit (at some point). */
-export const agreement = always('agreement', 'an RM commits only if the TM decided to commit', (w) => {
+export const agreement = always('agreement', 'an RM commits only if the TM decided to commit', (w: View) => {
   if (w.observations.some((o) => o.type === 'Decided' && o.decision === 'commit')) return;
   const committed = rms(w).filter((rm) => status(rm) === 'committed');
   if (committed.length > 0) {
@@ -31,7 +40,7 @@ export const agreement = always('agreement', 'an RM commits only if the TM decid
 export const commitNeedsAllPrepared = always(
   'commit-needs-all-prepared',
   'the TM decides to commit only if every RM voted yes (prepared)',
-  (w) => {
+  (w: View) => {
     if (!w.observations.some((o) => o.type === 'Decided' && o.decision === 'commit')) return;
     const voted = new Set(w.observations.filter((o) => o.type === 'Voted').map((o) => o.rm));
     const missing = rms(w).filter((rm) => !voted.has(rm.id));
@@ -42,15 +51,15 @@ export const commitNeedsAllPrepared = always(
 );
 
 /** The TM's decision, once made, is never replaced by another (over the whole run). */
-export const decisionNeverChanges = always('decision-never-changes', 'the TM never makes two different decisions', (w) => {
+export const decisionNeverChanges = always('decision-never-changes', 'the TM never makes two different decisions', (w: View) => {
   const decided = w.observations.filter((o) => o.type === 'Decided').map((o) => o.decision);
   if (decided.length > 1) return `the TM decided ${decided.join(', then ')}`;
 });
 
-const allRms = (w: WorldView, s: string) => rms(w).every((rm) => rm.up && status(rm) === s);
+const allRms = (w: View, s: RmStatus) => rms(w).every((rm) => rm.up && status(rm) === s);
 
-export const commits = sometimes('commits', 'every RM commits', (w) => allRms(w, 'committed'));
-export const aborts = sometimes('aborts', 'every RM aborts after the TM decided to abort', (w) => decision(w) === 'abort' && allRms(w, 'aborted'));
+export const commits = sometimes('commits', 'every RM commits', (w: View) => allRms(w, 'committed'));
+export const aborts = sometimes('aborts', 'every RM aborts after the TM decided to abort', (w: View) => decision(w) === 'abort' && allRms(w, 'aborted'));
 /**
  * A commit reached although a node crashed while the outcome was still open to it: an RM that
  * came back prepared (it had to ask again), or a TM that came back undecided (it had lost the
@@ -59,13 +68,13 @@ export const aborts = sometimes('aborts', 'every RM aborts after the TM decided 
 export const commitsAfterRecovery = sometimes(
   'commits-after-recovery',
   'every RM commits although a node crashed and recovered before it knew the outcome',
-  (w) =>
+  (w: View) =>
     allRms(w, 'committed') &&
     w.observations.some((o) => o.type === 'Recovered' && (o.status === 'prepared' || (o.node === 'tm' && o.decision === null))),
 );
 
 /** Every RM knows the outcome (committed or aborted): the transaction is over. */
-const allDecided = (w: WorldView) => rms(w).every((rm) => rm.up && (status(rm) === 'committed' || status(rm) === 'aborted'));
+const allDecided = (w: View) => rms(w).every((rm) => rm.up && (status(rm) === 'committed' || status(rm) === 'aborted'));
 
 /**
  * Liveness: on every fair behaviour each RM learns the outcome. It holds with retries and
@@ -78,7 +87,7 @@ export default defineSuite({
   model,
   properties: [consistency, decisionNeverChanges, agreement, commitNeedsAllPrepared, everyRmLearnsOutcome, commits, aborts, commitsAfterRecovery],
   budget: { runs: 3000, depth: 40 },
-  terminal: allDecided,
+  terminal: (w) => allDecided(w as View),
   expectedFailures: [
     {
       property: 'every-rm-learns-outcome',

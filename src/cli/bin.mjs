@@ -1,8 +1,12 @@
 #!/usr/bin/env node
-// The `protokit` bin: runs the TypeScript command line through tsx. Whatever escapes main()
+// The `protokit` bin. Installed from the package, it runs the compiled command line (dist/) on
+// plain node; a TypeScript loader is registered only when a .ts file is given to --load. In a
+// clone of the repository it runs the TypeScript sources through tsx, so the command always
+// matches the checked-out code (dist/ there may be stale or absent). Whatever escapes main()
 // (an error while loading it, an error thrown later by a worker or a timer) is an internal
 // error: one line and exit 70, the stack trace only with --debug.
-import { register } from 'tsx/esm/api';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 const debug = process.argv.includes('--debug');
 function internal(error) {
@@ -15,8 +19,16 @@ function internal(error) {
 process.on('uncaughtException', internal);
 process.on('unhandledRejection', internal);
 try {
-  register();
-  const { main } = await import('./main.ts');
+  const beside = (path) => new URL(path, import.meta.url);
+  const sources = [beside('./main.ts'), beside('../../../src/cli/main.ts')].find((url) => existsSync(fileURLToPath(url)));
+  let main;
+  if (sources) {
+    const { registerTypeScript } = await import('../engine/register-ts.mjs');
+    registerTypeScript();
+    ({ main } = await import(sources.href));
+  } else {
+    ({ main } = await import('./main.js'));
+  }
   const code = await main(process.argv.slice(2));
   process.exitCode = code;
   // A --load module may leave a timer or a never-settling import behind: do not wait on it for ever.

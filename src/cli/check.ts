@@ -1,20 +1,20 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
 import { interruptible } from './interrupt.js';
 import { checkParallel, shardPlan } from '../explore/shard/shard.js';
 import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
-import type { Suite } from '../properties/suite.js';
+import { selectProperties, withProperties, type Suite } from '../properties/suite.js';
 import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { progressFor } from './progress.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
@@ -39,6 +39,9 @@ export interface CheckCommandOptions {
   shards?: number;
   /** false with --no-deadlock. */
   deadlock?: boolean;
+  /** Check only these properties (repeatable), or all but `skip`. */
+  property?: string[];
+  skip?: string[];
 }
 
 interface ModelOutcome {
@@ -72,6 +75,9 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
+  if (modelName === undefined && (options.property?.length || options.skip?.length)) {
+    throw new UsageError('--property and --skip need a MODEL (properties differ between models)');
+  }
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
@@ -101,7 +107,9 @@ export async function checkCommand(modelName: string | undefined, options: Check
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
-async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
+async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
+  const selected = selectProperties(fullSuite, options.property, options.skip);
+  const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const budget = options.runs ?? suite.budget.runs;
@@ -122,6 +130,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       mutant: options.mutant,
       faults,
       deadlock: options.deadlock,
+      properties: selected,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
@@ -130,6 +139,15 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
         ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
         : checkRandomInterruptible(suite, checkOptions, signal),
     );
+  } catch (error) {
+    if (error instanceof ModelError) {
+      const seed = plan?.seed ?? options.seed ?? DEFAULT_SEED;
+      const file = `${fileSafe(options.mutant ?? suite.model.name)}-model-error-seed${seed}.json`;
+      const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+      progress.stop();
+      saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'check', seed }, options.load);
+    }
+    throw error;
   } finally {
     progress.stop();
   }
@@ -142,6 +160,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     ...(options.network ? ['--network', options.network] : []),
     ...(options.deadlock === false ? ['--no-deadlock'] : []),
     ...(options.load ? ['--load', options.load] : []),
+    ...(options.property ?? []).flatMap((p) => ['--property', p]),
+    ...(options.skip ?? []).flatMap((p) => ['--skip', p]),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
     '--runs',
@@ -156,12 +176,12 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
   let htmlPath: string | null = null;
   let writeError: string | null = null;
   if (result.violation) {
-    const trace = traceOfCheck(suite, { config, faults }, result);
     const label = options.mutant ?? suite.model.name;
     // The hash tells apart runs that differ only in configuration, faults or depth.
     const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, depth: options.depth ?? suite.budget.depth });
     const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-seed${result.seed}-${hash}.json`;
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    const trace = { ...traceOfCheck(suite, { config, faults }, result, suiteRecordOf(path, options.load)), ...(selected ? { properties: selected } : {}) };
     try {
       saveTrace(path, trace);
       tracePath = path;
@@ -320,5 +340,5 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
 
 /** The module worker threads load the suites from: the registry, or the `--load` file. */
 function suiteModuleOf(load: string | undefined): string {
-  return load ? pathToFileURL(resolve(load)).href : new URL('../../properties/registry.ts', import.meta.url).href;
+  return load ? pathToFileURL(resolve(load)).href : REGISTRY_MODULE;
 }

@@ -29,6 +29,11 @@ export function collectConfig(value: string, previous: string[] = []): string[] 
   return [...previous, ...value.split(/\s+/).filter(Boolean)];
 }
 
+/** Collects a repeatable option's values (`--property a --property b`). */
+export function collectNames(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
 export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
   // A Map, then fromEntries: `config['__proto__'] = v` would set the prototype instead of a key.
   const config = new Map<string, string>();

@@ -2,16 +2,18 @@
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
 import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
-import { saveTrace, WriteError } from '../trace/file.js';
+import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
+import type { Suite } from '../properties/suite.js';
+import { selectProperties, withProperties } from '../properties/suite.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
 import { safeLine as s } from '../render/safe-text.js';
@@ -39,6 +41,11 @@ export interface ExploreCommandOptions {
   resume?: string;
   /** false with --no-deadlock. */
   deadlock?: boolean;
+  /** Check only these properties (repeatable), or all but `skip`. */
+  property?: string[];
+  skip?: string[];
+  /** Exit 5 (inconclusive) when a bound stopped the search. */
+  requireComplete?: boolean;
 }
 
 /** Default seconds between checkpoints. */
@@ -46,15 +53,15 @@ export const CHECKPOINT_INTERVAL_S = 60;
 /** Exit code of a search ended by Ctrl-C (the contract's "interrupted"). */
 const EXIT_INTERRUPTED = 130;
 
-const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
-
 export async function exploreCommand(modelName: string, options: ExploreCommandOptions): Promise<number> {
   if (typeof options.symmetry === 'string' && options.symmetry !== 'compare') {
     throw new UsageError(`--symmetry takes no value or 'compare', not '${options.symmetry}'`);
   }
   checkWorkers(options.workers);
   checkMaxMemory(options.maxMemory);
-  const suite = findSuite(await loadSuites(options.load), modelName);
+  const fullSuite = findSuite(await loadSuites(options.load), modelName);
+  const selected = selectProperties(fullSuite, options.property, options.skip);
+  const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
@@ -83,10 +90,11 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxDepth: options.maxDepth,
       maxMemoryMb: options.maxMemory,
       maxInFlight: options.maxInFlight,
+      properties: selected,
       symmetry,
       workers: options.workers,
       deadlock: options.deadlock,
-      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
+      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY_MODULE,
       onProgress: progress.update,
       ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
       ...(options.resume !== undefined ? { resume: options.resume } : {}),
@@ -96,36 +104,52 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
   try {
     result = await interruptible((signal) => search(options.symmetry !== undefined && options.symmetry !== false, signal));
     if (options.symmetry === 'compare' && result.stoppedBy !== 'interrupted') unreduced = await interruptible((signal) => search(false, signal));
+  } catch (error) {
+    if (error instanceof ModelError) {
+      progress.stop();
+      const file = `${fileSafe(options.mutant ?? suite.model.name)}-model-error-explore.json`;
+      const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+      saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'explore' }, options.load);
+    }
+    throw error;
   } finally {
     progress.stop();
   }
 
   let tracePath: string | null = null;
   let writeError: string | null = null;
+  let htmlPath: string | null = null;
   if (result.violation) {
     const v = result.violation;
-    const trace = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart });
     const label = options.mutant ?? suite.model.name;
     // The hash tells apart searches that differ only in configuration, faults or bounds.
     const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, maxDepth: options.maxDepth ?? null, maxInFlight: options.maxInFlight ?? null });
     const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-${hash}-explore.json`;
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    const built = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart }, suiteRecordOf(path, options.load));
+    const trace = { ...built, ...(selected ? { properties: selected } : {}) };
     try {
       saveTrace(path, trace);
       tracePath = path;
+      const html = path.replace(/\.json$/, '') + '.html';
+      const { renderTrace } = await import('../render/trace.js');
+      writeFileAtomic(html, renderTrace('html', suite, trace, path));
+      htmlPath = html;
     } catch (error) {
       // The result is still printed in full (the actions too), so nothing is lost; exit 2.
       if (!(error instanceof WriteError)) throw error;
       writeError = error.message;
     }
   }
+  const growing = growingFrontier(result);
+  if (growing) process.stderr.write(`${growthWarning(suite, growing)}\n`);
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
   const ok = result.violation === null;
   const resume = checkpointDir === undefined ? null : resumeCommand(modelName, options, checkpointDir);
   if (options.json) {
-    process.stdout.write(JSON.stringify(jsonOf(result, unreduced, tracePath, loadArg, writeError, resume)) + '\n');
+    process.stdout.write(JSON.stringify({ ...jsonOf(result, unreduced, tracePath, loadArg, writeError, resume, htmlPath), frontierGrowing: growing !== null }) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume, htmlPath));
   }
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
@@ -136,7 +160,43 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
     process.stderr.write(`protokit: interrupted after ${count(result.distinctStates)} states of ${s(suite.model.name)}\n`);
     return EXIT_INTERRUPTED;
   }
-  return !ok ? 1 : result.inconclusive ? EXIT_INCONCLUSIVE : 0;
+  if (!ok) return 1;
+  if (result.inconclusive) return EXIT_INCONCLUSIVE;
+  // A pass that a bound cut short is no verdict on the configuration: inconclusive, when asked.
+  if (options.requireComplete && !result.complete) {
+    if (!options.json) process.stderr.write(`protokit: inconclusive: ${result.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${result.stoppedBy ?? 'a bound'}`} stopped the search before it was complete (--require-complete)\n`);
+    return EXIT_INCONCLUSIVE;
+  }
+  return 0;
+}
+
+/** How many last levels must each grow before the frontier counts as growing without end. */
+const GROWING_LEVELS = 5;
+
+/**
+ * The last level sizes when a bound stopped a search whose frontier grew at each of its last
+ * levels: the mark of a state space without end (retries or heartbeats adding messages), not of a
+ * large one that was about to finish. Null otherwise.
+ */
+function growingFrontier(r: ExploreResult): number[] | null {
+  if (r.complete || r.violation !== null || r.stoppedBy === null) return null;
+  // The level a bound cut short is partial: judge the growth on the levels before it.
+  const whole = r.stoppedBy === 'max-depth' ? r.frontier : r.frontier.slice(0, -1);
+  const last = whole.slice(-(GROWING_LEVELS + 1));
+  if (last.length < GROWING_LEVELS + 1) return null;
+  return last.every((n, i) => i === 0 || n > last[i - 1]!) ? last : null;
+}
+
+function growthWarning(suite: Suite, sizes: readonly number[]): string {
+  const bounds = Object.entries(suite.model.params)
+    .filter(([, spec]) => typeof spec.default === 'number')
+    .map(([key, spec]) => `${key} (${spec.description})`);
+  return (
+    `protokit: warning: the frontier grew at each of the last ${sizes.length - 1} levels (${sizes.map(count).join(' → ')} new states): ` +
+    `the state space is probably unbounded (or far larger than this bound). Bound it with --max-in-flight N (a state constraint on messages in flight)` +
+    (bounds.length ? ` or the model's bounds (--config ${bounds.join(', ')})` : '') +
+    `, or switch off what adds messages without end (retries, heartbeats)`
+  );
 }
 
 /** The command that goes on from the checkpoint: the same search, with --resume. */
@@ -160,7 +220,7 @@ function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): st
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }
 
-function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null, resume: string | null): object {
+function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null, resume: string | null, htmlPath: string | null): object {
   return {
     model: r.model,
     preset: r.preset,
@@ -192,6 +252,7 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
       step: r.violation.step,
       ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
       trace: tracePath,
+      html: htmlPath,
       replay: tracePath === null ? null : `${COMMAND} replay ${shellArg(tracePath)}${loadArg}`,
       ...(tracePath === null ? { actions: r.violation.actions, writeError } : {}),
     },
@@ -207,7 +268,7 @@ const STOPPED_BY: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   interrupted: 'Ctrl-C',
 };
 
-function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null, resume: string | null): string {
+function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null, resume: string | null, htmlPath: string | null): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
@@ -237,6 +298,7 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
       lines.push(...actionLines(v.actions));
     } else {
       lines.push(`    trace:  ${s(tracePath)}`);
+      if (htmlPath !== null) lines.push(`    view:   ${s(htmlPath)} (open it in a browser)`);
       lines.push(`    read:   ${s(`${COMMAND} show ${shellArg(tracePath)}${loadArg}`)}`);
       lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(tracePath)}${loadArg}`)}`);
     }

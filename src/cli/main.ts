@@ -1,7 +1,7 @@
 /**
  * The `protokit` command line. The names, exit codes and --json output are a contract (see
  * DESIGN.md): 0 nothing violated; 1 a property was violated; 2 bad usage or bad input;
- * 3 a trace does not fit the model; 4 the model itself failed; 70 an internal error of
+ * 3 a trace does not fit the model; 4 the model itself failed; 5 inconclusive; 70 an internal error of
  * protokit (one line; the stack only with --debug); 130 interrupted.
  */
 import { Command, CommanderError, Option } from 'commander';
@@ -9,19 +9,20 @@ import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js'
 import { safeLine } from '../render/safe-text.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { SHOW_FORMATS } from '../render/formats.js';
-import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
+import { collectConfig, collectNames, nonNegativeInt, positiveInt } from './common.js';
 import { refuseRepeatedFlags } from './flags.js';
 import { guardStreams } from './terminal.js';
 
 // Each command's module (and what it pulls in: explorers, renderers) is loaded when the command
 // runs, so a start loads only what that command needs.
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, model: 4, internal: 70, interrupted: 130 } as const;
+export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, model: 4, modelFailed: 4, inconclusive: 5, internal: 70, interrupted: 130 } as const;
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
     .description('Distributed protocols as formal models, checked by machine.')
     .version(KIT_VERSION)
+    .option('--debug', 'print the stack of an error of the model')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => {} })
@@ -53,6 +54,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--shard <K/N|auto>', "run only shard K of N of the budget (its own seed and share of the runs); 'auto' reads it from PROTOKIT_SHARD, a Kubernetes Indexed Job or a CI's parallel jobs")
     .option('--shards <n>', 'with --shard auto: the number of shards (e.g. a Kubernetes Indexed Job\'s completions)', positiveInt('--shards'))
     .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
+    .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
+    .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
     .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
@@ -77,6 +80,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--checkpoint <dir>', 'write resumable checkpoints into DIR periodically and on Ctrl-C')
     .option('--checkpoint-interval <s>', 'seconds between checkpoints (default 60; 0: every level)', nonNegativeInt('--checkpoint-interval'))
     .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
+    .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
+    .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
+    .option('--require-complete', 'exit 5 (inconclusive) when a bound stopped the search')
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
   cli
@@ -103,6 +109,12 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <file>', 'write to a file instead of stdout')
     .option('--load <path>', 'the suite module the trace was recorded with')
     .action(async (trace, options) => setExit(await (await import('./replay.js')).showCommand(trace, options)));
+
+  cli
+    .command('init')
+    .description('scaffold a project that checks its own protocol models with protokit')
+    .argument('[dir]', 'the folder to create (default: the current folder)')
+    .action(async (dir) => setExit(await (await import('./init.js')).initCommand(dir)));
 
   cli
     .command('linearizable')
@@ -157,7 +169,12 @@ export function reportError(error: unknown, debug: boolean): number {
     return EXIT.mismatch;
   }
   if (error instanceof ModelError) {
-    say(error.message);
+    say(`the model failed: ${error.message}`);
+    if (error.tracePath) process.stderr.write(`  trace:  ${safeLine(error.tracePath)}\n  replay: ${safeLine(error.replay ?? '')}\n`);
+    if (debug) {
+      const cause = error.cause instanceof Error ? error.cause : error;
+      process.stderr.write(`${cause.stack ?? cause.message}\n`);
+    }
     return EXIT.model;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -7,14 +7,25 @@
  * settles) is one line naming the file and the problem, exit 2. Every suite's names (model,
  * mutants, properties, presets, parameters) must be safe names, since they become file names.
  */
-import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { UsageError } from '../engine/errors.js';
+import { ModelError, UsageError } from '../engine/errors.js';
+import { resolveInstance, type InstanceOptions } from '../engine/instance.js';
+import { saveTrace } from '../trace/file.js';
+import type { Trace } from '../trace/format.js';
+import { traceOfModelError } from '../trace/replay.js';
+import { COMMAND, shellArg } from './common.js';
 import type { Suite } from '../properties/suite.js';
 import { unsafeNameReason } from '../trace/names.js';
+import { validateSuite } from '../properties/validate.js';
 
-const REGISTRY = new URL('../../properties/registry.ts', import.meta.url);
+/**
+ * The repository's registry of built-in suites. Run from the sources (tsx, vitest) it is the
+ * TypeScript file; run compiled (dist/, the installed package) it is its compiled twin, which the
+ * build emits beside the kit, so the built-in models need no TypeScript loader.
+ */
+export const REGISTRY_MODULE = new URL(`../../properties/registry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
 /** How long a `--load` module may take to import (its top-level code and awaits); PROTOKIT_LOAD_TIMEOUT_MS overrides it. */
 export const LOAD_TIMEOUT_MS = 10_000;
@@ -25,9 +36,22 @@ function loadTimeoutMs(): number {
 }
 
 export async function loadSuites(load?: string): Promise<Suite[]> {
-  const suites = load !== undefined ? await loadExternal(load) : [...((await import(REGISTRY.href)) as { suites: readonly Suite[] }).suites];
+  const suites = load !== undefined ? await loadExternal(load) : [...((await import(REGISTRY_MODULE)) as { suites: readonly Suite[] }).suites];
   for (const suite of suites) checkNames(suite, load);
   return suites;
+}
+
+/**
+ * Imports a user's module. A TypeScript file needs a loader: run from the sources, one is there
+ * already (the bin's, or vitest's); run compiled on plain node, register-ts.mjs registers tsx the
+ * first time a .ts file is loaded, and only then.
+ */
+export async function importUserModule(url: string): Promise<unknown> {
+  if (/\.[cm]?tsx?$/.test(url) && !import.meta.url.endsWith('.ts')) {
+    const loader = (await import(new URL('../engine/register-ts.mjs', import.meta.url).href)) as { registerTypeScript: () => void };
+    loader.registerTypeScript();
+  }
+  return import(url);
 }
 
 async function loadExternal(path: string): Promise<Suite[]> {
@@ -45,6 +69,7 @@ async function loadExternal(path: string): Promise<Suite[]> {
   if (suites.length === 0 || !suites.every(isSuite)) {
     throw new UsageError(`--load ${path}: expected a default export made with defineSuite(...) (or an export 'suites', a list of them)`);
   }
+  for (const s of suites as Suite[]) validateSuite(s.model, s.properties);
   return suites as Suite[];
 }
 
@@ -56,7 +81,7 @@ async function importWithin(url: string, path: string): Promise<unknown> {
     timer = setTimeout(() => reject(new UsageError(`--load ${path}: still importing after ${ms / 1000} s (a top-level await that never settles?)`)), ms);
   });
   try {
-    return await Promise.race([import(url), timeout]);
+    return await Promise.race([importUserModule(url), timeout]);
   } catch (error) {
     if (error instanceof UsageError) throw error;
     throw new UsageError(`--load ${path}: cannot load it: ${firstLine(error)}`);
@@ -97,4 +122,43 @@ export function findSuite(suites: readonly Suite[], name: string): Suite {
   const suite = suites.find((s) => s.model.name === name);
   if (!suite) throw new UsageError(`unknown model '${name}' (accepted: ${suites.map((s) => s.model.name).join(', ')})`);
   return suite;
+}
+
+/** How a trace saved at `tracePath` names the --load suite: its path relative to the trace's folder. */
+export function suiteRecordOf(tracePath: string, load: string | undefined): string | undefined {
+  return load === undefined ? undefined : relative(dirname(resolve(tracePath)), resolve(load)) || '.';
+}
+
+/**
+ * The suite a trace replays against: the one given with --load; else the suite module the trace
+ * recorded (a path relative to the trace file); else the built-in registry. When none has the
+ * trace's model, the error says which --load to give.
+ */
+export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load?: string): Promise<Suite> {
+  if (load !== undefined) return findSuite(await loadSuites(load), trace.model);
+  if (trace.suite !== undefined) {
+    const recorded = isAbsolute(trace.suite) ? trace.suite : resolve(dirname(resolve(tracePath)), trace.suite);
+    if (!existsSync(recorded)) {
+      const shown = relative(process.cwd(), recorded);
+      throw new UsageError(`the trace was recorded with --load ${shown.startsWith('..') || shown === '' ? recorded : shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
+    }
+    return findSuite(await loadSuites(recorded), trace.model);
+  }
+  const suites = await loadSuites();
+  if (!suites.some((s) => s.model.name === trace.model)) {
+    throw new UsageError(`unknown model '${trace.model}' (built in: ${suites.map((s) => s.model.name).join(', ')}); if the trace comes from a suite outside this repository, give --load PATH, the suite module it was recorded with`);
+  }
+  return findSuite(suites, trace.model);
+}
+
+/**
+ * Saves the trace of a ModelError met by `check` or `explore` (the actions up to the failure) and
+ * records on the error where it went and how to replay it, for the report (exit 4).
+ */
+export function saveModelErrorTrace(error: ModelError, suite: Suite, options: InstanceOptions, path: string, origin: Trace['origin'], load: string | undefined): void {
+  if (error.actions === null) return;
+  const instance = resolveInstance(suite.model, options);
+  saveTrace(path, traceOfModelError(instance, suite, error, origin, suiteRecordOf(path, load)));
+  error.tracePath = path;
+  error.replay = `${COMMAND} replay ${shellArg(path)}${load ? ` --load ${shellArg(load)}` : ''}`;
 }

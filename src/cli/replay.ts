@@ -10,7 +10,7 @@ import { replay } from '../trace/replay.js';
 import type { World } from '../engine/world.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { COMMAND, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { suiteForTrace } from './registry.js';
 
 export interface ReplayCommandOptions {
   json?: boolean;
@@ -21,7 +21,7 @@ export interface ReplayCommandOptions {
 
 export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<number> {
   const trace = loadTrace(path);
-  const suite = findSuite(await loadSuites(options.load), trace.model);
+  const suite = await suiteForTrace(trace, path, options.load);
   const until = options.until;
   if (until !== undefined && until > trace.actions.length) {
     throw new UsageError(`--until ${until}: the trace has ${trace.actions.length} steps (accepted: 0..${trace.actions.length})`);
@@ -111,7 +111,7 @@ export async function showCommand(path: string, options: { format: string; out?:
     throw new UsageError(`unknown format '${options.format}' (accepted: ${SHOW_FORMATS.join(', ')})`);
   }
   const trace = loadTrace(path);
-  const suite = findSuite(await loadSuites(options.load), trace.model);
+  const suite = await suiteForTrace(trace, path, options.load);
   // picocolors knows whether this terminal takes colour (a TTY, NO_COLOR, FORCE_COLOR).
   const color = options.out === undefined && useColor();
   const text = renderTrace(options.format as ShowFormat, suite, trace, path, { color });

@@ -13,6 +13,7 @@ import type { Effect, Observation } from './model.js';
 import { objectKey, type NodeState, type NodeStepResult } from './node-step.js';
 import { slotOf, type EnvAction, type EnvironmentActions } from './node-slots.js';
 import { nodeViewOf } from './view.js';
+import { ModelError, thrownMessage } from './errors.js';
 import { envelopeKey, envelopeMemo, envelopeOf, indexOrThrow, linked, removeFirst, replaceAt, sameNodeState, twoWaySplits, uniqueEnvelopes, type Envelope, type EnvelopeActions, type World } from './world.js';
 
 /**
@@ -80,7 +81,7 @@ function buildInitialWorld(instance: Instance): World {
   const nodes: NodeState[] = [];
   const effects: [string, readonly Effect[]][] = [];
   instance.nodes.forEach((spec, i) => {
-    const result = instance.roleOf[i]!.stepper.initial(spec.input);
+    const result = guardModel(instance, i, 'starting', () => instance.roleOf[i]!.stepper.initial(spec.input));
     nodes.push(result.state);
     effects.push([spec.id, result.effects]);
   });
@@ -97,6 +98,35 @@ function buildInitialWorld(instance: Instance): World {
  * when it would change nothing (with `set` semantics, where delivering does not consume).
  */
 export function enabledActions(instance: Instance, world: World): Action[] {
+  try {
+    return listActions(instance, world);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const i = listing.node;
+    const what = listing.environment ? 'its environment function' : `its machine, trying ${listing.event}`;
+    throw new ModelError(`node ${describeNode(instance, i)}, listing the enabled actions, ${what}: ${thrownMessage(error)}`, instance.nodes[i]?.id ?? null, { cause: error });
+  }
+}
+
+/** What `listActions` is running, for the message when the model's code throws there. */
+const listing = { node: -1, environment: false, event: '' };
+
+function describeNode(instance: Instance, i: number): string {
+  const spec = instance.nodes[i];
+  return spec ? `${spec.id} (role ${spec.role})` : '?';
+}
+
+/** Runs node `i`'s machine (`doing` something): what it throws becomes a ModelError naming the node. */
+function guardModel<T>(instance: Instance, i: number, doing: string, run: () => T): T {
+  try {
+    return run();
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    throw new ModelError(`node ${describeNode(instance, i)}, ${doing}: ${thrownMessage(error)}`, instance.nodes[i]?.id ?? null, { cause: error });
+  }
+}
+
+function listActions(instance: Instance, world: World): Action[] {
   const { faults } = instance;
   const setNetwork = faults.network === 'set';
   const actions: Action[] = [];
@@ -115,6 +145,9 @@ export function enabledActions(instance: Instance, world: World): Action[] {
     distinct.push(e);
     const receiver = instance.indexOf.get(e.to)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
+    listing.node = receiver;
+    listing.environment = false;
+    listing.event = e.message.type;
     if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
     actions.push(actionsOfEnvelope(e).deliver);
   }
@@ -122,13 +155,17 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   for (let i = 0; i < instance.nodes.length; i++) {
     const state = world.nodes[i]!;
     if (!state.up) continue;
+    listing.node = i;
+    listing.environment = true;
     const env = environmentActions(instance, world, i);
+    listing.environment = false;
     if (!setNetwork && env.changing !== null) {
       for (const action of env.changing) actions.push(action);
       continue;
     }
     const stepper = instance.roleOf[i]!.stepper;
     for (const action of env.all) {
+      listing.event = action.event.type;
       const result = stepper.step(state, action.event);
       if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
     }
@@ -202,7 +239,8 @@ function environmentActions(instance: Instance, world: World, i: number): Enviro
   if (readInbox) cache.readsInbox[i] = true;
   if (cache.readsInbox[i]) return { all, changing: null };
   const stepper = instance.roleOf[i]!.stepper;
-  slot.env = { all, changing: all.filter((action) => stepper.step(state, action.event).changed) };
+  listing.environment = false;
+  slot.env = { all, changing: all.filter((action) => ((listing.event = action.event.type), stepper.step(state, action.event).changed)) };
   return slot.env;
 }
 
@@ -229,6 +267,18 @@ function changesWorld(instance: Instance, world: World, i: number, result: NodeS
  * actions from outside (replay) check `enabledActions` first.
  */
 export function step(instance: Instance, world: World, action: Action): World {
+  try {
+    return stepUnguarded(instance, world, action);
+  } catch (error) {
+    if (error instanceof ModelError) throw error;
+    const id = action.type === 'deliver' ? action.to : action.type === 'env' || action.type === 'restart' ? action.node : null;
+    const i = id === null ? -1 : (instance.indexOf.get(id) ?? -1);
+    const doing = action.type === 'deliver' ? `receiving ${action.message.type}` : action.type === 'env' ? `on ${action.event.type}` : action.type === 'restart' ? 'restarting (RECOVER)' : action.type;
+    throw new ModelError(`node ${describeNode(instance, i)}, ${doing}: ${thrownMessage(error)}`, id, { cause: error });
+  }
+}
+
+function stepUnguarded(instance: Instance, world: World, action: Action): World {
   switch (action.type) {
     case 'deliver': {
       const setNetwork = instance.faults.network === 'set';
@@ -289,7 +339,9 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
   const setNetwork = instance.faults.network === 'set';
   for (const effect of effects) {
     if (effect.type === 'send') {
-      if (!instance.indexOf.has(effect.to)) throw new Error(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}'`);
+      if (!instance.indexOf.has(effect.to)) {
+        throw new ModelError(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}' (nodes: ${instance.nodes.map((n) => n.id).join(', ')})`, from);
+      }
       const e = envelopeOf(effect, from);
       if (setNetwork) {
         const key = envelopeKey(e);

@@ -9,7 +9,7 @@
  * - after a crash and restart it starts from its initial state with the persisted context fields
  *   restored, and receives `{ type: 'RECOVER' }` so it can resume from what it logged.
  */
-import type { AnyStateMachine, EventObject } from 'xstate';
+import type { AnyStateMachine, ContextFrom, EventObject } from 'xstate';
 import type { FaultSettings } from './faults.js';
 
 /** A message on the network: a plain object with a `type`, e.g. `{ type: 'Prepared', rm: 'rm1' }`. */
@@ -50,15 +50,18 @@ export interface NodeSpec {
   readonly input: Readonly<Record<string, unknown>>;
 }
 
-/** What the kit shows a role's environment function and the properties about a node. */
-export interface NodeView {
+/**
+ * What the kit shows a role's environment function and the properties about a node. `C` is the
+ * role's context type (`ViewOf<typeof model>` fills it in per role); untyped, any fields.
+ */
+export interface NodeView<C = Readonly<Record<string, any>>> {
   readonly id: string;
   readonly role: string;
   /** False while the node is crashed; its context then holds only its persisted fields. */
   readonly up: boolean;
   /** The xstate state value (a string for flat machines); null while crashed. */
   readonly state: unknown;
-  readonly context: Readonly<Record<string, any>>;
+  readonly context: Readonly<C>;
 }
 
 export interface RoleSpec {
@@ -117,14 +120,14 @@ export interface FairnessDeclaration {
   readonly heal?: boolean;
 }
 
-export interface Model {
+export interface Model<R extends Readonly<Record<string, RoleSpec>> = Readonly<Record<string, RoleSpec>>> {
   /** Command-line name, e.g. `two-phase-commit`. */
   readonly name: string;
   /** One line: what the model is and which paper it follows. */
   readonly title: string;
   readonly params: Readonly<Record<string, ParamSpec>>;
   readonly presets?: Readonly<Record<string, Preset>>;
-  readonly roles: Readonly<Record<string, RoleSpec>>;
+  readonly roles: R;
   /** The cluster for given parameters, in a fixed order (it is the order of `enabledActions`). */
   readonly nodes: (params: Params) => readonly NodeSpec[];
   /** Fault settings used when the command line does not choose. */
@@ -147,7 +150,19 @@ export interface Model {
   };
 }
 
-/** Declares a model; an identity function that gives the object its type. */
-export function defineModel(model: Model): Model {
+/**
+ * Declares a model; an identity function that gives the object its type, keeping each role's
+ * machine type so that `ViewOf<typeof model>` knows every role's context.
+ */
+export function defineModel<const R extends Readonly<Record<string, RoleSpec>>>(model: Model<R>): Model<R> {
   return model;
 }
+
+/** The context type of each role of a model: `{ tm: TmContext; rm: RmContext }`. */
+export type RoleContexts<M> = M extends Model<infer R> ? { readonly [K in keyof R & string]: ContextFrom<R[K]['machine']> & object } : Record<string, Readonly<Record<string, any>>>;
+
+/**
+ * Since 0.1.0. A message as a node machine receives it: the message itself plus its sender, e.g.
+ * `events: {} as Received<Prepared> | { type: 'Timeout' }`.
+ */
+export type Received<M extends { readonly type: string }> = M & { readonly from: string };

@@ -3,22 +3,44 @@
  * worlds with the same node state, the network, the observations and the parameters.
  */
 import type { Instance } from './instance.js';
-import type { NodeView, Observation } from './model.js';
+import type { NodeView, Observation, RoleContexts } from './model.js';
 import type { NodeState } from './node-step.js';
 import { slotOf } from './node-slots.js';
 import type { Envelope, World } from './world.js';
 
-/** What properties see of a world. */
-export interface WorldView {
-  readonly nodes: readonly NodeView[];
+/** Role name → context type; any role, any fields, when untyped. */
+export type RoleContextMap = Readonly<Record<string, object>>;
+
+/**
+ * The context type of node `I`: its role's when the id is the role's name (`'tm'`) or the role's
+ * name and a number (`'rm2'`, `'acceptor1'`), the union of every role's otherwise.
+ */
+export type ContextOfNode<R extends RoleContextMap, I extends string> = I extends keyof R
+  ? R[I]
+  : { [K in keyof R & string]: I extends `${K}${number}` ? R[K] : never }[keyof R & string] extends infer C
+    ? [C] extends [never]
+      ? R[keyof R]
+      : C
+    : never;
+
+/**
+ * What properties see of a world (read-only). `R` maps each role to its context type and `O` is
+ * the union of the model's observations; `ViewOf<typeof model, O>` fills both in, so `w.role('rm')`
+ * and `w.node('tm')` are typed. Untyped (the default), contexts have any fields.
+ */
+export interface WorldView<R extends RoleContextMap = Readonly<Record<string, Readonly<Record<string, any>>>>, O extends Observation = Observation> {
+  readonly nodes: readonly NodeView<R[keyof R]>[];
   readonly network: readonly Envelope[];
-  readonly observations: readonly Observation[];
+  readonly observations: readonly O[];
   readonly params: Instance['params'];
   /** The node with this id. */
-  node(id: string): NodeView;
+  node<I extends string>(id: I): NodeView<ContextOfNode<R, I>>;
   /** The nodes of one role, in cluster order. */
-  role(role: string): readonly NodeView[];
+  role<K extends keyof R & string>(role: K): readonly NodeView<R[K]>[];
 }
+
+/** Since 0.1.0. The view of a model's worlds, typed by its roles' contexts and (optionally) its observations. */
+export type ViewOf<M, O extends Observation = Observation> = WorldView<RoleContexts<M>, O>;
 
 
 /** The view of node `i` in `state`, built once per node state. */
@@ -49,13 +71,14 @@ class View implements WorldView {
     this.params = instance.params;
   }
 
-  node(id: string): NodeView {
+  // Untyped here: the interface's signatures give callers the model's types.
+  node(id: string): NodeView<any> {
     const i = this.instance.indexOf.get(id);
     if (i === undefined) throw new Error(`no node '${id}'`);
     return this.nodes[i]!;
   }
 
-  role(role: string): readonly NodeView[] {
+  role(role: string): readonly NodeView<any>[] {
     this.byRole ??= new Map();
     let members = this.byRole.get(role);
     if (members === undefined) {

@@ -32,13 +32,13 @@ export interface LeadsTo {
 export type LivenessProperty = Eventually | LeadsTo;
 
 /** Since 0.3.0. Every fair behaviour reaches a world where `holds` is true. */
-export function eventually(name: string, description: string, holds: Eventually['holds']): Eventually {
-  return { kind: 'eventually', name, description, holds };
+export function eventually<W extends WorldView<any, any> = WorldView>(name: string, description: string, holds: (world: W) => boolean): Eventually {
+  return { kind: 'eventually', name, description, holds: holds as Eventually['holds'] };
 }
 
 /** Since 0.3.0. Whenever `p` holds, `q` holds then or later, on every fair behaviour (`p ~> q`). */
-export function leadsTo(name: string, description: string, p: LeadsTo['p'], q: LeadsTo['q']): LeadsTo {
-  return { kind: 'leadsTo', name, description, p, q };
+export function leadsTo<W extends WorldView<any, any> = WorldView>(name: string, description: string, p: (world: W) => boolean, q: (world: W) => boolean): LeadsTo {
+  return { kind: 'leadsTo', name, description, p: p as LeadsTo['p'], q: q as LeadsTo['q'] };
 }
 
 export function isLiveness(p: { readonly kind: string }): p is LivenessProperty {

@@ -10,50 +10,59 @@
  *
  * - `eventually`/`leadsTo` (liveness.ts): what must happen, under the model's fairness.
  *
- * An invariant that throws is reported as a violation of that invariant, with the error.
+ * A property or a witness that throws is an error of the model (ModelError, exit 4), not a
+ * violation: it names the property, and the explorer adds the step.
  */
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/view.js';
+import { ModelError, thrownMessage } from '../engine/errors.js';
 import type { LivenessProperty } from './liveness.js';
 
 export type Verdict = string | undefined | void;
+
+// The checks are declared as methods so that a property written for a typed view
+// (`(w: ViewOf<typeof model>) => ...`) is still a Property of any suite: method parameters
+// compare bivariantly. The kit only ever passes views of the suite's own model.
 
 export interface Invariant {
   readonly kind: 'always';
   readonly name: string;
   readonly description: string;
-  readonly check: (world: WorldView) => Verdict;
+  check(world: WorldView): Verdict;
 }
 
 export interface StepInvariant {
   readonly kind: 'always-step';
   readonly name: string;
   readonly description: string;
-  readonly check: (before: WorldView, after: WorldView, action: Action) => Verdict;
+  check(before: WorldView, after: WorldView, action: Action): Verdict;
 }
 
 export interface Witness {
   readonly kind: 'sometimes';
   readonly name: string;
   readonly description: string;
-  readonly reached: (world: WorldView) => boolean;
+  reached(world: WorldView): boolean;
 }
 
 export type Property = Invariant | StepInvariant | Witness | LivenessProperty;
 
-/** Since 0.1.0. An invariant over every reachable world. */
-export function always(name: string, description: string, check: Invariant['check']): Invariant {
-  return { kind: 'always', name, description, check };
+/**
+ * Since 0.1.0. An invariant over every reachable world. Annotate `w` with `ViewOf<typeof model>`
+ * to have each role's context typed: `always('x', '...', (w: View) => ...)`.
+ */
+export function always<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (world: W) => Verdict): Invariant {
+  return { kind: 'always', name, description, check: check as Invariant['check'] };
 }
 
 /** Since 0.1.0. An invariant over every step (the world before, the world after, the action). */
-export function alwaysStep(name: string, description: string, check: StepInvariant['check']): StepInvariant {
-  return { kind: 'always-step', name, description, check };
+export function alwaysStep<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (before: W, after: W, action: Action) => Verdict): StepInvariant {
+  return { kind: 'always-step', name, description, check: check as StepInvariant['check'] };
 }
 
 /** Since 0.1.0. A witness: some explored world must satisfy `reached`. */
-export function sometimes(name: string, description: string, reached: Witness['reached']): Witness {
-  return { kind: 'sometimes', name, description, reached };
+export function sometimes<W extends WorldView<any, any> = WorldView>(name: string, description: string, reached: (world: W) => boolean): Witness {
+  return { kind: 'sometimes', name, description, reached: reached as Witness['reached'] };
 }
 
 export interface Violation {
@@ -85,11 +94,22 @@ export function checkStep(properties: readonly Property[], before: WorldView, af
   return null;
 }
 
-function guarded(name: string, run: () => Verdict): Violation | null {
+/** Runs an invariant: a violation, null when it holds; what it throws becomes a ModelError naming it. */
+export function guarded(name: string, run: () => Verdict): Violation | null {
+  let verdict: Verdict;
   try {
-    const verdict = run();
-    return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+    verdict = run();
   } catch (error) {
-    return { property: name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
+    throw new ModelError(`property ${name} threw: ${thrownMessage(error)}`, null, { cause: error });
+  }
+  return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+}
+
+/** Whether witness `w` holds in `world`; what it throws becomes a ModelError naming it. */
+export function reachedIn(w: Witness, world: WorldView): boolean {
+  try {
+    return w.reached(world);
+  } catch (error) {
+    throw new ModelError(`witness ${w.name} threw: ${thrownMessage(error)}`, null, { cause: error });
   }
 }

@@ -5,6 +5,8 @@
 import type { Model } from '../engine/model.js';
 import type { WorldView } from '../engine/view.js';
 import type { Property } from './properties.js';
+import { validateSuite } from './validate.js';
+import { UsageError } from '../engine/errors.js';
 
 export interface Budget {
   /** Random runs (interleavings) per check. */
@@ -41,22 +43,44 @@ export interface ExpectedFailure {
 /** The name deadlock violations are reported under; no property may take it. */
 export const DEADLOCK = 'deadlock';
 
-/** Since 0.1.0. Declares a suite; checks that every mutant names a property of the suite. */
+/**
+ * Since 0.1.0. Declares a suite, checking it and its model (validate.ts): mutants name roles and
+ * properties and change something, persisted fields exist, names are unique and not reserved,
+ * expected failures name a property and a preset. A problem throws a UsageError, one line.
+ */
 export function defineSuite(suite: Suite): Suite {
-  const names = new Set<string>();
-  for (const p of suite.properties) {
-    if (names.has(p.name)) throw new Error(`suite ${suite.model.name}: two properties are named '${p.name}'`);
-    if (p.name === DEADLOCK) throw new Error(`suite ${suite.model.name}: '${DEADLOCK}' is reserved for deadlock violations`);
-    names.add(p.name);
-  }
+  validateSuite(suite.model, suite.properties);
+  const names = new Set(suite.properties.map((p) => p.name));
+  if (names.has(DEADLOCK)) throw new UsageError(`suite ${suite.model.name}: '${DEADLOCK}' is reserved for deadlock violations`);
   for (const f of suite.expectedFailures ?? []) {
-    if (!names.has(f.property)) throw new Error(`suite ${suite.model.name}: expected failure of '${f.property}', which is not a property of the suite`);
-    if (suite.model.presets?.[f.preset] === undefined) throw new Error(`suite ${suite.model.name}: expected failure in preset '${f.preset}', which the model does not have`);
-  }
-  for (const [name, mutant] of Object.entries(suite.model.mutants)) {
-    if (!names.has(mutant.breaks)) {
-      throw new Error(`suite ${suite.model.name}: mutant '${name}' breaks '${mutant.breaks}', which is not a property of the suite`);
-    }
+    if (!names.has(f.property)) throw new UsageError(`suite ${suite.model.name}: expected failure of '${f.property}', which is not a property of the suite`);
+    if (suite.model.presets?.[f.preset] === undefined) throw new UsageError(`suite ${suite.model.name}: expected failure in preset '${f.preset}', which the model does not have`);
   }
   return suite;
+}
+
+/**
+ * Since 0.1.0. The suite checking only the properties named in `only` (all when undefined), in the
+ * suite's order: `--property` and `--skip` (TLC's INVARIANT list, Quint's `--invariant`).
+ */
+export function withProperties(suite: Suite, only: readonly string[] | undefined): Suite {
+  if (only === undefined) return suite;
+  const names = new Set(only);
+  return { ...suite, properties: suite.properties.filter((p) => names.has(p.name)) };
+}
+
+/**
+ * The property names `--property NAME...` and `--skip NAME...` leave (undefined when neither is
+ * given); an unknown name is a UsageError listing the suite's properties.
+ */
+export function selectProperties(suite: Suite, property: readonly string[] = [], skip: readonly string[] = []): string[] | undefined {
+  if (property.length === 0 && skip.length === 0) return undefined;
+  const all = suite.properties.map((p) => p.name);
+  for (const [flag, names] of [['--property', property], ['--skip', skip]] as const) {
+    const unknown = names.find((n) => !all.includes(n));
+    if (unknown !== undefined) throw new UsageError(`${flag} ${unknown}: ${suite.model.name} has no such property (accepted: ${all.join(', ')})`);
+  }
+  const kept = all.filter((n) => (property.length === 0 || property.includes(n)) && !skip.includes(n));
+  if (kept.length === 0) throw new UsageError(`--property/--skip leave no property of ${suite.model.name} to check`);
+  return kept;
 }

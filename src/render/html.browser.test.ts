@@ -70,8 +70,10 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
   const text = async (selector: string) => (await page.locator(selector).textContent()) ?? '';
   const nodeState = (id: string) => text(`#nodes [data-node="${id}"] .state`);
 
-  test('it opens at the initial world, with a lane per node and nothing loaded from outside', async () => {
+  test('it opens at the violation; Home goes to the initial world, with a lane per node and nothing loaded from outside', async () => {
     expect(await page.title()).toBe('two-phase-commit, mutant rm-forgets-prepared — protokit trace');
+    expect(await text('#step-label')).toBe('step 10 / 10');
+    await page.keyboard.press('Home');
     expect(await text('#step-label')).toBe('step 0 / 10');
     expect(await text('#action')).toBe('Step 0: the initial world');
     expect(await page.locator('svg .lane-head').allTextContents()).toEqual(['tm', 'rm1', 'rm2', 'rm3']);
@@ -116,6 +118,14 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
     expect(await text('#action')).toBe('Step 9: restart rm1');
     expect(await text('#nodes [data-node="rm1"] .changes')).toBe('crashed → aborted; restored from disk: nothing; after RECOVER: status: working → aborted');
     expect(await page.locator('#violation').isVisible()).toBe(false);
+  });
+
+  test('#step=N in the address opens it at step N', async () => {
+    const file = join(dir, `${TRACE.replace(/\W+/g, '-')}.html`);
+    const linked = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    await linked.goto(`${pathToFileURL(file).href}#step=4`);
+    expect((await linked.locator('#step-label').textContent()) ?? '').toBe('step 4 / 10');
+    await linked.close();
   });
 
   test('the violated property is highlighted at its step', async () => {

@@ -45,8 +45,11 @@ export const traceSchema = z.strictObject({
     crash: bound,
     partition: bound,
   }),
-  /** Whether replaying is expected to violate `violation.property` (a known bug) or to pass (a fixed one). */
-  expect: z.enum(['violation', 'pass']),
+  /**
+   * Whether replaying is expected to violate `violation.property` (a known bug), to pass (a fixed
+   * one), or to fail as the model failed when the trace was saved (`error`, exit 4).
+   */
+  expect: z.enum(['violation', 'pass', 'error']),
   violation: z
     .strictObject({
       property: identifier,
@@ -62,6 +65,12 @@ export const traceSchema = z.strictObject({
       loopStart: z.number().int().min(0).optional(),
     })
     .nullable(),
+  /** With `expect: "error"`: what failed, and at which step (its last action, or after it). */
+  error: z.strictObject({ message: z.string(), step: z.number().int().min(0), node: identifier.nullable() }).optional(),
+  /** The properties checked when only some were (--property/--skip); replay checks the same. */
+  properties: z.array(identifier).max(10_000).optional(),
+  /** The suite module given to --load when the trace was saved (absolute path), so replay and show find it. */
+  suite: z.string().min(1).max(4096).optional(),
   actions: z.array(action).max(MAX_TRACE_ACTIONS),
   /** Fingerprints of each node and of the network after each step (index 0: the initial world). */
   digests: z.array(z.strictObject({ nodes: z.record(identifier, z.string()), network: z.string() })),

@@ -5,12 +5,12 @@
  */
 import { formatAction, type Action } from '../engine/actions.js';
 import { canonical, fingerprint } from '../engine/canonical.js';
-import { TraceMismatchError, UsageError } from '../engine/errors.js';
+import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
 import { execute, type Execution, type StepViolation } from '../explore/execute.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../engine/instance.js';
 import type { CheckResult } from '../explore/random/random.js';
 import { nodeKey } from '../engine/node-step.js';
-import type { Suite } from '../properties/suite.js';
+import { withProperties, type Suite } from '../properties/suite.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { envelopeKey, type World } from '../engine/world.js';
 import { TRACE_FORMAT, type Trace } from './format.js';
@@ -30,9 +30,12 @@ export interface LassoSpec {
   readonly loopStart: number;
 }
 
-/** A trace of `actions` on `instance` (a lasso with `lasso`), with the digests replay will compare against. */
-export function buildTrace(instance: Instance, suite: Suite, actions: readonly Action[], origin: Trace['origin'], lasso?: LassoSpec | null): Trace {
-  const run = execute(instance, suite.properties, actions);
+/**
+ * A trace of `actions` on `instance` (a lasso with `lasso`), with the digests replay will compare
+ * against; `suiteModule` is the --load suite it was recorded with, if any.
+ */
+export function buildTrace(instance: Instance, suite: Suite, actions: readonly Action[], origin: Trace['origin'], lasso?: LassoSpec | null, suiteModule?: string): Trace {
+  const run = execute(instance, suite.properties, actions, { probe: true });
   if (run.notEnabled) throw new Error(`internal: action ${run.notEnabled.step} of a new trace is not enabled`);
   if (lasso) {
     const verdict = checkLasso(instance, suite, actions, lasso.loopStart, lasso.property);
@@ -42,11 +45,13 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
       ...traceHead(instance),
       expect: 'violation',
       violation: { property: v.property, message: v.message, step: v.step, kind: v.kind, loopStart: v.loopStart },
+      ...(suiteModule ? { suite: suiteModule } : {}),
       actions: [...actions] as Trace['actions'],
       digests: run.worlds.map((w) => digestOf(instance, w)),
       origin,
     };
   }
+  const error = run.error;
   return {
     format: TRACE_FORMAT,
     kit: { name: 'protokit', version: KIT_VERSION },
@@ -55,9 +60,11 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
     config: { ...instance.params },
     mutant: instance.mutant,
     faults: { ...instance.faults },
-    expect: run.violation ? 'violation' : 'pass',
+    expect: error ? 'error' : run.violation ? 'violation' : 'pass',
     violation: run.violation ? { property: run.violation.property, message: run.violation.message, step: run.violation.step } : null,
-    actions: actions.slice(0, run.worlds.length - 1) as Trace['actions'],
+    ...(error ? { error: { message: error.what, step: error.step!, node: error.node } } : {}),
+    ...(suiteModule ? { suite: suiteModule } : {}),
+    actions: (error ? error.actions! : actions.slice(0, run.worlds.length - 1)) as Trace['actions'],
     digests: run.worlds.map((w) => digestOf(instance, w)),
     origin,
   };
@@ -75,16 +82,21 @@ function traceHead(instance: Instance): Pick<Trace, 'format' | 'kit' | 'model' |
   };
 }
 
+/** The trace of a model error met by an explorer: the actions up to the failure, replayable to it. */
+export function traceOfModelError(instance: Instance, suite: Suite, error: ModelError, origin: Trace['origin'], suiteModule?: string): Trace {
+  return buildTrace(instance, suite, (error.actions ?? []) as readonly Action[], origin, null, suiteModule);
+}
+
 /**
  * The trace of a random check's counterexample, as `check` and the test helpers save it: the
  * minimised actions, with the seed, fast-check path, runs and lengths that found them.
  */
-export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult): Trace {
+export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult, suiteModule?: string): Trace {
   const v = result.violation;
   if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
   const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
   const lasso = v.loopStart === null || v.loopStart === undefined ? null : { property: v.property, loopStart: v.loopStart };
-  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso);
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso, suiteModule);
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */
@@ -154,10 +166,11 @@ export function claimDifferences(trace: Trace, reproduced: StepViolation | null)
  * differs from the recorded digest, or when the outcome differs from the recorded one.
  * `until` stops after that many actions (and skips the outcome comparison).
  */
-export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult {
+export function replay(fullSuite: Suite, trace: Trace, until?: number): ReplayResult {
+  const suite = withProperties(fullSuite, trace.properties);
   const instance = instanceOfTrace(suite, trace);
   const actions = (until === undefined ? trace.actions : trace.actions.slice(0, until)) as Action[];
-  const execution = execute(instance, suite.properties, actions);
+  const execution = execute(instance, suite.properties, actions, { probe: trace.expect === 'error' });
   // Compare worlds first: a divergence explains everything that follows it.
   execution.worlds.forEach((world, k) => {
     const recorded = trace.digests[k];
@@ -179,6 +192,8 @@ export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult
     const shown = enabled.slice(0, 8).map(formatAction).join('; ');
     throw new TraceMismatchError(`step ${step}: action '${formatAction(action)}' is not enabled (enabled: ${shown}${enabled.length > 8 ? `; … ${enabled.length - 8} more` : ''})`, step);
   }
+  // The model failed again: at the recorded step it is the failure the trace was saved for.
+  if (execution.error) throw execution.error;
   let violation = execution.violation;
   const recordedLasso = trace.violation?.loopStart !== undefined && trace.violation.kind !== 'safety' ? trace.violation : null;
   if (recordedLasso !== null && until === undefined && violation === null) {
@@ -190,6 +205,9 @@ export function replay(suite: Suite, trace: Trace, until?: number): ReplayResult
     violation = { property: verdict.violation.property, message: verdict.violation.message, step: verdict.violation.step };
   }
   if (until === undefined) {
+    if (trace.expect === 'error') {
+      throw new TraceMismatchError(`the model diverged: the trace recorded that the model failed at step ${trace.error?.step ?? '?'} (${trace.error?.message ?? ''}), but replay ran all ${trace.actions.length} steps without failing`, trace.actions.length);
+    }
     const recorded = trace.violation;
     if (trace.expect === 'violation') {
       if (recorded === null) throw new UsageError('the trace expects a violation but records none');

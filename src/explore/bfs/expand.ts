@@ -6,10 +6,11 @@
  */
 import type { Action } from '../../engine/actions.js';
 import type { Instance } from '../../engine/instance.js';
-import type { Property, Violation } from '../../properties/properties.js';
+import { guarded, reachedIn, type Property, type Violation } from '../../properties/properties.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, step } from '../../engine/fast-step.js';
+import { ModelError } from '../../engine/errors.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { fingerprint64 } from './visited.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
@@ -80,6 +81,9 @@ class Successors {
   }
 }
 
+/** Where a ModelError met while expanding happened: the state, and the action being taken from it (null: checking the state or listing its actions). */
+export const failedAt = new WeakMap<ModelError, { readonly world: World; readonly action: Action | null }>();
+
 export class Expander {
   private readonly invariants: readonly Extract<Property, { kind: 'always' }>[];
   private readonly stepInvariants: readonly Extract<Property, { kind: 'always-step' }>[];
@@ -145,48 +149,59 @@ export class Expander {
     let stateViolation: StateViolationAt | null = null;
     let stepViolation: StepViolationAt | null = null;
     let expanding = expand;
-    for (let index = 0; index < worlds.length; index++) {
-      const world = worlds[index]!;
-      const view = buildView(instance, world);
-      const broken = this.checkState(view);
-      if (broken !== null) {
-        stateViolation = { ...broken, index };
-        break;
-      }
-      for (let k = 0; k < pending.length; k++) {
-        const w = pending[k]!;
-        if (w.reached(view)) {
-          witnesses.push({ name: w.name, index });
-          pending.splice(k--, 1);
+    let world: World | null = null;
+    let taking: Action | null = null;
+    try {
+      for (let index = 0; index < worlds.length; index++) {
+        world = worlds[index]!;
+        taking = null;
+        const view = buildView(instance, world);
+        const broken = this.checkState(view);
+        if (broken !== null) {
+          stateViolation = { ...broken, index };
+          break;
         }
-      }
-      if (!expanding || world.network.length > this.maxInFlight) continue;
-      const actions = enabledActions(instance, world);
-      if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
-        stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
-        break;
-      }
-      generated[index] = actions.length;
-      const parent = this.successorParts ? new ParentParts(instance, world) : null;
-      for (let a = 0; a < actions.length; a++) {
-        const action = actions[a]!;
-        // Most successors are known already: fingerprinted without building them when possible.
-        const derived = parent === null ? null : successorFingerprint(instance, parent, action);
-        if (derived !== null && known(derived.hi, derived.lo)) continue;
-        const next = step(instance, world, action);
-        const { hi, lo } = derived ?? this.fingerprintFields(next);
-        if (hasStepInvariants) {
-          const v = this.checkTransition(view, buildView(instance, next), action);
-          if (v !== null) {
-            generated[index] = a + 1;
-            stepViolation = { ...v, index, hi, lo };
-            expanding = false;
-            break;
+        for (let k = 0; k < pending.length; k++) {
+          const w = pending[k]!;
+          if (reachedIn(w, view)) {
+            witnesses.push({ name: w.name, index });
+            pending.splice(k--, 1);
           }
         }
-        // `known` is asked once per successor (a worker's records what it is asked).
-        if (derived !== null || !known(hi, lo)) out.push(index, hi, lo, next);
+        if (!expanding || world.network.length > this.maxInFlight) continue;
+        const actions = enabledActions(instance, world);
+        if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
+          stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
+          break;
+        }
+        generated[index] = actions.length;
+        const parent = this.successorParts ? new ParentParts(instance, world) : null;
+        for (let a = 0; a < actions.length; a++) {
+          const action = actions[a]!;
+          // Most successors are known already: fingerprinted without building them when possible.
+          const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+          if (derived !== null && known(derived.hi, derived.lo)) continue;
+          taking = action;
+          const next = step(instance, world, action);
+          const { hi, lo } = derived ?? this.fingerprintFields(next);
+          if (hasStepInvariants) {
+            const v = this.checkTransition(view, buildView(instance, next), action);
+            if (v !== null) {
+              generated[index] = a + 1;
+              stepViolation = { ...v, index, hi, lo };
+              expanding = false;
+              break;
+            }
+          }
+          // `known` is asked once per successor (a worker's records what it is asked).
+          if (derived !== null || !known(hi, lo)) out.push(index, hi, lo, next);
+          taking = null;
+        }
       }
+    } catch (error) {
+      // Where the model failed, so the search can rebuild the path to it (search.ts).
+      if (error instanceof ModelError && world !== null) failedAt.set(error, { world, action: taking });
+      throw error;
     }
     return {
       stateViolation,
@@ -215,14 +230,5 @@ export class Expander {
       if (v) return v;
     }
     return null;
-  }
-}
-
-function guarded(name: string, run: () => string | undefined | void): Violation | null {
-  try {
-    const verdict = run();
-    return typeof verdict === 'string' ? { property: name, message: verdict } : null;
-  } catch (error) {
-    return { property: name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
   }
 }

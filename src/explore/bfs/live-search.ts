@@ -203,6 +203,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
     inconclusive: violation === null && report.properties.some((p) => p.verdict === 'inconclusive'),
     liveness: report,
     spilledWorlds: 0,
+    frontier: [],
     checkpoint: null,
     resumed: false,
     collisionProbability: collisionProbability(visited.size, generated),

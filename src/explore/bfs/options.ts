@@ -61,6 +61,8 @@ export interface ExploreOptions extends InstanceOptions {
    * the result says so (`liveness.checked` false).
    */
   readonly liveness?: boolean;
+  /** Check only these properties (by name, e.g. from --property/--skip); all when undefined. */
+  readonly properties?: readonly string[];
   /** Called after every chunk of states. */
   readonly onProgress?: (progress: ExploreProgress) => void;
 }
@@ -111,6 +113,8 @@ export interface ExploreResult {
   /** Levels searched; the initial state is depth 1, as TLC counts. */
   readonly depth: number;
   readonly complete: boolean;
+  /** New states found at each depth (index 0: the initial state), for spotting a frontier that keeps growing. */
+  readonly frontier: readonly number[];
   readonly stoppedBy: StopReason | null;
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean }[];
   readonly violation: ExploreViolation | null;

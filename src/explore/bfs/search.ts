@@ -25,13 +25,14 @@ import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
 import { checkStep } from '../../properties/properties.js';
-import type { Suite } from '../../properties/suite.js';
+import { withProperties, type Suite } from '../../properties/suite.js';
 import { type World } from '../../engine/world.js';
 import { viewOf } from '../../engine/view.js';
 import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
-import { Expander } from './expand.js';
+import { Expander, failedAt } from './expand.js';
+import { ModelError } from '../../engine/errors.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
@@ -48,7 +49,8 @@ export type { StopReason } from './level.js';
 export type { ExploreOptions, ExploreProgress, ExploreViolation, ExploreResult, LivenessReport } from './options.js';
 
 /** Since 0.2.0. Exhaustive breadth-first search of a suite's model; the core of `protokit explore`. */
-export async function explore(suite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
+export async function explore(fullSuite: Suite, options: ExploreOptions = {}): Promise<ExploreResult> {
+  const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const workers = options.workers ?? 1;
@@ -108,6 +110,8 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     const counters: SearchCounters = { depth, generated, reached: [...reached], stoppedBy, peakHeapBytes: peakHeap, elapsedMs: elapsed() };
     checkpoint = writeCheckpoint(options.checkpoint!.dir, generation++, print, visited, states, local.current(), counters);
   };
+  // Level sizes, to warn when the frontier keeps growing (a probably unbounded state space).
+  const frontier: number[] = [1];
 
   try {
     if (pool !== null && options.searchWhileWorkersStart === false) await pool.whenReady();
@@ -132,6 +136,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
         stoppedBy = 'interrupted';
         break;
       }
+      if (size > 0) frontier.push(size);
       generated += level.generated;
       for (const name of level.reached) reached.add(name);
       stoppedBy = level.stoppedBy;
@@ -140,6 +145,8 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
       found = level.stateFound ?? level.stepFound;
       states = visited.size;
     }
+  } catch (error) {
+    throw await locateModelError(error, instance, suite, expander, visited, options, backend === local);
   } finally {
     await local.close();
     await pool?.close();
@@ -161,6 +168,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     generated,
     depth,
     complete: stoppedBy === null && found === null,
+    frontier,
     stoppedBy,
     witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
     violation,
@@ -225,6 +233,54 @@ function counterexample(
     throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
   }
   return { property: run.violation.property, message: run.violation.message, step: run.violation.step, actions, kind: 'safety', loopStart: null };
+}
+
+/**
+ * A ModelError met during the search, with its step and the actions from the initial world to it,
+ * so it can be saved as a trace. Met in this thread, the expander recorded the state and action:
+ * the path to the state comes from the parent pointers. Met on a worker thread (whose error
+ * crosses threads without that record), the same search runs again in this thread to find it.
+ */
+async function locateModelError(error: unknown, instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, options: ExploreOptions, local: boolean): Promise<unknown> {
+  const where = error instanceof ModelError ? failedAt.get(error) : undefined;
+  if (where !== undefined) {
+    const [hi, lo] = expander.fingerprintOf(where.world);
+    const id = visited.idOf(hi, lo);
+    if (id >= 0) {
+      const actions = pathActions(instance, expander, visited, id);
+      if (where.action !== null) actions.push(where.action);
+      const run = execute(instance, suite.properties, actions, { probe: true });
+      if (run.error !== null) return run.error;
+    }
+  }
+  // Met on a worker, or (with symmetry) on a renamed state: search again, plainly, in this thread.
+  if ((!local && (options.workers ?? 1) > 1) || options.symmetry) {
+    try {
+      await explore(suite, { ...options, properties: undefined, workers: 1, symmetry: false, onProgress: undefined });
+    } catch (again) {
+      if (again instanceof ModelError) return again;
+    }
+  }
+  if (error instanceof ModelError) return error;
+  // A worker's error arrives as a plain Error: say what it was, as an error of the model.
+  return new ModelError(`the model failed in a search worker: ${error instanceof Error ? error.message : String(error)}`, null, { cause: error });
+}
+
+/** The actions along the parent pointers from the initial world to state `id`. */
+function pathActions(instance: Instance, expander: Expander, visited: VisitedSet, id: number): Action[] {
+  const path = visited.pathTo(id);
+  let world: World = initialWorld(instance);
+  const actions: Action[] = [];
+  for (let k = 1; k < path.length; k++) {
+    const [hi, lo] = visited.fingerprintOf(path[k]!);
+    const taken = successorWith(instance, world, (next) => {
+      const [h, l] = expander.fingerprintOf(next);
+      return h === hi && l === lo;
+    });
+    actions.push(taken.action);
+    world = taken.next;
+  }
+  return actions;
 }
 
 function successorWith(instance: Instance, world: World, matches: (next: World, action: Action) => boolean): { action: Action; next: World } {

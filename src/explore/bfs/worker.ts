@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
-import type { Suite } from '../../properties/suite.js';
+import { withProperties, type Suite } from '../../properties/suite.js';
 import { Expander } from './expand.js';
 import { Share, transferablesOf, type LevelOrder, type PartReply } from './share.js';
 import { Symmetry } from './symmetry.js';
@@ -18,6 +18,8 @@ export interface WorkerSetup {
   readonly maxInFlight: number | undefined;
   /** Deadlock detection on (with the suite's terminal worlds). */
   readonly deadlock: boolean;
+  /** The properties checked (--property/--skip); all when undefined. */
+  readonly properties: readonly string[] | undefined;
   /** A port to each other searcher (null at this worker's own index). */
   readonly peers: readonly (MessagePort | null)[];
 }
@@ -34,7 +36,7 @@ async function loadSuite(setup: WorkerSetup): Promise<Suite> {
 }
 
 const setup = workerData as WorkerSetup;
-const suite = await loadSuite(setup);
+const suite = withProperties(await loadSuite(setup), setup.properties);
 const instance = resolveInstance(suite.model, setup.instance);
 const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight, terminalOf(suite, setup.deadlock)), setup.peers);
 

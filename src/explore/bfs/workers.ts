@@ -64,6 +64,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       symmetry: options.symmetry ?? false,
       maxInFlight: options.maxInFlight,
       deadlock: options.deadlock !== false,
+      properties: options.properties,
       peers: peers[index]!,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);

@@ -2,6 +2,7 @@
  * Random exploration is deterministic: the same seed gives the identical trace; and a found
  * counterexample round-trips through a trace file (write → load → replay: same property, same step).
  */
+import { ModelError } from '../../engine/errors.js';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,15 +41,22 @@ describe('random exploration', () => {
     expect(JSON.parse(readFileSync(path, 'utf8')).format).toBe('protokit-trace/1');
   });
 
-  test('an invariant that throws is reported as a violation of that invariant, with the error', () => {
+  test('an invariant that throws is an error of the model at the step where it threw, not a violation', () => {
     const throwing = always('reads-missing-field', 'reads a field that is not there once an RM prepared', (w) => {
       if (w.role('rm').some((rm) => rm.state === 'prepared')) (undefined as unknown as { x: number }).x;
     });
     const broken = defineSuite({ model: { ...suite.model, mutants: {} }, properties: [throwing], budget: { runs: 100, depth: 10 } });
-    const result = checkRandom(broken);
-    expect(result.violation?.property).toBe('reads-missing-field');
-    expect(result.violation?.message).toMatch(/^the invariant threw: .*Cannot read properties of undefined/);
-    expect(result.violation?.actions).toHaveLength(1);
+    const error = (() => {
+      try {
+        checkRandom(broken);
+      } catch (e) {
+        return e as ModelError;
+      }
+    })();
+    expect(error).toBeInstanceOf(ModelError);
+    expect(error!.message).toMatch(/^step \d+ \(rm\d: Prepare\): property reads-missing-field threw: .*Cannot read properties of undefined/);
+    expect(error!.actions!.at(-1)).toMatchObject({ type: 'env', event: { type: 'Prepare' } });
+    expect(error!.actions).toHaveLength(error!.step!);
   });
 
   test('a witness never reached is reported as not reached', () => {

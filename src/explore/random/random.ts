@@ -12,11 +12,12 @@ import type { Action, ActionType } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
-import { checkInitial, checkStep } from '../../properties/properties.js';
-import type { Suite } from '../../properties/suite.js';
+import { checkInitial, checkStep, reachedIn } from '../../properties/properties.js';
+import { withProperties, type Suite } from '../../properties/suite.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { ModelError } from '../../engine/errors.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
@@ -38,6 +39,8 @@ export interface CheckOptions extends InstanceOptions {
   readonly deadlock?: boolean;
   /** Called about every 1% of the runs. */
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
+  /** Check only these properties (by name, e.g. from --property/--skip); all when undefined. */
+  readonly properties?: readonly string[];
 }
 
 export interface WitnessResult {
@@ -145,7 +148,8 @@ export async function checkRandomInterruptible(suite: Suite, options: CheckOptio
 }
 
 /** The parts of a check: what fast-check runs, and how its outcome becomes a result. */
-function prepareCheck(suite: Suite, options: CheckOptions) {
+function prepareCheck(fullSuite: Suite, options: CheckOptions) {
+  const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const runs = options.runs ?? suite.budget.runs;
@@ -185,7 +189,7 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   };
   const observeWitnesses = (view: WorldView) => {
     if (reached.size < witnesses.length) {
-      for (const w of witnesses) if (!reached.has(w.name) && w.reached(view)) reached.add(w.name);
+      for (const w of witnesses) if (!reached.has(w.name) && reachedIn(w, view)) reached.add(w.name);
     }
   };
   const transitions = new TransitionCache();
@@ -298,13 +302,25 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
   const runPlan = suite.properties.some(isLiveness) ? runWatched : runSafety;
 
+  // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
+  let failedPlan: RunPlan | null = null;
   const planArb = planArbitrary(instance, depth, weights.quietNodes);
   const predicate = (plan: RunPlan): boolean => {
     // Past its budget, shrinking stops: every further candidate counts as passing, so
     // fast-check keeps the smallest failing run found so far and minimize() takes over.
-    if (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET) return true;
+    if (failedPlan !== null || (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET)) return true;
     const examinedBefore = watch.examined;
-    const ok = runPlan(plan);
+    let ok: boolean;
+    try {
+      ok = runPlan(plan);
+    } catch (error) {
+      // The model's own code threw: not a violation. While shrinking a violation, a candidate that fails otherwise is not that violation.
+      if (shrinking) return true;
+      failedPlan = plan;
+      shrinking = true;
+      runsDone++;
+      return false;
+    }
     if (shrinking) watch.examined = examinedBefore; // lassos of shrinking runs are not counted
     if (!shrinking) {
       runsDone++;
@@ -316,6 +332,7 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
 
   /** The result of fast-check's `outcome`; when `interrupted`, the figures so far and no violation. */
   const finish = (outcome: fc.RunDetails<[RunPlan]>, interrupted: boolean): CheckResult => {
+    if (!interrupted && failedPlan !== null) throw modelErrorOf(instance, suite, failedPlan, chooser);
     let violation: Counterexample | null = null;
     const examined = watch.examined;
     if (!interrupted && outcome.failed && outcome.counterexample) {
@@ -387,15 +404,26 @@ function prepareCheck(suite: Suite, options: CheckOptions) {
   return { arbitrary: planArb, predicate, parameters: { numRuns: runs, seed }, finish };
 }
 
-/** The concrete actions a plan takes. */
+/** The concrete actions a plan takes (up to and including one whose step fails). */
 function actionsOf(instance: Instance, plan: RunPlan, chooser: Chooser): Action[] {
-  let world = initialWorld(instance);
   const actions: Action[] = [];
-  for (const choice of plan.choices) {
-    const action = chooser.choose(enabledActions(instance, world), plan, choice);
-    if (action === undefined) break;
-    actions.push(action);
-    world = step(instance, world, action);
+  try {
+    let world = initialWorld(instance);
+    for (const choice of plan.choices) {
+      const action = chooser.choose(enabledActions(instance, world), plan, choice);
+      if (action === undefined) break;
+      actions.push(action);
+      world = step(instance, world, action);
+    }
+  } catch {
+    // The model failed here; execute() meets the same failure and says where.
   }
   return actions;
+}
+
+/** The error of a run in which the model failed, with its step and the actions up to it. */
+function modelErrorOf(instance: Instance, suite: Suite, plan: RunPlan, chooser: Chooser): ModelError {
+  const run = execute(instance, suite.properties, actionsOf(instance, plan, chooser), { probe: true });
+  if (run.error !== null) return run.error;
+  return new ModelError('the model failed in a random run, but not again when the run was repeated (is it deterministic?)');
 }

@@ -6,10 +6,20 @@
  * and reruns alone (`--seed <its seed> --runs <its runs>`, printed with the result).
  */
 import { Worker } from 'node:worker_threads';
-import { UsageError } from '../../engine/errors.js';
+import { ModelError, UsageError } from '../../engine/errors.js';
+import { formatAction, type Action } from '../../engine/actions.js';
 import { checkRandom, checkRandomInterruptible, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
 import { mergeSketches } from '../random/sketch.js';
+
+/** A ModelError as a worker sends it. */
+interface SentModelError {
+  readonly what: string;
+  readonly node: string | null;
+  readonly step: number;
+  readonly action: Action | null;
+  readonly actions: readonly Action[];
+}
 
 export interface Shard {
   /** 1-based. */
@@ -92,11 +102,15 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
         const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
           workerData: { suiteModule, model: suite.model.name, options: { ...plain, seed: plan.seed, runs: plan.runs } },
         });
-        worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string }) => {
+        worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string; modelError?: SentModelError }) => {
           if (m.progress !== undefined) {
             report(i, m.progress);
           } else if (m.result) {
             resolve(m.result);
+            void worker.terminate();
+          } else if (m.modelError) {
+            const e = m.modelError;
+            reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
             void worker.terminate();
           } else {
             reject(new Error(m.error));

@@ -1,7 +1,8 @@
 /** The body of a `check --workers` thread: one seeded shard of random exploration. */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Suite } from '../../properties/suite.js';
-import { checkRandomInterruptible, type CheckOptions } from '../random/random.js';
+import { ModelError } from '../../engine/errors.js';
+import { checkRandom, checkRandomInterruptible, type CheckOptions } from '../random/random.js';
 
 const { suiteModule, model, options } = workerData as { suiteModule: string; model: string; options: CheckOptions };
 try {
@@ -15,5 +16,10 @@ try {
   const result = await checkRandomInterruptible(suite, { ...options, onProgress: (p) => parentPort!.postMessage({ progress: p.runs }) }, stop.signal);
   parentPort!.postMessage({ result });
 } catch (error) {
-  parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  // An error of the model crosses as data, so the main thread reports it (exit 4) with its trace.
+  if (error instanceof ModelError && error.step !== null) {
+    parentPort!.postMessage({ modelError: { what: error.what, node: error.node, step: error.step, action: error.action, actions: error.actions } });
+  } else {
+    parentPort!.postMessage({ error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  }
 }

@@ -273,6 +273,7 @@
     event.preventDefault(); // the slider would also move on arrow keys: step once
     select(keys[event.key]);
   });
+  // It opens at the violation (or at the step a link names: `#step=N`), where the reader starts.
   const fromHash = /^#step=(\d+)$/.exec(location.hash);
-  select(fromHash ? Number(fromHash[1]) : 0);
+  select(fromHash ? Number(fromHash[1]) : data.violation ? data.violation.step : 0);
 })();

@@ -1,0 +1,77 @@
+/**
+ * Everyday options of check and explore: --property and --skip choose the properties checked
+ * (and the trace remembers which, so replay checks the same); explore --require-complete exits 5
+ * when a bound stopped the search; a frontier that keeps growing is named in a warning; explore
+ * writes the HTML view next to its trace.
+ */
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import { loadTrace } from '../trace/file.js';
+import { oneLine, run } from './run-in-process.js';
+
+const out = mkdtempSync(join(tmpdir(), 'protokit-options-'));
+const TLA = ['--config', 'preset=tla'];
+
+describe('--property and --skip', () => {
+  test('check --skip: the mutant is caught by the next property in the suite order, and the trace replays under the same selection', async () => {
+    // tm-commits-on-majority breaks commit-needs-all-prepared first; without it, consistency catches it.
+    const all = JSON.parse((await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--json', '--out', out)).stdout);
+    expect(all.violation.property).toBe('commit-needs-all-prepared');
+    const r = await run('check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--skip', 'commit-needs-all-prepared', '--json', '--out', out);
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout);
+    expect(json.violation.property).not.toBe('commit-needs-all-prepared');
+    expect(json.rerun).toContain('--skip commit-needs-all-prepared');
+    const trace = loadTrace(json.violation.trace);
+    expect(trace.properties).toEqual(['consistency', 'decision-never-changes', 'agreement', 'commits', 'aborts', 'commits-after-recovery']);
+    expect((await run('replay', json.violation.trace)).code).toBe(1);
+  });
+
+  test('explore --property: only the named properties are checked', async () => {
+    const r = await run('explore', 'two-phase-commit', ...TLA, '--mutant', 'rm-presumes-commit', '--property', 'consistency', '--property', 'commits', '--json', '--out', out);
+    const json = JSON.parse(r.stdout);
+    expect(json.witnesses.map((w: { name: string }) => w.name)).toEqual(['commits']);
+    expect([r.code, json.violation]).toEqual([0, null]); // tla has no timeouts: the mutant cannot show
+  });
+
+  test.each([
+    [['check', 'two-phase-commit', '--property', 'consistncy'], /^protokit: --property consistncy: two-phase-commit has no such property \(accepted: consistency, /],
+    [['explore', 'two-phase-commit', '--skip', 'nope'], /^protokit: --skip nope: two-phase-commit has no such property/],
+    [['check', '--property', 'consistency'], /^protokit: --property and --skip need a MODEL/],
+  ])('%j: one line, exit 2', async (args, message) => {
+    const r = await run(...args);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(message);
+  });
+});
+
+describe('explore --require-complete, the growing-frontier warning, the HTML view', () => {
+  test('exit 5 when a bound stopped the search; 0 when it completed', async () => {
+    const cut = await run('explore', 'two-phase-commit', ...TLA, '--max-states', '100', '--require-complete', '--out', out);
+    expect(cut.code).toBe(5);
+    expect(cut.stderr).toContain('protokit: inconclusive: --max-states stopped the search before it was complete (--require-complete)');
+    const whole = await run('explore', 'two-phase-commit', ...TLA, '--require-complete', '--out', out);
+    expect(whole.code).toBe(0);
+    expect((await run('explore', 'two-phase-commit', ...TLA, '--max-states', '100', '--out', out)).code).toBe(0);
+  });
+
+  test('a search stopped while its frontier grew level after level warns, naming --max-in-flight and the bounds', async () => {
+    // Retries on an unordered network: messages without end.
+    const r = await run('explore', 'two-phase-commit', '--config', 'rms=2', '--max-states', '8000', '--json', '--out', out);
+    expect(JSON.parse(r.stdout).frontierGrowing).toBe(true);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: warning: the frontier grew at each of the last 5 levels \(.*\): the state space is probably unbounded .*--max-in-flight N .*--config rms/);
+    const bounded = await run('explore', 'two-phase-commit', ...TLA, '--json', '--out', out);
+    expect([bounded.stderr, JSON.parse(bounded.stdout).frontierGrowing]).toEqual(['', false]);
+  });
+
+  test('explore writes the HTML view next to its trace and prints its path', async () => {
+    const r = await run('explore', 'two-phase-commit', ...TLA, '--mutant', 'tm-commits-on-majority', '--out', out);
+    expect(r.code).toBe(1);
+    const view = /view: {3}(\S+\.html)/.exec(r.stdout)?.[1];
+    expect(view).toBe(relative(process.cwd(), join(out, 'two-phase-commit', 'tm-commits-on-majority-commit-needs-all-prepared-explore.html')));
+    expect(existsSync(view!)).toBe(true);
+    expect(readFileSync(view!, 'utf8')).toContain('commit-needs-all-prepared');
+  });
+});

@@ -1,0 +1,72 @@
+/**
+ * Checks a model and its suite when they load, so that a user's slip is one clear line (a
+ * UsageError, exit 2) instead of a run that silently tests something else: mutant role keys that
+ * name no role, persisted fields the role's context does not have, a mutant whose `breaks` names
+ * no property, two properties with one name, a mutant that changes nothing.
+ */
+import { initialTransition, type AnyStateMachine } from 'xstate';
+import { UsageError } from '../engine/errors.js';
+import type { Model, NodeSpec } from '../engine/model.js';
+import type { Property } from './properties.js';
+
+export function validateSuite(model: Model, properties: readonly Property[]): void {
+  const where = `suite ${model.name}`;
+  const names = new Set<string>();
+  for (const p of properties) {
+    if (names.has(p.name)) throw new UsageError(`${where}: two properties are named '${p.name}'`);
+    names.add(p.name);
+  }
+  const roles = Object.keys(model.roles);
+  const firstNode = firstNodes(model);
+  for (const [role, spec] of Object.entries(model.roles)) checkPersist(model, role, spec.machine, spec.persist, firstNode.get(role), '');
+  for (const [name, mutant] of Object.entries(model.mutants)) {
+    const at = `${where}: mutant '${name}'`;
+    if (!names.has(mutant.breaks)) {
+      throw new UsageError(`${at} breaks '${mutant.breaks}', which is not a property of the suite (properties: ${[...names].join(', ')})`);
+    }
+    let changes = false;
+    for (const [role, override] of Object.entries(mutant.roles)) {
+      const base = model.roles[role];
+      if (base === undefined) throw new UsageError(`${at} changes role '${role}', which ${model.name} does not have (roles: ${roles.join(', ')})`);
+      const machine = override.machine ?? base.machine;
+      const persist = override.persist ?? base.persist;
+      if (machine !== base.machine || !sameFields(persist, base.persist)) changes = true;
+      checkPersist(model, role, machine, persist, firstNode.get(role), ` in mutant '${name}'`);
+    }
+    if (!changes) throw new UsageError(`${at} changes nothing: give a role a different machine or persist list (roles: { ${roles[0] ?? 'role'}: { machine: ... } })`);
+  }
+}
+
+/** The first node of each role in the default configuration (roles without one are not checked). */
+function firstNodes(model: Model): Map<string, NodeSpec> {
+  const params = Object.fromEntries(Object.entries(model.params).map(([k, p]) => [k, p.default]));
+  const first = new Map<string, NodeSpec>();
+  let nodes: readonly NodeSpec[] = [];
+  try {
+    nodes = model.nodes(params);
+  } catch {
+    // The cluster function fails on its own defaults: the run will say so; nothing to check here.
+  }
+  for (const n of nodes) if (!first.has(n.role)) first.set(n.role, n);
+  return first;
+}
+
+function checkPersist(model: Model, role: string, machine: AnyStateMachine, persist: readonly string[], node: NodeSpec | undefined, inMutant: string): void {
+  if (node === undefined || persist.length === 0) return;
+  let context: Record<string, unknown>;
+  try {
+    context = initialTransition(machine, node.input)[0].context as Record<string, unknown>;
+  } catch {
+    return; // A machine that cannot start is an error of the model, reported with its step when run.
+  }
+  const missing = persist.filter((field) => !(field in (context ?? {})));
+  if (missing.length > 0) {
+    throw new UsageError(
+      `model ${model.name}: role '${role}'${inMutant} persists '${missing[0]}', which is not a field of its initial context (fields: ${Object.keys(context ?? {}).join(', ') || 'none'})`,
+    );
+  }
+}
+
+function sameFields(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && [...a].sort().join('\0') === [...b].sort().join('\0');
+}
