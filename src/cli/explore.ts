@@ -161,13 +161,12 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
     return EXIT_INTERRUPTED;
   }
   if (!ok) return 1;
-  if (result.inconclusive) return EXIT_INCONCLUSIVE;
   // A pass that a bound cut short is no verdict on the configuration: inconclusive, when asked.
   if (options.requireComplete && !result.complete) {
     if (!options.json) process.stderr.write(`protokit: inconclusive: ${result.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${result.stoppedBy ?? 'a bound'}`} stopped the search before it was complete (--require-complete)\n`);
     return EXIT_INCONCLUSIVE;
   }
-  return 0;
+  return result.inconclusive ? EXIT_INCONCLUSIVE : 0;
 }
 
 /** How many last levels must each grow before the frontier counts as growing without end. */

@@ -6,7 +6,7 @@
 import { UsageError } from '../engine/errors.js';
 
 /** Flags that may be given several times: they add up. */
-const REPEATABLE = new Set(['--config']);
+const REPEATABLE = new Set(['--config', '--property', '--skip']);
 
 /** Pairs of flags that cannot be given together. */
 const CONFLICTS: readonly (readonly [string, string])[] = [['--faults', '--no-faults']];

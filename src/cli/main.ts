@@ -22,11 +22,10 @@ function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
     .description('Distributed protocols as formal models, checked by machine.')
     .version(KIT_VERSION)
-    .option('--debug', 'print the stack of an error of the model')
     .exitOverride()
     .showSuggestionAfterError(true)
     .configureOutput({ outputError: () => {} })
-    .option('--debug', 'print the stack trace of an internal error');
+    .option('--debug', 'print the stack trace of an internal error or of an error of the model');
 
   cli
     .command('list')

@@ -24,7 +24,9 @@ export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, sour
   // Every format shows the violation replay reproduced, never the recorded claim unverified:
   // the recorded property and step were compared by replay; where a claim differs (the message,
   // or a violation a passing trace records), the text format says so.
-  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step } };
+  // A lasso keeps its shape (kind, loopStart): replay has checked that the loop closes and fails the property.
+  const lasso = violation && trace.violation?.loopStart !== undefined && trace.violation.property === violation.property ? { kind: trace.violation.kind, loopStart: trace.violation.loopStart } : {};
+  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step, ...lasso } };
   switch (format) {
     case 'text':
       return renderText(suite, shown, instance, worlds, { color: options.color, notes: differences });

@@ -23,7 +23,8 @@ afterAll(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-const tla = (rms: number): InstanceOptions => ({ config: { preset: 'tla', rms } });
+// Checkpoints and spilling belong to the safety search: the suite's liveness property is left out here.
+const tla = (rms: number): InstanceOptions & { liveness: false } => ({ config: { preset: 'tla', rms }, liveness: false });
 const small: InstanceOptions = { config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } };
 
 /** The figures a resumed search must reproduce. */
@@ -72,7 +73,7 @@ describe('checkpoint and resume in one process', () => {
   });
 
   test('interrupted at a level boundary of a buggy variant: the resume finds the same shortest counterexample', async () => {
-    const options: ExploreOptions = { ...small, mutant: 'tm-forgets-decision' };
+    const options: ExploreOptions = { ...small, mutant: 'tm-forgets-decision', liveness: false, deadlock: false };
     const whole = await explore(twoPhase, options);
     expect([whole.violation?.property, whole.violation?.step]).toEqual(['decision-never-changes', 8]);
     const dir = freshDir();

@@ -59,6 +59,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   if (hasLiveness && options.liveness === false) livenessNote = 'liveness not asked for';
   else if (hasLiveness && options.symmetry) livenessNote = 'not checked with --symmetry (a fairness class of one node is not that of its renaming); search without it';
   else if (hasLiveness && workers > 1) livenessNote = 'not checked with --workers above 1 (the liveness graph is kept by one thread); search with one worker';
+  else if (hasLiveness && (options.checkpoint !== undefined || options.resume !== undefined)) livenessNote = 'not checked with --checkpoint or --resume (the liveness graph is not checkpointed); search without them';
   if (hasLiveness && livenessNote === null) return exploreLive(suite, instance, options, started);
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
   const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false));
