@@ -13,7 +13,7 @@ import { testMutants, type MutantExpectation } from '../mutants.js';
 import suite, { noLostWrite, sloppySuite } from './index.js';
 
 /** A suite of only `properties` (no mutants), for showing one documented failure on its own. */
-const only = (...properties: Property[]) => defineSuite({ model: { ...suite.model, mutants: {} }, properties, budget: suite.budget });
+const only = (...properties: Property[]) => defineSuite({ model: { ...suite.model, mutants: {} }, properties, budget: suite.budget, terminal: suite.terminal });
 
 describe('quorum-kv', () => {
   test('the default configuration (ABD) holds every invariant and reaches every witness in its budget', () => {
