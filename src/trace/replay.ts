@@ -53,13 +53,7 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
   }
   const error = run.error;
   return {
-    format: TRACE_FORMAT,
-    kit: { name: 'protokit', version: KIT_VERSION },
-    model: instance.model.name,
-    preset: instance.preset,
-    config: { ...instance.params },
-    mutant: instance.mutant,
-    faults: { ...instance.faults },
+    ...traceHead(instance),
     expect: error ? 'error' : run.violation ? 'violation' : 'pass',
     violation: run.violation ? { property: run.violation.property, message: run.violation.message, step: run.violation.step } : null,
     ...(error ? { error: { message: error.what, step: error.step!, node: error.node } } : {}),
