@@ -145,7 +145,13 @@ interface Acc {
 }
 
 /** Applies an accumulated step: one assignment of the whole context, then the effects. */
-function apply(acc: Acc, enqueue: { assign: (c: StorageContext) => void; emit: (e: Effect) => void }): void {
+/** What a node's enqueueActions hands over that `apply` uses: assign the context, emit effects. */
+export interface Enqueue {
+  assign: (c: StorageContext) => void;
+  emit: (e: Effect) => void;
+}
+
+function apply(acc: Acc, enqueue: Enqueue): void {
   enqueue.assign(acc.ctx);
   for (const e of acc.out) enqueue.emit(e);
 }
@@ -238,7 +244,7 @@ function complete(acc: Acc, op: Op): void {
 }
 
 /** Starts coordinating a client's request with `replicas` (the key's preference list). */
-export function startOpWith(ctx: StorageContext, request: Received<Put> | Received<Get>, replicas: readonly string[], enqueue: unknown): void {
+export function startOpWith(ctx: StorageContext, request: Received<Put> | Received<Get>, replicas: readonly string[], enqueue: Enqueue): void {
   const acc: Acc = { ctx, out: [] };
   const op: Op = {
     id: `${request.from}.${request.op}`,
@@ -257,7 +263,7 @@ export function startOpWith(ctx: StorageContext, request: Received<Put> | Receiv
   // Only ABD's put (lww, lifting the clock) queries before it writes.
   if (op.f === 'put' && !(ctx.liftsClock && ctx.versioning === 'lww')) writePut(acc, op);
   else runPhase(acc, op);
-  apply(acc, enqueue as never);
+  apply(acc, enqueue);
 }
 
 /** The first operation whose current phase has its quorum, if any. */
