@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, test, vi } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { renderMermaid } from '../render/mermaid.js';
 import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
@@ -18,6 +18,11 @@ import { findSuite } from './registry.js';
 import { oneLine, run } from './run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'protokit-hostile-'));
+afterAll(() => {
+  // Read-only folders made by the EACCES case must be writable again before they can go.
+  spawnSync('chmod', ['-R', 'u+w', dir]);
+  rmSync(dir, { recursive: true, force: true });
+});
 const KNOWN = 'traces/two-phase-commit/tm-commits-on-majority.json';
 const ESC = '\x1b';
 /** Clears the screen, sets the window title, writes the clipboard, forges protokit's own verdict. */
@@ -165,7 +170,10 @@ describe('an internal error', () => {
 });
 
 describe('names that become file names', () => {
-  const project = mkdtempSync(join(tmpdir(), 'protokit-load-'));
+  // The project sits alone in a folder of its own, so "nothing written outside --out" can be checked
+  // on that folder, whatever else the machine's temp dir holds.
+  const project = join(mkdtempSync(join(dir, 'load-')), 'project');
+  mkdirSync(project);
   const kit = JSON.stringify(join(process.cwd(), 'src', 'index.ts'));
   const xstate = JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'));
   writeFileSync(join(project, 'package.json'), '{"type":"module"}');
@@ -188,7 +196,7 @@ export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: 
   };
 
   test.each([
-    ['../../../../x', 'below-three'],
+    ['../../../x', 'below-three'], // from --out, this lands in the test's own temp folder
     ['ok', '../../escape'],
     ['ok', `evil${ESC}[2J`],
     ['.hidden', 'p'],
@@ -200,7 +208,11 @@ export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: 
     clean(r.stderr);
     expect(oneLine(r.stderr)).toMatch(/is not a safe name/);
     expect(readdirSync(out)).toEqual([]);
-    expect(readdirSync(join(project, '..')).filter((n) => n === 'x' || n === 'escape')).toEqual([]);
+    // Every folder a "../" could reach from --out is this test's own.
+    expect(readdirSync(join(project, '..'))).toEqual(['project']);
+    for (const folder of [project, join(project, '..', '..')]) {
+      expect(readdirSync(folder).filter((n) => n === 'x' || n === 'escape')).toEqual([]);
+    }
   });
 
   test('runs that differ in configuration, faults or depth keep their own traces', async () => {
@@ -350,7 +362,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
   });
 
   test('no permission (EACCES): as another user when running as root, in-process otherwise', async () => {
-    const locked = mkdtempSync(join(tmpdir(), 'protokit-locked-'));
+    const locked = mkdtempSync(join(dir, 'locked-'));
     chmodSync(locked, 0o555);
     const root = process.getuid?.() === 0;
     const canDrop = root && spawnSync('runuser', ['-u', 'nobody', '--', 'true']).status === 0;
