@@ -519,3 +519,13 @@ export default defineSuite({ model, budget: { runs: 1, depth: 1 }, properties: [
     expect(r.stdout).toContain('title\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;ZWNobyBoaQ==\\x07\\n✓ no property violated\\u202edesrever');
   });
 });
+
+describe('a reader that closes stdout early (`protokit … | head -1`)', () => {
+  test('the bin exits quietly, with the command’s own code, no internal error', () => {
+    // A real pipe to head, as users type it. The HTML view is larger than a pipe's buffer, so the bin
+    // is still writing when head has its 10 bytes and goes.
+    const trace = join('traces/mapreduce', readdirSync('traces/mapreduce').find((f) => f.endsWith('.json'))!);
+    const r = spawnSync('bash', ['-c', 'node src/cli/bin.mjs show "$0" --format html | head -c 10; exit "${PIPESTATUS[0]}"', trace], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '<!doctype ', '']);
+  }, 60_000);
+});
