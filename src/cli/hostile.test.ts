@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { renderMermaid } from '../render/mermaid.js';
 import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
@@ -257,6 +257,7 @@ export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: 
 
 describe('--load of a module that cannot be loaded: one line naming the file, exit 2', () => {
   const project = mkdtempSync(join(tmpdir(), 'protokit-badload-'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
   writeFileSync(join(project, 'package.json'), '{"type":"module"}');
   const file = (name: string, text: string) => (writeFileSync(join(project, name), text), join(project, name));
   mkdirSync(join(project, 'a-directory.ts'));
@@ -380,6 +381,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     const mnt = mkdtempSync(join(tmpdir(), 'protokit-tmpfs-'));
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
       console.warn(`hostile.test.ts: cannot mount a tmpfs at ${mnt} (needs root): the disk-full and read-only cases are skipped`);
+      rmSync(mnt, { recursive: true, force: true });
       return context.skip();
     }
     try {
@@ -500,6 +502,7 @@ describe('claims a trace makes', () => {
 describe('a --load suite with hostile text', () => {
   test('list shows its title and descriptions escaped, one line each', async () => {
     const project = mkdtempSync(join(tmpdir(), 'protokit-text-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
     writeFileSync(join(project, 'package.json'), '{"type":"module"}');
     const path = join(project, 'text.suite.ts');
     writeFileSync(

@@ -4,14 +4,15 @@
  * when a bound stopped the search; a frontier that keeps growing is named in a warning; explore
  * writes the HTML view next to its trace.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { loadTrace } from '../trace/file.js';
 import { oneLine, run } from './run-in-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'protokit-options-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 const TLA = ['--config', 'preset=tla'];
 
 describe('--property and --skip', () => {
