@@ -8,7 +8,10 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { suites } from '../../properties/registry.js';
+import { explore } from '../explore/bfs/search.js';
 import { loadTrace } from '../trace/file.js';
+import { findSuite } from './registry.js';
 import { oneLine, run } from './run-in-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'protokit-options-'));
@@ -75,6 +78,16 @@ describe('explore --require-complete, the growing-frontier warning, the HTML vie
     expect(oneLine(r.stderr)).toMatch(/^protokit: warning: the frontier grew at each of the last 5 levels \(.*\): the state space is probably unbounded .*--max-in-flight N .*--config rms/);
     const bounded = await run('explore', 'two-phase-commit', ...TLA, '--json', '--out', out);
     expect([bounded.stderr, JSON.parse(bounded.stdout).frontierGrowing]).toEqual(['', false]);
+  });
+
+  test('the liveness search reports the same level sizes as the safety search (what the warning reads)', async () => {
+    const suite = findSuite(suites, 'two-phase-commit');
+    for (const options of [{ config: { rms: 2 }, maxStates: 8000 }, { preset: 'tla', maxDepth: 4 }]) {
+      const live = await explore(suite, options);
+      const safety = await explore(suite, { ...options, liveness: false });
+      expect([live.liveness.checked, safety.liveness.checked]).toEqual([true, false]);
+      expect([live.frontier, live.depth, live.stoppedBy]).toEqual([safety.frontier, safety.depth, safety.stoppedBy]);
+    }
   });
 
   test('explore writes the HTML view next to its trace and prints its path', async () => {
