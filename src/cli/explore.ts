@@ -354,6 +354,10 @@ function rerunOf(model: string, o: ExploreCommandOptions): string {
     ...(o.symmetry === true ? ['--symmetry'] : typeof o.symmetry === 'string' ? [`--symmetry=${o.symmetry}`] : []),
     ...(o.workers ? ['--workers', String(o.workers)] : []),
     ...(o.load ? ['--load', o.load] : []),
+    // The same properties, as check's rerun line has them.
+    ...(o.deadlock === false ? ['--no-deadlock'] : []),
+    ...(o.property ?? []).flatMap((p) => ['--property', p]),
+    ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
   ];
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }

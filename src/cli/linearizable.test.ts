@@ -3,14 +3,15 @@
  * undecided), one JSON object per history, directories, the HTML page, the size limit, and no
  * control character from a file reaching the terminal.
  */
-import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { MAX_HISTORY_BYTES } from './linearizable.js';
 import { oneLine, run } from './run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'protokit-lin-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const write = (name: string, text: string) => {
   const path = join(dir, name);
