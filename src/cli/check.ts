@@ -13,6 +13,7 @@ import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useCo
 import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
+import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -29,6 +30,8 @@ export interface CheckCommandOptions {
   workers?: number;
   /** `K/N`: run only shard K of N of the budget (for CI matrices and machines). */
   shard?: string;
+  /** Report which machine transitions, messages and events the runs exercised. */
+  coverage?: boolean;
 }
 
 interface ModelOutcome {
@@ -54,6 +57,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
+  if (options.coverage && options.workers && options.workers > 1) throw new UsageError('--coverage counts in one thread: leave out --workers');
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
@@ -90,6 +94,7 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       config,
       mutant: options.mutant,
       faults,
+      coverage: options.coverage,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     result =
@@ -165,6 +170,7 @@ function jsonOf(o: ModelOutcome): object {
     steps: r.steps,
     distinctStates: r.distinctStates,
     witnesses: r.witnesses,
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     ok: o.ok,
     violation: r.violation && {
       property: r.violation.property,
@@ -194,6 +200,10 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
+  if (r.coverage) {
+    lines.push(...describeCoverage(r.coverage));
+    for (const w of coverageWarnings(r.coverage)) lines.push(c.yellow(`  ⚠ never fired: ${w}`));
+  }
   if (r.violation) {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));
@@ -236,6 +246,12 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [c.bold(line(header)), ...rows.map((row, i) => (outcomes[i]!.ok ? line(row) : c.red(line(row))))];
   const failed = outcomes.filter((o) => !o.ok).length;
+  for (const o of outcomes) {
+    const cov = o.result.coverage;
+    if (!cov) continue;
+    out.push(`${o.result.model}: coverage ${cov.fired} of ${cov.total} transitions fired`);
+    for (const w of coverageWarnings(cov)) out.push(c.yellow(`  ⚠ never fired in this budget: ${w}`));
+  }
   out.push('', failed === 0 ? c.green(`✓ all ${outcomes.length} models passed`) : c.red(`✗ ${failed} of ${outcomes.length} models failed`));
   return out.join('\n') + '\n';
 }

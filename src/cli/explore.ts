@@ -10,6 +10,7 @@ import { saveTrace } from '../trace/file.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites } from './registry.js';
+import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -26,6 +27,7 @@ export interface ExploreCommandOptions {
   out: string;
   json?: boolean;
   load?: string;
+  coverage?: boolean;
 }
 
 const REGISTRY = new URL('../../properties/registry.ts', import.meta.url).href;
@@ -50,6 +52,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       maxInFlight: options.maxInFlight,
       symmetry,
       workers: options.workers,
+      coverage: options.coverage,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY,
       onProgress: progress.update,
     });
@@ -99,6 +102,7 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     workers: r.workers,
     collisionProbability: r.collisionProbability,
     witnesses: r.witnesses,
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     violation: r.violation && {
       property: r.violation.property,
       message: r.violation.message,
@@ -125,6 +129,10 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   lines.push(`  fingerprint collision probability: ${r.collisionProbability.toExponential(1)} (optimistic estimate, as TLC)`);
   if (r.maxInFlight !== null) lines.push(`  state constraint: states with more than ${r.maxInFlight} messages in flight were checked, not expanded (--max-in-flight)`);
   if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${r.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${r.stoppedBy}`}; the figures are those so far`));
+  if (r.coverage) {
+    lines.push(...describeCoverage(r.coverage));
+    for (const w of coverageWarnings(r.coverage)) lines.push(c.yellow(`  ⚠ never fired in this search: ${w}`));
+  }
   if (r.violation) {
     const v = r.violation;
     lines.push(c.red(c.bold(`  ✗ ${v.property} violated at step ${v.step}: ${v.message}`)));

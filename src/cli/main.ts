@@ -46,6 +46,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--load <path>', 'check a suite module outside this repository')
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
+    .option('--coverage', 'report which machine transitions, messages and events the runs exercised')
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli
@@ -66,6 +67,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where the counterexample trace goes', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'explore a suite module outside this repository')
+    .option('--coverage', 'report which machine transitions, messages and events the search exercised')
     .action(async (model, options) => setExit(await exploreCommand(model, options)));
 
   cli

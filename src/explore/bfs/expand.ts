@@ -12,6 +12,7 @@ import { ParentParts, successorFingerprint, successorsSupported } from './succes
 import { fingerprint64 } from './visited.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import type { Symmetry } from './symmetry.js';
+import type { Coverage } from '../coverage.js';
 
 /** The first state of a part that violates a state invariant. */
 export interface StateViolationAt extends Violation {
@@ -94,6 +95,8 @@ export class Expander {
      * would add messages for ever.
      */
     private readonly maxInFlight = Infinity,
+    /** Counts every transition of the state graph (`explore --coverage`; one thread only). */
+    private readonly coverage: Coverage | null = null,
   ) {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
@@ -157,6 +160,7 @@ export class Expander {
       const parent = this.successorParts ? new ParentParts(instance, world) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
+        this.coverage?.record(world, action);
         // Most successors are known already: fingerprinted without building them when possible.
         const derived = parent === null ? null : successorFingerprint(instance, parent, action);
         if (derived !== null && known(derived.hi, derived.lo)) continue;

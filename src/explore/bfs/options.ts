@@ -7,6 +7,7 @@ import type { FaultSettings } from '../../engine/faults.js';
 import type { InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
 import type { StopReason } from './level.js';
+import type { CoverageReport } from '../coverage.js';
 
 export interface ExploreOptions extends InstanceOptions {
   /** Stop after this many distinct states. */
@@ -22,6 +23,8 @@ export interface ExploreOptions extends InstanceOptions {
    * checked but not expanded; `complete` then means complete within the constraint.
    */
   readonly maxInFlight?: number;
+  /** Count the transitions, messages and events of every edge of the state graph (one thread only). */
+  readonly coverage?: boolean;
   /** Worker threads (default 1: search in this thread). */
   readonly workers?: number;
   /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
@@ -77,5 +80,7 @@ export interface ExploreResult {
   readonly peakHeapBytes: number;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
+  /** With `coverage: true`: what the search exercised, each edge of the state graph once. */
+  readonly coverage?: CoverageReport;
 }
 

@@ -26,6 +26,8 @@ import { Expander } from './expand.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 import { Symmetry } from './symmetry.js';
+import { Coverage } from '../coverage.js';
+import { UsageError } from '../../engine/errors.js';
 import type { ExploreOptions, ExploreProgress, ExploreResult, ExploreViolation } from './options.js';
 
 export type { StopReason } from './level.js';
@@ -36,8 +38,10 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
-  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight);
   const workers = options.workers ?? 1;
+  if (options.coverage && workers > 1) throw new UsageError('--coverage counts in one thread: leave out --workers');
+  const coverage = options.coverage ? new Coverage(instance) : null;
+  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, coverage);
   const initial = initialWorld(instance);
   const visited = new VisitedSet();
   const [hi0, lo0] = expander.fingerprintOf(initial);
@@ -108,6 +112,7 @@ export async function explore(suite: Suite, options: ExploreOptions = {}): Promi
     peakHeapBytes: peakHeap,
     elapsedMs,
     statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+    ...(coverage ? { coverage: coverage.report() } : {}),
   };
 }
 

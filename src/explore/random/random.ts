@@ -19,11 +19,14 @@ import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
 import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
+import { Coverage, type CoverageReport } from '../coverage.js';
 
 export interface CheckOptions extends InstanceOptions {
   readonly runs?: number;
   readonly depth?: number;
   readonly seed?: number;
+  /** Count which machine transitions, messages and events the runs exercise (`--coverage`). */
+  readonly coverage?: boolean;
   /** Called about every 1% of the runs. */
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
 }
@@ -54,6 +57,8 @@ export interface CheckResult {
   readonly distinctStates: number;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
+  /** With `coverage: true`: what the runs exercised (the shrinking is not counted). */
+  readonly coverage?: CoverageReport;
   readonly elapsedMs: number;
 }
 
@@ -92,6 +97,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     quietNodes: suite.model.exploration?.quietNodes ?? false,
   };
   const chooser = new Chooser(instance, weights);
+  const coverage = options.coverage ? new Coverage(instance) : null;
   const properties = suite.properties;
   const witnesses = properties.filter((p) => p.kind === 'sometimes');
   const reached = new Set<string>();
@@ -120,6 +126,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     for (const choice of plan.choices) {
       const action = chooser.choose(enabledActions(instance, world), plan, choice);
       if (action === undefined) break;
+      if (coverage !== null && !shrinking) coverage.record(world, action);
       const next = step(instance, world, action);
       const nextView = buildView(instance, next);
       if (!shrinking) {
@@ -185,6 +192,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     distinctStates: distinct.size,
     witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
     violation,
+    ...(coverage ? { coverage: coverage.report() } : {}),
     elapsedMs: performance.now() - started, // allow-clock
   };
 }
