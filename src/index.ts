@@ -8,7 +8,7 @@ export { send, observe } from './engine/effects.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
 export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } from './properties/properties.js';
 export { defineSuite } from './properties/suite.js';
-export type { Suite, Budget } from './properties/suite.js';
+export type { Suite, Budget, SmallConfig } from './properties/suite.js';
 export type { WorldView, World, Envelope } from './engine/world.js';
 export { initialWorld, enabledActions, step, worldKey, viewOf } from './engine/world.js';
 export type { Action } from './engine/actions.js';

@@ -10,6 +10,7 @@ import { checkCommand } from './check.js';
 import { exploreCommand } from './explore.js';
 import { collectConfig, nonNegativeInt, positiveInt } from './common.js';
 import { listCommand } from './list.js';
+import { mutateCommand } from './mutate.js';
 import { replayCommand, SHOW_FORMATS, showCommand } from './replay.js';
 
 export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3 } as const;
@@ -69,6 +70,19 @@ function program(setExit: (code: number) => void): Command {
     .option('--load <path>', 'explore a suite module outside this repository')
     .option('--coverage', 'report which machine transitions, messages and events the search exercised')
     .action(async (model, options) => setExit(await exploreCommand(model, options)));
+
+  cli
+    .command('mutate')
+    .description('mutation testing: mechanical mutants of the machines, run against the suite')
+    .argument('<model>', 'model name (see `protokit list`)')
+    .option('--runs <n>', 'runs of the default check per mutant (default: the suite budget)', positiveInt('--runs'))
+    .option('--seed <n>', 'seed of every check (default 1)', nonNegativeInt('--seed'))
+    .option('--budget <seconds>', 'start no mutant after this many seconds (default 180)', positiveInt('--budget'))
+    .option('--max-mutants <n>', 'try only the first N mutants (round robin over kinds)', positiveInt('--max-mutants'))
+    .option('--min-score <fraction>', 'exit 1 when the mutation score is below this (0..1)')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'a suite module outside this repository')
+    .action(async (model, options) => setExit(await mutateCommand(model, options)));
 
   cli
     .command('replay')

@@ -2,7 +2,8 @@
  * A suite ties a model to its properties and its default budget: what `protokit check MODEL`
  * runs. Suites live in `properties/<protocol>/`, next to the properties they name.
  */
-import type { Model } from '../engine/model.js';
+import type { FaultSettings } from '../engine/faults.js';
+import type { Model, ParamValue } from '../engine/model.js';
 import type { Property } from './properties.js';
 
 export interface Budget {
@@ -12,10 +13,25 @@ export interface Budget {
   readonly depth: number;
 }
 
+/**
+ * A configuration small enough for exhaustive search (`protokit explore`) that still has what
+ * bugs need (a crash, a second ballot or term, ...): `protokit mutate` searches it, and the
+ * suite's tests pin its counts.
+ */
+export interface SmallConfig {
+  readonly description: string;
+  readonly config: Readonly<Record<string, ParamValue>>;
+  readonly faults: FaultSettings;
+  /** State constraint for models whose messages grow without bound (explore --max-in-flight). */
+  readonly maxInFlight?: number;
+}
+
 export interface Suite {
   readonly model: Model;
   readonly properties: readonly Property[];
   readonly budget: Budget;
+  /** The small configuration for exhaustive search, if the model has one. */
+  readonly small?: SmallConfig;
 }
 
 /** Since 0.1.0. Declares a suite; checks that every mutant names a property of the suite. */

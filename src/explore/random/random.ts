@@ -8,7 +8,7 @@
  * on its concrete actions (minimize.ts) and saved as a trace.
  */
 import fc from 'fast-check';
-import type { Action, ActionType } from '../../engine/actions.js';
+import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
@@ -18,13 +18,15 @@ import { buildView, enabledActions, initialWorld, step, type World, type WorldVi
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
-import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
+import { Chooser, planArbitrary, weightsOf, type RunPlan, type Weights } from './strategy.js';
 import { Coverage, type CoverageReport } from '../coverage.js';
 
 export interface CheckOptions extends InstanceOptions {
   readonly runs?: number;
   readonly depth?: number;
   readonly seed?: number;
+  /** False skips minimising the counterexample (fast-check's shrunk run is kept): for `mutate`. */
+  readonly minimize?: boolean;
   /** Count which machine transitions, messages and events the runs exercise (`--coverage`). */
   readonly coverage?: boolean;
   /** Called about every 1% of the runs. */
@@ -65,16 +67,6 @@ export interface CheckResult {
 /** The seed used when none is given, so that a plain `protokit check` is reproducible. */
 export const DEFAULT_SEED = 1;
 
-const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
-  deliver: 8,
-  env: 2,
-  drop: 1,
-  duplicate: 1,
-  crash: 1,
-  restart: 3,
-  partition: 1,
-  heal: 3,
-};
 
 /**
  * How many steps fast-check's shrinking may spend. It re-runs each candidate from the start and,
@@ -91,11 +83,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   const runs = options.runs ?? suite.budget.runs;
   const depth = options.depth ?? suite.budget.depth;
   const seed = options.seed ?? DEFAULT_SEED;
-  const weights: Weights = {
-    kinds: { ...DEFAULT_WEIGHTS, ...(suite.model.exploration?.weights ?? {}) },
-    events: suite.model.exploration?.eventWeights ?? {},
-    quietNodes: suite.model.exploration?.quietNodes ?? false,
-  };
+  const weights: Weights = weightsOf(suite.model);
   const chooser = new Chooser(instance, weights);
   const coverage = options.coverage ? new Coverage(instance) : null;
   const properties = suite.properties;
@@ -166,7 +154,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
     const run = execute(instance, properties, actions);
     if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
     const shrunk = actions.slice(0, run.violation.step);
-    const minimal = minimize(instance, properties, shrunk, run.violation.property);
+    const minimal = options.minimize === false ? shrunk : minimize(instance, properties, shrunk, run.violation.property);
     const final = execute(instance, properties, minimal).violation!;
     violation = {
       ...final,

@@ -39,6 +39,27 @@ export interface RunPlan {
   readonly choices: readonly number[];
 }
 
+/** Relative weights of action kinds when the model's exploration hints do not say. */
+export const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
+  deliver: 8,
+  env: 2,
+  drop: 1,
+  duplicate: 1,
+  crash: 1,
+  restart: 3,
+  partition: 1,
+  heal: 3,
+};
+
+/** The weights random runs use for a model: the defaults, overridden by its exploration hints. */
+export function weightsOf(model: Instance['model']): Weights {
+  return {
+    kinds: { ...DEFAULT_WEIGHTS, ...(model.exploration?.weights ?? {}) },
+    events: model.exploration?.eventWeights ?? {},
+    quietNodes: model.exploration?.quietNodes ?? false,
+  };
+}
+
 /** How much rarer a quiet node's environment events are. */
 const QUIET_DIVISOR = 8;
 
