@@ -1,5 +1,5 @@
 /**
- * The run plans the kit's random exploration draws (src/explore/random.ts): a fault swarm and a
+ * The run plans the kit's random exploration draws (src/explore/random/random.ts): a fault swarm and a
  * list of choice numbers, from the same fast-check arbitraries, so a baseline fed these plans
  * walks exactly the kit's runs.
  */

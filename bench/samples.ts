@@ -7,7 +7,8 @@ import type { EventObject } from 'xstate';
 import type { Instance } from '../src/engine/instance.js';
 import type { Message } from '../src/engine/model.js';
 import type { NodeState } from '../src/engine/node-step.js';
-import { enabledActions, eventOf, initialWorld, step } from '../src/engine/world.js';
+import { eventOf } from '../src/engine/world.js';
+import { enabledActions, initialWorld, step } from '../src/engine/fast-step.js';
 
 export interface NodeSample {
   readonly state: NodeState;

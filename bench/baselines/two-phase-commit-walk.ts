@@ -4,7 +4,7 @@
  * has a measured answer.
  *
  * It mirrors models/two-phase-commit (retry on, unordered network) and the kit's random runs
- * (src/explore/random.ts): the enabled actions in the same documented order, the same weights and
+ * (src/explore/random/random.ts): the enabled actions in the same documented order, the same weights and
  * per-run fault swarm, the same fault bounds, the four invariants and three witnesses of the
  * suite checked after every step, and every world fingerprinted for the distinct-state count.
  * Fed the same plans, it takes the same steps and counts the same distinct states as the kit

@@ -56,7 +56,7 @@ export function avalanche(h: number): number {
 }
 
 // The mixing functions above and the per-object hashes below are exported for
-// src/explore/bfs-successor.ts, which derives a successor's fingerprint from its parent's parts
+// src/explore/bfs/successor.ts, which derives a successor's fingerprint from its parent's parts
 // (tested equal to worldFingerprint on every model).
 
 // Hashes are kept in the memos of node states and envelopes, and per object for the rest

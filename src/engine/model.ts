@@ -1,6 +1,6 @@
 /**
  * What a protocol model declares. A model is data plus xstate machines: the kit composes the
- * nodes, a network and a fault injector into one pure transition system (see world.ts).
+ * nodes, a network and a fault injector into one pure transition system (defined in semantics.ts).
  *
  * Conventions a node machine follows:
  * - it sends by emitting `{ type: 'send', to, message }` (xstate `emit`), never by doing I/O;
@@ -117,7 +117,7 @@ export interface Model {
     readonly eventWeights?: Readonly<Record<string, number>>;
     /**
      * Swarm over nodes: each run picks some nodes whose environment events are rare in it, so
-     * that a few nodes drive the run (see src/explore/strategy.ts). Off by default.
+     * that a few nodes drive the run (see src/explore/random/strategy.ts). Off by default.
      */
     readonly quietNodes?: boolean;
   };

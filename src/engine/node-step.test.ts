@@ -14,7 +14,8 @@ import { suites } from '../../properties/registry.js';
 import { canonical } from './canonical.js';
 import { resolveInstance, type Instance } from './instance.js';
 import { nodeKey, NodeStepper, type NodeState } from './node-step.js';
-import { enabledActions, eventOf, initialWorld, step } from './world.js';
+import { eventOf } from './world.js';
+import { enabledActions, initialWorld, step } from './fast-step.js';
 
 interface RoleSamples {
   readonly states: NodeState[];

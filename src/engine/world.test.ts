@@ -8,7 +8,8 @@ import suite from '../../properties/two-phase-commit/index.js';
 import { canonical } from './canonical.js';
 import { parseFaults } from './faults.js';
 import { resolveInstance } from './instance.js';
-import { enabledActions, initialWorld, step, worldKey, type World } from './world.js';
+import { worldKey, type World } from './world.js';
+import { enabledActions, initialWorld, step } from './fast-step.js';
 
 const instance = resolveInstance(suite.model, { faults: parseFaults('loss=5,duplicate=5,crash=5,partition=2', 'unordered') });
 

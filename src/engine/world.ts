@@ -1,13 +1,17 @@
 /**
  * The world: every node's state, the messages in flight, the fault state and the observation
- * set (ghost state for history properties). It changes only through `step(instance, world,
- * action)`, which is pure: it never mutates its inputs and depends on nothing else.
+ * set (ghost state for history properties), with the canonical keys that identify a world and
+ * the small helpers both readings of a step share.
+ *
+ * What an action does to a world is defined in semantics.ts (the reference a reader starts
+ * from); fast-step.ts is the cached path the explorers run, proven equal to it. This module
+ * holds no step logic of its own.
  */
 import type { Action } from './actions.js';
 import { canonical } from './canonical.js';
 import type { Instance } from './instance.js';
-import type { Effect, Message, NodeView, Observation } from './model.js';
-import { nodeKey, objectKey, type NodeState, type NodeStepResult } from './node-step.js';
+import type { Effect, Message, Observation } from './model.js';
+import { nodeKey, objectKey, type NodeState } from './node-step.js';
 
 /** A message in flight, with its sender and receiver. */
 export interface Envelope {
@@ -45,6 +49,13 @@ export interface EnvelopeMemo {
   actions: EnvelopeActions | null;
   hash: { readonly hi: number; readonly lo: number } | null;
 }
+/** The deliver, drop and duplicate actions of one in-flight message, built once per envelope. */
+export interface EnvelopeActions {
+  readonly deliver: Action;
+  readonly drop: Action;
+  readonly duplicate: Action;
+}
+
 const ENVELOPE_MEMO = Symbol('protokit.envelope-memo');
 const frozenEnvelopes = new WeakMap<Envelope, EnvelopeMemo>();
 
@@ -62,85 +73,6 @@ export function envelopeKey(e: Envelope): string {
   return envelopeMemo(e).key;
 }
 
-/**
- * Per-instance caches of the hot path (initial world, action objects, environment events, node
- * views). Everything in them is derived from the instance and from immutable objects, so they
- * never change a result; they only spare rebuilding the same objects at every step.
- */
-interface HotCache {
-  initial: World | null;
-  readonly crash: readonly Action[];
-  readonly restart: readonly Action[];
-  readonly partitions: readonly Action[];
-  /** Per node: whether its role's environment function has been seen reading the inbox. */
-  readonly readsInbox: boolean[];
-}
-
-/**
- * What the world module keeps per (node state, node index), in the state's memo (node-step.ts).
- * The memo is shared by every instance running the machine, so a slot names its instance.
- */
-interface NodeSlot {
-  readonly instance: Instance;
-  view: NodeView | null;
-  /** The node after a crash in this state (only its persisted fields), and after a restart from it. */
-  crashed: NodeState | null;
-  restarted: NodeStepResult | null;
-  /** The node's environment actions in this state: all, and those that change the node (null until known). */
-  env: EnvironmentActions | null;
-}
-
-interface EnvironmentActions {
-  readonly all: readonly EnvAction[];
-  /** Those that change the node, for networks where that alone decides (not `set`); null when not cached. */
-  readonly changing: readonly EnvAction[] | null;
-}
-
-function slotOf(instance: Instance, i: number, state: NodeState): NodeSlot {
-  const memo = instance.roleOf[i]!.stepper.memoOf(state);
-  let slot = memo.slots[i] as NodeSlot | undefined;
-  if (slot === undefined || slot.instance !== instance) memo.slots[i] = slot = { instance, view: null, env: null, crashed: null, restarted: null };
-  return slot;
-}
-
-type EnvAction = Extract<Action, { type: 'env' }>;
-const HEAL: Action = { type: 'heal' };
-const hotCaches = new WeakMap<Instance, HotCache>();
-
-function hot(instance: Instance): HotCache {
-  let cache = hotCaches.get(instance);
-  if (cache === undefined) {
-    const ids = instance.nodes.map((n) => n.id);
-    cache = {
-      initial: null,
-      crash: ids.map((node) => ({ type: 'crash', node })),
-      restart: ids.map((node) => ({ type: 'restart', node })),
-      partitions: twoWaySplits(ids).map((groups) => ({ type: 'partition', groups })),
-      readsInbox: ids.map(() => false),
-    };
-    hotCaches.set(instance, cache);
-  }
-  return cache;
-}
-
-/** The deliver, drop and duplicate actions of one in-flight message, built once per envelope. */
-interface EnvelopeActions {
-  readonly deliver: Action;
-  readonly drop: Action;
-  readonly duplicate: Action;
-}
-function actionsOfEnvelope(e: Envelope): EnvelopeActions {
-  const memo = envelopeMemo(e);
-  if (memo.actions === null) {
-    const { from, to, message } = e;
-    memo.actions = {
-      deliver: { type: 'deliver', from, to, message },
-      drop: { type: 'drop', from, to, message },
-      duplicate: { type: 'duplicate', from, to, message },
-    };
-  }
-  return memo.actions;
-}
 
 /** The envelope a send effect puts on the network, one object per (effect, sender). */
 const sentEnvelopes = new WeakMap<Effect, Map<string, Envelope>>();
@@ -158,180 +90,18 @@ export function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: stri
   return e;
 }
 
-/** The world before any action, built once per instance (a fresh top-level object each call). */
-export function initialWorld(instance: Instance): World {
-  const cache = hot(instance);
-  cache.initial ??= buildInitialWorld(instance);
-  return { ...cache.initial };
-}
-
-function buildInitialWorld(instance: Instance): World {
-  let world: World = {
-    nodes: [],
-    network: [],
-    partition: null,
-    used: { loss: 0, duplicate: 0, crash: 0, partition: 0 },
-    observations: [],
-  };
-  const nodes: NodeState[] = [];
-  const effects: [string, readonly Effect[]][] = [];
-  instance.nodes.forEach((spec, i) => {
-    const result = instance.roleOf[i]!.stepper.initial(spec.input);
-    nodes.push(result.state);
-    effects.push([spec.id, result.effects]);
-  });
-  world = { ...world, nodes };
-  for (const [id, fx] of effects) world = applyEffects(instance, world, id, fx);
-  return world;
-}
-
 /** True when `from` can reach `to` under the partition in force. */
-function linked(world: World, from: string, to: string): boolean {
+export function linked(world: World, from: string, to: string): boolean {
   if (world.partition === null || from === to) return true;
   return world.partition.some((g) => g.includes(from) && g.includes(to));
 }
 
-/**
- * Every action possible in `world`, in a stable, documented order:
- * deliveries (in-flight order), environment events (node order, then the order the role lists
- * them), drops, duplicates, crashes, restarts, partitions, heal. Identical in-flight messages
- * give one action each. A delivery or environment event the receiver would ignore is left out
- * when it would change nothing (with `set` semantics, where delivering does not consume).
- */
-export function enabledActions(instance: Instance, world: World): Action[] {
-  const { faults } = instance;
-  const setNetwork = faults.network === 'set';
-  const actions: Action[] = [];
-  const distinct: Envelope[] = [];
-  const seen = new KeySet(setNetwork ? 0 : world.network.length);
-  const fifoHeadSeen = faults.network === 'fifo' ? new Set<string>() : null;
-  for (const e of world.network) {
-    const key = envelopeKey(e);
-    if (fifoHeadSeen !== null) {
-      const link = canonical([e.from, e.to]);
-      if (fifoHeadSeen.has(link)) continue;
-      fifoHeadSeen.add(link);
-    }
-    // A `set` network holds each message once (applyEffects never adds a copy): nothing to skip.
-    if (!setNetwork && !seen.add(key)) continue;
-    distinct.push(e);
-    const receiver = instance.indexOf.get(e.to)!;
-    if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
-    if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
-    actions.push(actionsOfEnvelope(e).deliver);
-  }
-
-  for (let i = 0; i < instance.nodes.length; i++) {
-    const state = world.nodes[i]!;
-    if (!state.up) continue;
-    const env = environmentActions(instance, world, i);
-    if (!setNetwork && env.changing !== null) {
-      for (const action of env.changing) actions.push(action);
-      continue;
-    }
-    const stepper = instance.roleOf[i]!.stepper;
-    for (const action of env.all) {
-      const result = stepper.step(state, action.event);
-      if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
-    }
-  }
-
-  if (!setNetwork) {
-    // With fifo semantics only link heads are in `distinct`; loss and duplication apply to any message.
-    const faulty = faults.network === 'fifo' ? uniqueEnvelopes(world.network) : distinct;
-    if (world.used.loss < faults.loss) {
-      for (const e of faulty) actions.push(actionsOfEnvelope(e).drop);
-    }
-    if (world.used.duplicate < faults.duplicate) {
-      for (const e of faulty) actions.push(actionsOfEnvelope(e).duplicate);
-    }
-  }
-  const cache = hot(instance);
-  if (world.used.crash < faults.crash) {
-    for (let i = 0; i < world.nodes.length; i++) if (world.nodes[i]!.up) actions.push(cache.crash[i]!);
-  }
-  for (let i = 0; i < world.nodes.length; i++) if (!world.nodes[i]!.up) actions.push(cache.restart[i]!);
-  if (world.partition === null && world.used.partition < faults.partition) {
-    for (const action of cache.partitions) actions.push(action);
-  }
-  if (world.partition !== null) actions.push(HEAL);
-  return actions;
-}
-
-/** A set of keys that scans a small array while it is small (most networks) and hashes beyond. */
-class KeySet {
-  private readonly list: string[] = [];
-  private readonly set: Set<string> | null;
-  constructor(expected: number) {
-    this.set = expected > 16 ? new Set() : null;
-  }
-  /** Adds `key`; false when it was there already. */
-  add(key: string): boolean {
-    if (this.set !== null) {
-      if (this.set.has(key)) return false;
-      this.set.add(key);
-      return true;
-    }
-    if (this.list.includes(key)) return false;
-    this.list.push(key);
-    return true;
-  }
-}
-
-/**
- * The environment events node `i` may receive now, as actions (not yet filtered by whether
- * they change anything). A role's environment function is pure, so when a call does not read
- * the inbox its answer depends on the node state alone and is kept for that state.
- */
-function environmentActions(instance: Instance, world: World, i: number): EnvironmentActions {
-  const cache = hot(instance);
-  const state = world.nodes[i]!;
-  const slot = slotOf(instance, i, state);
-  if (slot.env !== null) return slot.env;
-  const id = instance.nodes[i]!.id;
-  const inbox = world.network.filter((e) => e.to === id);
-  let readInbox = false;
-  const watched = cache.readsInbox[i]
-    ? inbox
-    : new Proxy(inbox, {
-        get: (target, property, receiver) => ((readInbox = true), Reflect.get(target, property, receiver)),
-        has: (target, property) => ((readInbox = true), Reflect.has(target, property)),
-        ownKeys: (target) => ((readInbox = true), Reflect.ownKeys(target)),
-        getOwnPropertyDescriptor: (target, property) => ((readInbox = true), Reflect.getOwnPropertyDescriptor(target, property)),
-      });
-  const events = instance.roleOf[i]!.environment(nodeViewOf(instance, i, state), instance.params, watched);
-  const all: EnvAction[] = events.map((event) => ({ type: 'env', node: id, event }));
-  if (readInbox) cache.readsInbox[i] = true;
-  if (cache.readsInbox[i]) return { all, changing: null };
-  const stepper = instance.roleOf[i]!.stepper;
-  slot.env = { all, changing: all.filter((action) => stepper.step(state, action.event).changed) };
-  return slot.env;
-}
-
-/**
- * With `set` semantics a step that only re-sends messages already in the set changes nothing;
- * such steps are left out of the enabled actions (they would be stuttering steps).
- */
-function changesWorld(instance: Instance, world: World, i: number, result: NodeStepResult): boolean {
-  if (!result.changed) return false;
-  if (!sameNodeState(result.state, world.nodes[i]!)) return true;
-  const from = instance.nodes[i]!.id;
-  return result.effects.some((effect) => {
-    if (effect.type === 'send') {
-      const key = envelopeKey(envelopeOf(effect, from));
-      return !world.network.some((e) => envelopeKey(e) === key);
-    }
-    const key = objectKey(effect.observation);
-    return !world.observations.some((o) => objectKey(o) === key);
-  });
-}
-
 /** Node states are interned by the stepper, so identity almost always decides; the key settles the rest. */
-function sameNodeState(a: NodeState, b: NodeState): boolean {
+export function sameNodeState(a: NodeState, b: NodeState): boolean {
   return a === b || nodeKey(a) === nodeKey(b);
 }
 
-function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {
+export function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {
   const seen = new Set<string>();
   return network.filter((e) => {
     const key = envelopeKey(e);
@@ -343,7 +113,7 @@ function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {
 
 const splitCache = new Map<string, string[][][]>();
 /** Every split of the nodes into two non-empty groups, the first node always in the first group. */
-function twoWaySplits(ids: readonly string[]): string[][][] {
+export function twoWaySplits(ids: readonly string[]): string[][][] {
   const cacheKey = ids.join('\u0000');
   let splits = splitCache.get(cacheKey);
   if (splits === undefined) {
@@ -364,89 +134,7 @@ export function eventOf(e: Envelope): Message & { from: string } {
   return { ...e.message, from: e.from };
 }
 
-/**
- * The world after `action`. Throws when the action is not possible here; callers that take
- * actions from outside (replay) check `enabledActions` first.
- */
-export function step(instance: Instance, world: World, action: Action): World {
-  switch (action.type) {
-    case 'deliver': {
-      const setNetwork = instance.faults.network === 'set';
-      const i = indexOrThrow(instance, action.to);
-      // A `set` network keeps a delivered message: the world is only copied if the node changes.
-      const next = setNetwork ? world : { ...world, network: removeFirst(world.network, action) };
-      return applyStep(instance, next, i, instance.roleOf[i]!.stepper.stepMessage(next.nodes[i]!, action.from, action.message));
-    }
-    case 'env': {
-      const i = indexOrThrow(instance, action.node);
-      return applyStep(instance, world, i, instance.roleOf[i]!.stepper.step(world.nodes[i]!, action.event));
-    }
-    case 'drop':
-      return { ...world, network: removeFirst(world.network, action), used: { ...world.used, loss: world.used.loss + 1 } };
-    case 'duplicate': {
-      const copy: Envelope = { from: action.from, to: action.to, message: action.message };
-      return { ...world, network: [...world.network, copy], used: { ...world.used, duplicate: world.used.duplicate + 1 } };
-    }
-    case 'crash': {
-      const i = indexOrThrow(instance, action.node);
-      const state = world.nodes[i]!;
-      const slot = slotOf(instance, i, state);
-      if (slot.crashed === null) {
-        const durable: Record<string, unknown> = {};
-        for (const field of instance.roleOf[i]!.persist) {
-          if (field in state.context) durable[field] = state.context[field];
-        }
-        slot.crashed = instance.roleOf[i]!.stepper.canonicalState({ up: false, value: null, context: durable });
-      }
-      const crashed = slot.crashed;
-      return { ...world, nodes: replaceAt(world.nodes, i, crashed), used: { ...world.used, crash: world.used.crash + 1 } };
-    }
-    case 'restart': {
-      const i = indexOrThrow(instance, action.node);
-      const slot = slotOf(instance, i, world.nodes[i]!);
-      const result = (slot.restarted ??= instance.roleOf[i]!.stepper.restart(instance.nodes[i]!.input, world.nodes[i]!.context));
-      return applyEffects(instance, { ...world, nodes: replaceAt(world.nodes, i, result.state) }, action.node, result.effects);
-    }
-    case 'partition':
-      return { ...world, partition: action.groups, used: { ...world.used, partition: world.used.partition + 1 } };
-    case 'heal':
-      return { ...world, partition: null };
-  }
-}
-
-/** The world after node `i` took a step with `result`. */
-function applyStep(instance: Instance, world: World, i: number, result: NodeStepResult): World {
-  if (!result.changed) return world;
-  const next = result.state === world.nodes[i] ? world : { ...world, nodes: replaceAt(world.nodes, i, result.state) };
-  return applyEffects(instance, next, instance.nodes[i]!.id, result.effects);
-}
-
-function applyEffects(instance: Instance, world: World, from: string, effects: readonly Effect[]): World {
-  if (effects.length === 0) return world;
-  // Copied on first write, then appended to: one new array per step, not one per message.
-  let network: Envelope[] | null = null;
-  let observations: Observation[] | null = null;
-  const setNetwork = instance.faults.network === 'set';
-  for (const effect of effects) {
-    if (effect.type === 'send') {
-      if (!instance.indexOf.has(effect.to)) throw new Error(`node ${from} sent ${effect.message.type} to unknown node '${effect.to}'`);
-      const e = envelopeOf(effect, from);
-      if (setNetwork) {
-        const key = envelopeKey(e);
-        if ((network ?? world.network).some((x) => envelopeKey(x) === key)) continue;
-      }
-      (network ??= world.network.slice()).push(e);
-    } else {
-      const key = objectKey(effect.observation);
-      if ((observations ?? world.observations).some((o) => objectKey(o) === key)) continue;
-      (observations ??= world.observations.slice()).push(effect.observation);
-    }
-  }
-  if (network === null && observations === null) return world;
-  return { ...world, network: network ?? world.network, observations: observations ?? world.observations };
-}
-
-function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelope[] {
+export function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelope[] {
   const key = envelopeKey(e);
   let at = 0;
   while (at < network.length && envelopeKey(network[at]!) !== key) at++;
@@ -456,13 +144,13 @@ function removeFirst(network: readonly Envelope[], e: Envelope): readonly Envelo
   return rest;
 }
 
-function replaceAt<T>(items: readonly T[], i: number, item: T): T[] {
+export function replaceAt<T>(items: readonly T[], i: number, item: T): T[] {
   const copy = items.slice();
   copy[i] = item;
   return copy;
 }
 
-function indexOrThrow(instance: Instance, id: string): number {
+export function indexOrThrow(instance: Instance, id: string): number {
   const i = instance.indexOf.get(id);
   if (i === undefined) throw new Error(`unknown node '${id}'`);
   return i;
@@ -502,78 +190,4 @@ function linkOrdered(network: readonly Envelope[]): string[] {
     byLink.set(link, list);
   }
   return [...byLink.keys()].sort().map((link) => byLink.get(link)!.join(';'));
-}
-
-/** What properties see of a world. */
-export interface WorldView {
-  readonly nodes: readonly NodeView[];
-  readonly network: readonly Envelope[];
-  readonly observations: readonly Observation[];
-  readonly params: Instance['params'];
-  /** The node with this id. */
-  node(id: string): NodeView;
-  /** The nodes of one role, in cluster order. */
-  role(role: string): readonly NodeView[];
-}
-
-/** The view of node `i` in `state`, built once per node state. */
-function nodeViewOf(instance: Instance, i: number, state: NodeState): NodeView {
-  const slot = slotOf(instance, i, state);
-  if (slot.view === null) {
-    const spec = instance.nodes[i]!;
-    slot.view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
-  }
-  return slot.view;
-}
-
-/** A world as properties see it; node views are shared between worlds with the same node state. */
-class View implements WorldView {
-  readonly network: readonly Envelope[];
-  readonly observations: readonly Observation[];
-  readonly params: Instance['params'];
-  /** Role members, filtered once per role on first request. */
-  private byRole: Map<string, readonly NodeView[]> | null = null;
-
-  constructor(
-    private readonly instance: Instance,
-    readonly nodes: readonly NodeView[],
-    world: World,
-  ) {
-    this.network = world.network;
-    this.observations = world.observations;
-    this.params = instance.params;
-  }
-
-  node(id: string): NodeView {
-    const i = this.instance.indexOf.get(id);
-    if (i === undefined) throw new Error(`no node '${id}'`);
-    return this.nodes[i]!;
-  }
-
-  role(role: string): readonly NodeView[] {
-    this.byRole ??= new Map();
-    let members = this.byRole.get(role);
-    if (members === undefined) {
-      members = this.nodes.filter((n) => n.role === role);
-      this.byRole.set(role, members);
-    }
-    return members.slice(); // a fresh array, as before: callers may sort it
-  }
-}
-
-/** The view of `world`, built afresh (callers that hold on to it, like random runs, skip `viewOf`'s memo). */
-export function buildView(instance: Instance, world: World): WorldView {
-  const nodes: NodeView[] = new Array(world.nodes.length);
-  for (let i = 0; i < nodes.length; i++) nodes[i] = nodeViewOf(instance, i, world.nodes[i]!);
-  return new View(instance, nodes, world);
-}
-
-const views = new WeakMap<World, WorldView>();
-export function viewOf(instance: Instance, world: World): WorldView {
-  let view = views.get(world);
-  if (view === undefined) {
-    view = buildView(instance, world);
-    views.set(world, view);
-  }
-  return view;
 }

@@ -7,7 +7,9 @@ import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import type { Instance } from '../engine/instance.js';
 import { checkInitial, checkStep, type Property, type Violation } from '../properties/properties.js';
-import { enabledActions, initialWorld, step, viewOf, type World } from '../engine/world.js';
+import { type World } from '../engine/world.js';
+import { viewOf } from '../engine/view.js';
+import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
 
 export interface StepViolation extends Violation {
   /** 0 for the initial world, k after the k-th action. */

@@ -14,7 +14,8 @@
 import { createMachine, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Instance } from '../engine/instance.js';
 import type { MutantSpec, Model } from '../engine/model.js';
-import { enabledActions, initialWorld, step, type World } from '../engine/world.js';
+import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import type { World } from '../engine/world.js';
 
 export type MutantKind = 'guard-true' | 'guard-false' | 'action-dropped' | 'target-changed' | 'persist-forgotten' | 'message-dropped';
 export const MUTANT_KINDS: readonly MutantKind[] = ['guard-true', 'guard-false', 'action-dropped', 'target-changed', 'persist-forgotten', 'message-dropped'];

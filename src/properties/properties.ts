@@ -11,7 +11,7 @@
  * An invariant that throws is reported as a violation of that invariant, with the error.
  */
 import type { Action } from '../engine/actions.js';
-import type { WorldView } from '../engine/world.js';
+import type { WorldView } from '../engine/view.js';
 
 export type Verdict = string | undefined | void;
 

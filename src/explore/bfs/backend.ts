@@ -1,7 +1,7 @@
 /**
  * Where a breadth-first level is expanded: in this thread (here), or spread over worker
- * threads (bfs-workers.ts). Either way the parts go through the same `Level` walk
- * (bfs-level.ts), so the counts never depend on the workers.
+ * threads (workers.ts). Either way the parts go through the same `Level` walk
+ * (level.ts), so the counts never depend on the workers.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { World } from '../../engine/world.js';

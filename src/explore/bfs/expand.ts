@@ -2,12 +2,14 @@
  * Expanding a part of one breadth-first level: check each state's invariants and witnesses,
  * then list its successors with their fingerprints, checking step invariants on every
  * transition. The same code runs in the main thread (one worker) and in worker threads; which
- * of the successors become states, and which violation counts, is decided by bfs-level.ts.
+ * of the successors become states, and which violation counts, is decided by level.ts.
  */
 import type { Action } from '../../engine/actions.js';
 import type { Instance } from '../../engine/instance.js';
 import type { Property, Violation } from '../../properties/properties.js';
-import { buildView, enabledActions, step, type World, type WorldView } from '../../engine/world.js';
+import { type World } from '../../engine/world.js';
+import { buildView, type WorldView } from '../../engine/view.js';
+import { enabledActions, step } from '../../engine/fast-step.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { fingerprint64 } from './visited.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
@@ -82,7 +84,7 @@ export class Expander {
   private readonly stepInvariants: readonly Extract<Property, { kind: 'always-step' }>[];
   private readonly witnessList: readonly Extract<Property, { kind: 'sometimes' }>[];
   private readonly reached = new Set<string>();
-  /** Whether successors are fingerprinted from their parent's parts (bfs-successor.ts): not with symmetry or step invariants, which need the world. */
+  /** Whether successors are fingerprinted from their parent's parts (successor.ts): not with symmetry or step invariants, which need the world. */
   private readonly successorParts: boolean;
 
   constructor(

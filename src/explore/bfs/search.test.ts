@@ -15,7 +15,8 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../../engi
 import type { NodeState } from '../../engine/node-step.js';
 import type { Suite } from '../../properties/suite.js';
 import { replay, buildTrace } from '../../trace/replay.js';
-import { enabledActions, initialWorld, step, worldKey, type Envelope, type World } from '../../engine/world.js';
+import { worldKey, type Envelope, type World } from '../../engine/world.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { explore, type ExploreOptions, type ExploreResult } from './search.js';
 import { evenOut } from './workers.js';
 

@@ -1,6 +1,6 @@
 /**
  * Exhaustive breadth-first search over every reachable world of one configuration, as TLC
- * does it: a visited set of 64-bit fingerprints with a parent pointer each (bfs-visited.ts),
+ * does it: a visited set of 64-bit fingerprints with a parent pointer each (visited.ts),
  * every state invariant on every state, every step invariant on every transition, witnesses
  * reported reached or not. Levels are searched in order, so the first violation found has the
  * shortest counterexample; it is rebuilt from the parent pointers and saved as a normal trace.
@@ -8,8 +8,8 @@
  * Bounds (--max-depth, --max-states, a memory bound) end the search cleanly: the states already
  * found are still checked, and the result says `complete: false` with the figures so far.
  *
- * Each level is expanded in parts, by this thread (bfs-backend.ts) or by several (bfs-workers.ts),
- * and walked in state-number order by one `Level` (bfs-level.ts), which numbers the new states,
+ * Each level is expanded in parts, by this thread (backend.ts) or by several (workers.ts),
+ * and walked in state-number order by one `Level` (level.ts), which numbers the new states,
  * counts and bounds them and keeps the first violation: the figures never depend on the threads.
  */
 import { getHeapStatistics } from 'node:v8';
@@ -19,7 +19,9 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../../engi
 import type { Params } from '../../engine/model.js';
 import { checkStep } from '../../properties/properties.js';
 import type { Suite } from '../../properties/suite.js';
-import { enabledActions, initialWorld, step, viewOf, type World } from '../../engine/world.js';
+import { type World } from '../../engine/world.js';
+import { viewOf } from '../../engine/view.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander } from './expand.js';

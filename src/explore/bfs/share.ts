@@ -1,10 +1,10 @@
 /**
  * One searcher's share of a parallel search: the worlds it keeps, level after level. For each
  * level it is told which of its last successors became states (its new share), hands over or
- * takes in worlds to even out the shares (bfs-wire.ts encodes them), expands its share
- * (bfs-expand.ts) and returns what the main thread needs to walk the level: fingerprints,
+ * takes in worlds to even out the shares (wire.ts encodes them), expands its share
+ * (expand.ts) and returns what the main thread needs to walk the level: fingerprints,
  * parent indexes, transition counts, violations, witnesses. The same code runs in a worker
- * thread (bfs-worker.ts) and in the main thread, which is one of the searchers.
+ * thread (worker.ts) and in the main thread, which is one of the searchers.
  */
 import type { MessagePort } from 'node:worker_threads';
 import type { World } from '../../engine/world.js';

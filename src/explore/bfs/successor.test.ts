@@ -1,5 +1,5 @@
 /**
- * Successor fingerprints derived from the parent (bfs-successor.ts) equal the fingerprints of the
+ * Successor fingerprints derived from the parent (successor.ts) equal the fingerprints of the
  * successors built by `step`, for every action the module derives, on every model and network
  * semantics: with faults (unordered network: a delivery consumes its message; crashes, partitions),
  * on a set network (a message re-sent while in flight is not added), on the `tla` presets, and under
@@ -10,7 +10,8 @@ import { suites } from '../../../properties/registry.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import type { Model } from '../../engine/model.js';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
-import { enabledActions, initialWorld, step, worldKey, type World } from '../../engine/world.js';
+import { worldKey, type World } from '../../engine/world.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { ParentParts, successorFingerprint } from './successor.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 

@@ -6,8 +6,8 @@
  * so its fingerprint follows from the parent's parts and the memoised node step. The world is
  * built only when the fingerprint is new.
  *
- * This mirrors `step` (world.ts) and `worldFingerprint` (fingerprint.ts) for those two actions;
- * src/explore/bfs-successor.test.ts checks it equal to `worldFingerprint(step(world, action))` on
+ * This mirrors `step` (src/engine/fast-step.ts) and `worldFingerprint` (fingerprint.ts) for those two actions;
+ * src/explore/bfs/successor.test.ts checks it equal to `worldFingerprint(step(world, action))` on
  * every model. Other actions, FIFO networks and symmetry take the ordinary path.
  */
 import type { Action } from '../../engine/actions.js';

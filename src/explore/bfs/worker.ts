@@ -1,6 +1,6 @@
 /**
  * The body of a search worker thread: it loads the suite, resolves the same instance as the
- * main thread, and runs its share of each level (bfs-share.ts) as the main thread orders.
+ * main thread, and runs its share of each level (share.ts) as the main thread orders.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';

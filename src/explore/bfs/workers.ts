@@ -1,8 +1,8 @@
 /**
  * The parallel backend. N searchers: this thread and N − 1 worker threads. Each keeps the
- * worlds it found and expands its own share of a level (bfs-share.ts); the workers send back
+ * worlds it found and expands its own share of a level (share.ts); the workers send back
  * only fingerprints and parent numbers. This thread also keeps the visited set: it walks the
- * parts of all searchers in state-number order (bfs-level.ts), exactly as one thread would, and
+ * parts of all searchers in state-number order (level.ts), exactly as one thread would, and
  * tells each which of its successors became states; a searcher's next share is those. When the
  * shares drift apart, the heavier searcher hands the tail of its share to the lighter one
  * directly (the only time a world crosses threads).

@@ -14,7 +14,9 @@ import { resolveInstance, type Instance, type InstanceOptions } from '../../engi
 import type { Params } from '../../engine/model.js';
 import { checkInitial, checkStep } from '../../properties/properties.js';
 import type { Suite } from '../../properties/suite.js';
-import { buildView, enabledActions, initialWorld, step, type World, type WorldView } from '../../engine/world.js';
+import { type World } from '../../engine/world.js';
+import { buildView, type WorldView } from '../../engine/view.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';

@@ -1,0 +1,114 @@
+/**
+ * Mutants: known bugs, each a variant of one role's machine, and the property that must catch it.
+ * The worker's mutants are built per job, like the worker.
+ */
+import { enqueueActions, type AnyStateMachine } from 'xstate';
+import { send, type MutantSpec } from '../../src/index.js';
+import { coordinator, declareFailed, reportOf, tasksOf, workerOf, type Enqueue } from './coordinator.js';
+import { outputFile, type FileContent } from './data.js';
+import { runReduce, type MapReduceJob, type Pair } from './job.js';
+import { reduceWork, workerMachine } from './worker.js';
+
+/** Reduces are assigned as soon as no map task is idle, before every map task is complete. */
+const startsReducesEarly = coordinator.provide({ guards: { reducesMayStart: () => true } });
+
+/** A worker declared failed loses its in-progress attempts, but its completed map tasks stay completed. */
+const keepsLostMaps = coordinator.provide({
+  actions: {
+    declareFailed: enqueueActions(({ context, event, enqueue }) =>
+      declareFailed(context, enqueue as unknown as Enqueue, workerOf(event), false),
+    ),
+  },
+});
+
+/** The coordinator accepts any report for a task not yet completed, from whatever attempt. */
+const acceptsStaleReports = coordinator.provide({
+  guards: {
+    reportAccepted: ({ context, event }) => {
+      const r = reportOf(event);
+      return tasksOf(context, r.kind)[r.task]?.completed === null;
+    },
+  },
+});
+
+function workerMutants(job: MapReduceJob) {
+  const { setup: workerSetup, config } = workerMachine(job);
+
+  /** The reduce worker writes straight to the output file (no temporary file, no rename). */
+  const writesInPlace = workerSetup
+    .extend({
+      actions: {
+        writeOutput: enqueueActions(({ context, enqueue }) => {
+          const w = reduceWork(context)!;
+          const content: FileContent = {
+            partition: w.task,
+            attempt: w.attempt,
+            records: runReduce(job, w.fetched as (readonly Pair[])[]),
+            sources: w.sources.map((s) => ({ map: s.map, attempt: s.attempt })),
+          };
+          const output = { file: outputFile(w.task), content };
+          enqueue.assign({ current: { ...w, output } });
+          enqueue.emit(send(context.fs, { type: 'Write', file: output.file, content }));
+        }),
+      },
+    })
+    .createMachine({
+      ...config,
+      states: {
+        ...config.states,
+        writing: {
+          on: {
+            ...config.states.writing.on,
+            Written: { guard: 'myWrite', target: 'idle', actions: 'reportReduceDone' },
+          },
+        },
+      },
+    } as never) as unknown as AnyStateMachine;
+
+  /** The reduce worker reports completion as soon as it asks for the rename, not once it is done. */
+  const reportsBeforeCommit = workerSetup
+    .extend({
+      actions: {
+        requestRename: enqueueActions(({ context, enqueue }) => {
+          const w = reduceWork(context)!;
+          enqueue.emit(send(context.fs, { type: 'Rename', temp: w.output!.file, output: outputFile(w.task) }));
+          enqueue.emit(send(context.coordinator, { type: 'ReduceDone', task: w.task, attempt: w.attempt }));
+        }),
+      },
+    })
+    .createMachine(config as never) as unknown as AnyStateMachine;
+
+  return { writesInPlace, reportsBeforeCommit };
+}
+
+/** The mutants of a job's model. */
+export function mutantsFor(job: MapReduceJob): Readonly<Record<string, MutantSpec>> {
+  const { writesInPlace, reportsBeforeCommit } = workerMutants(job);
+  return {
+    'reduce-writes-in-place': {
+      description: 'a reduce attempt writes its output file in place, without a temporary file and an atomic rename',
+      breaks: 'commit-once',
+      roles: { worker: { machine: writesInPlace } },
+    },
+    'completed-maps-not-re-executed': {
+      description: 'when a worker is declared failed, its completed map tasks are not re-executed (their output was on its disk)',
+      breaks: 'no-reads-of-lost-output',
+      roles: { coordinator: { machine: keepsLostMaps } },
+    },
+    'accepts-stale-attempt': {
+      description: 'the coordinator accepts a completion report from an attempt it abandoned (a stale attempt)',
+      breaks: 'reads-only-reported-output',
+      roles: { coordinator: { machine: acceptsStaleReports } },
+    },
+    'reduce-starts-early': {
+      description: 'reduce tasks are assigned before every map task is complete',
+      breaks: 'output-matches-sequential',
+      roles: { coordinator: { machine: startsReducesEarly } },
+    },
+    'reports-before-commit': {
+      description: 'a reduce worker reports its task done when it asks for the rename, before the output is committed',
+      breaks: 'complete-only-when-committed',
+      roles: { worker: { machine: reportsBeforeCommit } },
+    },
+  };
+}

@@ -1,0 +1,84 @@
+/**
+ * Mutants: known bugs, each a variant of one role's machine, and the property that must catch it.
+ */
+import { assign, type AnyStateMachine } from 'xstate';
+import type { MutantSpec } from '../../src/index.js';
+import { acceptor } from './acceptor.js';
+import { learner, learnerSetup, initialLearnerContext } from './learner.js';
+import type { Accept, Received } from './messages.js';
+import { initialProposerContext, proposer, proposerSetup, type ProposerInput } from './proposer.js';
+
+/** The proposer ignores the values reported in promises and always proposes its own. */
+const ignoresReportedValues = proposer.provide({
+  actions: { adoptValue: assign({ proposal: ({ context }) => context.value }) },
+});
+
+/** The proposer adopts the highest report even when no acceptor accepted anything (its value is null). */
+const adoptsEmptyReport = proposer.provide({
+  actions: {
+    adoptValue: assign({
+      proposal: ({ context }) => [...context.promises].sort((x, y) => y.acceptedBallot - x.acceptedBallot)[0]!.acceptedValue,
+    }),
+  },
+});
+
+/** Ballots are rounds only, without the proposer's id: proposer i's k-th ballot is k for every i. */
+const sharedBallots = proposer.provide({
+  guards: { hasBallotLeft: ({ context }) => context.ballot + 1 <= context.maxBallot },
+  actions: { startNextBallot: assign(({ context }) => ({ ballot: context.ballot + 1, promises: [], proposal: null })) },
+});
+
+/** The proposer goes to phase 2 with promises from fewer than a majority of the acceptors. */
+const proposerMinorityQuorum = proposerSetup.createMachine({
+  ...(proposer.config as object),
+  context: ({ input }: { input: ProposerInput }) => ({ ...initialProposerContext(input), quorum: Math.floor(input.acceptors.length / 2) }),
+} as never) as unknown as AnyStateMachine;
+
+/** The learner learns once fewer than a majority of the acceptors accepted a value in one ballot. */
+const learnerMinorityQuorum = learnerSetup.createMachine({
+  ...(learner.config as object),
+  context: ({ input }: { input: { id: string; acceptors: number } }) => ({ ...initialLearnerContext(input), quorum: Math.floor(input.acceptors / 2) }),
+} as never) as unknown as AnyStateMachine;
+
+/** The acceptor checks an Accept against the ballot it last accepted, not the one it promised. */
+const acceptsBelowPromise = acceptor.provide({
+  guards: { notBelowThePromise: ({ context, event }) => (event as Received<Accept>).ballot >= context.acceptedBallot },
+});
+
+export const mutants: Readonly<Record<string, MutantSpec>> = {
+  'ignores-reported-values': {
+    description: 'the proposer ignores the values reported in promises and proposes its own',
+    breaks: 'agreement',
+    roles: { proposer: { machine: ignoresReportedValues } },
+  },
+  'accepts-below-promise': {
+    description: 'an acceptor accepts a ballot lower than it promised (it compares with the ballot it last accepted)',
+    breaks: 'agreement',
+    roles: { acceptor: { machine: acceptsBelowPromise } },
+  },
+  'forgets-promise': {
+    description: 'an acceptor does not persist its promise, so after a crash it promises again from scratch',
+    breaks: 'promise-never-decreases',
+    roles: { acceptor: { persist: ['acceptedBallot', 'acceptedValue'] } },
+  },
+  'minority-quorum': {
+    description: 'the proposer goes to phase 2 with promises from fewer than a majority of the acceptors',
+    breaks: 'agreement',
+    roles: { proposer: { machine: proposerMinorityQuorum } },
+  },
+  'shared-ballots': {
+    description: 'ballots are rounds without the proposer id, so two proposers may use the same ballot number',
+    breaks: 'agreement',
+    roles: { proposer: { machine: sharedBallots } },
+  },
+  'learner-minority-quorum': {
+    description: 'a learner learns a value accepted by fewer than a majority of the acceptors',
+    breaks: 'learners-agree',
+    roles: { learner: { machine: learnerMinorityQuorum } },
+  },
+  'adopts-empty-report': {
+    description: 'the proposer adopts the highest reported acceptance even when nothing was accepted, proposing no value',
+    breaks: 'validity',
+    roles: { proposer: { machine: adoptsEmptyReport } },
+  },
+};

@@ -1,0 +1,100 @@
+/**
+ * Mutants: known bugs, each a variant of the server machine, and the property that must catch it.
+ */
+import { assign, enqueueActions } from 'xstate';
+import { observe, type MutantSpec } from '../../src/index.js';
+import { committableIndex, ev, raftServer } from './server.js';
+
+/** 1. A server grants its vote without looking at votedFor. */
+const votesTwice = raftServer.provide({ guards: { notVotedForAnother: () => true } });
+
+/** 3. A server grants its vote without the log up-to-date check. */
+const votesForStaleLog = raftServer.provide({ guards: { candidateLogUpToDate: () => true } });
+
+/** 4. A leader commits the highest index stored on a majority, whatever its term (Figure 8). */
+const commitsOldTerm = raftServer.provide({
+  actions: {
+    advanceCommitIndex: enqueueActions(({ context, enqueue }) => {
+      const commitIndex = committableIndex(context, false);
+      for (let i = context.commitIndex + 1; i <= commitIndex; i++) {
+        const entry = context.log[i - 1]!;
+        enqueue.emit(observe({ type: 'EntryCommitted', index: i, term: entry.term, command: entry.command, leader: context.id, leaderTerm: context.currentTerm }));
+      }
+      enqueue.assign({ commitIndex });
+    }),
+  },
+});
+
+/** 5. A follower stores entries without the prevLogIndex/prevLogTerm check. */
+const skipsConsistencyCheck = raftServer.provide({ guards: { logMatches: () => true } });
+
+/** 6. A candidate counts a granted vote whatever the term it was granted in. */
+const countsStaleVotes = raftServer.provide({
+  guards: { voteOfThisElection: ({ context, event }) => ev(event, 'RequestVoteResponse').term <= context.currentTerm },
+});
+
+/** 7. A leader writes a new command just after its commit index, over its uncommitted entries. */
+const overwritesUncommitted = raftServer.provide({
+  actions: {
+    appendCommand: assign({
+      log: ({ context, event }) => [...context.log.slice(0, context.commitIndex), { term: context.currentTerm, command: ev(event, 'ClientRequest').command }],
+    }),
+  },
+});
+
+/** 8. A leader applies a command as soon as it appends it, before it is committed. */
+const appliesBeforeCommit = raftServer.provide({
+  actions: {
+    appendCommand: enqueueActions(({ context, event, enqueue }) => {
+      const command = ev(event, 'ClientRequest').command;
+      const log = [...context.log, { term: context.currentTerm, command }];
+      for (let i = context.lastApplied + 1; i <= log.length; i++) {
+        enqueue.emit(observe({ type: 'EntryApplied', node: context.id, index: i, command: log[i - 1]!.command }));
+      }
+      enqueue.assign({ log, lastApplied: log.length });
+    }),
+  },
+});
+
+export const mutants: Readonly<Record<string, MutantSpec>> = {
+  'votes-twice': {
+    description: 'a server grants its vote without checking votedFor, so it may vote twice in a term',
+    breaks: 'election-safety',
+    roles: { server: { machine: votesTwice } },
+  },
+  'forgets-term-and-vote': {
+    description: 'currentTerm and votedFor are not persisted: after a crash a server may vote again in a term',
+    breaks: 'election-safety',
+    roles: { server: { persist: ['log'] } },
+  },
+  'votes-for-stale-log': {
+    description: 'a server grants its vote without the log up-to-date check',
+    breaks: 'leader-completeness',
+    roles: { server: { machine: votesForStaleLog } },
+  },
+  'commits-old-term': {
+    description: "a leader commits an earlier term's entry once it is stored on a majority (Figure 8)",
+    breaks: 'leader-completeness',
+    roles: { server: { machine: commitsOldTerm } },
+  },
+  'skips-consistency-check': {
+    description: 'a follower stores entries without the prevLogIndex/prevLogTerm check',
+    breaks: 'log-matching',
+    roles: { server: { machine: skipsConsistencyCheck } },
+  },
+  'counts-stale-votes': {
+    description: 'a candidate counts votes granted in an older term',
+    breaks: 'election-safety',
+    roles: { server: { machine: countsStaleVotes } },
+  },
+  'overwrites-uncommitted': {
+    description: 'a leader writes a new command right after its commit index, over its uncommitted entries',
+    breaks: 'leader-append-only',
+    roles: { server: { machine: overwritesUncommitted } },
+  },
+  'applies-before-commit': {
+    description: 'a leader applies a command as soon as it appends it, before it is committed',
+    breaks: 'state-machine-safety',
+    roles: { server: { machine: appliesBeforeCommit } },
+  },
+};
