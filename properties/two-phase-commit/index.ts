@@ -68,4 +68,6 @@ export default defineSuite({
   model,
   properties: [consistency, decisionNeverChanges, agreement, commitNeedsAllPrepared, commits, aborts, commitsAfterRecovery],
   budget: { runs: 3000, depth: 40 },
+  // Exhaustive search: two RMs, no retries, one loss and one crash (2,695 states).
+  small: { description: 'two RMs, no retries, one message loss and one crash', config: { rms: 2, retry: false }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 1, partition: 0 } },
 });

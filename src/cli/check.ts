@@ -14,6 +14,7 @@ import { findSuite, loadSuites } from './registry.js';
 import { renderTrace } from './replay.js';
 import { progressFor } from './progress.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
+import { STRATEGIES, type Strategy } from '../explore/random/strategy.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -32,6 +33,9 @@ export interface CheckCommandOptions {
   shard?: string;
   /** Report which machine transitions, messages and events the runs exercised. */
   coverage?: boolean;
+  /** A budget in steps instead of runs. */
+  steps?: number;
+  strategy?: string;
 }
 
 interface ModelOutcome {
@@ -58,6 +62,11 @@ export async function checkCommand(modelName: string | undefined, options: Check
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
   if (options.coverage && options.workers && options.workers > 1) throw new UsageError('--coverage counts in one thread: leave out --workers');
+  if (options.strategy !== undefined && !(STRATEGIES as readonly string[]).includes(options.strategy)) {
+    throw new UsageError(`unknown strategy '${options.strategy}' (accepted: ${STRATEGIES.join(', ')})`);
+  }
+  if (options.steps !== undefined && options.runs !== undefined) throw new UsageError('give a budget in --runs or in --steps, not both');
+  if (options.steps !== undefined && ((options.workers && options.workers > 1) || options.shard)) throw new UsageError('--steps budgets run in one thread: leave out --workers and --shard');
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
@@ -95,6 +104,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
       mutant: options.mutant,
       faults,
       coverage: options.coverage,
+      steps: options.steps,
+      strategy: options.strategy as Strategy | undefined,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     result =
@@ -114,8 +125,8 @@ async function checkOne(suite: Suite, options: CheckCommandOptions): Promise<Mod
     ...(options.load ? ['--load', options.load] : []),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
-    '--runs',
-    String(options.workers && options.workers > 1 ? budget : runs),
+    ...(options.steps !== undefined ? ['--steps', String(options.steps)] : ['--runs', String(options.workers && options.workers > 1 ? budget : runs)]),
+    ...(options.strategy ? ['--strategy', options.strategy] : []),
     ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(options.shard ? ['--shard', options.shard] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
   ]
@@ -170,6 +181,8 @@ function jsonOf(o: ModelOutcome): object {
     steps: r.steps,
     distinctStates: r.distinctStates,
     witnesses: r.witnesses,
+    strategy: r.strategy,
+    ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.coverage ? { coverage: r.coverage } : {}),
     ok: o.ok,
     violation: r.violation && {
@@ -195,7 +208,11 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${k}=${v}`).join(' ');
   lines.push(c.bold(`${r.model}${r.preset ? ` (preset ${r.preset})` : ''}${r.mutant ? `, mutant ${r.mutant}` : ''}`));
-  lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}`);
+  lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}${r.strategy !== 'random' ? `; strategy ${r.strategy}` : ''}`);
+  if (r.sweep) {
+    const swept = (c: Record<string, unknown>) => Object.keys(c).filter((k) => r.sweep!.some((p) => p.config[k] !== r.sweep![0]!.config[k])).map((k) => `${k}=${c[k]}`).join(' ');
+    lines.push(`  sweep: ${r.sweep.map((p) => `${swept(p.config) || 'one configuration'} (${p.runs.toLocaleString('en-US')} runs${p.violated ? ', violated' : ''})`).join('; ')}`);
+  }
   lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,

@@ -48,6 +48,8 @@ function program(setExit: (code: number) => void): Command {
     .option('--workers <n>', 'worker threads, each running a share of the runs with its own seed', positiveInt('--workers'))
     .option('--shard <K/N>', 'run only shard K of N of the budget (its own seed and share of the runs)')
     .option('--coverage', 'report which machine transitions, messages and events the runs exercised')
+    .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
+    .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
     .action(async (model, options) => setExit(await checkCommand(model, options)));
 
   cli

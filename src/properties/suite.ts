@@ -9,8 +9,12 @@ import type { Property } from './properties.js';
 export interface Budget {
   /** Random runs (interleavings) per check. */
   readonly runs: number;
-  /** Maximum actions per run. */
+  /** Maximum actions per run: the base of the swarm of run lengths (half to four times it). */
   readonly depth: number;
+  /** A budget in steps instead of runs: runs go on until this many steps were taken. */
+  readonly steps?: number;
+  /** How runs pick their actions (default `random`). */
+  readonly strategy?: 'random' | 'pct';
 }
 
 /**
@@ -32,6 +36,11 @@ export interface Suite {
   readonly budget: Budget;
   /** The small configuration for exhaustive search, if the model has one. */
   readonly small?: SmallConfig;
+  /**
+   * Parameter ranges a check sweeps: its runs are spread over every combination (a parameter the
+   * command line fixes is not swept). E.g. `{ maps: [1, 2, 3], reduces: [1, 2] }`.
+   */
+  readonly sweep?: Readonly<Record<string, readonly ParamValue[]>>;
 }
 
 /** Since 0.1.0. Declares a suite; checks that every mutant names a property of the suite. */

@@ -50,8 +50,9 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
 export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult): Trace {
   const v = result.violation;
   if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
-  const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
-  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths });
+  // The configuration the violation ran in (a sweep chooses it), not only what the caller fixed.
+  const instance = resolveInstance(suite.model, { ...options, config: result.config, preset: result.preset, mutant: result.mutant });
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: v.seed, path: v.path, runs: result.runs, lengths: v.lengths });
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */
