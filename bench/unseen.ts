@@ -8,7 +8,7 @@ import { suites } from '../properties/registry.js';
 export const UNSEEN: Readonly<Record<string, readonly string[]>> = {
   'two-phase-commit': ['rm-recovers-prepared-as-aborted', 'tm-answers-undecided-with-abort', 'rm-aborts-after-voting', 'tm-recovery-broadcasts-abort'],
   paxos: ['learner-mixes-ballots', 'adopts-first-report', 'reports-promised-ballot', 'counts-stale-promises'],
-  raft: ['truncates-on-append', 'commits-to-leader-commit', 'forgets-vote', 'keeps-old-votes'],
+  raft: ['truncates-on-append', 'commits-to-leader-commit', 'forgets-vote'],
   mapreduce: ['partitions-by-maps', 'serves-lost-output', 'completes-on-running'],
 };
 

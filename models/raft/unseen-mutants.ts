@@ -1,11 +1,12 @@
 /**
  * Mutants written after the suite, without looking at what it checks (issue 12): bugs of the
  * kinds implementers make in recovery, vote counting and log bookkeeping. Each was shown buggy
- * by a replaying counterexample before exploration was changed to find them.
+ * by a replaying counterexample before exploration was changed to find them. (A fourth, a
+ * candidate keeping the votes of its previous term, turned out to be no bug with 3 servers: a
+ * candidate with a majority is already leader, so it only ever carries its own vote. It needs 5.)
  */
-import { assign, enqueueActions } from 'xstate';
-import { send, type MutantSpec } from '../../src/index.js';
-import { lastLogTerm } from './log.js';
+import { assign } from 'xstate';
+import type { MutantSpec } from '../../src/index.js';
 import { ev, raftServer } from './server.js';
 
 /** A follower cuts its log after prevLogIndex on every AppendEntries, even a stale one that conflicts with nothing. */
@@ -29,24 +30,10 @@ const commitsToLeaderCommit = raftServer.provide({
   },
 });
 
-/** A candidate that starts a new election keeps the votes it collected in the previous term. */
-const keepsOldVotes = raftServer.provide({
-  actions: {
-    startElection: enqueueActions(({ context, enqueue }) => {
-      const term = context.currentTerm + 1;
-      const votes = context.votesGranted.includes(context.id) ? context.votesGranted : [...context.votesGranted, context.id].sort();
-      enqueue.assign({ currentTerm: term, votedFor: context.id, votesGranted: votes });
-      for (const peer of context.peers) {
-        enqueue.emit(send(peer, { type: 'RequestVote', term, candidateId: context.id, lastLogIndex: context.log.length, lastLogTerm: lastLogTerm(context.log) }));
-      }
-    }),
-  },
-});
-
 export const unseenMutants: Readonly<Record<string, MutantSpec>> = {
   'truncates-on-append': {
     description: 'a follower deletes every entry after prevLogIndex on each AppendEntries, even a late one that conflicts with nothing',
-    breaks: 'state-machine-safety',
+    breaks: 'leader-completeness',
     roles: { server: { machine: truncatesOnAppend } },
   },
   'commits-to-leader-commit': {
@@ -58,10 +45,5 @@ export const unseenMutants: Readonly<Record<string, MutantSpec>> = {
     description: 'votedFor is not persisted (currentTerm and the log are): after a crash a server may vote again in its term',
     breaks: 'election-safety',
     roles: { server: { persist: ['currentTerm', 'log'] } },
-  },
-  'keeps-old-votes': {
-    description: 'a candidate that times out and starts a new election keeps the votes of its previous term',
-    breaks: 'election-safety',
-    roles: { server: { machine: keepsOldVotes } },
   },
 };

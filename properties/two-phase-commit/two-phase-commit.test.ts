@@ -22,6 +22,10 @@ describe('two-phase-commit', () => {
     'tm-forgets-decision': { property: 'decision-never-changes', step: 10 },
     'rm-forgets-prepared': { property: 'consistency', step: 10 },
     'rm-presumes-commit': { property: 'agreement', step: 2 },
+    'rm-recovers-prepared-as-aborted': { property: 'consistency', step: 10 },
+    'tm-answers-undecided-with-abort': { property: 'consistency', step: 9 },
+    'rm-aborts-after-voting': { property: 'consistency', step: 9 },
+    'tm-recovery-broadcasts-abort': { property: 'consistency', step: 11 },
   };
 
   testMutants(suite, expected);
