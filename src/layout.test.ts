@@ -20,6 +20,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'explore/shard': ['engine', 'properties', 'explore', 'explore/random'],
   trace: ['engine', 'properties', 'explore', 'explore/random'],
   render: ['engine', 'properties', 'trace'],
+  mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */
