@@ -14,7 +14,7 @@ export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } 
 export { eventually, leadsTo } from './properties/liveness.js';
 export type { Eventually, LeadsTo, LivenessProperty } from './properties/liveness.js';
 export { defineSuite, DEADLOCK } from './properties/suite.js';
-export type { Suite, Budget, ExpectedFailure } from './properties/suite.js';
+export type { Suite, Budget, ExpectedFailure, SmallConfig } from './properties/suite.js';
 export { fairnessClass, isFault } from './engine/fairness.js';
 export { checkLasso, isDeadlock } from './explore/lasso.js';
 export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';

@@ -21,6 +21,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   trace: ['engine', 'properties', 'explore', 'explore/random'],
   render: ['engine', 'properties', 'trace'],
   linearizability: ['engine', 'properties'],
+  mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */

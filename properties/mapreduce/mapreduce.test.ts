@@ -29,6 +29,9 @@ describe('mapreduce', () => {
     'accepts-stale-attempt': { property: 'reads-only-reported-output', step: 19 },
     'reduce-starts-early': { property: 'output-matches-sequential', step: 12 },
     'reports-before-commit': { property: 'complete-only-when-committed', step: 28 },
+    'partitions-by-maps': { property: 'output-matches-sequential', step: 11 },
+    'serves-lost-output': { property: 'output-matches-sequential', step: 14 },
+    'completes-on-running': { property: 'complete-only-when-committed', step: 5 },
   };
 
   testMutants(suite, expected);

@@ -88,9 +88,10 @@ export function traceOfModelError(instance: Instance, suite: Suite, error: Model
 export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult, suiteModule?: string): Trace {
   const v = result.violation;
   if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
-  const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
+  // The configuration the violation ran in (a sweep chooses it), not only what the caller fixed.
+  const instance = resolveInstance(suite.model, { ...options, config: result.config, preset: result.preset, mutant: result.mutant });
   const lasso = v.loopStart === null || v.loopStart === undefined ? null : { property: v.property, loopStart: v.loopStart };
-  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso, suiteModule);
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: v.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso, suiteModule);
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */

@@ -35,6 +35,7 @@ import { LiveGraph } from './live-graph.js';
 import { decideLiveness } from './liveness.js';
 import type { StopReason } from './level.js';
 import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
+import { Coverage } from '../coverage.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 
@@ -63,6 +64,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxInFlight = options.maxInFlight ?? Infinity;
+  // `--coverage`: every edge of the state graph counted once, as in the safety search.
+  const coverage = options.coverage ? new Coverage(instance) : null;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
   const derive = stepInvariants.length === 0 && successorsSupported(instance);
   const signal = options.signal;
@@ -131,6 +134,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       const parent = derive ? new ParentParts(instance, world) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
+        coverage?.record(world, action);
         let successor: World | null = null;
         const derived = parent === null ? null : successorFingerprint(instance, parent, action);
         const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
@@ -233,6 +237,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
     peakHeapBytes: peakHeap,
     elapsedMs,
     statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+    ...(coverage ? { coverage: coverage.report() } : {}),
   };
 }
 
