@@ -24,7 +24,7 @@ import type { Observation } from '../engine/model.js';
 import type { WorldView } from '../engine/view.js';
 import type { Invariant } from '../properties/properties.js';
 import { checkLinearizability, DEFAULT_MAX_STEPS } from './checker.js';
-import { summarize } from './evidence.js';
+import { evidenceOf, summarize } from './evidence.js';
 import { historyOf, type ClientEvent, type History } from './history.js';
 import type { Specification } from './spec.js';
 
@@ -108,6 +108,14 @@ export function linearizable<S, I, O>(name: string, description: string, options
     kind: 'always',
     name,
     description,
+    // The refuted history as plain data, for the trace (`violation.history`) and `show`.
+    evidence(view) {
+      const events = read(view);
+      const history = isHistory(events) ? events : historyOf(events as readonly ClientEvent<I, O>[]);
+      if (history.length === 0) return undefined;
+      const result = checkLinearizability(options.spec, history, { maxSteps });
+      return result.verdict === 'not-linearizable' ? evidenceOf(options.spec, result) : undefined;
+    },
     check(view) {
       // The default history is a function of the observations alone: reuse by array identity.
       if (options.history === undefined) {

@@ -26,7 +26,12 @@ export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, sour
   // or a violation a passing trace records), the text format says so.
   // A lasso keeps its shape (kind, loopStart): replay has checked that the loop closes and fails the property.
   const lasso = violation && trace.violation?.loopStart !== undefined && trace.violation.property === violation.property ? { kind: trace.violation.kind, loopStart: trace.violation.loopStart } : {};
-  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step, ...lasso } };
+  // A linearizability violation's history (the evidence its message sums up) is kept when replay
+  // reproduced that very violation, message and all; it is shown escaped, never trusted.
+  const recorded = trace.violation;
+  const same = violation !== null && recorded !== null && recorded.property === violation.property && recorded.step === violation.step && recorded.message === violation.message;
+  const history = same && recorded.history ? { history: recorded.history } : {};
+  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step, ...lasso, ...history } };
   switch (format) {
     case 'text':
       return renderText(suite, shown, instance, worlds, { color: options.color, notes: differences });
