@@ -22,6 +22,15 @@ export interface EvidenceOperation {
   readonly ret: number | null;
   /** The lines of the file it came from (invocation, return), when it came from a file. */
   readonly lines?: readonly [number, number | null];
+  /** The steps of a model's trace at which it was invoked and returned, in a trace's evidence. */
+  readonly steps?: readonly [number, number | null];
+}
+
+/** Where an operation happened, for people: `steps 1–3`, `lines 4–9`, `0–1` (positions). */
+export function whereOf(o: EvidenceOperation): string {
+  if (o.steps) return o.steps[1] === null ? `step ${o.steps[0]}, no return` : `steps ${o.steps[0]}–${o.steps[1]}`;
+  if (o.lines) return o.lines[1] === null ? `line ${o.lines[0]}, no return` : `lines ${o.lines[0]}–${o.lines[1]}`;
+  return `${o.call}–${o.ret ?? 'end'}`;
 }
 
 /**
@@ -122,7 +131,7 @@ export function describeFailure<S, I, O>(spec: Specification<S, I, O>, failure: 
 
 /** An operation of evidence for people: `client a: write 1 [0–1]`. */
 function describeEvidenceOp(o: EvidenceOperation, esc: (s: string) => string): string {
-  const at = o.lines ? `lines ${o.lines[0]}–${o.lines[1] ?? 'end'}` : `${o.call}–${o.ret ?? 'end'}`;
+  const at = o.steps ? `steps ${o.steps[0]}–${o.steps[1] ?? 'end'}` : o.lines ? `lines ${o.lines[0]}–${o.lines[1] ?? 'end'}` : `${o.call}–${o.ret ?? 'end'}`;
   return `client ${esc(o.client)}: ${esc(o.op)}${o.outcome === 'unknown' ? ' (outcome unknown)' : ''} [${at}]`;
 }
 

@@ -13,7 +13,7 @@
  * evidence is HTML-escaped, with control characters shown as escapes.
  */
 import type { LinearizabilityResult } from './checker.js';
-import { evidenceOf, windowOf, WINDOW, type EvidenceOperation, type HistoryEvidence } from './evidence.js';
+import { evidenceOf, whereOf, windowOf, WINDOW, type HistoryEvidence } from './evidence.js';
 import type { Specification } from './spec.js';
 
 /** HTML-escaped, with control characters shown as `\uXXXX` (never raw in the page). */
@@ -29,10 +29,6 @@ const TOP = 28;
 /** Longest lane label shown in full (the whole name is in its tooltip). */
 const LABEL_CHARS = 24;
 
-function where(op: EvidenceOperation): string {
-  if (op.lines) return op.lines[1] === null ? `line ${op.lines[0]}, no return` : `lines ${op.lines[0]}–${op.lines[1]}`;
-  return `${op.call}–${op.ret ?? 'end'}`;
-}
 
 /** A finite number for a position read from a file (a hostile one is not drawn off the page). */
 const finite = (n: number) => (Number.isFinite(n) ? n : 0);
@@ -77,7 +73,7 @@ function diagram(e: HistoryEvidence): { svg: string; hidden: number } {
       .filter(Boolean)
       .join(' ');
     const label = op.op;
-    const tip = `client ${op.client}: ${label} (${where(op)})${op.outcome === 'unknown' ? ', outcome unknown' : ''}`;
+    const tip = `client ${op.client}: ${label} (${whereOf(op)})${op.outcome === 'unknown' ? ', outcome unknown' : ''}`;
     parts.push(`<g class="${cls}" data-op="${i}"><title>${esc(tip)}</title>`);
     parts.push(`<rect x="${finite(x1)}" y="${y(op.client)}" width="${finite(Math.max(4, x2 - x1))}" height="${BAR}" rx="4"/>`);
     const room = Math.floor((x2 - x1 - 6) / 6.5);
@@ -143,7 +139,7 @@ export function historySection(e: HistoryEvidence, heading = ''): string {
   const prefixRows = e.prefix
     .map((s, k) => {
       const o = e.operations[s.op]!;
-      return `<tr class="linearized" data-op="${s.op}"><td>${k + 1}</td><td>${esc(o.client)}</td><td><code>${esc(o.op)}</code></td><td><code>${esc(s.before)}</code> → <code>${esc(s.after)}</code></td><td>${esc(where(o))}</td></tr>`;
+      return `<tr class="linearized" data-op="${s.op}"><td>${k + 1}</td><td>${esc(o.client)}</td><td><code>${esc(o.op)}</code></td><td><code>${esc(s.before)}</code> → <code>${esc(s.after)}</code></td><td>${esc(whereOf(o))}</td></tr>`;
     })
     .join('\n');
   const stuckRows = e.stuck
@@ -152,7 +148,7 @@ export function historySection(e: HistoryEvidence, heading = ''): string {
       const why = s.allowed ? 'allowed here, but every linearisation after it gets stuck' : 'not allowed in this state';
       const cls = `stuck${s.op === e.deadline ? ' deadline' : ''}`;
       const note = s.op === e.deadline ? ' — returned before it could be placed' : '';
-      return `<tr class="${cls}" data-op="${s.op}"><td>✗</td><td>${esc(o.client)}</td><td><code>${esc(o.op)}</code></td><td>state <code>${esc(s.before)}</code>: ${esc(why)}${esc(note)}</td><td>${esc(where(o))}</td></tr>`;
+      return `<tr class="${cls}" data-op="${s.op}"><td>✗</td><td>${esc(o.client)}</td><td><code>${esc(o.op)}</code></td><td>state <code>${esc(s.before)}</code>: ${esc(why)}${esc(note)}</td><td>${esc(whereOf(o))}</td></tr>`;
     })
     .join('\n');
   const shown = `partition ${e.partition}${e.key === null ? '' : ` (key <code>${esc(e.key)}</code>)`}, ${e.operations.length} operations`;

@@ -58,8 +58,9 @@ describe("a model's linearizability violation in its trace", () => {
       total: 2,
       initial: 'nil',
       operations: [
-        { client: 'c1', op: 'write "c1.0"', outcome: 'ok', call: 0, ret: 1 },
-        { client: 'c2', op: 'read → nil', outcome: 'ok', call: 2, ret: 3 },
+        // Positions are the order of the client events; steps, the trace's steps that made them.
+        { client: 'c1', op: 'write "c1.0"', outcome: 'ok', call: 0, ret: 1, steps: [1, 3] },
+        { client: 'c2', op: 'read → nil', outcome: 'ok', call: 2, ret: 3, steps: [4, 6] },
       ],
       prefix: [{ op: 0, before: 'nil', after: '"c1.0"' }],
       stuck: [{ op: 1, before: '"c1.0"', allowed: false }],
@@ -80,9 +81,9 @@ describe("a model's linearizability violation in its trace", () => {
       '    [ … ] invocation to return; 1 2 …: the longest linearisation found, in order; ✗: cannot be placed after it; ···>: outcome unknown, pending to the end',
       '',
       '  longest linearisation found: 1 of 2 operations',
-      '    1. client c1: write "c1.0" [0–1]   state nil → "c1.0"',
+      '    1. client c1: write "c1.0" [steps 1–3]   state nil → "c1.0"',
       '  then, in state "c1.0", none of these can come next:',
-      '    ✗ client c2: read → nil [2–3]: the specification does not allow it in this state — it returned before it could be placed',
+      '    ✗ client c2: read → nil [steps 4–6]: the specification does not allow it in this state — it returned before it could be placed',
       '',
     ]);
   });
@@ -93,7 +94,7 @@ describe("a model's linearizability violation in its trace", () => {
     const lines = text.split('\n');
     // A forged line (a newline, then protokit's own words) stays inside the line it came in.
     expect(lines.filter((l) => l.includes('forged'))).toEqual([
-      '    1. client c1\\x1b]0;pwned\\x07: write "c1.0" [0–1]   state nil → "c1.0"\\r\\n\\x1b[31mforged',
+      '    1. client c1\\x1b]0;pwned\\x07: write "c1.0" [steps 1–3]   state nil → "c1.0"\\r\\n\\x1b[31mforged',
       '  then, in state "c1.0"\\r\\n\\x1b[31mforged, none of these can come next:',
     ]);
     expect(lines).toContain('  history of partition 0, spec reg\\u202eister: 2 of 2 operations; a lane per client, time →');

@@ -32,9 +32,9 @@ export interface Invariant {
   /**
    * Evidence saved with a violation in its trace, as plain JSON data a renderer shows (the
    * `linearizable` property's refuted history: `violation.history`). Called once, on the world
-   * that violates it.
+   * that violates it; `stepOf(i)` is the step of the trace at which observation `i` was made.
    */
-  evidence?(world: WorldView): unknown;
+  evidence?(world: WorldView, trace: { readonly stepOf: (observation: number) => number }): unknown;
 }
 
 export interface StepInvariant {

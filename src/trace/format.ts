@@ -61,6 +61,7 @@ export const historyEvidenceSchema = z
           call: position,
           ret: position.nullable(),
           lines: z.tuple([position, position.nullable()]).optional(),
+          steps: z.tuple([z.number().int().min(0), z.number().int().min(0).nullable()]).optional(),
         }),
       )
       .min(1)

@@ -73,7 +73,9 @@ function evidenceOf(instance: Instance, suite: Suite, run: Execution): Pick<NonN
   const v = run.violation!;
   const property = suite.properties.find((p) => p.name === v.property);
   if (property?.kind !== 'always' || property.evidence === undefined) return {};
-  const evidence = property.evidence(viewOf(instance, run.worlds[v.step]!));
+  // Observations only grow along a run: observation i was made at the first step whose world has it.
+  const stepOf = (i: number) => run.worlds.findIndex((w) => w.observations.length > i);
+  const evidence = property.evidence(viewOf(instance, run.worlds[v.step]!), { stepOf });
   if (evidence === undefined) return {};
   const parsed = historyEvidenceSchema.safeParse(evidence);
   if (!parsed.success) throw new Error(`internal: the evidence of ${v.property} is not a history a trace can hold (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
