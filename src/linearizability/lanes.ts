@@ -59,10 +59,30 @@ export function historyLanes(e: HistoryEvidence, options: LanesOptions = {}): st
   const rank = new Map(positions.map((p, i) => [p, i]));
   const end = positions.length;
   const at = (p: number | null) => (p === null ? end : p < win.from ? 0 : rank.get(p)!);
-  // Wide enough for each label inside its bracket, within WIDTH.
-  const wanted = Math.max(MIN_COLUMN, ...ops.map(({ o, label }) => Math.ceil((label.length + 1) / Math.max(1, at(o.ret) - at(o.call)))));
-  const fit = Math.floor((WIDTH - nameWidth - 4) / Math.max(1, end + 1));
-  const column = Math.max(MIN_COLUMN, Math.min(MAX_COLUMN, wanted, fit));
+  // Each gap between consecutive positions as wide as the labels over it need (the deficit of
+  // an operation's span goes to its last gap, shortest spans first). When that is wider than
+  // WIDTH, labels are cut to the longest length that fits, except those of the operations that
+  // cannot be placed: they are the point.
+  const span = (o: { call: number; ret: number | null }) => [at(o.call), o.ret === null ? end : at(o.ret)] as const;
+  const bySpan = [...ops].sort((a, b) => span(a.o)[1] - span(a.o)[0] - (span(b.o)[1] - span(b.o)[0]));
+  const layout = (longest: number) => {
+    const gaps = Array.from({ length: end }, () => MIN_COLUMN);
+    for (const { i, o, label } of bySpan) {
+      const [a, b] = span(o);
+      if (b <= a) continue;
+      const need = (stuck.has(i) ? label.length : Math.min(label.length, longest)) + 1;
+      let room = 0;
+      for (let r = a; r < b; r++) room += gaps[r]!;
+      if (room < need) gaps[b - 1]! += need - room;
+    }
+    return gaps;
+  };
+  const fits = (gaps: number[]) => gaps.reduce((x, y) => x + y, 0) <= WIDTH - nameWidth - 4;
+  let gaps = layout(Infinity);
+  for (let longest = MAX_COLUMN; !fits(gaps) && longest >= MIN_COLUMN; longest--) gaps = layout(longest);
+  const xs = [0];
+  for (const g of gaps) xs.push(xs[xs.length - 1]! + g);
+  const xOf = (rank: number) => xs[rank]!;
 
   const lines: string[] = [];
   const hidden = win.hidden > 0 ? `; ${win.hidden} operation${win.hidden === 1 ? '' : 's'} that returned earlier left out` : '';
@@ -70,13 +90,13 @@ export function historyLanes(e: HistoryEvidence, options: LanesOptions = {}): st
   lines.push(`${indent}history of partition ${e.partition}${key}, spec ${esc(e.spec)}: ${e.operations.length} of ${e.total} operations${hidden}; a lane per client, time →`);
   for (const c of clients) {
     // The last position's bracket, then room for the arrow of an operation still pending.
-    const row: string[] = Array.from({ length: end * column + 3 }, () => ' ');
+    const row: string[] = Array.from({ length: xOf(end) + 3 }, () => ' ');
     const mine = ops.filter((x) => x.o.client === c);
     mine.forEach(({ o, label }, j) => {
-      const x1 = at(o.call) * column;
+      const x1 = xOf(at(o.call));
       // An operation of unknown outcome runs to the end, or up to the client's next one (after `info`).
       const next = mine[j + 1];
-      const x2 = o.ret !== null ? at(o.ret) * column : next ? at(next.o.call) * column - 1 : row.length - 1;
+      const x2 = o.ret !== null ? xOf(at(o.ret)) : next ? xOf(at(next.o.call)) - 1 : row.length - 1;
       const inner = Math.max(0, x2 - x1 - 1);
       const text = [...cut(label, inner)];
       row[x1] = o.call < win.from ? '‹' : '[';
