@@ -33,8 +33,8 @@ const LABEL_CHARS = 24;
 /** A finite number for a position read from a file (a hostile one is not drawn off the page). */
 const finite = (n: number) => (Number.isFinite(n) ? n : 0);
 
-/** The drawing, and how many operations that returned before its window it leaves out. */
-function diagram(e: HistoryEvidence): { svg: string; hidden: number } {
+/** The drawing, how many operations that returned before its window it leaves out, and whether it draws one neither linearised nor stuck. */
+function diagram(e: HistoryEvidence): { svg: string; hidden: number; unreached: boolean } {
   const win = windowOf(e);
   const from = win.from;
   const ops = win.shown.map((i) => ({ i, o: e.operations[i]! }));
@@ -90,14 +90,14 @@ function diagram(e: HistoryEvidence): { svg: string; hidden: number } {
     const p = Math.max(at(e.operations[s.op]!.call), last) + eps;
     last = p;
     // Just above the bar, so the bar's label stays readable.
-    points.push([LEFT + p * STEP + STEP / 2, y(e.operations[s.op]!.client) - 5, order.get(s.op)!]);
+    points.push([LEFT + p * STEP + STEP / 2, y(e.operations[s.op]!.client) - 7, order.get(s.op)!]);
   }
   if (points.length > 1) parts.push(`<polyline class="linearization" points="${points.map(([px, py]) => `${finite(px).toFixed(1)},${py}`).join(' ')}"/>`);
   for (const [px, py, k] of points) {
     parts.push(`<circle class="point" cx="${finite(px).toFixed(1)}" cy="${py}" r="6.5"/><text class="point-label" x="${finite(px).toFixed(1)}" y="${py + 3.5}" text-anchor="middle">${k}</text>`);
   }
   parts.push('</svg>');
-  return { svg: parts.join('\n'), hidden: win.hidden };
+  return { svg: parts.join('\n'), hidden: win.hidden, unreached: ops.some(({ i }) => !order.has(i) && !stuck.has(i)) };
 }
 
 /** The page's own look (body, headings), for the standalone page only. */
@@ -154,7 +154,7 @@ export function historySection(e: HistoryEvidence, heading = ''): string {
   const shown = `partition ${e.partition}${e.key === null ? '' : ` (key <code>${esc(e.key)}</code>)`}, ${e.operations.length} operations`;
   return `<section class="lin-history" id="lin-history">
 ${heading}<p><span class="verdict">not linearizable</span> <span class="meta">— spec ${esc(e.spec)}; ${e.total} operations in ${e.partitions} partition${e.partitions === 1 ? '' : 's'}; shown: ${shown}. A lane per client, time left to right, each operation a bar from its invocation to its return.</span></p>
-<p class="legend"><span class="l-lin">linearised, in order</span><span class="l-stuck">cannot come next</span><span class="l-deadline">returned before it could be placed</span><span class="l-other">not reached</span></p>
+<p class="legend"><span class="l-lin">linearised, in order</span><span class="l-stuck">cannot come next</span><span class="l-deadline">returned before it could be placed</span>${drawing.unreached ? '<span class="l-other">not reached</span>' : ''}</p>
 ${drawing.hidden > 0 ? `<p class="meta" id="window">The drawing starts with the last ${WINDOW} operations of the linearisation: ${drawing.hidden} that returned earlier are left out of it (the table lists them all).</p>\n` : ''}<div class="scroll">
 ${drawing.svg}
 </div>
