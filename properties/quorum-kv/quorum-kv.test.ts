@@ -10,6 +10,7 @@ import { describe, expect, test } from 'vitest';
 import { checkRandom, checkSuite, defineSuite, explore, resolveInstance, fixturePath, loadTrace, replay, saveTrace, traceOfCheck, type Property } from '../../src/index.js';
 import { existsSync } from 'node:fs';
 import { testMutants, type MutantExpectation } from '../mutants.js';
+import { testLiveness } from '../liveness.js';
 import suite, { noLostWrite, sloppySuite } from './index.js';
 
 /** A suite of only `properties` (no mutants), for showing one documented failure on its own. */
@@ -51,7 +52,14 @@ describe('quorum-kv mutants', () => {
   // Hints exist only under a sloppy quorum, which gives up the history properties: checked with
   // what a sloppy quorum still promises (the ring and durability).
   // One client, one key, 3 nodes with N=2 and R=1: the smallest cluster with a stand-in.
-  const sloppy = { 'hints-in-memory': { property: 'acked-write-durable', step: 7 } };
+  // never-hands-over-hints is caught only by convergence: put, the coordinator writes itself, the
+  // Write to the other owner is slow, a stand-in takes a hint for it and acknowledges; then nothing
+  // fair is left but the owner's Write, and the hint stays on the stand-in for ever (a lasso of 8
+  // actions whose last world stutters).
+  const sloppy = {
+    'hints-in-memory': { property: 'acked-write-durable', step: 7 },
+    'never-hands-over-hints': { property: 'convergence', step: 8 },
+  };
   testMutants(sloppySuite, sloppy, { subset: true, config: { preset: 'dynamo', nodes: 3, replicas: 2, R: 1, keys: 1, clients: 1 }, label: 'dynamo, 3 nodes: ' });
 
   test('every mutant has an expectation here', () => {
@@ -82,8 +90,24 @@ describe('quorum-kv dynamo preset', () => {
 });
 
 /**
+ * Convergence decided by exhaustive search, on a reliable unordered network (no message is lost,
+ * so no run is excused): it holds on the smallest sloppy cluster with a stand-in (hints are handed
+ * over), and never-hands-over-hints breaks it there.
+ */
+describe('quorum-kv convergence (explore)', () => {
+  const reliable = { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } as const;
+  const smallSloppy = { preset: 'dynamo', nodes: 3, replicas: 2, R: 1, keys: 1, clients: 1, ops: 1, timeouts: false };
+  testLiveness(sloppySuite, {
+    holds: { 'dynamo, 3 nodes, 1 client of 1 operation': { config: smallSloppy, faults: reliable, states: 57 } },
+    caught: { 'never-hands-over-hints': { options: { config: smallSloppy, faults: reliable }, property: 'convergence', prefix: 8, loop: 0 } },
+    expected: {},
+  });
+});
+
+/**
  * ABD on 2 servers (N=2, R=W=2), 1 key, 2 clients that never time out, a reliable unordered
- * network: the configuration closest to Stateright's ABD example (see the README).
+ * network: the configuration closest to Stateright's ABD example (see the README). Convergence
+ * holds in both.
  */
 describe('quorum-kv exhaustive search', () => {
   test.each([
@@ -95,5 +119,6 @@ describe('quorum-kv exhaustive search', () => {
     expect(result.violation).toBeNull();
     expect(result.complete).toBe(true);
     expect([result.distinctStates, result.depth]).toEqual([states, depth]);
+    expect(result.liveness.properties.map((p) => [p.name, p.verdict])).toEqual([['convergence', 'holds']]);
   }, 60_000);
 });
