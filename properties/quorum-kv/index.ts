@@ -23,11 +23,16 @@
  *   reported by that name; what only the full check sees (two concurrent puts that replicas order
  *   differently) is reported as `linearizable`.
  *
+ * - `convergence` (liveness): after faults stop, the replicas of every key eventually hold the
+ *   same newest version and no hint is left; runs that lost a message are excused (no
+ *   anti-entropy resends a lost Write). The suite's terminal worlds: the clients are done and no
+ *   coordinator has an operation in progress (or a fault explains the stop; see `finished`).
+ *
  * Under exhaustive search a world's observation order is that of the first path that reached it
  * (worlds are compared with observations as a set), so the history properties are checked on one
  * interleaving per world there; random runs check every run's own order.
  *
- * `sloppySuite` is what a sloppy quorum still promises (the ring and durability), for checking
+ * `sloppySuite` is what a sloppy quorum still promises (the ring, durability, convergence), for checking
  * hinted handoff and its mutants in configurations that give up consistency.
  */
 import model, { type ClientContext, holds, keysOf, ownersOf, sameSiblings, type Sibling, standInsOf, storageIds, type StorageContext, type Version } from '../../models/quorum-kv/index.js';
@@ -246,7 +251,7 @@ export default defineSuite({
 /** The mutants whose bugs a sloppy quorum's promises (ring, durability) must catch. */
 const SLOPPY_MUTANTS = ['hints-in-memory', 'counts-virtual-nodes-twice', 'acks-before-w', 'never-hands-over-hints'];
 
-/** What a sloppy quorum still promises: the ring and durability (not the history properties). */
+/** What a sloppy quorum still promises: the ring, durability and convergence (not the history properties). */
 export const sloppySuite = defineSuite({
   model: { ...model, mutants: Object.fromEntries(Object.entries(model.mutants).filter(([m]) => SLOPPY_MUTANTS.includes(m))) },
   properties: [preferenceListInvariant, ackedWriteDurable, convergence, ...witnesses],
