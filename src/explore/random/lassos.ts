@@ -20,6 +20,7 @@ import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, step } from '../../engine/fast-step.js';
 import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
+import { checkStep } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { failingFromBits, isTerminal, neglectedClasses } from '../lasso.js';
 
@@ -111,8 +112,12 @@ export class LassoWatch {
       }
       if (best === null) return this.atRest(world, this.views[this.views.length - 1]!, enabled);
       lastTaken.set(fairnessClass(this.instance, best)!, k);
+      const before = this.views[this.views.length - 1]!;
       world = step(this.instance, world, best);
       const view = buildView(this.instance, world);
+      // The continuation is not the run's plan: where it breaks an invariant it stops (a lasso
+      // through a safety violation is no liveness counterexample; the plans find that violation).
+      if (checkStep(this.suite.properties, before, view, best) !== null) return null;
       const key = keyOf(this.instance, world);
       const closes = this.seen.has(key);
       const found = this.stepped(best, world, view);
