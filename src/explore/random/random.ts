@@ -138,7 +138,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   if (shares === null) return checkConfiguration(suite, options);
   const parts: CheckResult[] = [];
   for (const share of shares) {
-    const r = checkConfiguration(suite, share);
+    const r = checkConfiguration(suite, progressOver(share, options.onProgress, options.runs ?? suite.budget.runs, parts));
     parts.push(r);
     if (r.violation) break;
   }
@@ -159,7 +159,7 @@ export async function checkRandomInterruptible(suite: Suite, options: CheckOptio
   if (shares === null) return checkConfigurationInterruptible(suite, options, signal);
   const parts: CheckResult[] = [];
   for (const share of shares) {
-    const r = await checkConfigurationInterruptible(suite, share, signal);
+    const r = await checkConfigurationInterruptible(suite, progressOver(share, options.onProgress, options.runs ?? suite.budget.runs, parts), signal);
     parts.push(r);
     if (r.violation || r.interrupted) break;
   }
@@ -178,6 +178,14 @@ function sweepShares(suite: Suite, options: CheckOptions): CheckOptions[] | null
     runs: shareOf(runs, points.length, i),
     steps: steps === undefined ? undefined : shareOf(steps, points.length, i),
   }));
+}
+
+/** A sweep share whose progress counts the runs and steps of the configurations done before it, out of the whole budget. */
+function progressOver(share: CheckOptions, report: CheckOptions['onProgress'], total: number, done: readonly CheckResult[]): CheckOptions {
+  if (report === undefined) return share;
+  const runsBefore = done.reduce((n, p) => n + p.runs, 0);
+  const stepsBefore = done.reduce((n, p) => n + p.steps, 0);
+  return { ...share, onProgress: (p) => report({ runs: runsBefore + p.runs, total, steps: stepsBefore + p.steps }) };
 }
 
 /** One result from those of a sweep's configurations: the last one's verdict, the totals of all. */
