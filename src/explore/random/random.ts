@@ -26,7 +26,7 @@ import { TransitionCache } from './transitions.js';
 import { Chooser, planArbitrary, weightsOf, type RunPlan, type Strategy, type Weights } from './strategy.js';
 import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
 import { shareOf, sweepPoints } from './sweep.js';
-import { LassoWatch, type FoundLasso } from './lassos.js';
+import { LassoWatch, type FoundLasso, type Walk } from './lassos.js';
 import { isFault } from '../../engine/fairness.js';
 import { isLiveness } from '../../properties/liveness.js';
 import { DEADLOCK } from '../../properties/suite.js';
@@ -138,7 +138,7 @@ export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResu
   if (shares === null) return checkConfiguration(suite, options);
   const parts: CheckResult[] = [];
   for (const share of shares) {
-    const r = checkConfiguration(suite, share);
+    const r = checkConfiguration(suite, progressOver(share, options.onProgress, options.runs ?? suite.budget.runs, parts));
     parts.push(r);
     if (r.violation) break;
   }
@@ -159,7 +159,7 @@ export async function checkRandomInterruptible(suite: Suite, options: CheckOptio
   if (shares === null) return checkConfigurationInterruptible(suite, options, signal);
   const parts: CheckResult[] = [];
   for (const share of shares) {
-    const r = await checkConfigurationInterruptible(suite, share, signal);
+    const r = await checkConfigurationInterruptible(suite, progressOver(share, options.onProgress, options.runs ?? suite.budget.runs, parts), signal);
     parts.push(r);
     if (r.violation || r.interrupted) break;
   }
@@ -178,6 +178,14 @@ function sweepShares(suite: Suite, options: CheckOptions): CheckOptions[] | null
     runs: shareOf(runs, points.length, i),
     steps: steps === undefined ? undefined : shareOf(steps, points.length, i),
   }));
+}
+
+/** A sweep share whose progress counts the runs and steps of the configurations done before it, out of the whole budget. */
+function progressOver(share: CheckOptions, report: CheckOptions['onProgress'], total: number, done: readonly CheckResult[]): CheckOptions {
+  if (report === undefined) return share;
+  const runsBefore = done.reduce((n, p) => n + p.runs, 0);
+  const stepsBefore = done.reduce((n, p) => n + p.steps, 0);
+  return { ...share, onProgress: (p) => report({ runs: runsBefore + p.runs, total, steps: stepsBefore + p.steps }) };
 }
 
 /** One result from those of a sweep's configurations: the last one's verdict, the totals of all. */
@@ -361,37 +369,79 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
 
   /**
    * One run of a suite with liveness properties (or deadlock detection); true when nothing was
-   * violated. The run's worlds are held, to recognise a loop when it closes, so every world gets
-   * its view and the caches of the safety-only run do not apply.
+   * violated. The run's worlds are held, to recognise a loop when it closes. It shares the safety
+   * run's speed-ups, with the same verdicts: enabled actions and successors of states met before
+   * come from the transition cache, state invariants and witnesses are checked on new worlds only,
+   * a view is built only when something reads it, and the watch is given each world's fingerprint
+   * (lassos.ts keeps liveness bits by it).
    */
   const runWatched = (plan: RunPlan): boolean => {
     let world = initialWorld(instance);
-    let view = buildView(instance, world);
-    if (!shrinking && isNew(worldFingerprint(instance, world))) observeWitnesses(view);
+    let fingerprint = worldFingerprint(instance, world);
+    let view: WorldView | null = buildView(instance, world);
+    let seenBefore = shrinking || !isNew(fingerprint);
+    if (!shrinking && !seenBefore) observeWitnesses(view);
     if (checkInitial(properties, view)) return false;
-    watch.reset(world, view);
+    watch.reset(world, fingerprint, view);
     const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
-      const enabled = enabledActions(instance, world);
+      let cached = transitions.get(fingerprint, world);
+      const enabled = cached?.actions ?? enabledActions(instance, world);
+      if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
       if ((lasso = watch.atRest(world, view, enabled)) !== null) return false;
       const action = schedule.next(enabled, choice);
       if (action === undefined) break;
       if (coverage !== null && !shrinking) coverage.record(world, action);
-      const next = step(instance, world, action);
-      const nextView = buildView(instance, next);
-      if (!shrinking) {
-        steps++;
-        if (isNew(worldFingerprint(instance, next))) observeWitnesses(nextView);
+      const index = cached === undefined ? -1 : enabled.indexOf(action);
+      const edge = index < 0 ? undefined : cached!.next[index];
+      let next: World;
+      let nextFingerprint: Fingerprint;
+      if (edge !== undefined) {
+        next = edge.world;
+        nextFingerprint = edge.fingerprint;
       } else {
-        shrinkSteps++;
+        next = step(instance, world, action);
+        nextFingerprint = worldFingerprint(instance, next);
+        if (index >= 0) cached!.next[index] = { world: next, fingerprint: nextFingerprint };
       }
-      if (checkStep(properties, view, nextView, action)) return false;
-      if ((lasso = watch.stepped(action, next, nextView)) !== null) return false;
+      let nextView: WorldView | null = null;
+      if (shrinking) {
+        shrinkSteps++;
+        nextView = buildView(instance, next);
+        if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+      } else {
+        steps++;
+        seenBefore = !isNew(nextFingerprint);
+        if (!seenBefore) {
+          nextView = buildView(instance, next);
+          observeWitnesses(nextView);
+          if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+        } else if (stepInvariants.length > 0) {
+          nextView = buildView(instance, next);
+          if (checkStep(stepInvariants, (view ??= buildView(instance, world)), nextView, action)) return false;
+        }
+      }
+      if ((lasso = watch.stepped(action, next, nextFingerprint, nextView)) !== null) return false;
       world = next;
+      fingerprint = nextFingerprint;
       view = nextView;
     }
-    lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, Math.ceil(depth / 2));
+    lasso = watch.atRest(world, view, cachedWalk.enabled(world, fingerprint)) ?? watch.continueFairly(world, fingerprint, Math.ceil(depth / 2), cachedWalk);
     return lasso === null;
+  };
+  /** The fair continuation of a run (lassos.ts) served from the transition cache where it can be (it adds nothing to it). */
+  const cachedWalk: Walk = {
+    enabled: (world, f) => transitions.get(f, world)?.actions ?? enabledActions(instance, world),
+    step: (world, f, action) => {
+      const cached = transitions.get(f, world);
+      const index = cached === undefined ? -1 : cached.actions.indexOf(action);
+      const edge = index < 0 ? undefined : cached!.next[index];
+      if (edge !== undefined) return edge;
+      const next = step(instance, world, action);
+      const fingerprint = worldFingerprint(instance, next);
+      if (index >= 0) cached!.next[index] = { world: next, fingerprint };
+      return { world: next, fingerprint };
+    },
   };
   // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
   const runPlan = suite.properties.some(isLiveness) ? runWatched : runSafety;
