@@ -94,9 +94,12 @@ export class LassoWatch {
   /**
    * Continues a run past its last fault: fair actions only, the class taken least recently first,
    * until a loop closes or the world stutters (judged), or `limit` steps pass. Returns a lasso
-   * that violates a property, or null.
+   * that violates a property, or null. `safe(before, after, action)` checks each step's
+   * invariants: a continuation that breaks one ends there with no lasso (a lasso is reported
+   * only on a run that is safe throughout, or its replay would find the safety violation first;
+   * the safety violation itself is not reported from here, the run's plan does not hold it).
    */
-  continueFairly(world: World, limit: number): FoundLasso | null {
+  continueFairly(world: World, limit: number, safe: (before: WorldView, after: WorldView, action: Action) => boolean = () => true): FoundLasso | null {
     if (this.liveness.length === 0) return null;
     const lastTaken = new Map<string, number>();
     for (let k = 0; k < limit; k++) {
@@ -113,6 +116,7 @@ export class LassoWatch {
       lastTaken.set(fairnessClass(this.instance, best)!, k);
       world = step(this.instance, world, best);
       const view = buildView(this.instance, world);
+      if (!safe(this.views[this.views.length - 1]!, view, best)) return null;
       const key = keyOf(this.instance, world);
       const closes = this.seen.has(key);
       const found = this.stepped(best, world, view);

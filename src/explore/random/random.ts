@@ -296,7 +296,9 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       world = next;
       view = nextView;
     }
-    lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, Math.ceil(depth / 2));
+    lasso =
+      watch.atRest(world, view, enabledActions(instance, world)) ??
+      watch.continueFairly(world, Math.ceil(depth / 2), (before, after, action) => checkStep(properties, before, after, action) === null);
     return lasso === null;
   };
   // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
