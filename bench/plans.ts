@@ -5,11 +5,16 @@
  */
 import fc from 'fast-check';
 import { FAULT_KINDS } from '../src/engine/faults.js';
+import { LENGTH_SWARM } from '../src/explore/random/strategy.js';
 import type { Plan, Swarm } from './baselines/two-phase-commit-walk.js';
 
+/** The kit's plans for a model without quiet nodes and the `random` strategy: the bound of each run drawn from the length swarm. */
 export function planArbitrary(depth: number): fc.Arbitrary<Plan> {
   const swarm = fc.record(Object.fromEntries(FAULT_KINDS.map((k) => [k, fc.boolean()])) as Record<keyof Swarm, fc.Arbitrary<boolean>>);
-  return fc.record({ swarm, choices: fc.array(fc.nat(), { maxLength: depth, size: 'max' }) });
+  const bounds = [...new Set(LENGTH_SWARM.map((m) => Math.max(1, Math.round(depth * m))))];
+  const choices = fc.constantFrom(...bounds).chain((bound) => fc.array(fc.nat(), { maxLength: bound, size: 'max' }));
+  // The kit's plan has a `quiet` field between the two (a constant here): it draws nothing.
+  return fc.record({ swarm, quiet: fc.constant(null), choices }).map(({ swarm, choices }) => ({ swarm, choices }));
 }
 
 /** Runs `run` on `runs` plans drawn with `seed`, as `checkRandom` does. */

@@ -14,7 +14,7 @@ export type { Property, Invariant, StepInvariant, Witness, Verdict, Violation } 
 export { eventually, leadsTo } from './properties/liveness.js';
 export type { Eventually, LeadsTo, LivenessProperty } from './properties/liveness.js';
 export { defineSuite, DEADLOCK } from './properties/suite.js';
-export type { Suite, Budget, ExpectedFailure } from './properties/suite.js';
+export type { Suite, Budget, ExpectedFailure, SmallConfig } from './properties/suite.js';
 export { fairnessClass, isFault } from './engine/fairness.js';
 export { checkLasso, isDeadlock } from './explore/lasso.js';
 export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';
@@ -64,6 +64,9 @@ export {
   kv,
   readHistory,
   describeFailure,
+  describeEvidence,
+  evidenceOf,
+  historyLanes,
   renderLinearizabilityHtml,
   HISTORY_FORMATS,
   SPEC_NAMES,
@@ -78,6 +81,7 @@ export type {
   LinearizabilityOptions,
   LinearizabilityVerdict,
   PartitionFailure,
+  HistoryEvidence,
   LinearizableOptions,
   HistoryFormat,
   SpecName,

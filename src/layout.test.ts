@@ -19,8 +19,9 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   'explore/bfs': ['engine', 'properties', 'explore'],
   'explore/shard': ['engine', 'properties', 'explore', 'explore/random'],
   trace: ['engine', 'properties', 'explore', 'explore/random'],
-  render: ['engine', 'properties', 'trace'],
+  render: ['engine', 'properties', 'trace', 'linearizability'],
   linearizability: ['engine', 'properties'],
+  mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */

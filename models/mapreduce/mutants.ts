@@ -8,6 +8,7 @@ import { coordinator, declareFailed, reportOf, tasksOf, workerOf } from './coord
 import { outputFile, type FileContent } from './data.js';
 import { runReduce, type MapReduceJob, type Pair } from './job.js';
 import { reduceWork, workerMachine } from './worker.js';
+import { unseenMutantsFor } from './unseen-mutants.js';
 
 /** Reduces are assigned as soon as no map task is idle, before every map task is complete. */
 const startsReducesEarly = coordinator.provide({ guards: { reducesMayStart: () => true } });
@@ -112,5 +113,7 @@ export function mutantsFor(job: MapReduceJob): Readonly<Record<string, MutantSpe
       breaks: 'job-eventually-completes',
       roles: { coordinator: { machine: ignoresFailures } },
     },
+    // Written after the suite, for issue 12 (./unseen-mutants.ts).
+    ...unseenMutantsFor(job),
   };
 }

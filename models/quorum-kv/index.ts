@@ -36,7 +36,11 @@
  * - Clients issue `ops` operations each, one at a time, on `keys` keys; every put writes a value
  *   of its own (`c1.2`: client c1's second operation), so a value read names its put.
  * - Faults: loss, duplication, reordering (the network is unordered), crashes with restart,
- *   partitions, each bounded per run.
+ *   partitions, each bounded per run. A message to a crashed node or across a partition waits for
+ *   it (the engine's semantics), so only loss loses one; nothing resends a lost Write (Dynamo's
+ *   Merkle-tree anti-entropy is not modelled), which is why convergence excuses runs with a loss.
+ * - Fairness (for convergence): delivery, restarts, healing and a stand-in's `HandOver` are weakly
+ *   fair; client requests and every timeout are not.
  *
  * Abstracted away: membership changes while the store runs (joins and leaves are tested on the
  * ring alone, ring.test.ts), Merkle-tree anti-entropy, the transfer of data when ownership
@@ -55,7 +59,7 @@ import { storageNode, type ReadRepair, type StorageContext, type StorageInput, t
 export { ownersOf, standInsOf, ringOf } from './storage-node.js';
 export type { StorageContext, Op, Hint, Target } from './storage-node.js';
 export type { ClientContext } from './client.js';
-export { covers, holds, type Sibling, type Version } from './versions.js';
+export { covers, holds, sameSiblings, type Sibling, type Version } from './versions.js';
 
 /** The key names, in order: `keys=2` uses a and b (their preference lists differ in the default cluster). */
 export const KEY_NAMES = ['a', 'b', 'c', 'd'] as const;
@@ -95,10 +99,11 @@ function cluster(params: Params): NodeSpec[] {
   return [...storage, ...clients];
 }
 
-/** A coordinator may time out on any operation; a stand-in may offer any hint it keeps. */
+/** A coordinator may time out on any operation; a stand-in may offer any hint it has not offered yet. */
 function storageEvents(node: NodeView): { type: string; [k: string]: unknown }[] {
   const ctx = node.context as StorageContext;
-  return [...ctx.ops.map((op) => ({ type: 'OwnerTimeout', op: op.id })), ...ctx.hints.map((h) => ({ type: 'HandOver', owner: h.owner, key: h.key }))];
+  const unoffered = ctx.hints.filter((h) => !ctx.offered.includes(`${h.owner}/${h.key}`));
+  return [...ctx.ops.map((op) => ({ type: 'OwnerTimeout', op: op.id })), ...unoffered.map((h) => ({ type: 'HandOver', owner: h.owner, key: h.key }))];
 }
 
 /** An idle client may put or get any key; a waiting one may time out. */
@@ -144,6 +149,10 @@ export default defineModel({
     client: { machine: client, persist: ['seq', 'skip', 'seen'], environment: clientEvents },
   },
   nodes: cluster,
+  // Convergence needs a stand-in to hand its hints over (a HandOver that stays possible is taken),
+  // and, by default, fair delivery, restarts and healing. Client requests and timeouts are not fair:
+  // a client may stop at any time, and a slow owner need not be replaced by a stand-in.
+  fairness: { events: { storage: ['HandOver'] } },
   faults: { network: 'unordered', loss: 1, duplicate: 1, crash: 1, partition: 1 },
   // With 7 nodes there are 63 two-way partitions, each its own action: keep them occasional.
   // Timeouts are the way to give up on a coordinator or an owner; keep them rarer than progress.

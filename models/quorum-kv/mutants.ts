@@ -51,6 +51,9 @@ const countsVirtualNodesTwice = storageNode.provide({
   },
 });
 
+/** A stand-in never offers its hints to their owners: the owners stay without what it stands in for. */
+const neverHandsOverHints = storageNode.provide({ guards: { mayOffer: () => false } });
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'read-quorum-too-small': {
     description: 'a get is answered after N − W replicas (R + W ≤ N accepted as a quorum), so it may miss an acknowledged put',
@@ -91,5 +94,10 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'the preference list is the first N tokens, so two virtual nodes of one physical node count as two replicas',
     breaks: 'preference-list',
     roles: { storage: { machine: countsVirtualNodesTwice } },
+  },
+  'never-hands-over-hints': {
+    description: 'a stand-in keeps its hints for ever and never hands them over, so the replicas of a key never converge',
+    breaks: 'convergence',
+    roles: { storage: { machine: neverHandsOverHints } },
   },
 };

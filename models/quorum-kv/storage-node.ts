@@ -6,7 +6,9 @@
  * which is on disk (persisted) before it answers. As a stand-in it keeps what a sloppy quorum
  * sent it for an unreachable owner as a hint (persisted too, unless a mutant keeps hints only in
  * memory) and, on a `HandOver` event, offers the hint to the owner, dropping it once the owner
- * has stored it.
+ * has stored it. It offers each hint once (and again when the hint has grown, or after a restart:
+ * what it offered is in memory), so a fair stand-in hands every hint over while the number of
+ * messages stays bounded; a Handoff that is lost leaves its hint until the next restart.
  *
  * As a coordinator (its operations are volatile: a crash forgets them, and the client times
  * out), for each operation it:
@@ -100,6 +102,8 @@ export interface StorageContext extends StorageInput {
   readonly done: readonly string[];
   /** Operations in progress (volatile). */
   readonly ops: readonly Op[];
+  /** Hints offered to their owners and not yet acknowledged, as `owner/key`, sorted (volatile). */
+  readonly offered: readonly string[];
 }
 
 type StorageEvent =
@@ -160,6 +164,7 @@ const opOf = (ctx: StorageContext, id: string): Op | undefined => ctx.ops.find((
 const opIdOfRid = (r: string): string => r.slice(0, r.lastIndexOf('.'));
 const phaseOfRid = (r: string): string => r.slice(r.lastIndexOf('.') + 1);
 const sortedInsert = (list: readonly string[], item: string): string[] => (list.includes(item) ? [...list] : [...list, item].sort());
+const hintName = (owner: string, key: string): string => `${owner}/${key}`;
 const byOwnerAndKey = (x: Hint, y: Hint): number => (x.owner + x.key < y.owner + y.key ? -1 : x.owner + x.key > y.owner + y.key ? 1 : 0);
 
 function putOp(acc: Acc, op: Op): void {
@@ -308,6 +313,11 @@ export const storageSetup = setup({
       const asked = op.targets.map((t) => t.node);
       return uncovered(op).some((o) => !covering.includes(o)) && standInsOf(context, op.key).some((s) => !asked.includes(s));
     },
+    /** A hint this stand-in keeps and has not offered since it last changed. */
+    mayOffer: ({ context, event }) => {
+      const { owner, key } = event as { owner: string; key: string };
+      return context.hints.some((h) => h.owner === owner && h.key === key) && !context.offered.includes(hintName(owner, key));
+    },
     holdsHint: ({ context, event }) => context.hints.some((h) => h.owner === (event as Received<HandoffAck>).from && h.key === (event as Received<HandoffAck>).key),
   },
   actions: {
@@ -329,6 +339,8 @@ export const storageSetup = setup({
         const old = context.hints.find((h) => h.owner === e.for && h.key === e.key);
         const hint: Hint = { owner: e.for, key: e.key, siblings: merge(old?.siblings ?? [], e.siblings) };
         acc.ctx = { ...context, hints: [...context.hints.filter((h) => h !== old), hint].sort(byOwnerAndKey) };
+        // A hint that grew is offered again, with what it holds now.
+        if (old === undefined || !sameSiblings(old.siblings, hint.siblings)) acc.ctx = { ...acc.ctx, offered: acc.ctx.offered.filter((o) => o !== hintName(e.for!, e.key)) };
       }
       acc.out.push(send(e.from, { type: 'WriteAck', rid: e.rid, key: e.key, for: e.for }));
       apply(acc, enqueue);
@@ -389,8 +401,9 @@ export const storageSetup = setup({
     }),
     offerHint: enqueueActions(({ context, event, enqueue }) => {
       const { owner, key } = event as { owner: string; key: string };
-      const hint = context.hints.find((h) => h.owner === owner && h.key === key);
-      if (hint) enqueue.emit(send(owner, { type: 'Handoff', key, siblings: hint.siblings }));
+      const hint = context.hints.find((h) => h.owner === owner && h.key === key)!;
+      enqueue.assign({ offered: sortedInsert(context.offered, hintName(owner, key)) });
+      enqueue.emit(send(owner, { type: 'Handoff', key, siblings: hint.siblings }));
     }),
     storeHandoff: enqueueActions(({ context, event, enqueue }) => {
       const e = event as Received<Handoff>;
@@ -405,7 +418,9 @@ export const storageSetup = setup({
       const hint = context.hints.find((h) => h.owner === e.from && h.key === e.key)!;
       const left = hint.siblings.filter((s) => !holds(e.siblings, s.version));
       const rest = context.hints.filter((h) => h !== hint);
-      enqueue.assign({ hints: left.length === 0 ? rest : [...rest, { ...hint, siblings: left }].sort(byOwnerAndKey) });
+      // What is left (versions that reached the hint after it was offered) is offered again.
+      const offered = context.offered.filter((o) => o !== hintName(e.from, e.key));
+      enqueue.assign({ hints: left.length === 0 ? rest : [...rest, { ...hint, siblings: left }].sort(byOwnerAndKey), offered });
       if (left.length === 0) enqueue.emit(observe({ type: 'HandedOver', node: context.id, owner: e.from, key: e.key }));
     }),
   },
@@ -420,6 +435,7 @@ export function initialStorageContext(input: StorageInput): StorageContext {
     hints: [],
     done: [],
     ops: [],
+    offered: [],
   };
 }
 
@@ -437,7 +453,7 @@ export const storageNode = storageSetup.createMachine({
         Write: { actions: 'storeWrite' },
         WriteAck: { guard: 'awaitedAck', actions: 'recordAck' },
         OwnerTimeout: { guard: 'mayAddStandIn', actions: 'addStandIn' },
-        HandOver: { actions: 'offerHint' },
+        HandOver: { guard: 'mayOffer', actions: 'offerHint' },
         Handoff: { actions: 'storeHandoff' },
         HandoffAck: { guard: 'holdsHint', actions: 'dropHint' },
       },

@@ -3,6 +3,7 @@
  */
 import { assign, enqueueActions } from 'xstate';
 import { observe, type MutantSpec } from '../../src/index.js';
+import { unseenMutants } from './unseen-mutants.js';
 import { committableIndex, ev, raftServer } from './server.js';
 
 /** 1. A server grants its vote without looking at votedFor. */
@@ -116,4 +117,6 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     breaks: 'stable-leader-commits-applied',
     roles: { server: { machine: ignoresLeaderCommit } },
   },
+  // Written after the suite, for issue 12 (./unseen-mutants.ts).
+  ...unseenMutants,
 };

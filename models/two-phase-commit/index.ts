@@ -24,7 +24,7 @@
  * - The `tla` preset is the TwoPhase specification exactly (../shared/reference/tla-configs.md):
  *   the network is the set of all messages ever sent, no faults, no retries, no observations.
  */
-import { assign, emit, enqueueActions, setup } from 'xstate';
+import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
 import { defineModel, type NodeSpec, type Params, observe, replaceHandler, replaceTransitions, send, type Effect, type Received } from '../../src/index.js';
 
 // ---- Messages -------------------------------------------------------------------------------
@@ -226,6 +226,61 @@ const stopsAsking = replaceTransitions(resourceManager, 'prepared', {});
 /** A prepared RM that times out commits on its own ("presumed commit"). */
 const presumesCommit = replaceTransitions(resourceManager, 'prepared', { Timeout: { target: 'committed', actions: 'logCommitted' } });
 
+// Mutants written after the suite, without looking at what it checks (issue 12): recovery and
+// decision bookkeeping. Each was shown buggy by a replaying counterexample first.
+
+/** A restarted RM that had logged its yes vote treats the transaction as lost and aborts (as if it had not voted). */
+const recoversPreparedAsAborted = rmSetup.createMachine({
+  ...(resourceManager.config as object),
+  states: {
+    ...(resourceManager.config.states as object),
+    working: {
+      on: {
+        ...(resourceManager.config.states!.working!.on as object),
+        RECOVER: [
+          { guard: 'loggedCommitted', target: 'committed', actions: 'observeRecovered' },
+          { guard: 'loggedAborted', target: 'aborted', actions: 'observeRecovered' },
+          { target: 'aborted', actions: ['observeRecovered', 'logAborted'] },
+        ],
+      },
+    },
+  },
+} as never) as unknown as AnyStateMachine;
+
+/** An undecided TM answers an RM that asks again with Abort ("presumed abort"), without deciding abort itself. */
+const answersUndecidedWithAbort = tmSetup.createMachine({
+  ...(transactionManager.config as object),
+  states: {
+    ...(transactionManager.config.states as object),
+    init: {
+      on: {
+        ...(transactionManager.config.states!.init!.on as object),
+        Prepared: { actions: ['recordPrepared', emit(({ event }) => send((event as Received<Prepared>).from, { type: 'Abort' }))] },
+      },
+    },
+  },
+} as never) as unknown as AnyStateMachine;
+
+/** A prepared RM still accepts a local decision to abort (it takes back its yes vote). */
+const abortsAfterVoting = rmSetup.createMachine({
+  ...(resourceManager.config as object),
+  states: {
+    ...(resourceManager.config.states as object),
+    prepared: { on: { Timeout: { actions: 'sendPrepared' }, ChooseToAbort: { target: 'aborted', actions: 'logAborted' } } },
+  },
+} as never) as unknown as AnyStateMachine;
+
+/** A TM that comes back with a logged commit tells the RMs Abort (the recovery path sends the wrong message). */
+const recoveryBroadcastsAbort = transactionManager.provide({
+  actions: {
+    broadcastDecision: enqueueActions(({ context, event, enqueue }) => {
+      const recovering = (event as { type: string }).type === 'RECOVER';
+      const message = context.decision === 'commit' && !recovering ? { type: 'Commit' } : { type: 'Abort' };
+      for (const rm of context.rms) enqueue.emit(send(rm, message));
+    }),
+  },
+});
+
 export default defineModel({
   name: 'two-phase-commit',
   title: 'Two-Phase Commit (Gray & Lamport, "Consensus on Transaction Commit", 2004)',
@@ -308,6 +363,26 @@ export default defineModel({
       description: 'a prepared RM that hears nothing commits on its own',
       breaks: 'agreement',
       roles: { rm: { machine: presumesCommit } },
+    },
+    'rm-recovers-prepared-as-aborted': {
+      description: 'a restarted RM that had logged its yes vote aborts, as if it had crashed before voting',
+      breaks: 'consistency',
+      roles: { rm: { machine: recoversPreparedAsAborted } },
+    },
+    'tm-answers-undecided-with-abort': {
+      description: 'an undecided TM answers an RM that asks again with Abort, without deciding abort itself',
+      breaks: 'consistency',
+      roles: { tm: { machine: answersUndecidedWithAbort } },
+    },
+    'rm-aborts-after-voting': {
+      description: 'a prepared RM still accepts a local decision to abort, taking back its yes vote',
+      breaks: 'consistency',
+      roles: { rm: { machine: abortsAfterVoting } },
+    },
+    'tm-recovery-broadcasts-abort': {
+      description: 'a TM that restarts with a logged commit sends Abort to the RMs',
+      breaks: 'consistency',
+      roles: { tm: { machine: recoveryBroadcastsAbort } },
     },
   },
 });

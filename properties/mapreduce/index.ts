@@ -190,7 +190,17 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
 /** Since 0.1.0. A suite for a user-supplied job: the model of `mapReduceModel(job, name)` with these properties. */
 export function mapReduceSuite(job: MapReduceJob, name = 'mapreduce'): Suite {
   const model = name === 'mapreduce' && job === wordCount ? mapReduce : mapReduceModel(job, name);
-  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 }, terminal: jobOver });
+  // Sweep map and reduce counts: with as many maps as reduces, a bug that confuses the two (or
+  // indexes one by the other) behaves exactly like the correct model.
+  const sweep = { maps: [1, 2, 3].filter((m) => m <= job.input.length), reduces: [1, 2] };
+  // Exhaustive search: one worker that may crash (and come back with or without its disk), two
+  // map tasks and one reduce task, two attempts per task (62,227 states for word count).
+  const small = {
+    description: 'one worker that may crash, two maps, one reduce, two attempts per task, no re-sends',
+    config: { workers: 1, maps: Math.min(2, job.input.length), reduces: 1, attempts: 2, retries: 0 },
+    faults: { network: 'unordered' as const, loss: 0, duplicate: 0, crash: 1, partition: 0 },
+  };
+  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 }, sweep, small, terminal: jobOver });
 }
 
 export default mapReduceSuite(wordCount);

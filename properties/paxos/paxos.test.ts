@@ -27,15 +27,19 @@ describe('paxos', () => {
   }, 60_000);
 
   const expected: Record<string, MutantExpectation> = {
-    'ignores-reported-values': { property: 'agreement', step: 15 },
+    'ignores-reported-values': { property: 'agreement', step: 14 },
     'accepts-below-promise': { property: 'agreement', step: 14 },
     'forgets-promise': { property: 'promise-never-decreases', step: 3 },
     'minority-quorum': { property: 'agreement', step: 10 },
     'shared-ballots': { property: 'agreement', step: 14 },
-    'learner-minority-quorum': { property: 'learners-agree', step: 14 },
+    'learner-minority-quorum': { property: 'learned-was-chosen', step: 7 },
     'adopts-empty-report': { property: 'validity', step: 7 },
     // One proposer, one ballot, one lost Promise: it waits for ever for the third promise.
     'waits-for-all-promises': { property: 'eventually-chosen', step: 6, options: { config: { proposers: 1, learners: 0, maxBallot: 0 }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 0, partition: 0 } } },
+    'learner-mixes-ballots': { property: 'learned-was-chosen', step: 15 },
+    'adopts-first-report': { property: 'agreement', step: 22 },
+    'reports-promised-ballot': { property: 'agreement', step: 22 },
+    'counts-stale-promises': { property: 'agreement', step: 17 },
   };
 
   testMutants(suite, expected);

@@ -23,15 +23,20 @@
  *   reported by that name; what only the full check sees (two concurrent puts that replicas order
  *   differently) is reported as `linearizable`.
  *
+ * - `convergence` (liveness): after faults stop, the replicas of every key eventually hold the
+ *   same newest version and no hint is left; runs that lost a message are excused (no
+ *   anti-entropy resends a lost Write). The suite's terminal worlds: the clients are done and no
+ *   coordinator has an operation in progress (or a fault explains the stop; see `finished`).
+ *
  * Under exhaustive search a world's observation order is that of the first path that reached it
  * (worlds are compared with observations as a set), so the history properties are checked on one
  * interleaving per world there; random runs check every run's own order.
  *
- * `sloppySuite` is what a sloppy quorum still promises (the ring and durability), for checking
+ * `sloppySuite` is what a sloppy quorum still promises (the ring, durability, convergence), for checking
  * hinted handoff and its mutants in configurations that give up consistency.
  */
-import model, { holds, ownersOf, standInsOf, storageIds, type StorageContext, type Version } from '../../models/quorum-kv/index.js';
-import { always, defineSuite, kv, linearizable, type Observation, sometimes, type WorldView } from '../../src/index.js';
+import model, { type ClientContext, holds, keysOf, ownersOf, sameSiblings, type Sibling, standInsOf, storageIds, type StorageContext, type Version } from '../../models/quorum-kv/index.js';
+import { always, defineSuite, kv, leadsTo, linearizable, type Observation, sometimes, type WorldView } from '../../src/index.js';
 
 // ---- The clients' history -------------------------------------------------------------------
 
@@ -169,6 +174,60 @@ export const ackedWriteDurable = always('acked-write-durable', 'an acknowledged 
   }
 });
 
+// ---- Convergence (liveness) ----------------------------------------------------------------
+
+/** True when a message was lost in this run: nothing in the model resends a lost Write. */
+const lostMessage = (w: WorldView): boolean => (w.faultsUsed?.loss ?? 0) > 0;
+
+/** The stored versions of `key` on `node`. */
+const stored = (w: WorldView, node: string, key: string): readonly Sibling[] => (w.node(node).context as Partial<StorageContext>).store?.[key] ?? [];
+
+/**
+ * True when the replicas of every key agree: its owners store the same versions (each put stamps
+ * a version of its own, so a version names its value), and no stand-in still keeps a hint of it
+ * (a hint is a copy not yet on its owner).
+ */
+export function converged(w: WorldView): boolean {
+  const ring = ringParams(w);
+  const storage = w.role('storage');
+  return keysOf(w.params).every((key) => {
+    const [first, ...rest] = ownersOf(ring, key).map((o) => stored(w, o, key));
+    if (rest.some((s) => !sameSiblings(s, first!))) return false;
+    return storage.every((n) => !((n.context as Partial<StorageContext>).hints ?? []).some((h) => h.key === key));
+  });
+}
+
+/**
+ * Convergence (Dynamo, sections 4.6 and 4.7): after faults stop, the replicas of every key
+ * eventually hold the same newest version. Whenever they disagree (a write on its way, a hint
+ * not handed over), they agree later, on every fair behaviour; with bounded operations that is
+ * "eventually always". The model repairs by delivery (a message to a crashed or cut-off node
+ * waits for it), hinted handoff (fair) and read repair (only when a client reads, which is not
+ * fair); it has no anti-entropy, so a run that lost a message is excused (a lost Write stays lost).
+ */
+export const convergence = leadsTo(
+  'convergence',
+  'after faults stop, the replicas of every key eventually hold the same newest version (hints handed over); runs that lost a message are excused (no anti-entropy)',
+  (w) => !converged(w),
+  (w) => converged(w) || lostMessage(w),
+);
+
+/**
+ * The worlds where the store may legitimately stop: the clients are done (every operation issued
+ * and answered or abandoned) and no coordinator has an operation in progress. A fault may explain
+ * other stops: a lost message (a client that never times out, or a coordinator, waits for ever),
+ * and, when clients never time out, a crash (a restarted coordinator forgot the operation).
+ */
+export function finished(w: WorldView): boolean {
+  if (lostMessage(w) || (!w.params.timeouts && (w.faultsUsed?.crash ?? 0) > 0)) return true;
+  const ops = Number(w.params.ops);
+  const clientsDone = w.role('client').every((c) => {
+    const ctx = c.context as Partial<ClientContext>;
+    return ctx.pending === null && (ctx.seq ?? 0) >= ops;
+  });
+  return clientsDone && w.role('storage').every((n) => ((n.context as Partial<StorageContext>).ops ?? []).length === 0);
+}
+
 // ---- Witnesses ------------------------------------------------------------------------------
 
 const seen = (w: WorldView, type: string) => w.observations.some((o) => o.type === type);
@@ -184,24 +243,18 @@ const witnesses = [readFromQuorum, readRepaired, hintHandedOver, siblingResolved
 
 export default defineSuite({
   model,
-  properties: [preferenceListInvariant, ackedWriteDurable, noLostWrite, noReadInversion, linearizableKv, ...witnesses],
+  properties: [preferenceListInvariant, ackedWriteDurable, noLostWrite, noReadInversion, linearizableKv, convergence, ...witnesses],
   budget: { runs: 2000, depth: 40 },
-  // Clients issue a bounded number of operations, and an operation whose messages were lost ends
-  // only by a timeout, which a configuration may switch off: a world where nothing but faults is
-  // enabled ends a run; it is not a deadlock of the store (its progress is convergence, not modelled yet).
-  terminal: () => true,
+  terminal: finished,
 });
 
 /** The mutants whose bugs a sloppy quorum's promises (ring, durability) must catch. */
-const SLOPPY_MUTANTS = ['hints-in-memory', 'counts-virtual-nodes-twice', 'acks-before-w'];
+const SLOPPY_MUTANTS = ['hints-in-memory', 'counts-virtual-nodes-twice', 'acks-before-w', 'never-hands-over-hints'];
 
-/** What a sloppy quorum still promises: the ring and durability (not the history properties). */
+/** What a sloppy quorum still promises: the ring, durability and convergence (not the history properties). */
 export const sloppySuite = defineSuite({
   model: { ...model, mutants: Object.fromEntries(Object.entries(model.mutants).filter(([m]) => SLOPPY_MUTANTS.includes(m))) },
-  properties: [preferenceListInvariant, ackedWriteDurable, ...witnesses],
+  properties: [preferenceListInvariant, ackedWriteDurable, convergence, ...witnesses],
   budget: { runs: 2000, depth: 40 },
-  // Clients issue a bounded number of operations, and an operation whose messages were lost ends
-  // only by a timeout, which a configuration may switch off: a world where nothing but faults is
-  // enabled ends a run; it is not a deadlock of the store (its progress is convergence, not modelled yet).
-  terminal: () => true,
+  terminal: finished,
 });

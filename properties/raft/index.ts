@@ -172,4 +172,11 @@ export default defineSuite({
   // 4000 runs: on 5 servers the deepest mutants (Figure 8, a vote forgotten on restart) show in
   // about one run in 700-1000 (bench/results.md), so 2000 runs missed them on some seeds.
   budget: { runs: 4000, depth: 150 },
+  // Exhaustive search: two terms, one entry, no faults, at most 3 messages in flight (75,781 states).
+  small: {
+    description: 'three servers, terms up to 2, one log entry, no faults, at most 3 messages in flight',
+    config: { maxTerm: 2, maxLog: 1 },
+    faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 },
+    maxInFlight: 3,
+  },
 });

@@ -26,30 +26,33 @@ describe('raft', () => {
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
   }, slow);
 
-  // The seed is the default (1), except where seed 1 finds the bug through another property
-  // first (a follower that skips the consistency check also ends up applying a different
-  // command, so state-machine-safety may fire before log-matching). The kept Figure 8 trace
+  // The seed is the default (1), except where seed 1 does not find the bug in the budget
+  // (commits-to-leader-commit: its counterexample needs two leaders and a lagging follower, 38
+  // steps; seeds 2 of 1–5 find it). The kept Figure 8 trace
   // (traces/raft/commits-old-term.json, the paper's own pattern in 24 steps) was found with an
   // earlier strategy's seed 7 and is kept as the one to read; it replays in npm test.
   const expected: Record<string, MutantExpectation> = {
-    'votes-twice': { property: 'election-safety', step: 18 },
-    'forgets-term-and-vote': { property: 'election-safety', step: 10 },
-    'votes-for-stale-log': { property: 'leader-completeness', step: 11 },
-    'commits-old-term': { property: 'leader-completeness', step: 26 },
-    'skips-consistency-check': { property: 'log-matching', step: 16, seed: 9 }, // seeds 1-8: the follower that skips the check also claims entries it lacks, so stable-leader-commits-applied fails first
-    'counts-stale-votes': { property: 'election-safety', step: 20 },
+    'votes-twice': { property: 'election-safety', step: 6 },
+    'forgets-term-and-vote': { property: 'election-safety', step: 12 },
+    'votes-for-stale-log': { property: 'leader-completeness', step: 12 },
+    'commits-old-term': { property: 'leader-completeness', step: 27 },
+    'skips-consistency-check': { property: 'log-matching', step: 16 },
+    'counts-stale-votes': { property: 'election-safety', step: 37 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
     'applies-before-commit': { property: 'state-machine-safety', step: 9 },
     // One term each: every server times out and is denied every vote; the world then stutters.
     'grants-no-votes': { property: 'leader-eventually-elected', step: 5, options: { config: { maxTerm: 1 } } },
+    'truncates-on-append': { property: 'leader-completeness', step: 20 },
+    'commits-to-leader-commit': { property: 'state-machine-safety', step: 38, seed: 2 },
+    'forgets-vote': { property: 'election-safety', step: 8 },
     // One term, a message set: n2 and n3 store the entry but ignore leaderCommit (properties/raft/liveness.test.ts).
     'ignores-leader-commit': { property: 'stable-leader-commits-applied', step: 15, options: { config: { maxTerm: 1, maxLog: 1 }, faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 } } },
   };
 
   testMutants(suite, expected, { label: '3 servers: ', timeout: slow });
 
-  // No liveness property of Raft holds here: without randomised timeouts any election can split
-  // the vote (FLP), so even "a leader is eventually elected" fails; the preset split-votes pins it.
+  // leader-eventually-elected does not hold here: without randomised timeouts any election can split
+  // the vote (FLP); the preset split-votes pins it. (stable-leader-commits-applied holds: liveness.test.ts.)
   testLiveness(suite, {
     holds: {},
     caught: {
@@ -63,11 +66,12 @@ describe('raft', () => {
   // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave.
   const onFive: Record<string, MutantExpectation> = {
     'votes-twice': { property: 'election-safety', step: 10 },
-    'counts-stale-votes': { property: 'election-safety', step: 22 },
-    'votes-for-stale-log': { property: 'leader-completeness', step: 19 },
-    'applies-before-commit': { property: 'state-machine-safety', step: 13 },
-    // Figure 8 on 5 servers: found in 696 runs at the default seed (2000 before quiet nodes missed it).
-    'commits-old-term': { property: 'leader-completeness', step: 48 },
+    'counts-stale-votes': { property: 'election-safety', step: 52 },
+    'votes-for-stale-log': { property: 'leader-completeness', step: 21 },
+    'applies-before-commit': { property: 'state-machine-safety', step: 12 },
+    // Figure 8 on 5 servers: found in 2,928 runs at the default seed with the length swarm (696
+    // with one fixed run bound; 2000 before quiet nodes missed it).
+    'commits-old-term': { property: 'leader-completeness', step: 59 },
   };
 
   testMutants(suite, onFive, { label: '5 servers: ', subset: true, config: { nodes: 5 }, traceDir: null, timeout: slow });

@@ -25,6 +25,10 @@ describe('two-phase-commit', () => {
     'rm-presumes-commit': { property: 'agreement', step: 2 },
     // A lost Commit, then the RM waits for ever: a lasso of 6 actions whose last world stutters.
     'rm-stops-asking': { property: 'every-rm-learns-outcome', step: 6 },
+    'rm-recovers-prepared-as-aborted': { property: 'consistency', step: 10 },
+    'tm-answers-undecided-with-abort': { property: 'consistency', step: 9 },
+    'rm-aborts-after-voting': { property: 'consistency', step: 9 },
+    'tm-recovery-broadcasts-abort': { property: 'consistency', step: 11 },
   };
 
   testMutants(suite, expected);

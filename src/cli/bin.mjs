@@ -4,7 +4,8 @@
 // clone of the repository it runs the TypeScript sources through tsx, so the command always
 // matches the checked-out code (dist/ there may be stale or absent). Whatever escapes main()
 // (an error while loading it, an error thrown later by a worker or a timer) is an internal
-// error: one line and exit 70, the stack trace only with --debug.
+// error: one line and exit 70, the stack trace only with --debug. A reader that goes away early
+// (`protokit list | head -1`) is no error: see quietWhenClosed.
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -18,6 +19,29 @@ function internal(error) {
 }
 process.on('uncaughtException', internal);
 process.on('unhandledRejection', internal);
+
+/** The command's exit code once main() has returned (null while it runs). */
+let finished = null;
+/**
+ * When the reader of stdout (or stderr) closes its end, writes fail with EPIPE. What is left to print
+ * has no reader, which is no failure of the command: its writes to that stream are dropped from then
+ * on, and it ends with its own exit code (at once when main() has already returned it; otherwise
+ * when it returns). Other stream errors stay internal errors.
+ */
+function quietWhenClosed(stream) {
+  stream.on('error', (error) => {
+    if (error?.code !== 'EPIPE') return internal(error);
+    stream.write = (_chunk, ...rest) => {
+      const done = rest.find((r) => typeof r === 'function');
+      if (done) process.nextTick(done);
+      return true;
+    };
+    if (finished !== null) process.exit(finished);
+  });
+}
+quietWhenClosed(process.stdout);
+quietWhenClosed(process.stderr);
+
 try {
   const beside = (path) => new URL(path, import.meta.url);
   const sources = [beside('./main.ts'), beside('../../../src/cli/main.ts')].find((url) => existsSync(fileURLToPath(url)));
@@ -30,6 +54,7 @@ try {
     ({ main } = await import('./main.js'));
   }
   const code = await main(process.argv.slice(2));
+  finished = code;
   process.exitCode = code;
   // A --load module may leave a timer or a never-settling import behind: do not wait on it for ever.
   setTimeout(() => process.exit(code), 1000).unref();

@@ -19,6 +19,8 @@ import { progressFor } from './progress.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { isLiveness } from '../properties/liveness.js';
+import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
+import { STRATEGIES, type Strategy } from '../explore/random/strategy.js';
 
 export interface CheckCommandOptions {
   runs?: number;
@@ -42,6 +44,11 @@ export interface CheckCommandOptions {
   /** Check only these properties (repeatable), or all but `skip`. */
   property?: string[];
   skip?: string[];
+  /** Report which machine transitions, messages and events the runs exercised. */
+  coverage?: boolean;
+  /** A budget in steps instead of runs. */
+  steps?: number;
+  strategy?: string;
 }
 
 interface ModelOutcome {
@@ -78,6 +85,12 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (modelName === undefined && (options.property?.length || options.skip?.length)) {
     throw new UsageError('--property and --skip need a MODEL (properties differ between models)');
   }
+  if (options.coverage && options.workers && options.workers > 1) throw new UsageError('--coverage counts in one thread: leave out --workers');
+  if (options.strategy !== undefined && !(STRATEGIES as readonly string[]).includes(options.strategy)) {
+    throw new UsageError(`unknown strategy '${options.strategy}' (accepted: ${STRATEGIES.join(', ')})`);
+  }
+  if (options.steps !== undefined && options.runs !== undefined) throw new UsageError('give a budget in --runs or in --steps, not both');
+  if (options.steps !== undefined && ((options.workers && options.workers > 1) || options.shard)) throw new UsageError('--steps budgets run in one thread: leave out --workers and --shard');
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   for (const suite of selected) {
@@ -131,6 +144,9 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise
       faults,
       deadlock: options.deadlock,
       properties: selected,
+      coverage: options.coverage,
+      steps: options.steps,
+      strategy: options.strategy as Strategy | undefined,
       onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
     };
     // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
@@ -164,8 +180,8 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise
     ...(options.skip ?? []).flatMap((p) => ['--skip', p]),
     '--seed',
     String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
-    '--runs',
-    String(options.workers && options.workers > 1 ? budget : runs),
+    ...(options.steps !== undefined ? ['--steps', String(options.steps)] : ['--runs', String(options.workers && options.workers > 1 ? budget : runs)]),
+    ...(options.strategy ? ['--strategy', options.strategy] : []),
     ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(found ? ['--shard', `${found.index}/${found.count}`] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
   ]
@@ -238,6 +254,9 @@ function jsonOf(o: ModelOutcome): object {
     shard: o.shard,
     lassos: r.lassos,
     witnesses: r.witnesses,
+    strategy: r.strategy,
+    ...(r.sweep ? { sweep: r.sweep } : {}),
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     ok: o.ok,
     violation: r.violation && {
       property: r.violation.property,
@@ -271,12 +290,20 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
   lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}`));
-  lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}`);
+  lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}${r.strategy !== 'random' ? `; strategy ${r.strategy}` : ''}`);
+  if (r.sweep) {
+    const swept = (c: Record<string, unknown>) => Object.keys(c).filter((k) => r.sweep!.some((p) => p.config[k] !== r.sweep![0]!.config[k])).map((k) => `${s(k)}=${s(String(c[k]))}`).join(' ');
+    lines.push(`  sweep: ${r.sweep.map((p) => `${swept(p.config) || 'one configuration'} (${p.runs.toLocaleString('en-US')} runs${p.violated ? ', violated' : ''})`).join('; ')}`);
+  }
   lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
   if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${DISTINCT_LIMIT.toLocaleString('en-US')}: there are at least that many`));
+  if (r.coverage) {
+    lines.push(...describeCoverage(r.coverage).map(s));
+    for (const w of coverageWarnings(r.coverage)) lines.push(c.yellow(`  ⚠ never fired: ${s(w)}`));
+  }
   if (r.violation) {
     const v = r.violation;
     if (v.loopStart === null) {
@@ -334,6 +361,12 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
   const line = (cells: string[]) => cells.map((cell, i) => (i === 0 || i === 1 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  ');
   const out = [c.bold(line(header)), ...rows.map((row, i) => (outcomes[i]!.ok ? line(row) : c.red(line(row))))];
   const failed = outcomes.filter((o) => !o.ok).length;
+  for (const o of outcomes) {
+    const cov = o.result.coverage;
+    if (!cov) continue;
+    out.push(`${o.result.model}: coverage ${cov.fired} of ${cov.total} transitions fired`);
+    for (const w of coverageWarnings(cov)) out.push(c.yellow(`  ⚠ never fired in this budget: ${w}`));
+  }
   out.push('', failed === 0 ? c.green(`✓ all ${outcomes.length} models passed`) : c.red(`✗ ${failed} of ${outcomes.length} models failed`));
   return out.join('\n') + '\n';
 }

@@ -4,13 +4,14 @@
  * and that no stack trace escapes.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, onTestFinished, test } from 'vitest';
 import { oneLine, run } from './run-in-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'protokit-cli-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 
 describe('protokit list', () => {
@@ -152,6 +153,7 @@ describe('the real process', () => {
 describe('protokit check --load: a suite kept outside this repository', () => {
   test('checks it, and the printed replay command carries --load', async () => {
     const project = mkdtempSync(join(tmpdir(), 'protokit-user-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
     const kit = join(process.cwd(), 'src', 'index.ts');
     writeFileSync(join(project, 'package.json'), '{"type":"module"}');
     writeFileSync(

@@ -17,6 +17,7 @@ import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecor
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -46,6 +47,8 @@ export interface ExploreCommandOptions {
   skip?: string[];
   /** Exit 5 (inconclusive) when a bound stopped the search. */
   requireComplete?: boolean;
+  /** Count which machine transitions, events and actions the search exercised. */
+  coverage?: boolean;
 }
 
 /** Default seconds between checkpoints. */
@@ -94,6 +97,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
       symmetry,
       workers: options.workers,
       deadlock: options.deadlock,
+      coverage: options.coverage,
       suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY_MODULE,
       onProgress: progress.update,
       ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
@@ -244,6 +248,7 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     witnesses: r.witnesses,
     inconclusive: r.inconclusive,
     liveness: { checked: r.liveness.checked, note: r.liveness.note, properties: r.liveness.properties },
+    ...(r.coverage ? { coverage: r.coverage } : {}),
     violation: r.violation && {
       property: r.violation.property,
       kind: r.violation.kind,
@@ -283,6 +288,10 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
   if (r.spilledWorlds > 0) lines.push(`  ${count(r.spilledWorlds)} frontier states spilled to disk (the heap passed the memory bound)`);
   if (!r.complete && r.stoppedBy) lines.push(c.yellow(`  incomplete: stopped by ${STOPPED_BY[r.stoppedBy]}; the figures are those so far`));
   if (r.checkpoint) lines.push(`  checkpoint: ${r.checkpoint.dir} (${count(r.checkpoint.states)} states, ${r.checkpoint.depth} levels searched); go on with: ${resume}`);
+  if (r.coverage) {
+    lines.push(...describeCoverage(r.coverage).map(s));
+    for (const w of coverageWarnings(r.coverage)) lines.push(c.yellow(`  ⚠ never fired in this search: ${s(w)}`));
+  }
   if (r.violation) {
     const v = r.violation;
     if (v.loopStart === null) {
@@ -354,6 +363,10 @@ function rerunOf(model: string, o: ExploreCommandOptions): string {
     ...(o.symmetry === true ? ['--symmetry'] : typeof o.symmetry === 'string' ? [`--symmetry=${o.symmetry}`] : []),
     ...(o.workers ? ['--workers', String(o.workers)] : []),
     ...(o.load ? ['--load', o.load] : []),
+    // The same properties, as check's rerun line has them.
+    ...(o.deadlock === false ? ['--no-deadlock'] : []),
+    ...(o.property ?? []).flatMap((p) => ['--property', p]),
+    ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
   ];
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }

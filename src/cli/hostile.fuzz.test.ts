@@ -11,11 +11,11 @@
  * In-process; seeds fixed so a failure reproduces (PROTOKIT_FUZZ_RUNS and PROTOKIT_FUZZ_SEED to
  * fuzz longer or elsewhere).
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { renderTrace } from '../render/trace.js';
 import { parseTrace } from '../trace/file.js';
@@ -25,6 +25,7 @@ import { run } from './run-in-process.js';
 const KNOWN = 'traces/two-phase-commit/tm-commits-on-majority.json';
 const known = readFileSync(KNOWN, 'utf8');
 const sandbox = mkdtempSync(join(tmpdir(), 'protokit-fuzz-'));
+afterAll(() => rmSync(sandbox, { recursive: true, force: true }));
 const RUNS = Number(process.env.PROTOKIT_FUZZ_RUNS ?? 150);
 const SEED = Number(process.env.PROTOKIT_FUZZ_SEED ?? 17);
 

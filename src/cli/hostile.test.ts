@@ -4,10 +4,10 @@
  * cases are in hostile.fuzz.test.ts. Calls main() in-process.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { suites } from '../../properties/registry.js';
 import { renderMermaid } from '../render/mermaid.js';
 import { guardOutput, safeLine, safeLines } from '../render/safe-text.js';
@@ -257,6 +257,7 @@ export default defineSuite({ model, budget: { runs: 20, depth: 5 }, properties: 
 
 describe('--load of a module that cannot be loaded: one line naming the file, exit 2', () => {
   const project = mkdtempSync(join(tmpdir(), 'protokit-badload-'));
+  afterAll(() => rmSync(project, { recursive: true, force: true }));
   writeFileSync(join(project, 'package.json'), '{"type":"module"}');
   const file = (name: string, text: string) => (writeFileSync(join(project, name), text), join(project, name));
   mkdirSync(join(project, 'a-directory.ts'));
@@ -380,6 +381,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     const mnt = mkdtempSync(join(tmpdir(), 'protokit-tmpfs-'));
     if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
       console.warn(`hostile.test.ts: cannot mount a tmpfs at ${mnt} (needs root): the disk-full and read-only cases are skipped`);
+      rmSync(mnt, { recursive: true, force: true });
       return context.skip();
     }
     try {
@@ -459,11 +461,15 @@ describe('Ctrl-C during check or explore: the figures so far, the rerun line, ex
   });
 
   test('explore', async () => {
-    // The safety search stops between chunks; the liveness search does not poll Ctrl-C yet, so its property is skipped here.
-    const r = await interrupted('explore', 'two-phase-commit', '--config', 'preset=tla', '--config', 'rms=9', '--skip', 'every-rm-learns-outcome');
+    // The suite has a liveness property, so this is the liveness search: it polls Ctrl-C every few hundred states.
+    const out = join(dir, 'interrupted-explore');
+    const r = await interrupted('explore', 'two-phase-commit', '--config', 'preset=tla', '--config', 'rms=9', '--skip', 'commits', '--out', out);
     expect(r.code).toBe(130);
     expect(r.stdout).toMatch(/incomplete: stopped by Ctrl-C; the figures are those so far/);
-    expect(r.stdout).toMatch(/rerun: {2}npx protokit explore two-phase-commit --config preset=tla --config rms=9$/m);
+    expect(r.stdout).toMatch(/^ {2}\? every-rm-learns-outcome \(liveness\) inconclusive: the search was interrupted \(Ctrl-C\)/m);
+    // The rerun line is the same search: the same properties.
+    expect(r.stdout).toMatch(/rerun: {2}npx protokit explore two-phase-commit --config preset=tla --config rms=9 --skip commits$/m);
+    expect(existsSync(out)).toBe(false); // nothing written, nothing half-written
     expect(oneLine(r.stderr)).toMatch(/^protokit: interrupted after [\d,]+ states of two-phase-commit$/);
   });
 
@@ -499,6 +505,7 @@ describe('claims a trace makes', () => {
 describe('a --load suite with hostile text', () => {
   test('list shows its title and descriptions escaped, one line each', async () => {
     const project = mkdtempSync(join(tmpdir(), 'protokit-text-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
     writeFileSync(join(project, 'package.json'), '{"type":"module"}');
     const path = join(project, 'text.suite.ts');
     writeFileSync(
@@ -517,4 +524,14 @@ export default defineSuite({ model, budget: { runs: 1, depth: 1 }, properties: [
     clean(r.stdout);
     expect(r.stdout).toContain('title\\x1b[2J\\x1b]0;pwned\\x07\\x1b]52;c;ZWNobyBoaQ==\\x07\\n✓ no property violated\\u202edesrever');
   });
+});
+
+describe('a reader that closes stdout early (`protokit … | head -1`)', () => {
+  test('the bin exits quietly, with the command’s own code, no internal error', () => {
+    // A real pipe to head, as users type it. The HTML view is larger than a pipe's buffer, so the bin
+    // is still writing when head has its 10 bytes and goes.
+    const trace = join('traces/mapreduce', readdirSync('traces/mapreduce').find((f) => f.endsWith('.json'))!);
+    const r = spawnSync('bash', ['-c', 'node src/cli/bin.mjs show "$0" --format html | head -c 10; exit "${PIPESTATUS[0]}"', trace], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 60_000 });
+    expect([r.status, r.stdout, r.stderr]).toEqual([0, '<!doctype ', '']);
+  }, 60_000);
 });

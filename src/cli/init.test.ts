@@ -3,15 +3,16 @@
  * xstate, vitest at this kit's versions), and that it never overwrites. That the scaffolded project's
  * own `npm test` passes is checked against the packed tarball in package.test.ts.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { expect, test } from 'vitest';
+import { dirname, join } from 'node:path';
+import { expect, onTestFinished, test } from 'vitest';
 import { KIT_VERSION } from '../engine/version.js';
 import { oneLine, run } from './run-in-process.js';
 
 test('init writes a project and never overwrites one', async () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'protokit-init-')), 'My Protocols');
+  onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
   const r = await run('init', dir);
   expect([r.code, r.stderr]).toEqual([0, '']);
   for (const file of ['package.json', 'tsconfig.json', 'README.md', '.gitignore', 'models/lock.ts', 'properties/lock.ts', 'properties/lock.test.ts']) {

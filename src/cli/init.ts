@@ -1,7 +1,8 @@
 /**
  * `protokit init [DIR]`: scaffolds a project that keeps its own protocol models and checks them
  * with protokit: package.json (protokit, xstate, vitest), tsconfig, one small model with a
- * mutant, its suite, a vitest file that checks it and asserts the mutant is caught, a README.
+ * mutant, its suite (with the worlds where a run legitimately ends: `terminal`), a vitest file that
+ * checks it, searches every state and asserts the mutant is caught, a README.
  * The files come from init-template/ (beside this module, copied into dist/ by the build).
  * It never overwrites: a file already there is an error (exit 2) and nothing is written.
  */
@@ -93,7 +94,7 @@ export async function initCommand(dir: string | undefined): Promise<number> {
     `created a protokit project in ${shown}: ${[...files.keys()].sort().join(', ')}\n` +
       `next:\n` +
       (shown === '.' ? '' : `  cd ${shown}\n`) +
-      `  npm install\n  npm test                                            # checks the suite, asserts the mutant is caught\n` +
+      `  npm install\n  npm test                                            # checks the suite, searches every state, asserts the mutant is caught\n` +
       `  npx protokit check lock --load properties/lock.ts   # the command line\n`,
   );
   return 0;

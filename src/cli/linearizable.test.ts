@@ -3,14 +3,15 @@
  * undecided), one JSON object per history, directories, the HTML page, the size limit, and no
  * control character from a file reaching the terminal.
  */
-import { mkdirSync, mkdtempSync, readFileSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { MAX_HISTORY_BYTES } from './linearizable.js';
 import { oneLine, run } from './run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'protokit-lin-cli-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 const write = (name: string, text: string) => {
   const path = join(dir, name);
@@ -53,6 +54,10 @@ describe('protokit linearizable', () => {
     expect(r.stdout).not.toContain('\u001b');
     expect(r.stdout).toContain('client \\u001b[31mevil: read → nil');
     expect(r.stdout).toContain('then, in state 1, none of these can come next:');
+    // The lanes (the renderer `show` uses for a model's violation), the stale read marked.
+    const lines = r.stdout.split('\n');
+    const at = lines.indexOf('    history of partition 0, spec register: 2 of 2 operations; a lane per client, time →');
+    expect(lines.slice(at + 1, at + 3)).toEqual(['      1               [1 write 1]', '      \\u001b[31mevil               [✗ read → nil]']);
     const json = await run('linearizable', stale, good, '--spec', 'register', '--json');
     expect(json.code).toBe(1);
     const objects = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));

@@ -13,10 +13,11 @@ import { basename, join } from 'node:path';
 import pc from 'picocolors';
 import { UsageError } from '../engine/errors.js';
 import { checkLinearizability, type LinearizabilityResult } from '../linearizability/checker.js';
-import { describeFailure, summarize } from '../linearizability/evidence.js';
+import { describeEvidence, evidenceOf, partitionKey, summarize } from '../linearizability/evidence.js';
+import { historyLanes } from '../linearizability/lanes.js';
 import { guessFormat, HISTORY_FORMATS, HistoryFormatError, readHistory, SPEC_NAMES, SPECS, type HistoryFormat, type SpecName } from '../linearizability/formats.js';
 import type { Operation } from '../linearizability/history.js';
-import { partitionKey, renderLinearizabilityHtml } from '../linearizability/html.js';
+import { renderLinearizabilityHtml } from '../linearizability/html.js';
 import type { Specification } from '../linearizability/spec.js';
 import { resolveSpec } from '../linearizability/spec.js';
 import { writeFileAtomic } from '../trace/file.js';
@@ -168,7 +169,8 @@ export async function linearizableCommand(args: readonly string[], options: Line
     const mark = result.verdict === 'linearizable' ? c.green('✓') : result.verdict === 'unknown' ? c.yellow('?') : c.red('✗');
     process.stdout.write(`${mark} ${printable(file).padEnd(width)}  ${printable(summarize(spec, result))}  ${c.dim(formatMs(elapsedMs))}\n`);
     if (loaded.length === 1 && result.verdict === 'not-linearizable') {
-      for (const line of describeFailure(spec, result.failing[0]!)) process.stdout.write(`    ${printable(line)}\n`);
+      const evidence = evidenceOf(spec, result);
+      for (const line of [...historyLanes(evidence, { esc: printable }), ...describeEvidence(evidence, printable)]) process.stdout.write(`    ${printable(line)}\n`);
     }
     if (page) process.stdout.write(`    view: ${printable(page)} (open it in a browser)\n`);
   }

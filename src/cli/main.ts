@@ -55,6 +55,9 @@ function program(setExit: (code: number) => void): Command {
     .option('--no-deadlock', 'do not report worlds where nothing but faults is enabled as deadlocks')
     .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
     .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
+    .option('--coverage', 'report which machine transitions, messages and events the runs exercised')
+    .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
+    .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
     .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
@@ -81,6 +84,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--resume <dir>', 'go on with the search checkpointed in DIR (same options as it was written with)')
     .option('--property <name>', 'check only this property (repeatable)', collectNames, [])
     .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
+    .option('--coverage', 'report which machine transitions, messages and events the search exercised')
     .option('--require-complete', 'exit 5 (inconclusive) when a bound stopped the search')
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
@@ -90,6 +94,19 @@ function program(setExit: (code: number) => void): Command {
     .argument('<results...>', 'result files (protokit check --json, one per shard)')
     .option('--json', 'one JSON object on stdout')
     .action(async (results, options) => setExit(await (await import('./merge.js')).mergeCommand(results, options)));
+
+  cli
+    .command('mutate')
+    .description('mutation testing: mechanical mutants of the machines, run against the suite')
+    .argument('<model>', 'model name (see `protokit list`)')
+    .option('--runs <n>', 'runs of the default check per mutant (default: the suite budget)', positiveInt('--runs'))
+    .option('--seed <n>', 'seed of every check (default 1)', nonNegativeInt('--seed'))
+    .option('--budget <seconds>', 'start no mutant after this many seconds (default 180)', positiveInt('--budget'))
+    .option('--max-mutants <n>', 'try only the first N mutants (round robin over kinds)', positiveInt('--max-mutants'))
+    .option('--min-score <fraction>', 'exit 1 when the mutation score is below this (0..1)')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'a suite module outside this repository')
+    .action(async (model, options) => setExit(await (await import('./mutate.js')).mutateCommand(model, options)));
 
   cli
     .command('replay')

@@ -5,14 +5,15 @@
  * spawns the real bin.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { oneLine, run } from './run-in-process.js';
 
 const out = mkdtempSync(join(tmpdir(), 'protokit-show-'));
+afterAll(() => rmSync(out, { recursive: true, force: true }));
 const KNOWN = 'traces/two-phase-commit/rm-forgets-prepared.json';
 
 

@@ -5,14 +5,15 @@
  * declarations do not fit its model is bad input, one line, exit 2; a trace of a --load suite finds
  * its suite again. Each case is a small suite module written to a temporary project.
  */
-import { existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, describe, expect, test } from 'vitest';
 import { loadTrace } from '../trace/file.js';
 import { oneLine, run } from './run-in-process.js';
 
 const project = mkdtempSync(join(tmpdir(), 'protokit-mistakes-'));
+afterAll(() => rmSync(project, { recursive: true, force: true }));
 writeFileSync(join(project, 'package.json'), '{"type":"module"}');
 const XSTATE = JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'));
 const KIT = JSON.stringify(join(process.cwd(), 'src', 'index.ts'));

@@ -6,7 +6,7 @@ import type { Instance } from './instance.js';
 import type { NodeView, Observation, RoleContexts } from './model.js';
 import type { NodeState } from './node-step.js';
 import { slotOf } from './node-slots.js';
-import type { Envelope, World } from './world.js';
+import type { Envelope, FaultsUsed, World } from './world.js';
 
 /** Role name → context type; any role, any fields, when untyped. */
 export type RoleContextMap = Readonly<Record<string, object>>;
@@ -33,6 +33,11 @@ export interface WorldView<R extends RoleContextMap = Readonly<Record<string, Re
   readonly network: readonly Envelope[];
   readonly observations: readonly O[];
   readonly params: Instance['params'];
+  /**
+   * Since 0.3.0. The faults injected so far in this run (part of the world's state): a property
+   * may excuse what only a fault explains, e.g. replicas that a lost message left apart.
+   */
+  readonly faultsUsed?: FaultsUsed;
   /** The node with this id. */
   node<I extends string>(id: I): NodeView<ContextOfNode<R, I>>;
   /** The nodes of one role, in cluster order. */
@@ -58,6 +63,7 @@ class View implements WorldView {
   readonly network: readonly Envelope[];
   readonly observations: readonly Observation[];
   readonly params: Instance['params'];
+  readonly faultsUsed: FaultsUsed;
   /** Role members, filtered once per role on first request. */
   private byRole: Map<string, readonly NodeView[]> | null = null;
 
@@ -69,6 +75,7 @@ class View implements WorldView {
     this.network = world.network;
     this.observations = world.observations;
     this.params = instance.params;
+    this.faultsUsed = world.used;
   }
 
   // Untyped here: the interface's signatures give callers the model's types.

@@ -24,7 +24,7 @@ import type { Observation } from '../engine/model.js';
 import type { WorldView } from '../engine/view.js';
 import type { Invariant } from '../properties/properties.js';
 import { checkLinearizability, DEFAULT_MAX_STEPS } from './checker.js';
-import { summarize } from './evidence.js';
+import { evidenceOf, summarize } from './evidence.js';
 import { historyOf, type ClientEvent, type History } from './history.js';
 import type { Specification } from './spec.js';
 
@@ -108,6 +108,22 @@ export function linearizable<S, I, O>(name: string, description: string, options
     kind: 'always',
     name,
     description,
+    // The refuted history as plain data, for the trace (`violation.history`) and `show`.
+    evidence(view, trace) {
+      // With the default history, each event is an observation: its index, carried through
+      // historyOf as a `line`, gives the steps of the trace an operation spans.
+      const indexed = options.history === undefined;
+      const observed = indexed ? view.observations.map((o, i) => [o, i] as const).filter(([o]) => CLIENT_EVENT_TYPES.has(o.type) && (typeof o.client === 'string' || typeof o.client === 'number')) : [];
+      const events = indexed ? clientEventsOf<I, O>(observed.map(([o]) => o)).map((e, j) => ({ ...e, line: observed[j]![1] })) : read(view);
+      const history = isHistory(events) ? events : historyOf(events as readonly ClientEvent<I, O>[]);
+      if (history.length === 0) return undefined;
+      const result = checkLinearizability(options.spec, history, { maxSteps });
+      if (result.verdict !== 'not-linearizable') return undefined;
+      const evidence = evidenceOf(options.spec, result);
+      if (!indexed) return evidence;
+      const operations = evidence.operations.map(({ lines, ...o }) => (lines ? { ...o, steps: [trace.stepOf(lines[0]), lines[1] === null ? null : trace.stepOf(lines[1])] as const } : o));
+      return { ...evidence, operations };
+    },
     check(view) {
       // The default history is a function of the observations alone: reuse by array identity.
       if (options.history === undefined) {

@@ -29,6 +29,12 @@ export interface Invariant {
   readonly name: string;
   readonly description: string;
   check(world: WorldView): Verdict;
+  /**
+   * Evidence saved with a violation in its trace, as plain JSON data a renderer shows (the
+   * `linearizable` property's refuted history: `violation.history`). Called once, on the world
+   * that violates it; `stepOf(i)` is the step of the trace at which observation `i` was made.
+   */
+  evidence?(world: WorldView, trace: { readonly stepOf: (observation: number) => number }): unknown;
 }
 
 export interface StepInvariant {

@@ -2,7 +2,8 @@
  * A suite ties a model to its properties and its default budget: what `protokit check MODEL`
  * runs. Suites live in `properties/<protocol>/`, next to the properties they name.
  */
-import type { Model } from '../engine/model.js';
+import type { FaultSettings } from '../engine/faults.js';
+import type { Model, ParamValue } from '../engine/model.js';
 import type { WorldView } from '../engine/view.js';
 import type { Property } from './properties.js';
 import { validateSuite } from './validate.js';
@@ -11,8 +12,25 @@ import { UsageError } from '../engine/errors.js';
 export interface Budget {
   /** Random runs (interleavings) per check. */
   readonly runs: number;
-  /** Maximum actions per run. */
+  /** Maximum actions per run: the base of the swarm of run lengths (half to four times it). */
   readonly depth: number;
+  /** A budget in steps instead of runs: runs go on until this many steps were taken. */
+  readonly steps?: number;
+  /** How runs pick their actions (default `random`). */
+  readonly strategy?: 'random' | 'pct';
+}
+
+/**
+ * A configuration small enough for exhaustive search (`protokit explore`) that still has what
+ * bugs need (a crash, a second ballot or term, ...): `protokit mutate` searches it, and the
+ * suite's tests pin its counts.
+ */
+export interface SmallConfig {
+  readonly description: string;
+  readonly config: Readonly<Record<string, ParamValue>>;
+  readonly faults: FaultSettings;
+  /** State constraint for models whose messages grow without bound (explore --max-in-flight). */
+  readonly maxInFlight?: number;
 }
 
 export interface Suite {
@@ -30,6 +48,13 @@ export interface Suite {
    * suite's tests check the counterexample; `check`/`explore` still report it as a violation.
    */
   readonly expectedFailures?: readonly ExpectedFailure[];
+  /** The small configuration for exhaustive search, if the model has one. */
+  readonly small?: SmallConfig;
+  /**
+   * Parameter ranges a check sweeps: its runs are spread over every combination (a parameter the
+   * command line fixes is not swept). E.g. `{ maps: [1, 2, 3], reduces: [1, 2] }`.
+   */
+  readonly sweep?: Readonly<Record<string, readonly ParamValue[]>>;
 }
 
 export interface ExpectedFailure {

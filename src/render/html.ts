@@ -17,6 +17,7 @@ import type { Trace } from '../trace/format.js';
 import type { World } from '../engine/world.js';
 import { changedFields, compact, constantFields, nodeChanges, stateName } from './describe.js';
 import { timelineOf } from './timeline.js';
+import { historySection, HISTORY_CSS } from '../linearizability/html.js';
 
 /** What the page draws; the contract between this module and viewer.js. */
 export interface ViewerData {
@@ -136,8 +137,14 @@ export function viewerData(suite: Suite, trace: Trace, instance: Instance, world
     downtimes: instance.nodes.flatMap((n) =>
       intervals(actions, (a) => (a.type === 'crash' && a.node === n.id ? n.id : null), (a) => a.type === 'restart' && a.node === n.id).map(([from, to]) => ({ node: n.id, from, to })),
     ),
-    violation: trace.violation && { ...trace.violation, description: property?.description ?? '' },
+    // The history is drawn as markup by the page's builder (historySection), not by viewer.js.
+    violation: trace.violation && { ...withoutHistory(trace.violation), description: property?.description ?? '' },
   };
+}
+
+function withoutHistory(v: NonNullable<Trace['violation']>): Omit<NonNullable<Trace['violation']>, 'history'> {
+  const { history: _, ...rest } = v;
+  return rest;
 }
 
 /** The short label the diagram writes next to an action's marker. */
@@ -185,6 +192,11 @@ function escapeHtml(s: string): string {
 
 export function renderHtml(suite: Suite, trace: Trace, instance: Instance, worlds: readonly World[]): string {
   const data = viewerData(suite, trace, instance, worlds);
+  // A linearizability violation: the clients' lanes (the page `protokit linearizable --html`
+  // draws), built here as escaped markup; viewer.js moves it under the header, above the diagram.
+  const history = trace.violation?.history
+    ? `<div class="history-box" id="history">\n${historySection(trace.violation.history, `<h2>The clients' history at step ${trace.violation.step}</h2>\n`)}\n</div>\n`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -193,11 +205,11 @@ export function renderHtml(suite: Suite, trace: Trace, instance: Instance, world
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:">
 <title>${escapeHtml(data.title)} — protokit trace</title>
 <style>
-${asset('viewer.css')}</style>
+${asset('viewer.css')}${history ? HISTORY_CSS : ''}</style>
 </head>
 <body>
 <noscript>This trace viewer needs JavaScript; <code>protokit show --format text</code> prints the same trace as text.</noscript>
-<script type="application/json" id="trace-data">${scriptJson(data)}</script>
+${history}<script type="application/json" id="trace-data">${scriptJson(data)}</script>
 <script>
 ${asset('viewer.js')}</script>
 </body>

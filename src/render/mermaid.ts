@@ -119,6 +119,10 @@ function pieces(s: string, nesting = 0): string[] {
     else if (ch === ',' && level === 1 && s[i + 1] === ' ') {
       out.push(s.slice(start, i + 1));
       start = i + 2;
+    } else if (ch === ',' && level === 1 && (s[i + 1] === '[' || s[i + 1] === '{')) {
+      // Values printed without spaces (a list of pairs, [["be",6],["do",5]]) break between items too.
+      out.push(s.slice(start, i + 1));
+      start = i + 1;
     }
   }
   out.push(s.slice(start));
@@ -126,9 +130,18 @@ function pieces(s: string, nesting = 0): string[] {
   return out.flatMap((piece) => pieces(piece, nesting + 1));
 }
 
-/** Prose (a violation's message) broken at spaces. */
+/** Prose (a violation's message) broken at spaces; a word longer than a line (a value printed whole) between its items. */
 function wrapWords(prose: string): string[] {
-  return joinLines(prose.split(' '), ' ');
+  const out: string[] = [];
+  for (const word of prose.split(' ')) {
+    (word.length > LINE ? pieces(word) : [word]).forEach((part, k) => {
+      const last = out[out.length - 1];
+      const separator = k === 0 ? ' ' : '';
+      if (last !== undefined && last.length + separator.length + part.length <= LINE) out[out.length - 1] = last + separator + part;
+      else out.push(part);
+    });
+  }
+  return out;
 }
 
 function joinLines(parts: readonly string[], separator: string): string[] {

@@ -13,6 +13,8 @@ import { describeLoop } from '../properties/liveness.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
 import { safeLine as s } from './safe-text.js';
 import { timelineOf, type MessageLife } from './timeline.js';
+import { describeEvidence, type HistoryEvidence } from '../linearizability/evidence.js';
+import { historyLanes } from '../linearizability/lanes.js';
 
 export interface TextOptions {
   readonly color?: boolean;
@@ -107,12 +109,24 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     if (trace.violation && trace.violation.step === k) {
       out.push('');
       out.push(c.red(c.bold(loopStart === undefined ? `✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}` : `✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`)));
+      if (trace.violation.history) out.push('', ...historyLines(trace.violation.history, c));
     }
   }
   if (trace.violation && trace.violation.step === 0 && loopStart !== undefined) out.push(c.red(`✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`));
   else if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${s(trace.violation.property)} — ${s(trace.violation.message)}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
+}
+
+/**
+ * A linearizability violation's evidence: the clients' lanes (the renderer `protokit
+ * linearizable` uses), then the longest linearisation and the operations that cannot follow it.
+ * Every string from the trace is escaped (safeLine) before it is measured or shown.
+ */
+function historyLines(history: HistoryEvidence, c: ReturnType<typeof pc.createColors>): string[] {
+  // The operations that cannot be placed in red (a bracket from `[✗` to its end).
+  const lanes = historyLanes(history, { esc: s, indent: '  ' }).map((line, i) => (i === 0 ? line : line.replace(/[[‹]✗ [^\]>]*[\]>]/g, (m) => c.red(m))));
+  return [...lanes, '', ...describeEvidence(history, s).map((line) => `  ${line.startsWith('  ✗') ? c.red(line) : line}`)];
 }
 
 /** Lines are wrapped to this many columns (a change or a message is never split). */

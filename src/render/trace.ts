@@ -1,7 +1,7 @@
 /** Rendering a saved trace in one of the `protokit show` formats: replay it, then draw the worlds. */
 import type { Suite } from '../properties/suite.js';
 import type { Trace } from '../trace/format.js';
-import { replay } from '../trace/replay.js';
+import { replay, violationEvidence } from '../trace/replay.js';
 import { renderHtml } from './html.js';
 import { renderItf } from './itf.js';
 import { renderMermaid } from './mermaid.js';
@@ -26,7 +26,13 @@ export function renderTrace(format: ShowFormat, suite: Suite, trace: Trace, sour
   // or a violation a passing trace records), the text format says so.
   // A lasso keeps its shape (kind, loopStart): replay has checked that the loop closes and fails the property.
   const lasso = violation && trace.violation?.loopStart !== undefined && trace.violation.property === violation.property ? { kind: trace.violation.kind, loopStart: trace.violation.loopStart } : {};
-  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step, ...lasso } };
+  // A linearizability violation's history (the evidence its message sums up): the recorded one
+  // when replay reproduced that very violation, message and all (shown escaped, never trusted);
+  // otherwise, as for a trace saved before traces kept it, the one replay reproduces.
+  const recorded = trace.violation;
+  const same = violation !== null && recorded !== null && recorded.property === violation.property && recorded.step === violation.step && recorded.message === violation.message;
+  const history = same && recorded.history ? { history: recorded.history } : violation && !lasso.kind ? violationEvidence(instance, suite, worlds, violation) : {};
+  const shown: Trace = { ...trace, violation: violation && { property: violation.property, message: violation.message, step: violation.step, ...lasso, ...history } };
   switch (format) {
     case 'text':
       return renderText(suite, shown, instance, worlds, { color: options.color, notes: differences });

@@ -31,6 +31,60 @@ export const MAX_TRACE_ACTIONS = 100_000;
 
 const bound = z.number().int().min(0).max(MAX_FAULT_BOUND);
 
+/** Strings of a history's evidence: operations and states described by a specification. */
+const described = z.string().max(100_000);
+/** A position in a history (a logical time, a line of a file). */
+const position = z.number().min(-Number.MAX_VALUE).max(Number.MAX_VALUE);
+/** The most operations a trace's history evidence holds. */
+export const MAX_HISTORY_OPERATIONS = 100_000;
+
+/**
+ * A linearizability violation's evidence (src/linearizability/evidence.ts, `HistoryEvidence`):
+ * the refuted partition's operations, the longest linearisation found (indices into
+ * `operations`, with the states around each), and the operations that cannot come next.
+ * Indices are checked against `operations`, so a renderer can follow them.
+ */
+export const historyEvidenceSchema = z
+  .strictObject({
+    spec: identifier,
+    partition: z.number().int().min(0),
+    partitions: z.number().int().min(1),
+    key: described.nullable(),
+    total: z.number().int().min(0),
+    initial: described,
+    operations: z
+      .array(
+        z.strictObject({
+          client: z.string().min(1).max(200),
+          op: described,
+          outcome: z.enum(['ok', 'fail', 'unknown']),
+          call: position,
+          ret: position.nullable(),
+          lines: z.tuple([position, position.nullable()]).optional(),
+          steps: z.tuple([z.number().int().min(0), z.number().int().min(0).nullable()]).optional(),
+        }),
+      )
+      .min(1)
+      .max(MAX_HISTORY_OPERATIONS),
+    prefix: z.array(z.strictObject({ op: z.number().int().min(0), before: described, after: described })).max(MAX_HISTORY_OPERATIONS),
+    stuck: z.array(z.strictObject({ op: z.number().int().min(0), before: described, allowed: z.boolean() })).min(1).max(MAX_HISTORY_OPERATIONS),
+    deadline: z.number().int().min(0),
+  })
+  .superRefine((e, ctx) => {
+    const n = e.operations.length;
+    const bad = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path, message });
+    e.operations.forEach((o, i) => {
+      if (o.ret !== null && o.ret < o.call) bad(['operations', i, 'ret'], `returns (${o.ret}) before it is invoked (${o.call})`);
+    });
+    e.prefix.forEach((s, i) => s.op >= n && bad(['prefix', i, 'op'], `names operation ${s.op}, but there are ${n}`));
+    e.stuck.forEach((s, i) => s.op >= n && bad(['stuck', i, 'op'], `names operation ${s.op}, but there are ${n}`));
+    if (!e.stuck.some((s) => s.op === e.deadline)) bad(['deadline'], 'is not one of the stuck operations');
+    if (e.total < n) bad(['total'], `is ${e.total}, fewer than the ${n} operations listed`);
+    if (e.partition >= e.partitions) bad(['partition'], `is ${e.partition}, but there are ${e.partitions} partitions`);
+  });
+
+export type HistoryEvidenceData = z.infer<typeof historyEvidenceSchema>;
+
 export const traceSchema = z.strictObject({
   format: z.literal(TRACE_FORMAT),
   kit: z.strictObject({ name: z.literal('protokit'), version: z.string() }),
@@ -63,6 +117,8 @@ export const traceSchema = z.strictObject({
        * last world stutters (nothing fair is enabled there).
        */
       loopStart: z.number().int().min(0).optional(),
+      /** A linearizability violation's evidence: the client history, refuted (see historyEvidenceSchema). */
+      history: historyEvidenceSchema.optional(),
     })
     .nullable(),
   /** With `expect: "error"`: what failed, and at which step (its last action, or after it). */

@@ -13,7 +13,8 @@ import { nodeKey } from '../engine/node-step.js';
 import { withProperties, type Suite } from '../properties/suite.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { envelopeKey, type World } from '../engine/world.js';
-import { TRACE_FORMAT, type Trace } from './format.js';
+import { historyEvidenceSchema, TRACE_FORMAT, type Trace } from './format.js';
+import { viewOf } from '../engine/view.js';
 import { checkLasso } from '../explore/lasso.js';
 
 type Digest = Trace['digests'][number];
@@ -55,13 +56,30 @@ export function buildTrace(instance: Instance, suite: Suite, actions: readonly A
   return {
     ...traceHead(instance),
     expect: error ? 'error' : run.violation ? 'violation' : 'pass',
-    violation: run.violation ? { property: run.violation.property, message: run.violation.message, step: run.violation.step } : null,
+    violation: run.violation ? { property: run.violation.property, message: run.violation.message, step: run.violation.step, ...violationEvidence(instance, suite, run.worlds, run.violation) } : null,
     ...(error ? { error: { message: error.what, step: error.step!, node: error.node } } : {}),
     ...(suiteModule ? { suite: suiteModule } : {}),
     actions: (error ? error.actions! : actions.slice(0, run.worlds.length - 1)) as Trace['actions'],
     digests: run.worlds.map((w) => digestOf(instance, w)),
     origin,
   };
+}
+
+/**
+ * What the violated property saves with its violation (the linearizable property's refuted
+ * history), validated like everything a trace holds; nothing when it saves none. `worlds` are a
+ * run's, from the initial one.
+ */
+export function violationEvidence(instance: Instance, suite: Suite, worlds: readonly World[], v: StepViolation): Pick<NonNullable<Trace['violation']>, 'history'> {
+  const property = suite.properties.find((p) => p.name === v.property);
+  if (property?.kind !== 'always' || property.evidence === undefined || worlds[v.step] === undefined) return {};
+  // Observations only grow along a run: observation i was made at the first step whose world has it.
+  const stepOf = (i: number) => worlds.findIndex((w) => w.observations.length > i);
+  const evidence = property.evidence(viewOf(instance, worlds[v.step]!), { stepOf });
+  if (evidence === undefined) return {};
+  const parsed = historyEvidenceSchema.safeParse(evidence);
+  if (!parsed.success) throw new Error(`internal: the evidence of ${v.property} is not a history a trace can hold (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
+  return { history: parsed.data };
 }
 
 function traceHead(instance: Instance): Pick<Trace, 'format' | 'kit' | 'model' | 'preset' | 'config' | 'mutant' | 'faults'> {
@@ -88,9 +106,10 @@ export function traceOfModelError(instance: Instance, suite: Suite, error: Model
 export function traceOfCheck(suite: Suite, options: InstanceOptions, result: CheckResult, suiteModule?: string): Trace {
   const v = result.violation;
   if (v === null) throw new Error('internal: a check without a violation has no counterexample trace');
-  const instance = resolveInstance(suite.model, { ...options, mutant: result.mutant });
+  // The configuration the violation ran in (a sweep chooses it), not only what the caller fixed.
+  const instance = resolveInstance(suite.model, { ...options, config: result.config, preset: result.preset, mutant: result.mutant });
   const lasso = v.loopStart === null || v.loopStart === undefined ? null : { property: v.property, loopStart: v.loopStart };
-  return buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso, suiteModule);
+  return buildTrace(instance, suite, v.actions, { command: 'check', seed: v.seed, path: v.path, runs: result.runs, lengths: v.lengths }, lasso, suiteModule);
 }
 
 /** The instance a trace was recorded on; a trace the model cannot take is a UsageError. */

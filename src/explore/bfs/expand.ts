@@ -17,6 +17,7 @@ import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js'
 import type { Symmetry } from './symmetry.js';
 import { isFault } from '../../engine/fairness.js';
 import { DEADLOCK } from '../../properties/suite.js';
+import type { Coverage } from '../coverage.js';
 
 /** The first state of a part that violates a state invariant. */
 export interface StateViolationAt extends Violation {
@@ -107,6 +108,8 @@ export class Expander {
      * world where nothing but faults is enabled, not terminal, is reported as a violation.
      */
     private readonly terminal: ((view: WorldView) => boolean) | null = null,
+    /** Counts every transition of the state graph (`explore --coverage`; one thread only). */
+    private readonly coverage: Coverage | null = null,
   ) {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
@@ -178,6 +181,7 @@ export class Expander {
         const parent = this.successorParts ? new ParentParts(instance, world) : null;
         for (let a = 0; a < actions.length; a++) {
           const action = actions[a]!;
+          this.coverage?.record(world, action);
           // Most successors are known already: fingerprinted without building them when possible.
           const derived = parent === null ? null : successorFingerprint(instance, parent, action);
           if (derived !== null && known(derived.hi, derived.lo)) continue;

@@ -11,7 +11,10 @@
  * that fails at a deadlock names what is missing, so it is the better report.
  *
  * States a bound cut off (--max-in-flight, --max-depth, --max-states, memory) are unknown: a
- * liveness verdict that depends on them is inconclusive.
+ * liveness verdict that depends on them is inconclusive. Ctrl-C (options.signal) is such a bound:
+ * the search yields to the event loop every few hundred states so the signal handler can run,
+ * stops at once when it has fired, and decides liveness on what it searched (stoppedBy
+ * 'interrupted').
  */
 import { getHeapStatistics } from 'node:v8';
 import { UsageError } from '../../engine/errors.js';
@@ -32,6 +35,7 @@ import { LiveGraph } from './live-graph.js';
 import { decideLiveness } from './liveness.js';
 import type { StopReason } from './level.js';
 import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
+import { Coverage } from '../coverage.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 
@@ -42,7 +46,10 @@ type Witness = Extract<Property, { kind: 'sometimes' }>;
 /** Where the search met its first safety violation. */
 type SafetyFound = { readonly id: number; readonly action: number | null; readonly violation: Violation };
 
-export function exploreLive(suite: Suite, instance: Instance, options: ExploreOptions, started: number): ExploreResult {
+/** States expanded between two looks at the interrupt signal (a yield to the event loop costs microseconds). */
+const POLL_EVERY = 256;
+
+export async function exploreLive(suite: Suite, instance: Instance, options: ExploreOptions, started: number): Promise<ExploreResult> {
   if (options.checkpoint !== undefined || options.resume !== undefined) {
     throw new UsageError('--checkpoint and --resume are not available for a suite with liveness properties (its liveness graph is not checkpointed); add --skip for them, or search without checkpoints');
   }
@@ -57,8 +64,12 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxInFlight = options.maxInFlight ?? Infinity;
+  // `--coverage`: every edge of the state graph counted once, as in the safety search.
+  const coverage = options.coverage ? new Coverage(instance) : null;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
   const derive = stepInvariants.length === 0 && successorsSupported(instance);
+  const signal = options.signal;
+  const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
 
   const visited = new VisitedSet();
   const graph = new LiveGraph(liveness.length);
@@ -78,6 +89,9 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
   let deadlock = -1;
   let peakHeap = heapUsed();
   let sinceHeapCheck = 0;
+  let sincePoll = 0;
+  // New states at each depth (index 0: the initial state), as the safety search reports them, for the growing-frontier warning.
+  const levels: number[] = [1];
 
   search: while (frontier.length > 0) {
     depth++;
@@ -85,6 +99,16 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
     const nextIds: number[] = [];
     const next: World[] = [];
     for (let k = 0; k < frontier.length; k++) {
+      if (interrupted !== null && ++sincePoll >= POLL_EVERY) {
+        sincePoll = 0;
+        // The search never waits otherwise: let a SIGINT handler run.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (interrupted()) {
+          // This state and the rest are left unsearched: unknown, like states a bound cut off.
+          stoppedBy = 'interrupted';
+          break search;
+        }
+      }
       const id = frontierIds[k]!;
       const world = frontier[k]!;
       const view = buildView(instance, world);
@@ -110,6 +134,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
       const parent = derive ? new ParentParts(instance, world) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
+        coverage?.record(world, action);
         let successor: World | null = null;
         const derived = parent === null ? null : successorFingerprint(instance, parent, action);
         const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
@@ -150,6 +175,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
         options.onProgress?.({ states: visited.size, queue: frontier.length - k + next.length, depth, elapsedMs: performance.now() - started }); // allow-clock
       }
     }
+    if (next.length > 0) levels.push(next.length);
     frontierIds = nextIds;
     frontier = next;
   }
@@ -175,7 +201,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
       }
       report.properties.push(
         verdict.verdict === 'inconclusive'
-          ? { name: property.name, verdict: 'inconclusive', reason: verdict.reason }
+          ? { name: property.name, verdict: 'inconclusive', reason: stoppedBy === 'interrupted' ? 'the search was interrupted (Ctrl-C) before every state it depends on was searched' : verdict.reason }
           : { name: property.name, verdict: verdict.verdict, reason: null },
       );
     }
@@ -205,7 +231,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
     inconclusive: violation === null && report.properties.some((p) => p.verdict === 'inconclusive'),
     liveness: report,
     spilledWorlds: 0,
-    frontier: [],
+    frontier: levels,
     checkpoint: null,
     resumed: false,
     collisionProbability: collisionProbability(visited.size, generated),
@@ -213,6 +239,7 @@ export function exploreLive(suite: Suite, instance: Instance, options: ExploreOp
     peakHeapBytes: peakHeap,
     elapsedMs,
     statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
+    ...(coverage ? { coverage: coverage.report() } : {}),
   };
 }
 

@@ -9,6 +9,7 @@ import type { Params } from '../../engine/model.js';
 import type { CheckpointWritten } from './checkpoint.js';
 import type { StopReason } from './level.js';
 import type { ViolationKind } from '../lasso.js';
+import type { CoverageReport } from '../coverage.js';
 
 export interface ExploreOptions extends InstanceOptions {
   /** Stop after this many distinct states. */
@@ -28,6 +29,8 @@ export interface ExploreOptions extends InstanceOptions {
    * checked but not expanded; `complete` then means complete within the constraint.
    */
   readonly maxInFlight?: number;
+  /** Count the transitions, messages and events of every edge of the state graph (one thread only). */
+  readonly coverage?: boolean;
   /** Worker threads (default 1: search in this thread). */
   readonly workers?: number;
   /** How worker threads load the suite: a module whose `suites` (or default export) holds it. */
@@ -135,5 +138,7 @@ export interface ExploreResult {
   readonly resumed: boolean;
   readonly elapsedMs: number;
   readonly statesPerSecond: number;
+  /** With `coverage: true`: what the search exercised, each edge of the state graph once. */
+  readonly coverage?: CoverageReport;
 }
 

@@ -148,7 +148,7 @@ describe('default (non-tla) configurations: pinned counts', () => {
     ['paxos', 'ignores-reported-values', 'agreement', 14],
     ['paxos', 'accepts-below-promise', 'agreement', 14],
     ['paxos', 'minority-quorum', 'agreement', 10],
-    ['paxos', 'learner-minority-quorum', 'learners-agree', 14],
+    ['paxos', 'learner-minority-quorum', 'learned-was-chosen', 7],
     ['paxos', 'adopts-empty-report', 'validity', 7],
   ] as const)('%s %s: shortest counterexample violates %s in %i actions, and replays', async (model, mutant, property, steps) => {
     const suite = model === 'paxos' ? paxos : mapreduce;

@@ -38,6 +38,8 @@ import { collisionProbability, VisitedSet } from './visited.js';
 import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
 import { Frontier } from './frontier.js';
 import { Symmetry } from './symmetry.js';
+import { Coverage } from '../coverage.js';
+import { UsageError } from '../../engine/errors.js';
 import type { ExploreOptions, ExploreProgress, ExploreResult, ExploreViolation } from './options.js';
 import { isLiveness } from '../../properties/liveness.js';
 import { DEADLOCK } from '../../properties/suite.js';
@@ -61,8 +63,10 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   else if (hasLiveness && workers > 1) livenessNote = 'not checked with --workers above 1 (the liveness graph is kept by one thread); search with one worker';
   else if (hasLiveness && (options.checkpoint !== undefined || options.resume !== undefined)) livenessNote = 'not checked with --checkpoint or --resume (the liveness graph is not checkpointed); search without them';
   if (hasLiveness && livenessNote === null) return exploreLive(suite, instance, options, started);
+  if (options.coverage && workers > 1) throw new UsageError('--coverage counts in one thread: leave out --workers');
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
-  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false));
+  const coverage = options.coverage ? new Coverage(instance) : null;
+  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false), coverage);
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
@@ -188,6 +192,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
     resumed: resumed !== null,
     elapsedMs,
     statesPerSecond: elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
+    ...(coverage ? { coverage: coverage.report() } : {}),
   };
 }
 

@@ -20,6 +20,7 @@ import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, step } from '../../engine/fast-step.js';
 import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
+import { checkStep } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { failingFromBits, isTerminal, neglectedClasses } from '../lasso.js';
 
@@ -94,12 +95,9 @@ export class LassoWatch {
   /**
    * Continues a run past its last fault: fair actions only, the class taken least recently first,
    * until a loop closes or the world stutters (judged), or `limit` steps pass. Returns a lasso
-   * that violates a property, or null. `safe(before, after, action)` checks each step's
-   * invariants: a continuation that breaks one ends there with no lasso (a lasso is reported
-   * only on a run that is safe throughout, or its replay would find the safety violation first;
-   * the safety violation itself is not reported from here, the run's plan does not hold it).
+   * that violates a property, or null.
    */
-  continueFairly(world: World, limit: number, safe: (before: WorldView, after: WorldView, action: Action) => boolean = () => true): FoundLasso | null {
+  continueFairly(world: World, limit: number): FoundLasso | null {
     if (this.liveness.length === 0) return null;
     const lastTaken = new Map<string, number>();
     for (let k = 0; k < limit; k++) {
@@ -114,9 +112,12 @@ export class LassoWatch {
       }
       if (best === null) return this.atRest(world, this.views[this.views.length - 1]!, enabled);
       lastTaken.set(fairnessClass(this.instance, best)!, k);
+      const before = this.views[this.views.length - 1]!;
       world = step(this.instance, world, best);
       const view = buildView(this.instance, world);
-      if (!safe(this.views[this.views.length - 1]!, view, best)) return null;
+      // The continuation is not the run's plan: where it breaks an invariant it stops (a lasso
+      // through a safety violation is no liveness counterexample; the plans find that violation).
+      if (checkStep(this.suite.properties, before, view, best) !== null) return null;
       const key = keyOf(this.instance, world);
       const closes = this.seen.has(key);
       const found = this.stepped(best, world, view);

@@ -3,10 +3,10 @@
  * counterexample round-trips through a trace file (write → load → replay: same property, same step).
  */
 import { ModelError } from '../../engine/errors.js';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { dirname, join } from 'node:path';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import suite from '../../../properties/two-phase-commit/index.js';
 import { resolveInstance } from '../../engine/instance.js';
 import { always, sometimes } from '../../properties/properties.js';
@@ -32,6 +32,7 @@ describe('random exploration', () => {
     const v = result.violation!;
     const instance = resolveInstance(suite.model, { mutant: 'tm-commits-on-majority' });
     const path = join(mkdtempSync(join(tmpdir(), 'protokit-')), 'trace.json');
+    onTestFinished(() => rmSync(dirname(path), { recursive: true, force: true }));
     saveTrace(path, buildTrace(instance, suite, v.actions, { command: 'check', seed: result.seed, path: v.path }));
     const trace = loadTrace(path);
     expect(trace.violation).toEqual({ property: v.property, message: v.message, step: v.step });

@@ -8,7 +8,7 @@
  * on its concrete actions (minimize.ts) and saved as a trace.
  */
 import fc from 'fast-check';
-import type { Action, ActionType } from '../../engine/actions.js';
+import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';
 import type { Params } from '../../engine/model.js';
@@ -21,9 +21,11 @@ import { ModelError } from '../../engine/errors.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
-import { DistinctSketch } from './sketch.js';
+import { DistinctSketch, mergeSketches } from './sketch.js';
 import { TransitionCache } from './transitions.js';
-import { Chooser, planArbitrary, type RunPlan, type Weights } from './strategy.js';
+import { Chooser, planArbitrary, weightsOf, type RunPlan, type Strategy, type Weights } from './strategy.js';
+import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
+import { shareOf, sweepPoints } from './sweep.js';
 import { LassoWatch, type FoundLasso } from './lassos.js';
 import { isFault } from '../../engine/fairness.js';
 import { isLiveness } from '../../properties/liveness.js';
@@ -41,6 +43,16 @@ export interface CheckOptions extends InstanceOptions {
   readonly onProgress?: (progress: { runs: number; total: number; steps: number }) => void;
   /** Check only these properties (by name, e.g. from --property/--skip); all when undefined. */
   readonly properties?: readonly string[];
+  /** A budget in steps: runs go on (in chunks of runs, each with its own derived seed) until this many steps. */
+  readonly steps?: number;
+  /** How runs pick their actions: uniform `random` by weight, or `pct` priorities (strategy.ts). */
+  readonly strategy?: Strategy;
+  /** Every run's bound is `depth` itself, without the swarm of lengths (the exploration before issue 12). */
+  readonly fixedDepth?: boolean;
+  /** False skips minimising the counterexample (the shrunk run is kept): for `mutate`. */
+  readonly minimize?: boolean;
+  /** Count which machine transitions, messages and events the runs exercise (`--coverage`). */
+  readonly coverage?: boolean;
 }
 
 export interface WitnessResult {
@@ -80,6 +92,12 @@ export interface CheckResult {
   readonly lassos: number;
   readonly witnesses: readonly WitnessResult[];
   readonly violation: Counterexample | null;
+  /** The strategy the runs used. */
+  readonly strategy: Strategy;
+  /** With a sweep: each configuration's share (the violation's is the last one run). */
+  readonly sweep?: readonly { readonly config: Params; readonly runs: number; readonly steps: number; readonly violated: boolean }[];
+  /** With `coverage: true`: what the runs exercised (the shrinking is not counted). */
+  readonly coverage?: CoverageReport;
   readonly elapsedMs: number;
   /** Stopped on request (Ctrl-C) before the budget was spent: the figures are those so far. */
   readonly interrupted?: boolean;
@@ -91,17 +109,6 @@ export const DISTINCT_LIMIT = 2_000_000;
 /** The seed used when none is given, so that a plain `protokit check` is reproducible. */
 export const DEFAULT_SEED = 1;
 
-const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
-  deliver: 8,
-  env: 2,
-  drop: 1,
-  duplicate: 1,
-  crash: 1,
-  restart: 3,
-  partition: 1,
-  heal: 3,
-};
-
 /**
  * How many steps fast-check's shrinking may spend. It re-runs each candidate from the start and,
  * on long runs, tries thousands (minutes for a 100-step Raft run); minimising the concrete
@@ -110,10 +117,32 @@ const DEFAULT_WEIGHTS: Required<Record<ActionType, number>> = {
  */
 const SHRINK_STEP_BUDGET = 50_000;
 
-/** Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. */
+/** The strategy a check uses when neither the options nor the suite say (chosen on measurements, README). */
+export const DEFAULT_STRATEGY: Strategy = 'random';
+
+/** Runs per fast-check call when the budget is in steps. */
+const STEP_BUDGET_CHUNK = 250;
+
+/** The seed of a step budget's chunk `chunk` (chunk 0 runs with the check's own seed). */
+const chunkSeed = (seed: number, chunk: number): number =>
+  chunk === 0 ? seed : (Math.imul(seed ^ 0x5bd1e995, 0x27d4eb2d) + Math.imul(chunk, 0x9e3779b1)) | 0;
+
+/**
+ * Since 0.1.0. Random exploration of a suite's model; the core of `protokit check`. With a sweep
+ * declared by the suite, the runs are spread over its configurations (sweep.ts); the result is
+ * the first violating configuration's, or the totals over all of them.
+ */
 export function checkRandom(suite: Suite, options: CheckOptions = {}): CheckResult {
-  const check = prepareCheck(suite, options);
-  return check.finish(fc.check(fc.property(check.arbitrary, check.predicate), check.parameters), false);
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const shares = sweepShares(suite, options);
+  if (shares === null) return checkConfiguration(suite, options);
+  const parts: CheckResult[] = [];
+  for (const share of shares) {
+    const r = checkConfiguration(suite, share);
+    parts.push(r);
+    if (r.violation) break;
+  }
+  return combineSweep(parts, started);
 }
 
 /** Runs between two yields to the event loop in `checkRandomInterruptible`. */
@@ -125,26 +154,88 @@ const YIELD_EVERY = 20;
  * same seed explores the same runs and finds the same counterexample as `checkRandom`.
  */
 export async function checkRandomInterruptible(suite: Suite, options: CheckOptions, signal: AbortSignal): Promise<CheckResult> {
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const shares = sweepShares(suite, options);
+  if (shares === null) return checkConfigurationInterruptible(suite, options, signal);
+  const parts: CheckResult[] = [];
+  for (const share of shares) {
+    const r = await checkConfigurationInterruptible(suite, share, signal);
+    parts.push(r);
+    if (r.violation || r.interrupted) break;
+  }
+  return combineSweep(parts, started);
+}
+
+/** The options of each configuration of the suite's sweep, with its share of the budget; null without a sweep. */
+function sweepShares(suite: Suite, options: CheckOptions): CheckOptions[] | null {
+  const points = sweepPoints(suite, options.config ?? {}, options.preset ?? null);
+  if (points.length === 1) return null;
+  const runs = options.runs ?? suite.budget.runs;
+  const steps = options.steps ?? (options.runs === undefined ? suite.budget.steps : undefined);
+  return points.map((point, i) => ({
+    ...options,
+    config: { ...(options.config ?? {}), ...point },
+    runs: shareOf(runs, points.length, i),
+    steps: steps === undefined ? undefined : shareOf(steps, points.length, i),
+  }));
+}
+
+/** One result from those of a sweep's configurations: the last one's verdict, the totals of all. */
+function combineSweep(parts: readonly CheckResult[], started: number): CheckResult {
+  const last = parts[parts.length - 1]!;
+  const coverages = parts.flatMap((p) => (p.coverage ? [p.coverage] : []));
+  return {
+    ...last,
+    runs: parts.reduce((n, p) => n + p.runs, 0),
+    steps: parts.reduce((n, p) => n + p.steps, 0),
+    // Worlds of different configurations differ: the counts add up.
+    distinctStates: parts.reduce((n, p) => n + p.distinctStates, 0),
+    distinctSketch: mergeSketches(parts.map((p) => p.distinctSketch)),
+    lassos: parts.reduce((n, p) => n + p.lassos, 0),
+    witnesses: last.witnesses.map((w) => ({ name: w.name, reached: parts.some((p) => p.witnesses.some((x) => x.name === w.name && x.reached)) })),
+    sweep: parts.map((p) => ({ config: p.config, runs: p.runs, steps: p.steps, violated: p.violation !== null })),
+    ...(coverages.length ? { coverage: mergeCoverage(coverages) } : {}),
+    elapsedMs: performance.now() - started, // allow-clock
+  };
+}
+
+/**
+ * Random exploration of one configuration. A budget in runs is one fast-check call; one in
+ * steps, calls of a chunk of runs each (with seeds derived from the check's) until the steps
+ * are spent. The counterexample's seed is its chunk's.
+ */
+function checkConfiguration(suite: Suite, options: CheckOptions): CheckResult {
+  const check = prepareCheck(suite, options);
+  const run = (seed: number) => fc.check(fc.property(check.arbitrary, check.predicate), { ...check.parameters, seed });
+  let outcome = run(check.parameters.seed);
+  let chunk = 0;
+  while (check.moreChunks(outcome)) outcome = run(chunkSeed(check.parameters.seed, ++chunk));
+  return check.finish(outcome, false, chunkSeed(check.parameters.seed, chunk));
+}
+
+/** `checkConfiguration`, yielding to the event loop every few runs (see `checkRandomInterruptible`). */
+async function checkConfigurationInterruptible(suite: Suite, options: CheckOptions, signal: AbortSignal): Promise<CheckResult> {
   const check = prepareCheck(suite, options);
   let interrupted = false;
   let sinceYield = 0;
-  const outcome = await fc.check(
-    fc.asyncProperty(check.arbitrary, async (plan) => {
-      if (++sinceYield >= YIELD_EVERY) {
-        sinceYield = 0;
-        await new Promise((resolve) => setImmediate(resolve));
-      }
-      if (signal.aborted) {
-        // The first failure ends the runs; every candidate fast-check then shrinks passes, so it stops at once.
-        if (interrupted) return true;
-        interrupted = true;
-        return false;
-      }
-      return check.predicate(plan);
-    }),
-    check.parameters,
-  );
-  return check.finish(outcome, interrupted);
+  const property = fc.asyncProperty(check.arbitrary, async (plan) => {
+    if (++sinceYield >= YIELD_EVERY) {
+      sinceYield = 0;
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (signal.aborted) {
+      // The first failure ends the runs; every candidate fast-check then shrinks passes, so it stops at once.
+      if (interrupted) return true;
+      interrupted = true;
+      return false;
+    }
+    return check.predicate(plan);
+  });
+  const run = (seed: number) => fc.check(property, { ...check.parameters, seed });
+  let outcome = await run(check.parameters.seed);
+  let chunk = 0;
+  while (!interrupted && check.moreChunks(outcome)) outcome = await run(chunkSeed(check.parameters.seed, ++chunk));
+  return check.finish(outcome, interrupted, chunkSeed(check.parameters.seed, chunk));
 }
 
 /** The parts of a check: what fast-check runs, and how its outcome becomes a result. */
@@ -152,15 +243,14 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const instance = resolveInstance(suite.model, options);
-  const runs = options.runs ?? suite.budget.runs;
+  const stepBudget = options.steps ?? (options.runs === undefined ? suite.budget.steps : undefined);
+  const strategy = options.strategy ?? suite.budget.strategy ?? DEFAULT_STRATEGY;
+  const runs = stepBudget !== undefined ? Infinity : (options.runs ?? suite.budget.runs);
   const depth = options.depth ?? suite.budget.depth;
   const seed = options.seed ?? DEFAULT_SEED;
-  const weights: Weights = {
-    kinds: { ...DEFAULT_WEIGHTS, ...(suite.model.exploration?.weights ?? {}) },
-    events: suite.model.exploration?.eventWeights ?? {},
-    quietNodes: suite.model.exploration?.quietNodes ?? false,
-  };
+  const weights: Weights = weightsOf(suite.model);
   const chooser = new Chooser(instance, weights);
+  const coverage = options.coverage ? new Coverage(instance) : null;
   const properties = suite.properties;
   const witnesses = properties.filter((p) => p.kind === 'sometimes');
   const reached = new Set<string>();
@@ -171,7 +261,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   let runsDone = 0;
   let shrinking = false;
   let shrinkSteps = 0;
-  const progressEvery = Math.max(1, Math.floor(runs / 100));
+  const progressEvery = Number.isFinite(runs) ? Math.max(1, Math.floor(runs / 100)) : 100;
 
   const stepInvariants = properties.filter((p) => p.kind === 'always-step');
 
@@ -222,14 +312,16 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       if (!shrinking) observeWitnesses(view);
       if (checkInitial(properties, view)) return false;
     }
+    const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
       // A state met before: its actions, and the successors taken from it, come from the cache.
       let cached = transitions.get(fingerprint, world);
       const enabled = cached?.actions ?? enabledActions(instance, world);
       if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
       if (deadlocked(enabled, world, view)) return false;
-      const action = chooser.choose(enabled, plan, choice);
+      const action = schedule.next(enabled, choice);
       if (action === undefined) break;
+      if (coverage !== null && !shrinking) coverage.record(world, action);
       runActions.push(action);
       const index = cached === undefined ? -1 : enabled.indexOf(action);
       const edge = index < 0 ? undefined : cached!.next[index];
@@ -278,11 +370,13 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     if (!shrinking && isNew(worldFingerprint(instance, world))) observeWitnesses(view);
     if (checkInitial(properties, view)) return false;
     watch.reset(world, view);
+    const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
       const enabled = enabledActions(instance, world);
       if ((lasso = watch.atRest(world, view, enabled)) !== null) return false;
-      const action = chooser.choose(enabled, plan, choice);
+      const action = schedule.next(enabled, choice);
       if (action === undefined) break;
+      if (coverage !== null && !shrinking) coverage.record(world, action);
       const next = step(instance, world, action);
       const nextView = buildView(instance, next);
       if (!shrinking) {
@@ -296,9 +390,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       world = next;
       view = nextView;
     }
-    lasso =
-      watch.atRest(world, view, enabledActions(instance, world)) ??
-      watch.continueFairly(world, Math.ceil(depth / 2), (before, after, action) => checkStep(properties, before, after, action) === null);
+    lasso = watch.atRest(world, view, enabledActions(instance, world)) ?? watch.continueFairly(world, Math.ceil(depth / 2));
     return lasso === null;
   };
   // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
@@ -306,11 +398,13 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
 
   // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
   let failedPlan: RunPlan | null = null;
-  const planArb = planArbitrary(instance, depth, weights.quietNodes);
+  const planArb = planArbitrary(instance, depth, weights.quietNodes, strategy, options.fixedDepth ?? false);
   const predicate = (plan: RunPlan): boolean => {
     // Past its budget, shrinking stops: every further candidate counts as passing, so
     // fast-check keeps the smallest failing run found so far and minimize() takes over.
     if (failedPlan !== null || (shrinking && shrinkSteps >= SHRINK_STEP_BUDGET)) return true;
+    // A budget in steps is spent: the rest of this chunk passes without running.
+    if (!shrinking && stepBudget !== undefined && steps >= stepBudget) return true;
     const examinedBefore = watch.examined;
     let ok: boolean;
     try {
@@ -326,14 +420,17 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     if (shrinking) watch.examined = examinedBefore; // lassos of shrinking runs are not counted
     if (!shrinking) {
       runsDone++;
-      if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: runs, steps });
+      if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: Number.isFinite(runs) ? runs : runsDone, steps });
       if (!ok) shrinking = true;
     }
     return ok;
   };
 
-  /** The result of fast-check's `outcome`; when `interrupted`, the figures so far and no violation. */
-  const finish = (outcome: fc.RunDetails<[RunPlan]>, interrupted: boolean): CheckResult => {
+  /**
+   * The result of fast-check's `outcome` (of the call run with `runSeed`); when `interrupted`,
+   * the figures so far and no violation.
+   */
+  const finish = (outcome: fc.RunDetails<[RunPlan]>, interrupted: boolean, runSeed: number): CheckResult => {
     if (!interrupted && failedPlan !== null) throw modelErrorOf(instance, suite, failedPlan, chooser);
     let violation: Counterexample | null = null;
     const examined = watch.examined;
@@ -349,7 +446,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     } else if (outcome.failed && outcome.counterexample && lasso !== null) {
       // A lasso: minimised as a lasso, confirmed by checkLasso.
       const found: FoundLasso = lasso;
-      const minimal = minimizeLasso(instance, suite, found.actions, found.loopStart, found.property);
+      const minimal = options.minimize === false ? found : minimizeLasso(instance, suite, found.actions, found.loopStart, found.property);
       const final = checkLasso(instance, suite, minimal.actions, minimal.loopStart, found.property).violation;
       if (final === null) throw new Error('internal: the minimised lasso is no longer a violation');
       violation = {
@@ -357,7 +454,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
         message: final.message,
         step: final.step,
         actions: minimal.actions,
-        seed,
+        seed: runSeed,
         path: outcome.counterexamplePath ?? '',
         lengths: { shrunk: found.actions.length, minimized: minimal.actions.length },
         kind: final.kind,
@@ -369,12 +466,12 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       const run = execute(instance, properties, actions);
       if (run.violation === null) throw new Error('internal: the shrunk counterexample does not fail again');
       const shrunk = actions.slice(0, run.violation.step);
-      const minimal = minimize(instance, properties, shrunk, run.violation.property);
+      const minimal = options.minimize === false ? shrunk : minimize(instance, properties, shrunk, run.violation.property);
       const final = execute(instance, properties, minimal).violation!;
       violation = {
         ...final,
         actions: minimal,
-        seed,
+        seed: runSeed,
         path: outcome.counterexamplePath ?? '',
         lengths: { shrunk: shrunk.length, minimized: minimal.length },
         kind: 'safety',
@@ -399,11 +496,15 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       lassos: examined,
       witnesses: witnesses.map((w) => ({ name: w.name, reached: reached.has(w.name) })),
       violation,
+      strategy,
+      ...(coverage ? { coverage: coverage.report() } : {}),
       elapsedMs: performance.now() - started, // allow-clock
       ...(interrupted ? { interrupted: true } : {}),
     };
   };
-  return { arbitrary: planArb, predicate, parameters: { numRuns: runs, seed }, finish };
+  /** Whether a budget in steps wants another chunk of runs after `outcome`. */
+  const moreChunks = (outcome: fc.RunDetails<[RunPlan]>): boolean => stepBudget !== undefined && !outcome.failed && steps < stepBudget;
+  return { arbitrary: planArb, predicate, parameters: { numRuns: stepBudget === undefined ? runs : STEP_BUDGET_CHUNK, seed }, finish, moreChunks };
 }
 
 /** The concrete actions a plan takes (up to and including one whose step fails). */
@@ -411,8 +512,9 @@ function actionsOf(instance: Instance, plan: RunPlan, chooser: Chooser): Action[
   const actions: Action[] = [];
   try {
     let world = initialWorld(instance);
+    const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
-      const action = chooser.choose(enabledActions(instance, world), plan, choice);
+      const action = schedule.next(enabledActions(instance, world), choice);
       if (action === undefined) break;
       actions.push(action);
       world = step(instance, world, action);

@@ -44,7 +44,10 @@
     el('span', { class: 'hint' }, '← → or j k: step · Home End · v: violation'));
   const diagram = el('div', { class: 'diagram', id: 'diagram' });
   const panel = el('section', { class: 'panel', id: 'panel' });
-  document.body.append(el('header', {}, el('h1', {}, data.title), facts), controls, el('main', {}, diagram, panel));
+  // A linearizability violation's history (markup built and escaped by src/render/html.ts) goes
+  // under the header, above the diagram.
+  const history = document.getElementById('history');
+  document.body.append(el('header', {}, el('h1', {}, data.title), facts), ...(history ? [history] : []), controls, el('main', {}, diagram, panel));
 
   // ---- the space-time diagram ---------------------------------------------------------------
   // Widths of labels are measured in the fonts they are drawn with (viewer.css), so lanes are
