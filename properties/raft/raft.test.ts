@@ -36,7 +36,9 @@ describe('raft', () => {
     'forgets-term-and-vote': { property: 'election-safety', step: 12 },
     'votes-for-stale-log': { property: 'leader-completeness', step: 12 },
     'commits-old-term': { property: 'leader-completeness', step: 27 },
-    'skips-consistency-check': { property: 'log-matching', step: 16 },
+    // Terms up to 20: with 8, the run's follower that skips the check also claims entries it lacks and a
+    // leader of the last term waits for ever, so stable-leader-commits-applied fails first (seeds 1-9).
+    'skips-consistency-check': { property: 'log-matching', step: 16, options: { config: { maxTerm: 20 } } },
     'counts-stale-votes': { property: 'election-safety', step: 37 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
     'applies-before-commit': { property: 'state-machine-safety', step: 9 },
