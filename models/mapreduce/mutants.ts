@@ -32,6 +32,13 @@ const acceptsStaleReports = coordinator.provide({
   },
 });
 
+/**
+ * The coordinator's failure detector fires but does nothing: a worker it suspects keeps its
+ * tasks. Safe (nothing is run twice), but a task whose worker lost it (a crash, a lost
+ * message) stays assigned for ever, and the job never completes. Only liveness catches it.
+ */
+const ignoresFailures = coordinator.provide({ actions: { declareFailed: () => {} } });
+
 function workerMutants(job: MapReduceJob) {
   const { machine: worker } = workerMachine(job);
 
@@ -100,6 +107,11 @@ export function mutantsFor(job: MapReduceJob): Readonly<Record<string, MutantSpe
       description: 'a reduce worker reports its task done when it asks for the rename, before the output is committed',
       breaks: 'complete-only-when-committed',
       roles: { worker: { machine: reportsBeforeCommit } },
+    },
+    'ignores-failures': {
+      description: 'a worker declared failed keeps its tasks: one that lost its task (crashed, or a message was lost) holds it for ever',
+      breaks: 'job-eventually-completes',
+      roles: { coordinator: { machine: ignoresFailures } },
     },
     // Written after the suite, for issue 12 (./unseen-mutants.ts).
     ...unseenMutantsFor(job),

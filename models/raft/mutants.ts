@@ -60,6 +60,12 @@ const appliesBeforeCommit = raftServer.provide({
 /** A server never grants its vote to another: safe (no two leaders, ever), but no leader is ever elected. */
 const grantsNoVotes = raftServer.provide({ guards: { notVotedForAnother: () => false } });
 
+/**
+ * A follower stores what it is sent but ignores leaderCommit: safe (it applies nothing that is
+ * not committed), but it never applies anything a leader committed. Only liveness catches it.
+ */
+const ignoresLeaderCommit = raftServer.provide({ actions: { commitFromLeader: () => {} } });
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'grants-no-votes': {
     description: 'a server never grants its vote to another candidate, so no election can be won',
@@ -105,6 +111,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'a leader applies a command as soon as it appends it, before it is committed',
     breaks: 'state-machine-safety',
     roles: { server: { machine: appliesBeforeCommit } },
+  },
+  'ignores-leader-commit': {
+    description: "a follower ignores the leader's commit index, so it never applies a committed entry",
+    breaks: 'stable-leader-commits-applied',
+    roles: { server: { machine: ignoresLeaderCommit } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,

@@ -10,6 +10,7 @@
  */
 import mapReduce, { mapReduceModel, outputFile, sequentialOutput, wordCount, type FileContent, type MapReduceJob } from '../../models/mapreduce/index.js';
 import { canonical, type Observation, always, leadsTo, sometimes, type Property, type Verdict, defineSuite, type Suite, type WorldView } from '../../src/index.js';
+import { jobEventuallyCompletes } from './liveness.js';
 
 const reduces = (w: WorldView): number => Number(w.params.reduces);
 const files = (w: WorldView): Readonly<Record<string, FileContent>> => w.node('fs').context.files ?? {};
@@ -182,6 +183,7 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
     jobCompletes,
     completesAfterCrash,
     backupCommitsFirst,
+    jobEventuallyCompletes(jobOver),
   ];
 }
 

@@ -32,6 +32,8 @@ describe('mapreduce', () => {
     'partitions-by-maps': { property: 'output-matches-sequential', step: 11 },
     'serves-lost-output': { property: 'output-matches-sequential', step: 14 },
     'completes-on-running': { property: 'complete-only-when-committed', step: 5 },
+    // One worker that crashes holding the map; suspected, it keeps it: the job never ends (properties/mapreduce/liveness.test.ts).
+    'ignores-failures': { property: 'job-eventually-completes', step: 5, options: { config: { workers: 1, maps: 1, reduces: 1, attempts: 2, retries: 0 }, faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 1, partition: 0 } } },
   };
 
   testMutants(suite, expected);

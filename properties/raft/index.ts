@@ -6,6 +6,7 @@
  */
 import model, { type Entry, type RaftContext } from '../../models/raft/index.js';
 import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
+import { stableLeaderCommitsApplied } from './liveness.js';
 
 const logOf = (node: NodeView): readonly Entry[] => (node.context as RaftContext).log ?? [];
 const isLeader = (node: NodeView): boolean => node.up && node.state === 'leader';
@@ -156,6 +157,7 @@ export default defineSuite({
     entryCommitted,
     committedAfterLeaderChange,
     crashedNodeCatchesUp,
+    stableLeaderCommitsApplied,
   ],
   expectedFailures: [
     {

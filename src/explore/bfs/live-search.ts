@@ -195,7 +195,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       const verdict = decideLiveness(graph, p);
       if (verdict.verdict === 'violated' && violation === null) {
         const prefix = pathActions(visited, graph, verdict.start);
-        const actions = rebuild(instance, [...prefix.indexes, ...verdict.edges.map((e) => graph.act[e]!)]);
+        const states = [...prefix.states, ...verdict.edges.map((e) => graph.to[e]!)];
+        const actions = rebuild(instance, visited, states, [...prefix.indexes, ...verdict.edges.map((e) => graph.act[e]!)]);
         violation = lassoViolation(instance, suite, property, actions, prefix.indexes.length + verdict.loopStart);
       }
       report.properties.push(
@@ -205,7 +206,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       );
     }
     if (violation === null && deadlock >= 0) {
-      const actions = rebuild(instance, pathActions(visited, graph, deadlock).indexes);
+      const path = pathActions(visited, graph, deadlock);
+      const actions = rebuild(instance, visited, path.states, path.indexes);
       violation = lassoViolation(instance, suite, { name: DEADLOCK }, actions, actions.length);
     }
   }
@@ -253,27 +255,45 @@ function firstBroken<P extends { readonly name: string }>(list: readonly P[], ru
   return null;
 }
 
-/** The action indexes of the search's (shortest) path from the initial state to `id`. */
-function pathActions(visited: VisitedSet, graph: LiveGraph, id: number): { indexes: number[] } {
+/** The search's (shortest) path from the initial state to `id`: its states, and the index of each action among its source's enabled actions. */
+function pathActions(visited: VisitedSet, graph: LiveGraph, id: number): { states: number[]; indexes: number[] } {
   const path = visited.pathTo(id);
-  return { indexes: path.slice(1).map((s) => graph.via[s]!) };
+  return { states: path, indexes: path.slice(1).map((s) => graph.via[s]!) };
 }
 
-/** The concrete actions of a path given as indexes among each world's enabled actions. */
-function rebuild(instance: Instance, indexes: readonly number[]): Action[] {
+/**
+ * The concrete actions of a path through the numbered `states` (from the initial one), given
+ * the index of each edge's action among its source's enabled actions. The index is a hint
+ * only: two worlds of one state (same fingerprint) may list their enabled actions in another
+ * order (a message set held in another order), so the action taken is the one that leads to
+ * the next state. `hints` may be one longer than the path (a last action to no numbered state:
+ * a step invariant's violation), which is taken by its index.
+ */
+function rebuild(instance: Instance, visited: VisitedSet, states: readonly number[], hints: readonly number[]): Action[] {
   let world = initialWorld(instance);
-  return indexes.map((i) => {
-    const action = enabledActions(instance, world)[i];
-    if (action === undefined) throw new Error('internal: a recorded edge is not an enabled action (is the model deterministic?)');
-    world = step(instance, world, action);
+  return hints.map((hint, k) => {
+    const actions = enabledActions(instance, world);
+    const target = states[k + 1];
+    const reaches = (a: Action | undefined): World | null => {
+      if (a === undefined) return null;
+      const next = step(instance, world, a);
+      if (target === undefined) return next;
+      const f = worldFingerprint(instance, next);
+      return visited.idOf(f.hi, f.lo) === target ? next : null;
+    };
+    let action = actions[hint];
+    let next = reaches(action);
+    for (let i = 0; next === null && i < actions.length; i++) if ((next = reaches(actions[i])) !== null) action = actions[i];
+    if (next === null || action === undefined) throw new Error('internal: a recorded edge is not an enabled action (is the model deterministic?)');
+    world = next;
     return action;
   });
 }
 
 function safetyCounterexample(instance: Instance, suite: Suite, visited: VisitedSet, graph: LiveGraph, found: SafetyFound): ExploreViolation {
-  const indexes = pathActions(visited, graph, found.id).indexes;
-  if (found.action !== null) indexes.push(found.action);
-  const actions = rebuild(instance, indexes);
+  const path = pathActions(visited, graph, found.id);
+  const indexes = found.action === null ? path.indexes : [...path.indexes, found.action];
+  const actions = rebuild(instance, visited, path.states, indexes);
   const run = execute(instance, suite.properties, actions);
   if (run.violation === null || run.violation.step !== actions.length) {
     throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);
