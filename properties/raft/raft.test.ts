@@ -41,7 +41,7 @@ describe('raft', () => {
     'skips-consistency-check': { property: 'log-matching', step: 16, options: { config: { maxTerm: 20 } } },
     'counts-stale-votes': { property: 'election-safety', step: 37 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
-    'applies-before-commit': { property: 'state-machine-safety', step: 9 },
+    'applies-before-commit': { property: 'state-machine-safety', step: 8 },
     // One term each: every server times out and is denied every vote; the world then stutters.
     'grants-no-votes': { property: 'leader-eventually-elected', step: 5, options: { config: { maxTerm: 1 } } },
     'truncates-on-append': { property: 'leader-completeness', step: 20 },
