@@ -63,12 +63,21 @@ describe('quorum-kv mutants', () => {
     'clock-behind': { property: 'no-lost-write', step: 16, options: { config: { keys: 1 } } },
   };
   testMutants(safetyOf(suite), later, { subset: true, label: 'safety properties: ' });
-  // Two bugs that need a precise interleaving of two clients: a larger budget.
+  // A tie of two concurrent puts needs both clients on one key: with two keys, random runs bring
+  // them together about once in tens of thousands (not at all in 60,000 runs of seed 1).
   const rare: Record<string, MutantExpectation> = {
-    'skips-write-back': { property: 'no-read-inversion', step: 15 },
-    'stamps-without-node-id': { property: 'linearizable', step: 24 },
+    'stamps-without-node-id': { property: 'linearizable', step: 25, options: { config: { keys: 1 } } },
   };
-  testMutants(safetyOf(suite), rare, { subset: true, runs: 10_000, label: 'safety properties, 10,000 runs: ', timeout: 120_000 });
+  testMutants(safetyOf(suite), rare, { subset: true, label: 'safety properties, one key: ', timeout: 120_000 });
+  // The new-old inversion needs a get to stop half-way through a write-back while a second get
+  // starts after it returned: random runs of the default budget find it about once in 7,000-44,000
+  // runs (seed 1, fixed and swarmed run lengths), so it is decided by exhaustive search on the
+  // smallest cluster where it can happen: the shortest counterexample.
+  test('mutant skips-write-back is caught by no-read-inversion (explore, 3 nodes, 1 key, 2 clients of 2 operations)', async () => {
+    const small = { nodes: 3, keys: 1, clients: 2, ops: 2, timeouts: false };
+    const result = await explore(withProperties(suite, ['no-read-inversion']), { config: small, mutant: 'skips-write-back', faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } });
+    expect([result.violation?.property, result.violation?.actions.length]).toEqual(['no-read-inversion', 14]);
+  }, 120_000);
   // Hints exist only under a sloppy quorum, which gives up the history properties: checked with
   // what a sloppy quorum still promises (the ring and durability).
   // One client, one key, 3 nodes with N=2 and R=1: the smallest cluster with a stand-in.
@@ -80,10 +89,12 @@ describe('quorum-kv mutants', () => {
     'hints-in-memory': { property: 'acked-write-durable', step: 7 },
     'never-hands-over-hints': { property: 'convergence', step: 8 },
   };
-  testMutants(sloppySuite, sloppy, { subset: true, config: { preset: 'dynamo', nodes: 3, replicas: 2, R: 1, keys: 1, clients: 1 }, label: 'dynamo, 3 nodes: ' });
+  // 10,000 runs: hints-in-memory needs a crash of the stand-in after it acknowledged; seed 1 finds
+  // it in its 3,986th run (the run-length swarm made it rarer than with fixed lengths).
+  testMutants(sloppySuite, sloppy, { subset: true, runs: 10_000, config: { preset: 'dynamo', nodes: 3, replicas: 2, R: 1, keys: 1, clients: 1 }, label: 'dynamo, 3 nodes: ' });
 
   test('every mutant has an expectation here', () => {
-    expect([...Object.keys(strict), ...Object.keys(later), ...Object.keys(rare), ...Object.keys(sloppy)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
+    expect([...Object.keys(strict), ...Object.keys(later), ...Object.keys(rare), 'skips-write-back', ...Object.keys(sloppy)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
   });
 });
 
@@ -96,8 +107,8 @@ describe('quorum-kv mutants', () => {
  */
 describe('quorum-kv dynamo preset', () => {
   test.each([
-    { name: 'dynamo-lost-write', config: { preset: 'dynamo' } as Record<string, string>, checked: safetyOf(suite), runs: 2000, step: 15 },
-    { name: 'dynamo-stale-read', config: { preset: 'dynamo', versioning: 'vector' }, checked: only(noLostWrite), runs: 5000, step: 11 },
+    { name: 'dynamo-lost-write', config: { preset: 'dynamo' } as Record<string, string>, checked: safetyOf(suite), runs: 2000, step: 17 },
+    { name: 'dynamo-stale-read', config: { preset: 'dynamo', versioning: 'vector' }, checked: only(noLostWrite), runs: 10_000, step: 18 },
   ])('$name: no-lost-write at step $step', ({ name, config, checked, runs, step }) => {
     const result = checkRandom(checked, { config, runs });
     expect([result.violation?.property, result.violation?.actions.length]).toEqual(['no-lost-write', step]);

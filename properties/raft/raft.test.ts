@@ -4,7 +4,7 @@
  * counterexample of known length (the exploration is seeded, so these are exact).
  */
 import { describe, expect, test } from 'vitest';
-import { checkSuite } from '../../src/index.js';
+import { checkSuite, explore, withProperties } from '../../src/index.js';
 import { testMutants, type MutantExpectation } from '../mutants.js';
 import { testLiveness } from '../liveness.js';
 import suite from './index.js';
@@ -39,19 +39,39 @@ describe('raft', () => {
     // Terms up to 20: with 8, the run's follower that skips the check also claims entries it lacks and a
     // leader of the last term waits for ever, so stable-leader-commits-applied fails first (seeds 1-9).
     'skips-consistency-check': { property: 'log-matching', step: 16, options: { config: { maxTerm: 20 } } },
-    'counts-stale-votes': { property: 'election-safety', step: 37 },
     'overwrites-uncommitted': { property: 'leader-append-only', step: 5 },
     'applies-before-commit': { property: 'state-machine-safety', step: 8 },
     // One term each: every server times out and is denied every vote; the world then stutters.
     'grants-no-votes': { property: 'leader-eventually-elected', step: 5, options: { config: { maxTerm: 1 } } },
     'truncates-on-append': { property: 'leader-completeness', step: 20 },
     'commits-to-leader-commit': { property: 'state-machine-safety', step: 38, seed: 2 },
-    'forgets-vote': { property: 'election-safety', step: 8 },
     // One term, a message set: n2 and n3 store the entry but ignore leaderCommit (properties/raft/liveness.test.ts).
     'ignores-leader-commit': { property: 'stable-leader-commits-applied', step: 15, options: { config: { maxTerm: 1, maxLog: 1 }, faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 } } },
   };
 
-  testMutants(suite, expected, { label: '3 servers: ', timeout: slow });
+  testMutants(suite, expected, { label: '3 servers: ', subset: true, timeout: slow });
+
+  // Two election bugs that random runs of the default budget find only after thousands of runs
+  // (forgets-vote: 3,676 runs at seed 1; counts-stale-votes: 37 steps on 3 servers, 52 on 5) are
+  // decided by exhaustive search on a small configuration (one or two terms, one entry), which
+  // finds their shortest counterexamples in well under a second.
+  const bySearch: Record<string, { config: Record<string, number>; faults: { crash: number }; property: string; step: number }> = {
+    'forgets-vote': { config: { maxTerm: 1, maxLog: 1 }, faults: { crash: 1 }, property: 'election-safety', step: 8 },
+    'counts-stale-votes': { config: { maxTerm: 2, maxLog: 1 }, faults: { crash: 0 }, property: 'election-safety', step: 7 },
+  };
+  test.each(Object.entries(bySearch))('3 servers: mutant %s is caught by the property it breaks (explore, small configuration)', async (mutant, { config, faults, property, step }) => {
+    const result = await explore(withProperties(suite, [property]), {
+      mutant,
+      config,
+      faults: { network: 'unordered', loss: 0, duplicate: 0, crash: faults.crash, partition: 0 },
+      maxStates: 1_000_000,
+    });
+    expect([result.violation?.property, result.violation?.actions.length]).toEqual([property, step]);
+  }, slow);
+
+  test('3 servers: every mutant has an expectation here', () => {
+    expect([...Object.keys(expected), ...Object.keys(bySearch)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
+  });
 
   // leader-eventually-elected does not hold here: without randomised timeouts any election can split
   // the vote (FLP); the preset split-votes pins it. (stable-leader-commits-applied holds: liveness.test.ts.)
@@ -65,15 +85,15 @@ describe('raft', () => {
     timeout: slow,
   });
 
-  // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave.
+  // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave. Figure 8 on 5
+  // servers (commits-old-term, 59 steps, found in 2,928 runs at the default seed with the length
+  // swarm, 696 with one fixed run bound) and counts-stale-votes (52 steps) cost minutes on this
+  // machine, so npm test asserts them on 3 servers only (above); on 5, `protokit check raft
+  // --config nodes=5 --mutant M` shows them.
   const onFive: Record<string, MutantExpectation> = {
     'votes-twice': { property: 'election-safety', step: 10 },
-    'counts-stale-votes': { property: 'election-safety', step: 52 },
     'votes-for-stale-log': { property: 'leader-completeness', step: 21 },
     'applies-before-commit': { property: 'state-machine-safety', step: 12 },
-    // Figure 8 on 5 servers: found in 2,928 runs at the default seed with the length swarm (696
-    // with one fixed run bound; 2000 before quiet nodes missed it).
-    'commits-old-term': { property: 'leader-completeness', step: 59 },
   };
 
   testMutants(suite, onFive, { label: '5 servers: ', subset: true, config: { nodes: 5 }, traceDir: null, timeout: slow });
