@@ -7,6 +7,8 @@
  *
  *   npm run bench                 every section, results written
  *   npm run bench -- node mutant  only sections whose file name contains a word; printed, not written
+ *   npm run bench -- --skip=mutant,bugs   every section but these, written; results.md names the
+ *                                 skipped ones (the long sections take tens of minutes on 2 cores)
  */
 import { readdirSync } from 'node:fs';
 import { cpus, loadavg, totalmem, platform, arch } from 'node:os';
@@ -26,10 +28,14 @@ export interface Section {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
-const filters = process.argv.slice(2);
-const files = readdirSync(join(here, 'sections'))
+const skips = process.argv.slice(2).filter((a) => a.startsWith('--skip=')).flatMap((a) => a.slice('--skip='.length).split(',').filter(Boolean));
+const filters = process.argv.slice(2).filter((a) => !a.startsWith('--skip='));
+const sectionFiles = readdirSync(join(here, 'sections'))
   .filter((f) => /\.(ts|js|mjs)$/.test(f) && !f.endsWith('.test.ts'))
-  .sort()
+  .sort();
+const skipped = sectionFiles.filter((f) => skips.some((w) => f.includes(w)));
+const files = sectionFiles
+  .filter((f) => !skipped.includes(f))
   .filter((f) => filters.length === 0 || filters.some((w) => f.includes(w)));
 if (files.length === 0) {
   process.stderr.write(`no bench section matches ${filters.join(', ')} (sections: ${readdirSync(join(here, 'sections')).join(', ')})\n`);
@@ -69,6 +75,7 @@ const markdown = [
   'Figures are medians of repeated measurements; ratios are measured in the same run, side by side.',
   '',
   ...results.flatMap((r) => [`## ${r.title}`, '', r.markdown.trim(), '']),
+  ...(skipped.length > 0 ? ['## Not run this time', '', `Skipped with \`--skip\`: ${skipped.join(', ')} (run them with \`npm run bench -- NAME\`).`, ''] : []),
 ].join('\n');
 
 if (filters.length > 0) {
