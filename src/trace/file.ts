@@ -5,9 +5,9 @@
  */
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { z } from 'zod';
+import type * as Zod from 'zod';
 import { UsageError } from '../engine/errors.js';
-import { TRACE_FORMAT, traceSchema, type Trace } from './format.js';
+import { TRACE_FORMAT, traceSchemas, type Trace } from './format.js';
 
 /** Trace files larger than this are refused unread (a 100,000-step Raft trace is about 40 MB). */
 export const MAX_TRACE_BYTES = 64 * 2 ** 20;
@@ -246,12 +246,12 @@ export function parseTrace(text: string, path = 'trace'): Trace {
   if (format !== TRACE_FORMAT) {
     throw new UsageError(`${path} has format ${JSON.stringify(format ?? null)}; this protokit reads ${TRACE_FORMAT}`);
   }
-  const parsed = traceSchema.safeParse(json);
+  const parsed = traceSchemas().traceSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`${path} is not a valid trace: ${describeIssue(parsed.error)}`);
   return parsed.data;
 }
 
-function describeIssue(error: z.ZodError): string {
+function describeIssue(error: Zod.ZodError): string {
   const issue = error.issues[0]!;
   const where = issue.path.length ? issue.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : 'the document';
   const more = error.issues.length > 1 ? ` (and ${error.issues.length - 1} more problem${error.issues.length > 2 ? 's' : ''})` : '';

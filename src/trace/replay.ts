@@ -13,7 +13,7 @@ import { nodeKey } from '../engine/node-step.js';
 import { withProperties, type Suite } from '../properties/suite.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { envelopeKey, type World } from '../engine/world.js';
-import { historyEvidenceSchema, TRACE_FORMAT, type Trace } from './format.js';
+import { traceSchemas, TRACE_FORMAT, type Trace } from './format.js';
 import { viewOf } from '../engine/view.js';
 import { checkLasso } from '../explore/lasso.js';
 
@@ -77,7 +77,7 @@ export function violationEvidence(instance: Instance, suite: Suite, worlds: read
   const stepOf = (i: number) => worlds.findIndex((w) => w.observations.length > i);
   const evidence = property.evidence(viewOf(instance, worlds[v.step]!), { stepOf });
   if (evidence === undefined) return {};
-  const parsed = historyEvidenceSchema.safeParse(evidence);
+  const parsed = traceSchemas().historyEvidenceSchema.safeParse(evidence);
   if (!parsed.success) throw new Error(`internal: the evidence of ${v.property} is not a history a trace can hold (${parsed.error.issues[0]!.path.join('.')}: ${parsed.error.issues[0]!.message})`);
   return { history: parsed.data };
 }

@@ -16,7 +16,8 @@
  */
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import type * as Zod from 'zod';
+import { zod } from '../../engine/lazy-zod.js';
 import { UsageError } from '../../engine/errors.js';
 import type { Instance } from '../../engine/instance.js';
 import { KIT_VERSION } from '../../engine/version.js';
@@ -63,23 +64,27 @@ export function optionsPrint(
   };
 }
 
-const manifestSchema = z.object({
-  format: z.literal(CHECKPOINT_FORMAT),
-  generation: z.number().int().nonnegative(),
-  options: z.record(z.string(), z.unknown()),
-  states: z.number().int().nonnegative(),
-  visited: z.string(),
-  frontier: z.object({ file: z.string(), firstId: z.number().int().nonnegative(), chunks: z.number().int().nonnegative(), worlds: z.number().int().nonnegative() }),
-  counters: z.object({
-    depth: z.number().int().nonnegative(),
-    generated: z.number().int().nonnegative(),
-    reached: z.array(z.string()),
-    stoppedBy: z.enum(['max-states', 'max-depth', 'memory', 'interrupted']).nullable(),
-    peakHeapBytes: z.number().nonnegative(),
-    elapsedMs: z.number().nonnegative(),
-  }),
-});
-type Manifest = z.infer<typeof manifestSchema>;
+/** The manifest's schema, built on first use (zod is loaded then: src/engine/lazy-zod.ts). */
+function buildManifestSchema(z: typeof Zod) {
+  return z.object({
+    format: z.literal(CHECKPOINT_FORMAT),
+    generation: z.number().int().nonnegative(),
+    options: z.record(z.string(), z.unknown()),
+    states: z.number().int().nonnegative(),
+    visited: z.string(),
+    frontier: z.object({ file: z.string(), firstId: z.number().int().nonnegative(), chunks: z.number().int().nonnegative(), worlds: z.number().int().nonnegative() }),
+    counters: z.object({
+      depth: z.number().int().nonnegative(),
+      generated: z.number().int().nonnegative(),
+      reached: z.array(z.string()),
+      stoppedBy: z.enum(['max-states', 'max-depth', 'memory', 'interrupted']).nullable(),
+      peakHeapBytes: z.number().nonnegative(),
+      elapsedMs: z.number().nonnegative(),
+    }),
+  });
+}
+let manifestSchema: ReturnType<typeof buildManifestSchema> | undefined;
+type Manifest = Zod.infer<ReturnType<typeof buildManifestSchema>>;
 
 /** Where a checkpoint was written: for the report. */
 export interface CheckpointWritten {
@@ -148,7 +153,7 @@ export function readCheckpoint(dir: string, print: OptionsPrint): Resumed {
   if (!existsSync(manifestPath)) throw new UsageError(`--resume: no checkpoint in ${dir} (no ${MANIFEST}; write one with --checkpoint ${dir})`);
   let manifest: Manifest;
   try {
-    manifest = manifestSchema.parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
+    manifest = (manifestSchema ??= buildManifestSchema(zod())).parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
   } catch {
     throw new UsageError(`--resume: ${manifestPath} is not a ${CHECKPOINT_FORMAT} manifest`);
   }
