@@ -5,17 +5,17 @@
  */
 import { emit, enqueueActions } from 'xstate';
 import { send, type MutantSpec } from '../../src/index.js';
-import { coordinator, type CoordinatorContext } from './coordinator.js';
+import { coordinator } from './coordinator.js';
 import { diskKey } from './data.js';
 import { runMap, splitsOf, type MapReduceJob } from './job.js';
 import type { Fetch, Received } from './messages.js';
-import { workerMachine, type WorkerContext } from './worker.js';
+import { workerMachine } from './worker.js';
 
 /** The coordinator takes "no reduce task is idle" for "every reduce task completed": running ones count as done. */
 const completesOnRunning = coordinator.provide({
   guards: {
-    jobComplete: ({ context }: { context: CoordinatorContext }) => context.reduceTasks.every((t) => t.completed !== null || t.running.length > 0),
-  } as never,
+    jobComplete: ({ context }) => context.reduceTasks.every((t) => t.completed !== null || t.running.length > 0),
+  },
 });
 
 export function unseenMutantsFor(job: MapReduceJob): Readonly<Record<string, MutantSpec>> {
@@ -24,26 +24,26 @@ export function unseenMutantsFor(job: MapReduceJob): Readonly<Record<string, Mut
   /** A map worker partitions its output M ways (the number of map tasks) instead of R (the number of reduces). */
   const partitionsByMaps = worker.provide({
     actions: {
-      runMap: enqueueActions(({ context, enqueue }: { context: WorkerContext; enqueue: any }) => {
+      runMap: enqueueActions(({ context, enqueue }) => {
         const w = context.current as { task: number; attempt: number };
         const partitions = runMap(job, splitsOf(job, context.maps)[w.task]!, context.maps);
         enqueue.assign({ disk: { ...context.disk, [diskKey(w.task, w.attempt)]: partitions }, current: null });
         enqueue.emit(send(context.coordinator, { type: 'MapDone', task: w.task, attempt: w.attempt }));
       }),
     },
-  } as never);
+  });
 
   /** A worker that lost its disk answers a Fetch for output it no longer has with an empty partition. */
   const servesLostOutput = worker.provide({
     guards: { hasOutput: () => true },
     actions: {
-      serveFetch: emit(({ context, event }: { context: WorkerContext; event: unknown }) => {
+      serveFetch: emit(({ context, event }) => {
         const e = event as Received<Fetch>;
         const pairs = context.disk[diskKey(e.map, e.attempt)]?.[e.partition] ?? [];
         return send(e.from, { type: 'FetchData', map: e.map, attempt: e.attempt, reduceAttempt: e.reduceAttempt, pairs });
       }),
     },
-  } as never);
+  });
 
   return {
     'partitions-by-maps': {

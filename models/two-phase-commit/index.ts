@@ -24,7 +24,7 @@
  * - The `tla` preset is the TwoPhase specification exactly (../shared/reference/tla-configs.md):
  *   the network is the set of all messages ever sent, no faults, no retries, no observations.
  */
-import { assign, emit, enqueueActions, setup, type AnyStateMachine } from 'xstate';
+import { assign, emit, enqueueActions, setup } from 'xstate';
 import { defineModel, type NodeSpec, type Params, observe, replaceHandler, replaceTransitions, send, type Effect, type Received } from '../../src/index.js';
 
 // ---- Messages -------------------------------------------------------------------------------
@@ -230,45 +230,21 @@ const presumesCommit = replaceTransitions(resourceManager, 'prepared', { Timeout
 // decision bookkeeping. Each was shown buggy by a replaying counterexample first.
 
 /** A restarted RM that had logged its yes vote treats the transaction as lost and aborts (as if it had not voted). */
-const recoversPreparedAsAborted = rmSetup.createMachine({
-  ...(resourceManager.config as object),
-  states: {
-    ...(resourceManager.config.states as object),
-    working: {
-      on: {
-        ...(resourceManager.config.states!.working!.on as object),
-        RECOVER: [
-          { guard: 'loggedCommitted', target: 'committed', actions: 'observeRecovered' },
-          { guard: 'loggedAborted', target: 'aborted', actions: 'observeRecovered' },
-          { target: 'aborted', actions: ['observeRecovered', 'logAborted'] },
-        ],
-      },
-    },
-  },
-} as never) as unknown as AnyStateMachine;
+const recoversPreparedAsAborted = replaceHandler(resourceManager, 'working', 'RECOVER', [
+  { guard: 'loggedCommitted', target: 'committed', actions: 'observeRecovered' },
+  { guard: 'loggedAborted', target: 'aborted', actions: 'observeRecovered' },
+  { target: 'aborted', actions: ['observeRecovered', 'logAborted'] },
+]);
 
 /** An undecided TM answers an RM that asks again with Abort ("presumed abort"), without deciding abort itself. */
-const answersUndecidedWithAbort = tmSetup.createMachine({
-  ...(transactionManager.config as object),
-  states: {
-    ...(transactionManager.config.states as object),
-    init: {
-      on: {
-        ...(transactionManager.config.states!.init!.on as object),
-        Prepared: { actions: ['recordPrepared', emit(({ event }) => send((event as Received<Prepared>).from, { type: 'Abort' }))] },
-      },
-    },
-  },
-} as never) as unknown as AnyStateMachine;
+// answerWithDecision answers Abort while the decision is still null.
+const answersUndecidedWithAbort = replaceHandler(transactionManager, 'init', 'Prepared', { actions: ['recordPrepared', 'answerWithDecision'] });
 
 /** A prepared RM still accepts a local decision to abort (it takes back its yes vote). */
-const abortsAfterVoting = rmSetup.createMachine({
-  ...(resourceManager.config as object),
-  states: {
-    ...(resourceManager.config.states as object),
-    prepared: { on: { Timeout: { actions: 'sendPrepared' }, ChooseToAbort: { target: 'aborted', actions: 'logAborted' } } },
-  },
-} as never) as unknown as AnyStateMachine;
+const abortsAfterVoting = replaceTransitions(resourceManager, 'prepared', {
+  Timeout: { actions: 'sendPrepared' },
+  ChooseToAbort: { target: 'aborted', actions: 'logAborted' },
+});
 
 /** A TM that comes back with a logged commit tells the RMs Abort (the recovery path sends the wrong message). */
 const recoveryBroadcastsAbort = transactionManager.provide({
