@@ -9,13 +9,13 @@ import { interruptible } from './interrupt.js';
 import { checkParallel, shardPlan } from '../explore/shard/shard.js';
 import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
 import { selectProperties, withProperties, type Suite } from '../properties/suite.js';
-import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { progressFor } from './progress.js';
+import { saveTraceAndView } from './save.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { isLiveness } from '../properties/liveness.js';
@@ -198,19 +198,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise
     const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-seed${result.seed}-${hash}.json`;
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
     const trace = { ...traceOfCheck(suite, { config, faults }, result, suiteRecordOf(path, options.load)), ...(selected ? { properties: selected } : {}) };
-    try {
-      saveTrace(path, trace);
-      tracePath = path;
-      const html = path.replace(/\.json$/, '') + '.html';
-      // The renderers load only when there is a trace to draw.
-      const { renderTrace } = await import('../render/trace.js');
-      writeFileAtomic(html, renderTrace('html', suite, trace, path));
-      htmlPath = html;
-    } catch (error) {
-      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
-      if (!(error instanceof WriteError)) throw error;
-      writeError = error.message;
-    }
+    ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
   return { result, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };

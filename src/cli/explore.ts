@@ -6,7 +6,6 @@ import { ModelError, UsageError } from '../engine/errors.js';
 import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
-import { saveTrace, writeFileAtomic, WriteError } from '../trace/file.js';
 import type { Suite } from '../properties/suite.js';
 import { selectProperties, withProperties } from '../properties/suite.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
@@ -16,6 +15,7 @@ import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPai
 import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
+import { saveTraceAndView } from './save.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 
@@ -132,18 +132,7 @@ export async function exploreCommand(modelName: string, options: ExploreCommandO
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
     const built = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart }, suiteRecordOf(path, options.load));
     const trace = { ...built, ...(selected ? { properties: selected } : {}) };
-    try {
-      saveTrace(path, trace);
-      tracePath = path;
-      const html = path.replace(/\.json$/, '') + '.html';
-      const { renderTrace } = await import('../render/trace.js');
-      writeFileAtomic(html, renderTrace('html', suite, trace, path));
-      htmlPath = html;
-    } catch (error) {
-      // The result is still printed in full (the actions too), so nothing is lost; exit 2.
-      if (!(error instanceof WriteError)) throw error;
-      writeError = error.message;
-    }
+    ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
   }
   const growing = growingFrontier(result);
   if (growing) process.stderr.write(`${growthWarning(suite, growing)}\n`);
