@@ -208,18 +208,7 @@ function counterexample(
   visited: VisitedSet,
   found: Found,
 ): ExploreViolation {
-  const path = visited.pathTo(found.kind === 'state' ? found.id : found.parent);
-  let world: World = initialWorld(instance);
-  const actions: Action[] = [];
-  for (let k = 1; k < path.length; k++) {
-    const [hi, lo] = visited.fingerprintOf(path[k]!);
-    const taken = successorWith(instance, world, (next) => {
-      const [h, l] = expander.fingerprintOf(next);
-      return h === hi && l === lo;
-    });
-    actions.push(taken.action);
-    world = taken.next;
-  }
+  const { actions, world } = pathTo(instance, expander, visited, found.kind === 'state' ? found.id : found.parent);
   if (found.kind === 'step') {
     const before = viewOf(instance, world);
     const taken = successorWith(instance, world, (next, action) => {
@@ -272,8 +261,8 @@ async function locateModelError(error: unknown, instance: Instance, suite: Suite
   return new ModelError(`the model failed in a search worker: ${error instanceof Error ? error.message : String(error)}`, null, { cause: error });
 }
 
-/** The actions along the parent pointers from the initial world to state `id`. */
-function pathActions(instance: Instance, expander: Expander, visited: VisitedSet, id: number): Action[] {
+/** The actions along the parent pointers from the initial world to state `id`, and the world they reach. */
+function pathTo(instance: Instance, expander: Expander, visited: VisitedSet, id: number): { actions: Action[]; world: World } {
   const path = visited.pathTo(id);
   let world: World = initialWorld(instance);
   const actions: Action[] = [];
@@ -286,7 +275,12 @@ function pathActions(instance: Instance, expander: Expander, visited: VisitedSet
     actions.push(taken.action);
     world = taken.next;
   }
-  return actions;
+  return { actions, world };
+}
+
+/** The actions along the parent pointers from the initial world to state `id`. */
+function pathActions(instance: Instance, expander: Expander, visited: VisitedSet, id: number): Action[] {
+  return pathTo(instance, expander, visited, id).actions;
 }
 
 function successorWith(instance: Instance, world: World, matches: (next: World, action: Action) => boolean): { action: Action; next: World } {
