@@ -2,9 +2,10 @@
  * Stepping one node through its xstate machine, purely.
  *
  * A node's state in the world is plain data: its state value and its context. To step it, the
- * kit rebuilds an xstate snapshot (`machine.resolveState`), calls xstate's pure `transition`,
- * and turns the `emit` actions it returns into effects. xstate stays the source of truth; since
- * `transition` is slow (it creates an actor scope per call), results are memoised by
+ * kit rebuilds an xstate snapshot (`machine.resolveState`), calls xstate's pure transition
+ * (with one reused actor scope: `transitionInScope`), and turns the `emit` actions it returns
+ * into effects. xstate stays the source of truth; since a transition still costs microseconds,
+ * results are memoised by
  * (node state, event): same inputs, same outputs, so the cache cannot change behaviour
  * (src/node-step.test.ts checks the memoised path against `transition` on random inputs).
  *
@@ -21,7 +22,7 @@
  *   per instance, so one per check) shares it, and a check starts warm when an earlier one ran
  *   the same machine (transitions are a pure function of machine, state and event).
  */
-import { initialTransition, transition, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
+import { createActor, initialTransition, transition, type AnyActorScope, type AnyStateMachine, type EventObject, type StateValue } from 'xstate';
 import { canonical } from './canonical.js';
 import type { Effect, Message } from './model.js';
 
@@ -221,11 +222,11 @@ export class NodeStepper {
     this.shared.keyChars = 0;
   }
 
-  /** xstate's own answer, without the cache: the reference the cache is tested against. */
+  /** xstate's own answer, without the cache (node-step.test.ts checks it against `transition()`). */
   stepUncached(state: NodeState, event: EventObject): NodeStepResult {
     if (!state.up || state.value === null) throw new Error('cannot step a crashed node');
     const snapshot = this.machine.resolveState({ value: state.value, context: state.context });
-    const [next, actions] = transition(this.machine, snapshot, event);
+    const [next, actions] = transitionInScope(this.machine, snapshot, event);
     if (next === snapshot && actions.length === 0) return { state, effects: [], changed: false };
     const candidate: NodeState = { up: true, value: next.value as StateValue, context: next.context };
     const effects = effectsOf(actions);
@@ -269,6 +270,66 @@ export class NodeStepper {
       else byDurable.set(durableKey, result);
     }
     return result;
+  }
+}
+
+/**
+ * xstate's `transition(machine, snapshot, event)` with one actor scope per machine, reused.
+ * `transition()` builds an inert actor scope on every call, and building it creates an actor,
+ * which computes the machine's initial state with no input: a model whose context reads its input
+ * throws there (xstate catches it), so each call paid for a thrown error and its stack — 16% of a
+ * Raft check's CPU time. The scope has the fields `transition()` gives its own (xstate's public
+ * `ActorScope`; `machine.transition(snapshot, event, scope)` is the public `ActorLogic` method), and
+ * its action executor collects the actions instead of running them, as there.
+ * A machine whose transitions spawn children registers them in the scope's system, which a reused
+ * scope would keep between calls: such a machine (or any call that throws) falls back to
+ * `transition()`, whose answer or error is then the one given.
+ */
+interface ReusedScope {
+  readonly scope: AnyActorScope;
+  collected: { type: string; params?: unknown }[];
+}
+const scopes = new WeakMap<AnyStateMachine, ReusedScope | null>();
+
+function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnyStateMachine['resolveState']>, event: EventObject): [ReturnType<AnyStateMachine['resolveState']>, { type: string; params?: unknown }[]] {
+  let reused = scopes.get(machine);
+  if (reused === undefined) scopes.set(machine, (reused = makeScope(machine)));
+  if (reused === null) return transition(machine, snapshot, event);
+  const collected: { type: string; params?: unknown }[] = [];
+  reused.collected = collected;
+  try {
+    const next = machine.transition(snapshot, event, reused.scope);
+    if (Object.keys(next.children ?? {}).length > 0) {
+      scopes.set(machine, null);
+      return transition(machine, snapshot, event);
+    }
+    return [next, collected];
+  } catch {
+    return transition(machine, snapshot, event);
+  }
+}
+
+function makeScope(machine: AnyStateMachine): ReusedScope | null {
+  try {
+    const self = createActor(machine);
+    const reused: ReusedScope = { scope: undefined as unknown as AnyActorScope, collected: [] };
+    const scope = {
+      self,
+      defer: () => {},
+      id: '',
+      logger: () => {},
+      sessionId: '',
+      stopChild: () => {},
+      system: self.system,
+      emit: () => {},
+      actionExecutor: (action: { type: string; params?: unknown }) => {
+        reused.collected.push(action);
+      },
+    } as unknown as AnyActorScope;
+    (reused as { scope: AnyActorScope }).scope = scope;
+    return reused;
+  } catch {
+    return null;
   }
 }
 
