@@ -1,4 +1,5 @@
 /** `protokit check [MODEL]`: random exploration of one model or of every model. */
+import { availableParallelism } from 'node:os';
 import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ModelError, UsageError } from '../engine/errors.js';
@@ -6,7 +7,7 @@ import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
 import { interruptible } from './interrupt.js';
-import { checkParallel, shardPlan } from '../explore/shard/shard.js';
+import { checkOnWorker, checkParallel, shardPlan, WORKER_MIN_STEPS } from '../explore/shard/shard.js';
 import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
 import { selectProperties, withProperties, type Suite } from '../properties/suite.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
@@ -93,8 +94,10 @@ export async function checkCommand(modelName: string | undefined, options: Check
   if (options.steps !== undefined && ((options.workers && options.workers > 1) || options.shard)) throw new UsageError('--steps budgets run in one thread: leave out --workers and --shard');
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
-  for (const suite of selected) {
-    const outcome = await checkOne(suite, options);
+  const lanes = modelName === undefined && !(options.workers && options.workers > 1) && options.shard === undefined ? Math.min(availableParallelism(), selected.length) : 1;
+  const done = lanes > 1 ? await checkSideBySide(selected, options, lanes) : null;
+  for (const [k, suite] of selected.entries()) {
+    const outcome = done ? done[k]! : await checkOne(suite, options);
     outcomes.push(outcome);
     if (outcome.result.interrupted) {
       // Ctrl-C: the figures so far and how to run it again, exit 130.
@@ -120,7 +123,62 @@ export async function checkCommand(modelName: string | undefined, options: Check
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
 
-async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise<ModelOutcome> {
+/**
+ * Every model checked side by side, on `lanes` threads: this one takes the cheapest suites first
+ * (budget runs × depth), each worker thread the dearest left (when it is worth a thread:
+ * WORKER_MIN_STEPS), so the longest check starts at once.
+ * Each model's check is the one it gets alone (same seed and runs, so the same figures); only the
+ * wall time changes. Progress shows this thread's model, then the ones still running elsewhere.
+ */
+async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOptions, lanes: number): Promise<ModelOutcome[]> {
+  const cost = (s: Suite) => (options.runs ?? s.budget.runs) * (options.depth ?? s.budget.depth);
+  const queue = suites.map((_, k) => k).sort((a, b) => cost(suites[a]!) - cost(suites[b]!));
+  const outcomes = new Array<ModelOutcome>(suites.length);
+  const bigEnough = (k: number | undefined) => (k !== undefined && cost(suites[k]!) >= WORKER_MIN_STEPS ? k : undefined);
+  interface Elsewhere {
+    runs: number;
+    readonly total: number;
+    show?: (runs: number) => void;
+    readonly finished: Promise<void>;
+  }
+  const running = new Map<number, Elsewhere>();
+  const onWorker = async (): Promise<void> => {
+    // Only a check long enough to win back a thread's start (about a second of CPU) moves to one.
+    for (let k = bigEnough(queue.at(-1)); k !== undefined; k = bigEnough(queue.at(-1))) {
+      queue.pop();
+      let finish = () => {};
+      const seen: Elsewhere = { runs: 0, total: options.runs ?? suites[k]!.budget.runs, finished: new Promise<void>((r) => (finish = r)) };
+      running.set(k, seen);
+      try {
+        outcomes[k] = await checkOne(suites[k]!, options, (runs) => {
+          seen.runs = runs;
+          seen.show?.(runs);
+        });
+      } finally {
+        running.delete(k);
+        finish();
+      }
+    }
+  };
+  const workers = Array.from({ length: lanes - 1 }, onWorker);
+  for (const w of workers) w.catch(() => {}); // awaited below
+  const here = async (): Promise<void> => {
+    for (let k = queue.shift(); k !== undefined; k = queue.shift()) outcomes[k] = await checkOne(suites[k]!, options);
+    // The queue is empty: what still runs, runs on workers; show it, one bar at a time.
+    for (const [k, seen] of [...running]) {
+      const bar = progressFor(suites[k]!.model.name, seen.total, !options.json, seen.runs);
+      bar.update(seen.runs, seen.total);
+      seen.show = (runs) => bar.update(runs, seen.total);
+      await seen.finished;
+      bar.stop();
+    }
+  };
+  await Promise.all([here(), ...workers]);
+  return outcomes;
+}
+
+/** One model's check; with `onWorker`, on a worker thread whose runs it is told (no progress bar of its own). */
+async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker?: (runs: number) => void): Promise<ModelOutcome> {
   const selected = selectProperties(fullSuite, options.property, options.skip);
   const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);
@@ -132,7 +190,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise
   const plan = shard && !(options.workers && options.workers > 1) ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard) : null;
   const runs = plan?.runs ?? budget;
   const share = shard ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard).runs : budget;
-  const progress = progressFor(suite.model.name, share, !options.json);
+  const progress = progressFor(suite.model.name, share, !options.json && onWorker === undefined);
   let result: CheckResult;
   try {
     const checkOptions = {
@@ -147,13 +205,15 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions): Promise
       coverage: options.coverage,
       steps: options.steps,
       strategy: options.strategy as Strategy | undefined,
-      onProgress: (p: { runs: number; total: number }) => progress.update(p.runs, p.total),
+      onProgress: (p: { runs: number; total: number }) => (onWorker ? onWorker(p.runs) : progress.update(p.runs, p.total)),
     };
     // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
     result = await interruptible((signal) =>
       options.workers && options.workers > 1
         ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
-        : checkRandomInterruptible(suite, checkOptions, signal),
+        : onWorker
+          ? checkOnWorker(suite, { ...checkOptions, suiteModule: suiteModuleOf(options.load), signal })
+          : checkRandomInterruptible(suite, checkOptions, signal),
     );
   } catch (error) {
     if (error instanceof ModelError) {

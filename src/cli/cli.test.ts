@@ -150,6 +150,46 @@ describe('the real process', () => {
   });
 });
 
+describe('protokit check of every model, side by side', () => {
+  test('a model whose budget is worth a thread runs on a worker, with the figures it has alone', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'protokit-lanes-'));
+    onTestFinished(() => rmSync(project, { recursive: true, force: true }));
+    const kit = join(process.cwd(), 'src', 'index.ts');
+    // Two counters: 'long' has a budget of 5,000 runs × depth 100 (worth a worker thread), 'short' 50 × 10.
+    writeFileSync(
+      join(project, 'two.suite.ts'),
+      `import { assign, createMachine } from ${JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'))};
+import { always, defineModel, defineSuite } from ${JSON.stringify(kit)};
+const counter = createMachine({ context: { n: 0 }, on: { Tick: { actions: assign({ n: ({ context }) => context.n + 1 }) } } });
+const modelOf = (name: string, limit: number) => defineModel({
+  name, title: 'a counter', params: {},
+  roles: { counter: { machine: counter, persist: [], environment: (node: { context: { n: number } }) => (node.context.n < limit ? [{ type: 'Tick' }] : []) } },
+  nodes: () => [{ id: 'c', role: 'counter', input: {} }, { id: 'd', role: 'counter', input: {} }],
+  faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 }, mutants: {},
+});
+const bounded = always('bounded', 'counters stay at most 4', (w) => (w.node('c').context.n > 4 ? 'too far' : undefined));
+export const suites = [
+  defineSuite({ model: modelOf('long', 4), budget: { runs: 5000, depth: 100 }, properties: [bounded], terminal: () => true }),
+  defineSuite({ model: modelOf('short', 3), budget: { runs: 50, depth: 10 }, properties: [bounded], terminal: () => true }),
+];
+`,
+    );
+    const suitePath = join(project, 'two.suite.ts');
+    const all = await run('check', '--load', suitePath, '--json', '--out', join(project, 'traces'));
+    expect(all.code).toBe(0);
+    const together = JSON.parse(all.stdout).models as { model: string; runs: number; steps: number; distinctStates: number }[];
+    for (const name of ['long', 'short']) {
+      const alone = await run('check', name, '--load', suitePath, '--json', '--out', join(project, 'traces'));
+      expect(alone.code).toBe(0);
+      const one = JSON.parse(alone.stdout) as { runs: number; steps: number; distinctStates: number };
+      const mine = together.find((m) => m.model === name)!;
+      expect({ runs: mine.runs, steps: mine.steps, distinctStates: mine.distinctStates }).toEqual({ runs: one.runs, steps: one.steps, distinctStates: one.distinctStates });
+    }
+    expect(together.map((m) => m.runs)).toEqual([5000, 50]);
+    expect(together[1]!.distinctStates).toBe(16);
+  }, 120_000);
+});
+
 describe('protokit check --load: a suite kept outside this repository', () => {
   test('checks it, and the printed replay command carries --load', async () => {
     const project = mkdtempSync(join(tmpdir(), 'protokit-user-'));

@@ -11,7 +11,8 @@ export interface Progress {
 
 const SILENT: Progress = { update() {}, stop() {} };
 
-export function progressFor(label: string, total: number, enabled: boolean): Progress {
+/** `already`: runs done before this display started (a check shown once another thread's finished), left out of the rate. */
+export function progressFor(label: string, total: number, enabled: boolean, already = 0): Progress {
   if (!enabled) return SILENT;
   if (process.stderr.isTTY) {
     const bar = new cliProgress.SingleBar(
@@ -25,11 +26,11 @@ export function progressFor(label: string, total: number, enabled: boolean): Pro
       cliProgress.Presets.shades_classic,
     );
     const started = performance.now(); // allow-clock: progress display only
-    bar.start(total, 0, { rate: '-' });
+    bar.start(total, already, { rate: '-' });
     return {
       update(done) {
         const seconds = (performance.now() - started) / 1000; // allow-clock
-        bar.update(done, { rate: seconds > 0 ? Math.round(done / seconds) : '-' });
+        bar.update(done, { rate: seconds > 0 ? Math.round((done - already) / seconds) : '-' });
       },
       stop: () => bar.stop(),
     };
@@ -41,7 +42,7 @@ export function progressFor(label: string, total: number, enabled: boolean): Pro
       const now = performance.now(); // allow-clock
       if (now - last < 5000) return;
       last = now;
-      const rate = done / ((now - started) / 1000);
+      const rate = (done - already) / ((now - started) / 1000);
       process.stderr.write(`${label}: ${done}/${all} runs, ${Math.round(rate)} runs/s, ~${Math.ceil((all - done) / rate)} s left\n`);
     },
     stop() {},

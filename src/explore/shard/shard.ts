@@ -96,30 +96,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     results = [];
     for (let i = 0; i < plans.length; i++) results.push(await here(i));
   } else {
-    const threads = plans.slice(1).map((plan, k) => {
-      const i = k + 1;
-      return new Promise<CheckResult>((resolve, reject) => {
-        const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-          workerData: { suiteModule, model: suite.model.name, options: { ...plain, seed: plan.seed, runs: plan.runs } },
-        });
-        worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string; modelError?: SentModelError }) => {
-          if (m.progress !== undefined) {
-            report(i, m.progress);
-          } else if (m.result) {
-            resolve(m.result);
-            void worker.terminate();
-          } else if (m.modelError) {
-            const e = m.modelError;
-            reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
-            void worker.terminate();
-          } else {
-            reject(new Error(m.error));
-          }
-        });
-        worker.on('error', reject);
-        signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
-      });
-    });
+    const threads = plans.slice(1).map((plan, k) => runOnWorker(suite, suiteModule, { ...plain, seed: plan.seed, runs: plan.runs }, (n) => report(k + 1, n), signal));
     for (const t of threads) t.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
     // This thread runs shard 1 while the workers start and run the rest.
     const first = await here(0);
@@ -140,4 +117,39 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     elapsedMs: performance.now() - started, // allow-clock
     ...(failed === null && results.some((r) => r.interrupted) ? { interrupted: true } : {}),
   };
+}
+
+/**
+ * Since 0.2.0. One check on a worker thread, exactly as `checkRandom(suite, options)` would run it
+ * here (same seed, runs and so figures): what `check` of every model uses to run models side by
+ * side. The thread loads the suite from `suiteModule`; `onProgress` hears its runs.
+ */
+export function checkOnWorker(suite: Suite, options: CheckOptions & { readonly suiteModule: string; readonly signal?: AbortSignal }): Promise<CheckResult> {
+  const { onProgress, suiteModule, signal, ...plain } = options as CheckOptions & { suiteModule: string; signal?: AbortSignal; workers?: number; shard?: Shard; minWorkerSteps?: number };
+  return runOnWorker(suite, suiteModule, plain, (n) => onProgress?.({ runs: n, total: plain.runs ?? suite.budget.runs, steps: 0 }), signal);
+}
+
+/** A worker thread running `checkRandomInterruptible(suite, options)`; its progress in runs goes to `onRuns`. */
+function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, onRuns: (runs: number) => void, signal: AbortSignal | undefined): Promise<CheckResult> {
+  return new Promise<CheckResult>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { suiteModule, model: suite.model.name, options },
+    });
+    worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string; modelError?: SentModelError }) => {
+      if (m.progress !== undefined) {
+        onRuns(m.progress);
+      } else if (m.result) {
+        resolve(m.result);
+        void worker.terminate();
+      } else if (m.modelError) {
+        const e = m.modelError;
+        reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
+        void worker.terminate();
+      } else {
+        reject(new Error(m.error));
+      }
+    });
+    worker.on('error', reject);
+    signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+  });
 }
