@@ -42,6 +42,7 @@ export interface Catch {
   readonly model: string;
   readonly mutant: string;
   readonly seed: number;
+  readonly exploration: 'before' | 'after';
   /** The property violated, or null. */
   readonly caught: string | null;
   /** Runs and steps until the violation (all of them when not caught). */
@@ -56,5 +57,5 @@ export function catchOne(model: string, mutant: string, seed: number, exploratio
   const t0 = process.cpuUsage();
   const r = checkRandom(suite, { mutant, seed, minimize: false, ...(exploration === 'before' ? { fixedDepth: true, strategy: 'random' as const } : strategy ? { strategy } : {}) });
   const used = process.cpuUsage(t0);
-  return { model, mutant, seed, caught: r.violation?.property ?? null, runs: r.runs, steps: r.steps, cpuMs: (used.user + used.system) / 1000 };
+  return { model, mutant, seed, exploration, caught: r.violation?.property ?? null, runs: r.runs, steps: r.steps, cpuMs: (used.user + used.system) / 1000 };
 }

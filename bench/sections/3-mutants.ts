@@ -1,34 +1,13 @@
 /**
  * Time to find each mutant of every registered model: `checkRandom` with the suite's budget on
- * seeds 1–10; the time runs from the start of the check to a shrunk and minimised
+ * seeds 1–5; the time runs from the start of the check to a shrunk and minimised
  * counterexample. Jobs are spread over two child processes (two cores).
  */
-import { fork } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { suites } from '../../properties/registry.js';
 import { median, ms, table } from '../measure.js';
-import type { MutantJob, MutantOutcome } from '../mutant-jobs.js';
+import { runJobs, type MutantJob, type MutantOutcome } from '../mutant-jobs.js';
 
-const SEEDS = 10;
-const PROCESSES = 2;
-
-function runAll(jobs: readonly MutantJob[]): Promise<MutantOutcome[]> {
-  const script = fileURLToPath(new URL('../mutant-jobs.ts', import.meta.url));
-  const shares = Array.from({ length: PROCESSES }, (_, p) => jobs.filter((_, j) => j % PROCESSES === p));
-  return Promise.all(
-    shares.map(
-      (share) =>
-        new Promise<MutantOutcome[]>((resolve, reject) => {
-          const outcomes: MutantOutcome[] = [];
-          const child = fork(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-          child.on('message', (m) => outcomes.push(...(m as MutantOutcome[])));
-          child.on('error', reject);
-          child.on('exit', (code) => (code === 0 && outcomes.length === share.length ? resolve(outcomes) : reject(new Error(`a mutant job process exited with ${code} after ${outcomes.length} of ${share.length} jobs`))));
-          child.send(share);
-        }),
-    ),
-  ).then((parts) => parts.flat());
-}
+const SEEDS = 5;
 
 const range = (xs: readonly number[]) => `${median(xs)} (${Math.min(...xs)}–${Math.max(...xs)})`;
 
@@ -38,7 +17,7 @@ export default {
     const jobs: MutantJob[] = suites.flatMap((s) =>
       Object.keys(s.model.mutants).flatMap((mutant) => Array.from({ length: SEEDS }, (_, k) => ({ model: s.model.name, mutant, seed: k + 1 }))),
     );
-    const outcomes = await runAll(jobs);
+    const outcomes = await runJobs<MutantJob, MutantOutcome>(jobs);
     const rows: (string | number)[][] = [];
     const json: unknown[] = [];
     for (const suite of suites) {

@@ -8,7 +8,8 @@
  *   npm run bench -- bugs
  */
 import { median, ms, table } from '../measure.js';
-import { catchOne, UNSEEN, type Catch } from '../unseen.js';
+import { runJobs, type UnseenJob } from '../mutant-jobs.js';
+import { UNSEEN, type Catch } from '../unseen.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 
@@ -18,9 +19,14 @@ export default {
     const rows: (string | number)[][] = [];
     const json: unknown[] = [];
     const totals = { before: [0, 0], after: [0, 0] };
+    const jobs: UnseenJob[] = Object.entries(UNSEEN).flatMap(([model, mutants]) =>
+      mutants.flatMap((mutant) => (['before', 'after'] as const).flatMap((exploration) => SEEDS.map((seed) => ({ model, mutant, seed, exploration })))),
+    );
+    const answers = await runJobs<UnseenJob, Catch>(jobs);
     for (const [model, mutants] of Object.entries(UNSEEN)) {
       for (const mutant of mutants) {
-        const of = (exploration: 'before' | 'after'): Catch[] => SEEDS.map((seed) => catchOne(model, mutant, seed, exploration));
+        const of = (exploration: 'before' | 'after'): Catch[] =>
+          SEEDS.map((seed) => answers.find((c) => c.model === model && c.mutant === mutant && c.seed === seed && c.exploration === exploration)!);
         const before = of('before');
         const after = of('after');
         const caughtAt = (cs: Catch[]) => cs.filter((c) => c.caught !== null);
