@@ -3,6 +3,8 @@
  * cores), so throughput is computed on this process's CPU time (user + system, all threads),
  * which does not count time spent waiting for a core; wall time is kept beside it.
  */
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -63,3 +65,19 @@ export function loadNote(load: readonly number[], cores: number): string {
   return `load average ${load.map((l) => l.toFixed(2)).join(', ')} on ${cores} cores${load[0]! > cores ? ' (shared machine: throughput is measured on CPU time)' : ''}`;
 }
 
+/** CPU time of this process's waited-for children so far (Linux /proc: cutime + cstime, ticks of 10 ms). */
+export function childrenCpuMs(): number {
+  const text = readFileSync('/proc/self/stat', 'utf8');
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+/** A child `node ARGS` run to its end: wall time and its CPU time (every thread; exit 0 or 1 accepted). */
+export function timeChild(args: string[], cwd: string): { wallMs: number; cpuMs: number } {
+  const cpu = childrenCpuMs();
+  const t = performance.now(); // allow-clock: benchmark timing
+  const child = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
+  const wallMs = performance.now() - t; // allow-clock
+  if (child.status !== 0 && child.status !== 1) throw new Error(`${args.join(' ')} failed: ${child.stderr}`);
+  return { wallMs, cpuMs: childrenCpuMs() - cpu };
+}

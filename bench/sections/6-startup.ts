@@ -9,27 +9,12 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, ms, table } from '../measure.js';
+import { median, ms, table, timeChild as timeIn } from '../measure.js';
 
 const REPEATS = 5;
 const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** CPU time of this process's waited-for children so far (Linux /proc: cutime + cstime, ticks of 10 ms). */
-function childrenCpuMs(): number {
-  const text = readFileSync('/proc/self/stat', 'utf8');
-  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[13]) + Number(fields[14])) * 10;
-}
-
-function timeChild(args: string[], cwd = ROOT): { wallMs: number; cpuMs: number } {
-  const cpu = childrenCpuMs();
-  const t = performance.now(); // allow-clock: benchmark timing
-  const child = spawnSync(process.execPath, args, { cwd, encoding: 'utf8' });
-  const wallMs = performance.now() - t; // allow-clock
-  if (child.status !== 0 && child.status !== 1) throw new Error(`${args.join(' ')} failed: ${child.stderr}`);
-  return { wallMs, cpuMs: childrenCpuMs() - cpu };
-}
+const timeChild = (args: string[], cwd = ROOT) => timeIn(args, cwd);
 
 /**
  * The compiled package as installed in a user's project: package.json and dist/ under
