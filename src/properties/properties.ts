@@ -80,24 +80,45 @@ export interface Violation {
 export function checkInitial(properties: readonly Property[], world: WorldView): Violation | null {
   for (const p of properties) {
     if (p.kind !== 'always') continue;
-    const v = guarded(p.name, () => p.check(world));
-    if (v) return v;
+    let verdict: Verdict;
+    try {
+      verdict = p.check(world);
+    } catch (error) {
+      throw threw(p.name, error);
+    }
+    if (typeof verdict === 'string') return { property: p.name, message: verdict };
   }
   return null;
 }
 
-/** The first invariant violated by a step (state invariants on `after`, then step invariants), or null. */
+/**
+ * The first invariant violated by a step (state invariants on `after`, then step invariants), or
+ * null. It runs at every new world of a random run: written out, without `guarded`'s closure.
+ */
 export function checkStep(properties: readonly Property[], before: WorldView, after: WorldView, action: Action): Violation | null {
   for (const p of properties) {
+    let verdict: Verdict;
     if (p.kind === 'always') {
-      const v = guarded(p.name, () => p.check(after));
-      if (v) return v;
+      try {
+        verdict = p.check(after);
+      } catch (error) {
+        throw threw(p.name, error);
+      }
     } else if (p.kind === 'always-step') {
-      const v = guarded(p.name, () => p.check(before, after, action));
-      if (v) return v;
-    }
+      try {
+        verdict = p.check(before, after, action);
+      } catch (error) {
+        throw threw(p.name, error);
+      }
+    } else continue;
+    if (typeof verdict === 'string') return { property: p.name, message: verdict };
   }
   return null;
+}
+
+/** The error of a property that threw: an error of the model, naming the property. */
+function threw(name: string, error: unknown): ModelError {
+  return new ModelError(`property ${name} threw: ${thrownMessage(error)}`, null, { cause: error });
 }
 
 /** Runs an invariant: a violation, null when it holds; what it throws becomes a ModelError naming it. */
@@ -106,7 +127,7 @@ export function guarded(name: string, run: () => Verdict): Violation | null {
   try {
     verdict = run();
   } catch (error) {
-    throw new ModelError(`property ${name} threw: ${thrownMessage(error)}`, null, { cause: error });
+    throw threw(name, error);
   }
   return typeof verdict === 'string' ? { property: name, message: verdict } : null;
 }

@@ -17,18 +17,23 @@
  * world, as invariants are), so a world met before needs no view; a loop is judged fair on the
  * enabled actions recorded for its worlds as the run went; and the continuation steps through a
  * `Walk`, which random.ts serves from its transition cache. None of this changes a verdict.
+ * Inside, fairness classes are small integers (judging a loop marks them in a typed array instead
+ * of building a set of strings per world), worlds are found by fingerprint in typed-array tables
+ * (fingerprint-table.ts: no string or object per world), and each world's liveness bits are
+ * packed into one number.
  */
 import type { Action } from '../../engine/actions.js';
-import { fairnessClass, isFault } from '../../engine/fairness.js';
+import { FairnessClasses, isFault } from '../../engine/fairness.js';
 import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
 import { enabledActions, step } from '../../engine/fast-step.js';
-import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
+import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { checkStep } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
-import { failingFromBits, isTerminal } from '../lasso.js';
+import { isTerminal } from '../lasso.js';
+import { FingerprintTable } from './fingerprint-table.js';
 
 /** A lasso found in a run: the run's actions up to where it closed, and where its loop starts. */
 export interface FoundLasso {
@@ -42,6 +47,12 @@ export interface FoundLasso {
 export interface Walk {
   enabled(world: World, fingerprint: Fingerprint): readonly Action[];
   step(world: World, fingerprint: Fingerprint, action: Action): { readonly world: World; readonly fingerprint: Fingerprint };
+  /**
+   * True only for a world known to satisfy every state invariant (checked before in this very
+   * exploration): the continuation then checks only step invariants there, and builds no view
+   * unless something reads it. Absent: every world is checked.
+   */
+  passed?(world: World, fingerprint: Fingerprint): boolean;
 }
 
 /** The plain walk: every list and step computed. */
@@ -56,20 +67,34 @@ export const plainWalk = (instance: Instance): Walk => ({
 /** Worlds whose liveness bits are kept, at most (past it, bits of new worlds are evaluated each time). */
 const BITS_LIMIT = 200_000;
 
+/** Liveness properties whose bits (2 each) share one packed number: 15 keeps it a small integer. */
+const PER_WORD = 15;
+
 /** Per run: the worlds and actions so far, and the step at which each world was first seen. */
 export class LassoWatch {
   private readonly liveness: readonly LivenessProperty[];
-  private readonly seen = new Map<string, number>();
+  private readonly stepInvariants: Suite['properties'];
+  /** Numbers of 2 bits per liveness property each, per world: how many per world. */
+  private readonly words: number;
+  /** The step at which each world of the run was first seen, by fingerprint. */
+  private readonly seen = new FingerprintTable(1);
   private readonly worlds: World[] = [];
   /** The enabled actions at each world of the run, where the run listed them (for judging loops). */
   private readonly enabledAt: (readonly Action[] | undefined)[] = [];
   private readonly actions: Action[] = [];
-  /** Per liveness property, its bits at each world of the run (evaluated once per world). */
-  private readonly bits: number[][];
-  /** The liveness bits of worlds met before (not as the initial world), by fingerprint key: over all runs. */
-  private readonly bitsOf = new Map<string, readonly number[]>();
+  /** The liveness bits of every world of the run (`words` numbers each; evaluated once per world). */
+  private readonly bits: number[] = [];
+  /** The liveness bits of worlds met before (not as the initial world), by fingerprint: over all runs. */
+  private readonly bitsOf: FingerprintTable;
   /** The view of the run's last world, when the caller had one. */
   private lastView: WorldView | null = null;
+  /** Fairness classes as small integers (−1: not fair). */
+  private readonly classes: FairnessClasses;
+  /** The fairness class of each action enabled at each world of the run, once asked for. */
+  private readonly classesAt: (Int32Array | undefined)[] = [];
+  /** Per class, a mark for judging loops (see `neglected`), and the mark of the next judgement. */
+  private marks = new Int32Array(256);
+  private epoch = 1;
   /** Loops closed (fair or not) and stutters examined, over all runs. */
   examined = 0;
 
@@ -79,7 +104,10 @@ export class LassoWatch {
     private readonly deadlock: boolean,
   ) {
     this.liveness = suite.properties.filter(isLiveness);
-    this.bits = this.liveness.map(() => []);
+    this.stepInvariants = suite.properties.filter((p) => p.kind === 'always-step');
+    this.words = Math.ceil(this.liveness.length / PER_WORD);
+    this.classes = new FairnessClasses(instance);
+    this.bitsOf = new FingerprintTable(Math.max(1, this.words));
   }
 
   /** True when the suite asks for anything this watch checks. */
@@ -90,10 +118,9 @@ export class LassoWatch {
   /** Starts a run at `world` (of fingerprint `f`). */
   reset(world: World, f: Fingerprint, view: WorldView): void {
     this.seen.clear();
-    this.worlds.length = this.enabledAt.length = this.actions.length = 0;
-    for (const b of this.bits) b.length = 0;
+    this.worlds.length = this.enabledAt.length = this.classesAt.length = this.actions.length = this.bits.length = 0;
     this.lastView = view;
-    this.visit(world, keyOf(f), view);
+    this.visit(world, f, view);
   }
 
   /**
@@ -104,16 +131,15 @@ export class LassoWatch {
     this.actions.push(action);
     this.lastView = view;
     if (this.liveness.length === 0) return null; // deadlocks need only the actions
-    const key = keyOf(f);
-    const at = this.seen.get(key);
-    if (at === undefined) {
-      this.visit(world, key, view);
+    const slot = this.seen.find(f);
+    if (slot < 0) {
+      this.visit(world, f, view);
       return null;
     }
     // The loop worlds[at..] returns to worlds[at]: judge it, then go on from there (the world
     // keeps the number it was first seen at).
-    this.push(world, key, view);
-    return this.judgeLoop(at);
+    this.push(world, f, view);
+    return this.judgeLoop(this.seen.value(slot));
   }
 
   /**
@@ -122,12 +148,11 @@ export class LassoWatch {
    */
   atRest(world: World, view: WorldView | null, enabled: readonly Action[]): FoundLasso | null {
     this.enabledAt[this.worlds.length - 1] = enabled;
-    const noFair = enabled.every((a) => fairnessClass(this.instance, a) === null);
     if (this.deadlock && enabled.every(isFault) && !isTerminal(this.suite, view ?? buildView(this.instance, world))) {
       // A liveness property failing here names what is missing better than "deadlock".
       return this.judgeStutter() ?? { property: DEADLOCK, kind: 'deadlock', actions: [...this.actions], loopStart: this.actions.length };
     }
-    return noFair ? this.judgeStutter() : null;
+    return this.noFair(enabled) ? this.judgeStutter() : null;
   }
 
   /**
@@ -137,56 +162,84 @@ export class LassoWatch {
    */
   continueFairly(world: World, f: Fingerprint, limit: number, walk: Walk = plainWalk(this.instance)): FoundLasso | null {
     if (this.liveness.length === 0) return null;
-    const lastTaken = new Map<string, number>();
+    const lastTaken = new Map<number, number>();
     for (let k = 0; k < limit; k++) {
       const enabled = walk.enabled(world, f);
-      this.enabledAt[this.worlds.length - 1] = enabled;
-      let best: Action | null = null;
+      const here = this.worlds.length - 1;
+      this.enabledAt[here] = enabled;
+      const classes = (this.classesAt[here] = this.classesOf(enabled));
+      let best = -1;
       let bestAt = Infinity;
-      for (const a of enabled) {
-        const c = fairnessClass(this.instance, a);
-        if (c === null) continue;
+      for (let i = 0; i < classes.length; i++) {
+        const c = classes[i]!;
+        if (c < 0) continue;
         const at = lastTaken.get(c) ?? -1;
-        if (at < bestAt) (best = a), (bestAt = at);
+        if (at < bestAt) (best = i), (bestAt = at);
       }
-      if (best === null) return this.atRest(world, this.lastView, enabled);
-      lastTaken.set(fairnessClass(this.instance, best)!, k);
-      const before = this.lastView ?? buildView(this.instance, world);
-      const next = walk.step(world, f, best);
+      if (best < 0) return this.atRest(world, this.lastView, enabled);
+      const action = enabled[best]!;
+      lastTaken.set(classes[best]!, k);
+      const from = world;
+      const next = walk.step(world, f, action);
       world = next.world;
       f = next.fingerprint;
-      const view = buildView(this.instance, world);
       // The continuation is not the run's plan: where it breaks an invariant it stops (a lasso
       // through a safety violation is no liveness counterexample; the plans find that violation).
-      if (checkStep(this.suite.properties, before, view, best) !== null) return null;
-      const closes = this.seen.has(keyOf(f));
-      const found = this.stepped(best, world, f, view);
+      // A world that passed the state invariants before can break only a step invariant.
+      let view: WorldView | null = null;
+      if (walk.passed?.(world, f) !== true) {
+        view = buildView(this.instance, world);
+        if (checkStep(this.suite.properties, this.lastView ?? buildView(this.instance, from), view, action) !== null) return null;
+      } else if (this.stepInvariants.length > 0) {
+        view = buildView(this.instance, world);
+        if (checkStep(this.stepInvariants, this.lastView ?? buildView(this.instance, from), view, action) !== null) return null;
+      }
+      const closes = this.seen.find(f) >= 0;
+      const found = this.stepped(action, world, f, view);
       if (found !== null || closes) return found;
     }
     return null;
   }
 
-  private visit(world: World, key: string, view: WorldView | null): void {
-    this.seen.set(key, this.worlds.length);
-    this.push(world, key, view);
+  /** The fairness class of each of `enabled` (−1 for an action that is not fair). */
+  private classesOf(enabled: readonly Action[]): Int32Array {
+    const classes = new Int32Array(enabled.length);
+    for (let i = 0; i < enabled.length; i++) classes[i] = this.classes.idOf(enabled[i]!);
+    return classes;
   }
 
-  private push(world: World, key: string, view: WorldView | null): void {
+  /** Whether none of `enabled` is fair. */
+  private noFair(enabled: readonly Action[]): boolean {
+    for (let i = 0; i < enabled.length; i++) if (this.classes.idOf(enabled[i]!) >= 0) return false;
+    return true;
+  }
+
+  private visit(world: World, f: Fingerprint, view: WorldView | null): void {
+    this.seen.setValue(this.seen.add(f), 0, this.worlds.length);
+    this.push(world, f, view);
+  }
+
+  private push(world: World, f: Fingerprint, view: WorldView | null): void {
     const initial = this.worlds.length === 0;
     this.worlds.push(world);
     this.enabledAt.push(undefined);
+    this.classesAt.push(undefined);
     const n = this.liveness.length;
     if (n === 0) return;
     // The initial world's bits differ (an `eventually` starts there): never taken from, nor put in, the store.
-    let bits = initial ? undefined : this.bitsOf.get(key);
-    if (bits === undefined) {
-      const v = view ?? buildView(this.instance, world);
-      const computed: number[] = [];
-      for (let p = 0; p < n; p++) computed.push(livenessBits(this.liveness[p]!, v, initial));
-      if (!initial && this.bitsOf.size < BITS_LIMIT) this.bitsOf.set(key, computed);
-      bits = computed;
+    const known = initial ? -1 : this.bitsOf.find(f);
+    if (known >= 0) {
+      for (let w = 0; w < this.words; w++) this.bits.push(this.bitsOf.value(known, w));
+      return;
     }
-    for (let p = 0; p < n; p++) this.bits[p]!.push(bits[p]!);
+    const v = view ?? buildView(this.instance, world);
+    const start = this.bits.length;
+    for (let w = 0; w < this.words; w++) this.bits.push(0);
+    for (let p = 0; p < n; p++) this.bits[start + ((p / PER_WORD) | 0)] |= livenessBits(this.liveness[p]!, v, initial) << (2 * (p % PER_WORD));
+    if (!initial && this.bitsOf.size < BITS_LIMIT) {
+      const slot = this.bitsOf.add(f);
+      for (let w = 0; w < this.words; w++) this.bitsOf.setValue(slot, w, this.bits[start + w]!);
+    }
   }
 
   private judgeLoop(at: number): FoundLasso | null {
@@ -199,21 +252,55 @@ export class LassoWatch {
   /**
    * Whether some fairness class is enabled in every world of worlds[at..end) and taken by none of
    * the loop's actions (lasso.ts's `neglectedClasses`, on the enabled actions the run recorded).
+   * A class's mark is `base + j` when it was enabled in each of the loop's first j worlds; marks
+   * of earlier judgements are all below `base`, so nothing needs clearing.
    */
   private neglected(at: number, end: number): boolean {
-    let throughout: Set<string> | null = null;
-    for (let i = at; i < end; i++) {
-      const here = new Set<string>();
-      for (const a of this.enabledAt[i] ?? enabledActions(this.instance, this.worlds[i]!)) {
-        const c = fairnessClass(this.instance, a);
-        if (c !== null && (throughout === null || throughout.has(c))) here.add(c);
-      }
-      throughout = here;
-      if (throughout.size === 0) return false;
+    if (end <= at) return false;
+    if (this.epoch > 0x3fffffff - (end - at) - 2) {
+      this.marks.fill(0);
+      this.epoch = 1;
     }
-    if (throughout === null) return false;
-    for (let i = at; i < this.actions.length; i++) throughout.delete(fairnessClass(this.instance, this.actions[i]!) as string);
-    return throughout.size > 0;
+    const base = this.epoch;
+    this.epoch += end - at + 2;
+    let survivors = 0;
+    for (let i = at; i < end; i++) {
+      const classes = (this.classesAt[i] ??= this.classesOf(this.enabledAt[i] ?? enabledActions(this.instance, this.worlds[i]!)));
+      this.growMarks();
+      const marks = this.marks;
+      const before = base + (i - at);
+      const after = before + 1;
+      survivors = 0;
+      for (let k = 0; k < classes.length; k++) {
+        const c = classes[k]!;
+        if (c < 0) continue;
+        const m = marks[c]!;
+        // In the first world every fair class starts (once); after it, only those enabled so far go on.
+        if (i === at ? m !== after : m === before) {
+          marks[c] = after;
+          survivors++;
+        }
+      }
+      if (survivors === 0) return false;
+    }
+    const full = base + (end - at);
+    const marks = this.marks;
+    for (let i = at; i < this.actions.length; i++) {
+      const c = this.classes.idOf(this.actions[i]!);
+      if (c >= 0 && c < marks.length && marks[c] === full) {
+        marks[c] = full - 1;
+        survivors--;
+      }
+    }
+    return survivors > 0;
+  }
+
+  /** Makes room for a mark per fairness class known so far. */
+  private growMarks(): void {
+    if (this.classes.size <= this.marks.length) return;
+    const grown = new Int32Array(Math.max(this.classes.size, this.marks.length * 2));
+    grown.set(this.marks);
+    this.marks = grown;
   }
 
   private judgeStutter(): FoundLasso | null {
@@ -223,12 +310,28 @@ export class LassoWatch {
 
   private failing(loopStart: number): FoundLasso | null {
     for (let p = 0; p < this.liveness.length; p++) {
-      if (failingFromBits(this.bits[p]!, loopStart) !== null) return { property: this.liveness[p]!.name, kind: 'liveness', actions: [...this.actions], loopStart };
+      if (this.failingFrom(p, loopStart)) return { property: this.liveness[p]!.name, kind: 'liveness', actions: [...this.actions], loopStart };
     }
     return null;
   }
-}
 
-function keyOf(f: Fingerprint): string {
-  return `${f.hi}:${f.lo}`;
+  /** lasso.ts's `failingFromBits` for property `p` on the run's packed bits: whether it fails along the lasso. */
+  private failingFrom(p: number, loopStart: number): boolean {
+    const bits = this.bits;
+    const words = this.words;
+    const word = (p / PER_WORD) | 0;
+    const shift = 2 * (p % PER_WORD);
+    const n = bits.length / words - 1;
+    // q anywhere in the loop is met infinitely often: the property holds.
+    for (let j = loopStart; j <= n; j++) if ((bits[j * words + word]! >>> shift) & Q_BIT) return false;
+    let lastQ = -1;
+    for (let j = loopStart - 1; j >= 0; j--) {
+      if ((bits[j * words + word]! >>> shift) & Q_BIT) {
+        lastQ = j;
+        break;
+      }
+    }
+    for (let i = lastQ + 1; i <= n; i++) if ((bits[i * words + word]! >>> shift) & P_BIT) return true;
+    return false;
+  }
 }

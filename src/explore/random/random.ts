@@ -295,20 +295,27 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   const watch = new LassoWatch(instance, suite, options.deadlock !== false);
   let lasso: FoundLasso | null = null;
 
-  /**
-   * One run of a safety-only suite; true when no invariant was violated. Only the current world
-   * (and its view, when needed) is held.
-   */
+  // Liveness needs the run's worlds, held by the watch (lassos.ts); deadlocks alone are seen without it.
+  const watched = suite.properties.some(isLiveness);
   const deadlock = options.deadlock !== false;
+  /** Without the watch: the run's actions, for a deadlock's lasso. */
   const runActions: Action[] = [];
-  /** A deadlock here: nothing but faults enabled, and the suite does not call the world terminal. */
+  /** A deadlock here (without the watch): nothing but faults enabled, and the suite does not call the world terminal. */
   const deadlocked = (enabled: readonly Action[], world: World, view: WorldView | null): boolean => {
     if (!deadlock || !enabled.every(isFault) || isTerminal(suite, view ?? buildView(instance, world))) return false;
     lasso = { property: DEADLOCK, kind: 'deadlock', actions: [...runActions], loopStart: runActions.length };
     return true;
   };
-  const runSafety = (plan: RunPlan): boolean => {
-    runActions.length = 0;
+
+  /**
+   * One run of `plan`; true when nothing was violated. Only the current world (and its view,
+   * when needed) is held, and with liveness the watch, given each world, its fingerprint and its
+   * view where one was built. Speed-ups that keep every verdict: enabled actions and successors
+   * of states met before come from the transition cache; state invariants and witnesses are
+   * checked on new worlds only (a world seen before passed them already), so only they need a
+   * view, unless step invariants (which read the transition) need one anyway.
+   */
+  const runPlan = (plan: RunPlan): boolean => {
     let world = initialWorld(instance);
     let fingerprint = worldFingerprint(instance, world);
     let view: WorldView | null = null;
@@ -320,17 +327,19 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       if (!shrinking) observeWitnesses(view);
       if (checkInitial(properties, view)) return false;
     }
+    if (watched) watch.reset(world, fingerprint, (view ??= buildView(instance, world)));
+    else runActions.length = 0;
     const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
       // A state met before: its actions, and the successors taken from it, come from the cache.
       let cached = transitions.get(fingerprint, world);
       const enabled = cached?.actions ?? enabledActions(instance, world);
       if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
-      if (deadlocked(enabled, world, view)) return false;
+      if (watched ? (lasso = watch.atRest(world, view, enabled)) !== null : deadlocked(enabled, world, view)) return false;
       const action = schedule.next(enabled, choice);
       if (action === undefined) break;
       if (coverage !== null && !shrinking) coverage.record(world, action);
-      runActions.push(action);
+      if (!watched) runActions.push(action);
       const index = cached === undefined ? -1 : enabled.indexOf(action);
       const edge = index < 0 ? undefined : cached!.next[index];
       let next: World;
@@ -360,72 +369,12 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
           if (checkStep(stepInvariants, (view ??= buildView(instance, world)), nextView, action)) return false;
         }
       }
+      if (watched && (lasso = watch.stepped(action, next, nextFingerprint, nextView)) !== null) return false;
       world = next;
       fingerprint = nextFingerprint;
       view = nextView;
     }
-    return !deadlocked(transitions.get(fingerprint, world)?.actions ?? enabledActions(instance, world), world, view);
-  };
-
-  /**
-   * One run of a suite with liveness properties (or deadlock detection); true when nothing was
-   * violated. The run's worlds are held, to recognise a loop when it closes. It shares the safety
-   * run's speed-ups, with the same verdicts: enabled actions and successors of states met before
-   * come from the transition cache, state invariants and witnesses are checked on new worlds only,
-   * a view is built only when something reads it, and the watch is given each world's fingerprint
-   * (lassos.ts keeps liveness bits by it).
-   */
-  const runWatched = (plan: RunPlan): boolean => {
-    let world = initialWorld(instance);
-    let fingerprint = worldFingerprint(instance, world);
-    let view: WorldView | null = buildView(instance, world);
-    let seenBefore = shrinking || !isNew(fingerprint);
-    if (!shrinking && !seenBefore) observeWitnesses(view);
-    if (checkInitial(properties, view)) return false;
-    watch.reset(world, fingerprint, view);
-    const schedule = chooser.start(plan);
-    for (const choice of plan.choices) {
-      let cached = transitions.get(fingerprint, world);
-      const enabled = cached?.actions ?? enabledActions(instance, world);
-      if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
-      if ((lasso = watch.atRest(world, view, enabled)) !== null) return false;
-      const action = schedule.next(enabled, choice);
-      if (action === undefined) break;
-      if (coverage !== null && !shrinking) coverage.record(world, action);
-      const index = cached === undefined ? -1 : enabled.indexOf(action);
-      const edge = index < 0 ? undefined : cached!.next[index];
-      let next: World;
-      let nextFingerprint: Fingerprint;
-      if (edge !== undefined) {
-        next = edge.world;
-        nextFingerprint = edge.fingerprint;
-      } else {
-        next = step(instance, world, action);
-        nextFingerprint = worldFingerprint(instance, next);
-        if (index >= 0) cached!.next[index] = { world: next, fingerprint: nextFingerprint };
-      }
-      let nextView: WorldView | null = null;
-      if (shrinking) {
-        shrinkSteps++;
-        nextView = buildView(instance, next);
-        if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
-      } else {
-        steps++;
-        seenBefore = !isNew(nextFingerprint);
-        if (!seenBefore) {
-          nextView = buildView(instance, next);
-          observeWitnesses(nextView);
-          if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
-        } else if (stepInvariants.length > 0) {
-          nextView = buildView(instance, next);
-          if (checkStep(stepInvariants, (view ??= buildView(instance, world)), nextView, action)) return false;
-        }
-      }
-      if ((lasso = watch.stepped(action, next, nextFingerprint, nextView)) !== null) return false;
-      world = next;
-      fingerprint = nextFingerprint;
-      view = nextView;
-    }
+    if (!watched) return !deadlocked(transitions.get(fingerprint, world)?.actions ?? enabledActions(instance, world), world, view);
     lasso = watch.atRest(world, view, cachedWalk.enabled(world, fingerprint)) ?? watch.continueFairly(world, fingerprint, Math.ceil(depth / 2), cachedWalk);
     return lasso === null;
   };
@@ -442,9 +391,10 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       if (index >= 0) cached!.next[index] = { world: next, fingerprint };
       return { world: next, fingerprint };
     },
+    // A cached state was met before, outside shrinking, so it was checked and passed (a failure
+    // starts the shrinking, in which every world is checked in full).
+    passed: (world, f) => !shrinking && transitions.get(f, world) !== undefined,
   };
-  // Liveness needs the run's worlds (runWatched); deadlocks alone are seen by the cheaper safety run.
-  const runPlan = suite.properties.some(isLiveness) ? runWatched : runSafety;
 
   // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
   let failedPlan: RunPlan | null = null;
