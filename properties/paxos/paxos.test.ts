@@ -42,7 +42,7 @@ describe('paxos', () => {
     'counts-stale-promises': { property: 'agreement', step: 17 },
   };
 
-  testMutants(suite, expected);
+  testMutants(suite, expected, { timeout: 180_000 });
 
   const none = { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } as const;
   const oneProposer = { config: { proposers: 1, learners: 0, maxBallot: 0 }, faults: { ...none, loss: 1 } };

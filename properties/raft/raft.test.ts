@@ -12,7 +12,7 @@ import suite from './index.js';
 describe('raft', () => {
   // An eighth of the CLI's budget keeps the suite fast; every witness is already reached in it.
   const runs = suite.budget.runs / 8;
-  const slow = 120_000;
+  const slow = 240_000;
 
   test('3 servers: the correct model holds every invariant and reaches every witness', () => {
     const result = checkSuite(suite, { runs });
