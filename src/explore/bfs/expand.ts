@@ -9,7 +9,7 @@ import type { Instance } from '../../engine/instance.js';
 import { guarded, reachedIn, type Property, type Violation } from '../../properties/properties.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, step } from '../../engine/fast-step.js';
+import { enabledActions, listedSteps, step } from '../../engine/fast-step.js';
 import { ModelError } from '../../engine/errors.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { fingerprint64 } from './visited.js';
@@ -173,6 +173,7 @@ export class Expander {
         }
         if (!expanding || world.network.length > this.maxInFlight) continue;
         const actions = enabledActions(instance, world);
+        const steps = listedSteps();
         if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
           stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
           break;
@@ -183,7 +184,7 @@ export class Expander {
           const action = actions[a]!;
           this.coverage?.record(world, action);
           // Most successors are known already: fingerprinted without building them when possible.
-          const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+          const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
           if (derived !== null && known(derived.hi, derived.lo)) continue;
           taking = action;
           const next = step(instance, world, action);

@@ -24,7 +24,7 @@ import type { Instance } from '../../engine/instance.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 import type { World } from '../../engine/world.js';
 import { buildView } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
 import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
 import type { Property, Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
@@ -129,6 +129,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       graph.begin(id, expand);
       if (!expand) continue;
       const actions = enabledActions(instance, world);
+      const steps = listedSteps();
       generated += actions.length;
       if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
       const parent = derive ? new ParentParts(instance, world) : null;
@@ -136,7 +137,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
         const action = actions[a]!;
         coverage?.record(world, action);
         let successor: World | null = null;
-        const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+        const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
         const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
         if (stepInvariants.length > 0) {
           successor ??= step(instance, world, action);
