@@ -14,7 +14,7 @@ import { messageEventKey, objectKey, type NodeState, type NodeStepResult } from 
 import { slotOf, type EnvAction, type EnvironmentActions } from './node-slots.js';
 import { nodeViewOf } from './view.js';
 import { ModelError, thrownMessage } from './errors.js';
-import { envelopeKey, envelopeMemo, envelopeOf, inMarked, indexOrThrow, linked, markNetwork, receiverIndex, removeFirst, replaceAt, sameNodeState, sharedEnvelope, twoWaySplits, uniqueEnvelopes, type Envelope, type EnvelopeActions, type World } from './world.js';
+import { envelopeKey, envelopeMemo, envelopeOf, inMarked, indexOrThrow, linked, markAlso, markNetwork, receiverIndex, removeFirst, replaceAt, sameNodeState, sharedEnvelope, twoWaySplits, uniqueEnvelopes, type Envelope, type EnvelopeActions, type World } from './world.js';
 
 /**
  * Per-instance caches of the hot path (initial world, action objects, environment events, node
@@ -157,7 +157,9 @@ function listActions(instance: Instance, world: World): Action[] {
   const cache = hot(instance);
   listed.length = 0;
   for (const e of world.network) {
-    const key = envelopeKey(e);
+    // The envelope's memo, read once: its key, receiver, event key and actions are kept there.
+    const memo = envelopeMemo(e);
+    const key = memo.key;
     if (fifoHeadSeen !== null) {
       const link = canonical([e.from, e.to]);
       if (fifoHeadSeen.has(link)) continue;
@@ -166,17 +168,17 @@ function listActions(instance: Instance, world: World): Action[] {
     // A `set` network holds each message once (applyEffects never adds a copy): nothing to skip.
     if (seen !== null && !seen.add(key)) continue;
     distinct?.push(e);
-    const receiver = receiverIndex(instance, e)!;
+    const receiver = memo.receiverOf === instance ? memo.receiver : receiverIndex(instance, e)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
     listing.node = receiver;
     listing.environment = false;
     listing.event = e.message.type;
     if (setNetwork) {
-      const result = instance.roleOf[receiver]!.stepper.stepMessageKeyed(world.nodes[receiver]!, eventKeyOf(e), e.from, e.message);
+      const result = instance.roleOf[receiver]!.stepper.stepMessageKeyed(world.nodes[receiver]!, (memo.eventKey ??= messageEventKey(e.message, e.from)), e.from, e.message);
       if (!changesWorld(instance, world, receiver, result, mark)) continue;
       listed.push(result);
     } else listed.push(null);
-    actions.push(actionsOfEnvelope(e).deliver);
+    actions.push((memo.actions ?? actionsOfEnvelope(e)).deliver);
   }
 
   for (let i = 0; i < instance.nodes.length; i++) {
@@ -413,7 +415,7 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
       if (setNetwork) {
         if (mark < 0) mark = markNetwork(world.network);
         if (inMarked(network ?? world.network, e, mark)) continue;
-        sharedEnvelope(e).mark = mark;
+        markAlso(e, mark);
       }
       (network ??= world.network.slice()).push(e);
     } else {

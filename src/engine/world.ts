@@ -127,7 +127,26 @@ export function markNetwork(network: readonly Envelope[]): number {
   // A generation that began during the loop voids the records marked before it: once more, in the new one.
   if (generation !== sharedGeneration) for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
   markedGeneration = sharedGeneration;
+  lastMarked = network;
   return mark;
+}
+
+/** The network the last mark holds exactly (null once a caller marked keys beyond it). */
+let lastMarked: readonly Envelope[] | null = null;
+
+/**
+ * A mark of `network`: the last one when it was taken of this very array and is still trusted
+ * (the search lists a world's actions, then fingerprints its successors: one marking serves
+ * both), a fresh one otherwise.
+ */
+export function markOf(network: readonly Envelope[]): number {
+  return lastMarked === network && isLastMark(lastMark) ? lastMark : markNetwork(network);
+}
+
+/** Marks `e`'s key with `mark` (a key added to the marked network); the mark then holds more than its network. */
+export function markAlso(e: Envelope, mark: number): void {
+  sharedEnvelope(e).mark = mark;
+  lastMarked = null;
 }
 
 /** Whether `mark` is still trusted by `inMarked` (no other mark, no new generation since). */

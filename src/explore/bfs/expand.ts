@@ -154,6 +154,8 @@ export class Expander {
     let expanding = expand;
     let world: World | null = null;
     let taking: Action | null = null;
+    // One set of parent parts for the part, moved from state to state (successor.ts).
+    let parts: ParentParts | null = null;
     try {
       for (let index = 0; index < worlds.length; index++) {
         world = worlds[index]!;
@@ -179,7 +181,7 @@ export class Expander {
           break;
         }
         generated[index] = actions.length;
-        const parent = this.successorParts ? new ParentParts(instance, world) : null;
+        const parent = this.successorParts ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
         for (let a = 0; a < actions.length; a++) {
           const action = actions[a]!;
           this.coverage?.record(world, action);

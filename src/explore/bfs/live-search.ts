@@ -92,6 +92,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   let sincePoll = 0;
   // New states at each depth (index 0: the initial state), as the safety search reports them, for the growing-frontier warning.
   const levels: number[] = [1];
+  // One set of parent parts for the search, moved from state to state (successor.ts).
+  let parts: ParentParts | null = null;
 
   search: while (frontier.length > 0) {
     depth++;
@@ -132,7 +134,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       const steps = listedSteps();
       generated += actions.length;
       if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
-      const parent = derive ? new ParentParts(instance, world) : null;
+      const parent = derive ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
         coverage?.record(world, action);

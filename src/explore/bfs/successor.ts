@@ -14,32 +14,40 @@ import type { Action } from '../../engine/actions.js';
 import type { Instance } from '../../engine/instance.js';
 import type { Observation } from '../../engine/model.js';
 import { objectKey, type NodeStepResult } from '../../engine/node-step.js';
-import { envelopeGeneration, envelopeOf, inMarked, isLastMark, markNetwork, receiverIndex, sharedEnvelope, type Envelope, type World } from '../../engine/world.js';
+import { envelopeGeneration, envelopeOf, inMarked, isLastMark, markNetwork, markOf, receiverIndex, sharedEnvelope, type Envelope, type World } from '../../engine/world.js';
 import { avalanche, hashOfEnvelope, hashOfNode, hashOfObject, hashOfPartition, round1, round2, type Fingerprint } from '../../engine/fingerprint.js';
 
 /**
  * A parent world's fingerprint parts: node hashes in order, sums of message and observation
  * hashes; and the two lanes' running hashes after the first j nodes (`prefix1[j]`,
- * `prefix2[j]`), so a successor that changes node i mixes in only nodes i.. again.
+ * `prefix2[j]`), so a successor that changes node i mixes in only nodes i.. again. One object
+ * serves a whole search: `reset` moves it to the next world, reusing its arrays.
  */
 export class ParentParts {
-  readonly nodeHi: number[];
-  readonly nodeLo: number[];
-  readonly prefix1: number[];
-  readonly prefix2: number[];
+  readonly nodeHi: number[] = [];
+  readonly nodeLo: number[] = [];
+  readonly prefix1: number[] = [];
+  readonly prefix2: number[] = [];
+  world!: World;
   net1 = 0;
   net2 = 0;
   obs1 = 0;
   obs2 = 0;
-  /** The world's network marked (markNetwork), for whether a message sent is in flight already. */
-  mark: number;
+  /** The world's network marked (markOf), for whether a message sent is in flight already. */
+  mark = 0;
 
-  constructor(instance: Instance, readonly world: World) {
+  constructor(
+    private readonly instance: Instance,
+    world: World,
+  ) {
+    this.reset(world);
+  }
+
+  /** The parts of `world` (in place). */
+  reset(world: World): this {
+    const { instance } = this;
+    this.world = world;
     const n = world.nodes.length;
-    this.nodeHi = new Array(n);
-    this.nodeLo = new Array(n);
-    this.prefix1 = new Array(n + 1);
-    this.prefix2 = new Array(n + 1);
     let h1 = 0x6a09e667 | 0;
     let h2 = 0xbb67ae85 | 0;
     for (let i = 0; i < n; i++) {
@@ -53,17 +61,29 @@ export class ParentParts {
     }
     this.prefix1[n] = h1;
     this.prefix2[n] = h2;
-    this.mark = markNetwork(world.network);
+    this.nodeHi.length = this.nodeLo.length = n;
+    this.prefix1.length = this.prefix2.length = n + 1;
+    // The listing of this world's actions has usually just marked its network: that mark serves.
+    this.mark = markOf(world.network);
+    let net1 = 0;
+    let net2 = 0;
     for (const e of world.network) {
       const h = hashOfEnvelope(e);
-      this.net1 = (this.net1 + h.hi) | 0;
-      this.net2 = (this.net2 + h.lo) | 0;
+      net1 = (net1 + h.hi) | 0;
+      net2 = (net2 + h.lo) | 0;
     }
+    this.net1 = net1;
+    this.net2 = net2;
+    let obs1 = 0;
+    let obs2 = 0;
     for (const o of world.observations) {
       const h = hashOfObject(o);
-      this.obs1 = (this.obs1 + h.hi) | 0;
-      this.obs2 = (this.obs2 + h.lo) | 0;
+      obs1 = (obs1 + h.hi) | 0;
+      obs2 = (obs2 + h.lo) | 0;
     }
+    this.obs1 = obs1;
+    this.obs2 = obs2;
+    return this;
   }
 }
 
