@@ -61,8 +61,11 @@ export class ParentParts {
     }
     this.prefix1[n] = h1;
     this.prefix2[n] = h2;
-    this.nodeHi.length = this.nodeLo.length = n;
-    this.prefix1.length = this.prefix2.length = n + 1;
+    // Setting an array's length is slow: only when the world has another node count (never, within one instance).
+    if (this.nodeHi.length !== n) {
+      this.nodeHi.length = this.nodeLo.length = n;
+      this.prefix1.length = this.prefix2.length = n + 1;
+    }
     // The listing of this world's actions has usually just marked its network: that mark serves.
     this.mark = markOf(world.network);
     let net1 = 0;
