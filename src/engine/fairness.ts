@@ -82,8 +82,6 @@ function classOf(instance: Instance, table: FairnessTable, action: Action): stri
   }
 }
 
-const CLASS_ID = Symbol('protokit.fairness-class');
-
 /** Interns fairness classes as small integers (−1: not fair), for compact per-edge storage. */
 export class FairnessClasses {
   private readonly ids = new Map<string, number>();
@@ -92,23 +90,7 @@ export class FairnessClasses {
 
   constructor(private readonly instance: Instance) {}
 
-  /**
-   * The class of `action`, asked once per edge of an exhaustive search: the last answer is kept
-   * on the action object itself (a hidden property naming this table), where a WeakMap lookup
-   * per edge was a measurable part of the search; other tables' answers go through the WeakMap.
-   */
   idOf(action: Action): number {
-    const hint = (action as { [CLASS_ID]?: { owner: FairnessClasses; id: number } })[CLASS_ID];
-    if (hint !== undefined && hint.owner === this) return hint.id;
-    const id = this.lookup(action);
-    if (Object.isExtensible(action)) {
-      if (hint === undefined) Object.defineProperty(action, CLASS_ID, { value: { owner: this, id }, writable: true, enumerable: false });
-      else (action as unknown as { [CLASS_ID]: { owner: FairnessClasses; id: number } })[CLASS_ID] = { owner: this, id };
-    }
-    return id;
-  }
-
-  private lookup(action: Action): number {
     const known = this.memo.get(action);
     if (known !== undefined) return known;
     const name = fairnessClass(this.instance, action);
