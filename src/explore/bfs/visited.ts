@@ -51,23 +51,18 @@ export class VisitedSet {
   private hi = new Uint32Array(1024);
   private lo = new Uint32Array(1024);
   private parents = new Uint32Array(1024);
-  /**
-   * Open addressing, two words a slot: the state number + 1 (0 when empty) and the low half of
-   * its fingerprint, so a probe compares in the slot it reads and touches the state's arrays only
-   * on a match (one cache miss per lookup instead of two).
-   */
-  private table = new Uint32Array(2 * 2048);
+  /** Open addressing: slot holds state number + 1, 0 when empty. */
+  private table = new Uint32Array(2048);
   private mask = 2047;
   size = 0;
 
   /** Adds a fingerprint first reached from `parent` (−1 for the initial state); returns its number, or −1 if already seen. */
   add(hi: number, lo: number, parent: number): number {
-    const table = this.table;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const entry = table[2 * slot]!;
+      const entry = this.table[slot]!;
       if (entry === 0) break;
-      if (table[2 * slot + 1] === lo && this.hi[entry - 1] === hi) return -1;
+      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return -1;
       slot = (slot + 1) & this.mask;
     }
     const id = this.size++;
@@ -75,24 +70,28 @@ export class VisitedSet {
     this.hi[id] = hi;
     this.lo[id] = lo;
     this.parents[id] = parent < 0 ? 0xffffffff : parent;
-    table[2 * slot] = id + 1;
-    table[2 * slot + 1] = lo;
-    if (this.size * 2 > this.mask + 1) this.growTable();
+    this.table[slot] = id + 1;
+    if (this.size * 2 > this.table.length) this.growTable();
     return id;
   }
 
   has(hi: number, lo: number): boolean {
-    return this.idOf(hi, lo) >= 0;
+    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    for (;;) {
+      const entry = this.table[slot]!;
+      if (entry === 0) return false;
+      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return true;
+      slot = (slot + 1) & this.mask;
+    }
   }
 
   /** The number of a fingerprint's state, or −1 when it was not visited. */
   idOf(hi: number, lo: number): number {
-    const table = this.table;
     let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
     for (;;) {
-      const entry = table[2 * slot]!;
+      const entry = this.table[slot]!;
       if (entry === 0) return -1;
-      if (table[2 * slot + 1] === lo && this.hi[entry - 1] === hi) return entry - 1;
+      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return entry - 1;
       slot = (slot + 1) & this.mask;
     }
   }
@@ -129,10 +128,9 @@ export class VisitedSet {
     set.lo.set(lo);
     set.parents.set(parents);
     set.size = hi.length;
-    let slots = 2048;
-    while (slots < set.size * 2 + 2) slots *= 2;
-    set.table = new Uint32Array(slots); // half the slots wanted, two words each: growTable doubles it
-    set.mask = slots / 2 - 1;
+    let table = 2048;
+    while (table < set.size * 2 + 2) table *= 2;
+    set.table = new Uint32Array(table / 2);
     set.growTable();
     return set;
   }
@@ -152,14 +150,12 @@ export class VisitedSet {
   }
 
   private growTable(): void {
-    const slots = (this.mask + 1) * 2;
-    const table = new Uint32Array(2 * slots);
-    const mask = slots - 1;
+    const table = new Uint32Array(this.table.length * 2);
+    const mask = table.length - 1;
     for (let id = 0; id < this.size; id++) {
       let slot = (this.lo[id]! ^ Math.imul(this.hi[id]!, 0x9e3779b1)) & mask;
-      while (table[2 * slot] !== 0) slot = (slot + 1) & mask;
-      table[2 * slot] = id + 1;
-      table[2 * slot + 1] = this.lo[id]!;
+      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      table[slot] = id + 1;
     }
     this.table = table;
     this.mask = mask;
