@@ -10,11 +10,11 @@ import type { Action } from './actions.js';
 import { canonical } from './canonical.js';
 import type { Instance } from './instance.js';
 import type { Effect, Observation } from './model.js';
-import { objectKey, type NodeState, type NodeStepResult } from './node-step.js';
+import { messageEventKey, objectKey, type NodeState, type NodeStepResult } from './node-step.js';
 import { slotOf, type EnvAction, type EnvironmentActions } from './node-slots.js';
 import { nodeViewOf } from './view.js';
 import { ModelError, thrownMessage } from './errors.js';
-import { envelopeKey, envelopeMemo, envelopeOf, indexOrThrow, linked, removeFirst, replaceAt, sameNodeState, twoWaySplits, uniqueEnvelopes, type Envelope, type EnvelopeActions, type World } from './world.js';
+import { envelopeKey, envelopeMemo, envelopeOf, inMarked, indexOrThrow, linked, markAlso, markNetwork, receiverIndex, removeFirst, replaceAt, sameNodeState, sharedEnvelope, twoWaySplits, uniqueEnvelopes, type Envelope, type EnvelopeActions, type World } from './world.js';
 
 /**
  * Per-instance caches of the hot path (initial world, action objects, environment events, node
@@ -108,6 +108,29 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   }
 }
 
+/**
+ * The node steps the last listing computed, aligned with the actions it returned: for a delivery
+ * or an environment event, the receiving node's step when the listing needed it (a `set`
+ * network, or an environment event cached with its result), null otherwise. The exhaustive
+ * search fingerprints successors from them (src/explore/bfs/successor.ts) instead of stepping
+ * each node again. Valid until the next `enabledActions`; entries past its actions are stale.
+ */
+const listed: (NodeStepResult | null)[] = [];
+/** Entries of `listed` written by the last listing (it is overwritten, not emptied: setting an array's length is slow). */
+let listedCount = 0;
+export function listedSteps(): readonly (NodeStepResult | null)[] {
+  return listed;
+}
+function list(result: NodeStepResult | null): void {
+  listed[listedCount++] = result;
+}
+
+/** The transition-table key of the message of `e` from its sender, kept in the envelope's memo. */
+function eventKeyOf(e: Envelope): string {
+  const memo = envelopeMemo(e);
+  return (memo.eventKey ??= messageEventKey(e.message, e.from));
+}
+
 /** What `listActions` is running, for the message when the model's code throws there. */
 const listing = { node: -1, environment: false, event: '' };
 
@@ -130,26 +153,37 @@ function listActions(instance: Instance, world: World): Action[] {
   const { faults } = instance;
   const setNetwork = faults.network === 'set';
   const actions: Action[] = [];
-  const distinct: Envelope[] = [];
-  const seen = new KeySet(setNetwork ? 0 : world.network.length);
+  // Distinct messages (for drops and duplicates): a `set` network has neither, and no copies to skip.
+  const distinct: Envelope[] | null = setNetwork ? null : [];
+  const seen = setNetwork ? null : new KeySet(world.network.length);
   const fifoHeadSeen = faults.network === 'fifo' ? new Set<string>() : null;
+  // On a `set` network a step changes the world only by a message not yet in it: mark them once.
+  const mark = setNetwork ? markNetwork(world.network) : 0;
+  const cache = hot(instance);
+  listedCount = 0;
   for (const e of world.network) {
-    const key = envelopeKey(e);
+    // The envelope's memo, read once: its key, receiver, event key and actions are kept there.
+    const memo = envelopeMemo(e);
+    const key = memo.key;
     if (fifoHeadSeen !== null) {
       const link = canonical([e.from, e.to]);
       if (fifoHeadSeen.has(link)) continue;
       fifoHeadSeen.add(link);
     }
     // A `set` network holds each message once (applyEffects never adds a copy): nothing to skip.
-    if (!setNetwork && !seen.add(key)) continue;
-    distinct.push(e);
-    const receiver = instance.indexOf.get(e.to)!;
+    if (seen !== null && !seen.add(key)) continue;
+    distinct?.push(e);
+    const receiver = memo.receiverOf === instance ? memo.receiver : receiverIndex(instance, e)!;
     if (!world.nodes[receiver]!.up || !linked(world, e.from, e.to)) continue;
     listing.node = receiver;
     listing.environment = false;
     listing.event = e.message.type;
-    if (setNetwork && !changesWorld(instance, world, receiver, instance.roleOf[receiver]!.stepper.stepMessage(world.nodes[receiver]!, e.from, e.message))) continue;
-    actions.push(actionsOfEnvelope(e).deliver);
+    if (setNetwork) {
+      const result = instance.roleOf[receiver]!.stepper.stepMessageKeyed(world.nodes[receiver]!, (memo.eventKey ??= messageEventKey(e.message, e.from)), e.from, e.message);
+      if (!changesWorld(instance, world, receiver, result, mark)) continue;
+      list(result);
+    } else list(null);
+    actions.push((memo.actions ?? actionsOfEnvelope(e)).deliver);
   }
 
   for (let i = 0; i < instance.nodes.length; i++) {
@@ -157,23 +191,31 @@ function listActions(instance: Instance, world: World): Action[] {
     if (!state.up) continue;
     listing.node = i;
     listing.environment = true;
-    const env = environmentActions(instance, world, i);
+    const env = environmentActions(instance, cache, world, i);
     listing.environment = false;
     if (!setNetwork && env.changing !== null) {
-      for (const action of env.changing) actions.push(action);
+      for (let k = 0; k < env.changing.length; k++) {
+        actions.push(env.changing[k]!);
+        list(env.changingResults![k]!);
+      }
       continue;
     }
     const stepper = instance.roleOf[i]!.stepper;
-    for (const action of env.all) {
+    for (let k = 0; k < env.all.length; k++) {
+      const action = env.all[k]!;
       listing.event = action.event.type;
-      const result = stepper.step(state, action.event);
-      if (setNetwork ? changesWorld(instance, world, i, result) : result.changed) actions.push(action);
+      // Cached with the node state when the environment function does not read the inbox.
+      const result = env.allResults?.[k] ?? stepper.step(state, action.event);
+      if (setNetwork ? changesWorld(instance, world, i, result, mark) : result.changed) {
+        actions.push(action);
+        list(result);
+      }
     }
   }
 
   if (!setNetwork) {
     // With fifo semantics only link heads are in `distinct`; loss and duplication apply to any message.
-    const faulty = faults.network === 'fifo' ? uniqueEnvelopes(world.network) : distinct;
+    const faulty = faults.network === 'fifo' ? uniqueEnvelopes(world.network) : distinct!;
     if (world.used.loss < faults.loss) {
       for (const e of faulty) actions.push(actionsOfEnvelope(e).drop);
     }
@@ -181,7 +223,6 @@ function listActions(instance: Instance, world: World): Action[] {
       for (const e of faulty) actions.push(actionsOfEnvelope(e).duplicate);
     }
   }
-  const cache = hot(instance);
   if (world.used.crash < faults.crash) {
     for (let i = 0; i < world.nodes.length; i++) if (world.nodes[i]!.up) actions.push(cache.crash[i]!);
   }
@@ -190,6 +231,7 @@ function listActions(instance: Instance, world: World): Action[] {
     for (const action of cache.partitions) actions.push(action);
   }
   if (world.partition !== null) actions.push(HEAL);
+  while (listedCount < actions.length) list(null);
   return actions;
 }
 
@@ -213,18 +255,29 @@ class KeySet {
   }
 }
 
+/** Inboxes remembered per node state for roles whose environment function reads the inbox. */
+const INBOXES_PER_STATE = 256;
+
 /**
  * The environment events node `i` may receive now, as actions (not yet filtered by whether
  * they change anything). A role's environment function is pure, so when a call does not read
- * the inbox its answer depends on the node state alone and is kept for that state.
+ * the inbox its answer depends on the node state alone and is kept for that state; when it
+ * does, its answer depends on the node state and the inbox (the messages to the node, in
+ * network order), and is kept for that state by the inbox's keys, in order.
  */
-function environmentActions(instance: Instance, world: World, i: number): EnvironmentActions {
-  const cache = hot(instance);
+function environmentActions(instance: Instance, cache: HotCache, world: World, i: number): EnvironmentActions {
   const state = world.nodes[i]!;
   const slot = slotOf(instance, i, state);
   if (slot.env !== null) return slot.env;
   const id = instance.nodes[i]!.id;
   const inbox = world.network.filter((e) => e.to === id);
+  let inboxKey: string | null = null;
+  if (cache.readsInbox[i]) {
+    inboxKey = '';
+    for (const e of inbox) inboxKey += `${sharedEnvelope(e).id},`;
+    const known = slot.envByInbox?.get(inboxKey);
+    if (known !== undefined) return known;
+  }
   let readInbox = false;
   const watched = cache.readsInbox[i]
     ? inbox
@@ -237,10 +290,26 @@ function environmentActions(instance: Instance, world: World, i: number): Enviro
   const events = instance.roleOf[i]!.environment(nodeViewOf(instance, i, state), instance.params, watched);
   const all: EnvAction[] = events.map((event) => ({ type: 'env', node: id, event }));
   if (readInbox) cache.readsInbox[i] = true;
-  if (cache.readsInbox[i]) return { all, changing: null };
+  if (cache.readsInbox[i]) {
+    const answer: EnvironmentActions = { all, changing: null, allResults: null, changingResults: null };
+    // Kept from the second call on (the first, through the proxy, found that the inbox is read).
+    if (inboxKey !== null) {
+      if (slot.envByInbox === null || slot.envByInbox.size >= INBOXES_PER_STATE) slot.envByInbox = new Map();
+      slot.envByInbox.set(inboxKey, answer);
+    }
+    return answer;
+  }
   const stepper = instance.roleOf[i]!.stepper;
   listing.environment = false;
-  slot.env = { all, changing: all.filter((action) => ((listing.event = action.event.type), stepper.step(state, action.event).changed)) };
+  const allResults = all.map((action) => ((listing.event = action.event.type), stepper.step(state, action.event)));
+  const changing: EnvAction[] = [];
+  const changingResults: NodeStepResult[] = [];
+  for (let k = 0; k < all.length; k++) {
+    if (!allResults[k]!.changed) continue;
+    changing.push(all[k]!);
+    changingResults.push(allResults[k]!);
+  }
+  slot.env = { all, changing, allResults, changingResults };
   return slot.env;
 }
 
@@ -248,18 +317,20 @@ function environmentActions(instance: Instance, world: World, i: number): Enviro
  * With `set` semantics a step that only re-sends messages already in the set changes nothing;
  * such steps are left out of the enabled actions (they would be stuttering steps).
  */
-function changesWorld(instance: Instance, world: World, i: number, result: NodeStepResult): boolean {
+function changesWorld(instance: Instance, world: World, i: number, result: NodeStepResult, mark: number): boolean {
   if (!result.changed) return false;
   if (!sameNodeState(result.state, world.nodes[i]!)) return true;
   const from = instance.nodes[i]!.id;
-  return result.effects.some((effect) => {
+  for (const effect of result.effects) {
     if (effect.type === 'send') {
-      const key = envelopeKey(envelopeOf(effect, from));
-      return !world.network.some((e) => envelopeKey(e) === key);
+      // `mark` is the listing's mark of world.network (markNetwork).
+      if (!inMarked(world.network, envelopeOf(effect, from), mark)) return true;
+      continue;
     }
     const key = objectKey(effect.observation);
-    return !world.observations.some((o) => objectKey(o) === key);
-  });
+    if (!world.observations.some((o) => objectKey(o) === key)) return true;
+  }
+  return false;
 }
 
 /**
@@ -285,7 +356,7 @@ function stepUnguarded(instance: Instance, world: World, action: Action): World 
       const i = indexOrThrow(instance, action.to);
       // A `set` network keeps a delivered message: the world is only copied if the node changes.
       const next = setNetwork ? world : { ...world, network: removeFirst(world.network, action) };
-      return applyStep(instance, next, i, instance.roleOf[i]!.stepper.stepMessage(next.nodes[i]!, action.from, action.message));
+      return applyStep(instance, next, i, instance.roleOf[i]!.stepper.stepMessageKeyed(next.nodes[i]!, eventKeyOf(action), action.from, action.message));
     }
     case 'env': {
       const i = indexOrThrow(instance, action.node);
@@ -337,6 +408,8 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
   let network: Envelope[] | null = null;
   let observations: Observation[] | null = null;
   const setNetwork = instance.faults.network === 'set';
+  // A `set` network holds each key once: its keys are marked (markNetwork), and so is each key added.
+  let mark = -1;
   for (const effect of effects) {
     if (effect.type === 'send') {
       if (!instance.indexOf.has(effect.to)) {
@@ -344,8 +417,9 @@ function applyEffects(instance: Instance, world: World, from: string, effects: r
       }
       const e = envelopeOf(effect, from);
       if (setNetwork) {
-        const key = envelopeKey(e);
-        if ((network ?? world.network).some((x) => envelopeKey(x) === key)) continue;
+        if (mark < 0) mark = markNetwork(world.network);
+        if (inMarked(network ?? world.network, e, mark)) continue;
+        markAlso(e, mark);
       }
       (network ??= world.network.slice()).push(e);
     } else {

@@ -99,7 +99,7 @@ const messageEventKeys = new WeakMap<Message, Map<string, string>>();
  * `{...message, from}` the node receives, kept per (message object, sender) so a delivery costs
  * two lookups instead of a copy and a serialisation.
  */
-function messageEventKey(message: Message, from: string): string {
+export function messageEventKey(message: Message, from: string): string {
   let bySender = messageEventKeys.get(message);
   if (bySender === undefined) {
     bySender = new Map();
@@ -159,6 +159,14 @@ export class NodeStepper {
   /** The node's state after it receives `message` from `from` (the event `{...message, from}`), memoised. */
   stepMessage(state: NodeState, from: string, message: Message): NodeStepResult {
     return this.lookup(state, messageEventKey(message, from), message, from);
+  }
+
+  /**
+   * As `stepMessage`, with the transition-table key already known (`messageEventKey(message,
+   * from)`, which the fast path keeps per envelope).
+   */
+  stepMessageKeyed(state: NodeState, eventKey: string, from: string, message: Message): NodeStepResult {
+    return this.lookup(state, eventKey, message, from);
   }
 
   /** The memo of `state`'s canonical twin, interning the state when it is new. */

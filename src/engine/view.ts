@@ -58,14 +58,29 @@ export function nodeViewOf(instance: Instance, i: number, state: NodeState): Nod
   return slot.view;
 }
 
+/** Per instance: the node indexes of each role, in cluster order (what `role()` picks). */
+const roleIndexes = new WeakMap<Instance, ReadonlyMap<string, readonly number[]>>();
+function rolesOf(instance: Instance): ReadonlyMap<string, readonly number[]> {
+  let roles = roleIndexes.get(instance);
+  if (roles === undefined) {
+    const built = new Map<string, number[]>();
+    instance.nodes.forEach((spec, i) => {
+      const list = built.get(spec.role);
+      if (list === undefined) built.set(spec.role, [i]);
+      else list.push(i);
+    });
+    roleIndexes.set(instance, (roles = built));
+  }
+  return roles;
+}
+
 /** A world as properties see it; node views are shared between worlds with the same node state. */
 class View implements WorldView {
   readonly network: readonly Envelope[];
   readonly observations: readonly Observation[];
   readonly params: Instance['params'];
   readonly faultsUsed: FaultsUsed;
-  /** Role members, filtered once per role on first request. */
-  private byRole: Map<string, readonly NodeView[]> | null = null;
+  private readonly roles: ReadonlyMap<string, readonly number[]>;
 
   constructor(
     private readonly instance: Instance,
@@ -76,6 +91,7 @@ class View implements WorldView {
     this.observations = world.observations;
     this.params = instance.params;
     this.faultsUsed = world.used;
+    this.roles = rolesOf(instance);
   }
 
   // Untyped here: the interface's signatures give callers the model's types.
@@ -86,13 +102,12 @@ class View implements WorldView {
   }
 
   role(role: string): readonly NodeView<any>[] {
-    this.byRole ??= new Map();
-    let members = this.byRole.get(role);
-    if (members === undefined) {
-      members = this.nodes.filter((n) => n.role === role);
-      this.byRole.set(role, members);
-    }
-    return members.slice(); // a fresh array, as before: callers may sort it
+    const indexes = this.roles.get(role);
+    if (indexes === undefined) return [];
+    // A fresh array at every call, as before: callers may sort it.
+    const members: NodeView[] = new Array(indexes.length);
+    for (let k = 0; k < indexes.length; k++) members[k] = this.nodes[indexes[k]!]!;
+    return members;
   }
 }
 

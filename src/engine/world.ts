@@ -48,7 +48,120 @@ export interface EnvelopeMemo {
   readonly key: string;
   actions: EnvelopeActions | null;
   hash: { readonly hi: number; readonly lo: number } | null;
+  /** The one record of this key (see `sharedEnvelope`), with the generation it was taken in. */
+  shared: SharedEnvelope | null;
+  sharedGeneration: number;
+  /** The receiver's transition-table key of this message from its sender (node-step.ts), once asked. */
+  eventKey: string | null;
+  /** The receiver's index in `receiverOf`, the instance it was found in (null: not yet asked). */
+  receiver: number;
+  receiverOf: Instance | null;
 }
+
+/** The index of `e`'s receiver among the instance's nodes (undefined: no such node), kept in the envelope's memo. */
+export function receiverIndex(instance: Instance, e: Envelope): number | undefined {
+  const memo = envelopeMemo(e);
+  if (memo.receiverOf === instance) return memo.receiver < 0 ? undefined : memo.receiver;
+  const i = instance.indexOf.get(e.to);
+  memo.receiver = i ?? -1;
+  memo.receiverOf = instance;
+  return i;
+}
+
+/**
+ * One record per envelope key, shared by every envelope object with that key: membership of a
+ * key in a network is then a mark on the record (`markNetwork`), checked in constant time, where
+ * comparing keys meant a scan of the network per message. The records are kept in a map bounded
+ * like the node memo (node-step.ts); past the bound it starts afresh (a new generation), so long
+ * random checks keep bounded memory and records of older generations are never compared.
+ */
+export interface SharedEnvelope {
+  readonly key: string;
+  /** A number for the key, unique over every generation (a record is never renumbered). */
+  readonly id: number;
+  /** The last mark (`markNetwork`) whose network holds this key. */
+  mark: number;
+  /** The last call (of successor.ts) that counted this key as sent, so a second send of it in that step is not. */
+  sent: number;
+}
+
+const SHARED_LIMIT = 500_000;
+let sharedByKey = new Map<string, SharedEnvelope>();
+let sharedGeneration = 0;
+let sharedCount = 0;
+
+export function sharedEnvelope(e: Envelope): SharedEnvelope {
+  const memo = envelopeMemo(e);
+  if (memo.shared !== null && memo.sharedGeneration === sharedGeneration) return memo.shared;
+  let shared = sharedByKey.get(memo.key);
+  if (shared === undefined) {
+    if (sharedByKey.size >= SHARED_LIMIT) {
+      sharedByKey = new Map();
+      sharedGeneration++;
+    }
+    shared = { key: memo.key, id: ++sharedCount, mark: 0, sent: 0 };
+    sharedByKey.set(memo.key, shared);
+  }
+  memo.shared = shared;
+  memo.sharedGeneration = sharedGeneration;
+  return shared;
+}
+
+/** The generation of the shared records (a record of an earlier one is not compared). */
+export function envelopeGeneration(): number {
+  return sharedGeneration;
+}
+
+let lastMark = 0;
+let markedGeneration = -1;
+/**
+ * Marks every key of `network` with a fresh number and returns it; `inMarked(network, e, mark)`
+ * then says in constant time whether `e`'s key is in the network. A mark taken before another
+ * `markNetwork`, or before a new generation of records began, is not trusted: `inMarked` then
+ * compares keys, as before the marks.
+ */
+export function markNetwork(network: readonly Envelope[]): number {
+  const mark = ++lastMark;
+  const generation = sharedGeneration;
+  for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
+  // A generation that began during the loop voids the records marked before it: once more, in the new one.
+  if (generation !== sharedGeneration) for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
+  markedGeneration = sharedGeneration;
+  lastMarked = network;
+  return mark;
+}
+
+/** The network the last mark holds exactly (null once a caller marked keys beyond it). */
+let lastMarked: readonly Envelope[] | null = null;
+
+/**
+ * A mark of `network`: the last one when it was taken of this very array and is still trusted
+ * (the search lists a world's actions, then fingerprints its successors: one marking serves
+ * both), a fresh one otherwise.
+ */
+export function markOf(network: readonly Envelope[]): number {
+  return lastMarked === network && isLastMark(lastMark) ? lastMark : markNetwork(network);
+}
+
+/** Marks `e`'s key with `mark` (a key added to the marked network); the mark then holds more than its network. */
+export function markAlso(e: Envelope, mark: number): void {
+  sharedEnvelope(e).mark = mark;
+  lastMarked = null;
+}
+
+/** Whether `mark` is still trusted by `inMarked` (no other mark, no new generation since). */
+export function isLastMark(mark: number): boolean {
+  return mark === lastMark && markedGeneration === sharedGeneration;
+}
+
+/** Whether `e`'s key is in `network`, which was marked with `mark` (see `markNetwork`). */
+export function inMarked(network: readonly Envelope[], e: Envelope, mark: number): boolean {
+  const shared = sharedEnvelope(e);
+  if (mark === lastMark && markedGeneration === sharedGeneration) return shared.mark === mark;
+  for (let k = 0; k < network.length; k++) if (envelopeKey(network[k]!) === shared.key) return true;
+  return false;
+}
+
 /** The deliver, drop and duplicate actions of one in-flight message, built once per envelope. */
 export interface EnvelopeActions {
   readonly deliver: Action;
@@ -62,7 +175,7 @@ const frozenEnvelopes = new WeakMap<Envelope, EnvelopeMemo>();
 export function envelopeMemo(e: Envelope): EnvelopeMemo {
   let memo = (e as Envelope & { [ENVELOPE_MEMO]?: EnvelopeMemo })[ENVELOPE_MEMO] ?? frozenEnvelopes.get(e);
   if (memo === undefined) {
-    memo = { key: canonical([e.from, e.to, e.message]), actions: null, hash: null };
+    memo = { key: canonical([e.from, e.to, e.message]), actions: null, hash: null, shared: null, sharedGeneration: -1, eventKey: null, receiver: -1, receiverOf: null };
     if (Object.isExtensible(e)) Object.defineProperty(e, ENVELOPE_MEMO, { value: memo, enumerable: false });
     else frozenEnvelopes.set(e, memo);
   }
@@ -76,11 +189,14 @@ export function envelopeKey(e: Envelope): string {
 
 /** The envelope a send effect puts on the network, one object per (effect, sender). */
 const sentEnvelopes = new WeakMap<Effect, Map<string, Envelope>>();
+const SENT_BY = Symbol('protokit.sent-by');
 export function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: string): Envelope {
-  let bySender = sentEnvelopes.get(effect);
+  // Kept on the effect itself (hidden, as the other memos), in the WeakMap when it is frozen.
+  let bySender = (effect as { [SENT_BY]?: Map<string, Envelope> })[SENT_BY] ?? sentEnvelopes.get(effect);
   if (bySender === undefined) {
     bySender = new Map();
-    sentEnvelopes.set(effect, bySender);
+    if (Object.isExtensible(effect)) Object.defineProperty(effect, SENT_BY, { value: bySender, enumerable: false });
+    else sentEnvelopes.set(effect, bySender);
   }
   let e = bySender.get(from);
   if (e === undefined) {

@@ -9,7 +9,7 @@ import type { Instance } from '../../engine/instance.js';
 import { guarded, reachedIn, type Property, type Violation } from '../../properties/properties.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, step } from '../../engine/fast-step.js';
+import { enabledActions, listedSteps, step } from '../../engine/fast-step.js';
 import { ModelError } from '../../engine/errors.js';
 import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { fingerprint64 } from './visited.js';
@@ -154,6 +154,8 @@ export class Expander {
     let expanding = expand;
     let world: World | null = null;
     let taking: Action | null = null;
+    // One set of parent parts for the part, moved from state to state (successor.ts).
+    let parts: ParentParts | null = null;
     try {
       for (let index = 0; index < worlds.length; index++) {
         world = worlds[index]!;
@@ -173,17 +175,18 @@ export class Expander {
         }
         if (!expanding || world.network.length > this.maxInFlight) continue;
         const actions = enabledActions(instance, world);
+        const steps = listedSteps();
         if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
           stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
           break;
         }
         generated[index] = actions.length;
-        const parent = this.successorParts ? new ParentParts(instance, world) : null;
+        const parent = this.successorParts ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
         for (let a = 0; a < actions.length; a++) {
           const action = actions[a]!;
           this.coverage?.record(world, action);
           // Most successors are known already: fingerprinted without building them when possible.
-          const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+          const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
           if (derived !== null && known(derived.hi, derived.lo)) continue;
           taking = action;
           const next = step(instance, world, action);

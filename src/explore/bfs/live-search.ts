@@ -24,7 +24,7 @@ import type { Instance } from '../../engine/instance.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 import type { World } from '../../engine/world.js';
 import { buildView } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
 import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
 import type { Property, Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
@@ -92,6 +92,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   let sincePoll = 0;
   // New states at each depth (index 0: the initial state), as the safety search reports them, for the growing-frontier warning.
   const levels: number[] = [1];
+  // One set of parent parts for the search, moved from state to state (successor.ts).
+  let parts: ParentParts | null = null;
 
   search: while (frontier.length > 0) {
     depth++;
@@ -129,14 +131,15 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       graph.begin(id, expand);
       if (!expand) continue;
       const actions = enabledActions(instance, world);
+      const steps = listedSteps();
       generated += actions.length;
       if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
-      const parent = derive ? new ParentParts(instance, world) : null;
+      const parent = derive ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
       for (let a = 0; a < actions.length; a++) {
         const action = actions[a]!;
         coverage?.record(world, action);
         let successor: World | null = null;
-        const derived = parent === null ? null : successorFingerprint(instance, parent, action);
+        const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
         const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
         if (stepInvariants.length > 0) {
           successor ??= step(instance, world, action);

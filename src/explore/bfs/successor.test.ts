@@ -11,7 +11,7 @@ import type { FaultSettings } from '../../engine/faults.js';
 import type { Model } from '../../engine/model.js';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
 import { worldKey, type World } from '../../engine/world.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
 import { ParentParts, successorFingerprint } from './successor.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 
@@ -30,14 +30,21 @@ function compare(model: Model, options: InstanceOptions, limit: number): [number
     const next: World[] = [];
     for (const world of frontier) {
       const parent = new ParentParts(instance, world);
-      for (const action of enabledActions(instance, world)) {
+      const actions = enabledActions(instance, world);
+      // The node steps the listing computed, as the searches pass them (copied: `step` below lists nothing, but the test should not lean on it).
+      const steps = listedSteps().slice(0, actions.length);
+      for (let a = 0; a < actions.length; a++) {
+        const action = actions[a]!;
         const successor = step(instance, world, action);
+        const expected = worldFingerprint(instance, successor);
         const f = successorFingerprint(instance, parent, action);
         if (f !== null) {
           derived++;
-          const expected = worldFingerprint(instance, successor);
           if (f.hi !== expected.hi || f.lo !== expected.lo) mismatches++;
         }
+        // With the listing's step: the same fingerprint.
+        const g = successorFingerprint(instance, parent, action, steps[a]!);
+        if ((g === null) !== (f === null) || (g !== null && (g.hi !== expected.hi || g.lo !== expected.lo))) mismatches++;
         const key = worldKey(instance, successor);
         if (!seen.has(key) && seen.size < limit) {
           seen.add(key);
