@@ -2,20 +2,31 @@
  * `protokit mutate` per model (issue 12): the mechanical mutants derived from each model's
  * machines, run against its suite as the command runs them (the default check at the default
  * seed, then exhaustive search of the suite's small configuration, then the equivalence runs),
- * with the command's default time budget per model. The score is killed / (run − equivalent);
+ * with the command's default time budget per model, each model in a process of its own. The score is killed / (run − equivalent);
  * survivors point at a missing property or a budget too small.
  *
  *   npm run bench -- mutate
  */
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { suites } from '../../properties/registry.js';
-import { mutate, type MutateResult } from '../../src/mutate/mutate.js';
+import type { MutateResult } from '../../src/mutate/mutate.js';
 import { ms, table } from '../measure.js';
+
+const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
+
+/** `protokit mutate MODEL --json` in a process of its own, as a user runs it (exit 0 or 1: a result). */
+function mutateInProcess(model: string): MutateResult {
+  const child = spawnSync(process.execPath, [BIN, 'mutate', model, '--json'], { encoding: 'utf8', maxBuffer: 64 * 2 ** 20 });
+  if (child.status !== 0 && child.status !== 1) throw new Error(`protokit mutate ${model} exited with ${child.status}: ${child.stderr}`);
+  return JSON.parse(child.stdout) as MutateResult;
+}
 
 export default {
   title: 'Mutation score per model (`protokit mutate`)',
   async run() {
     const results: MutateResult[] = [];
-    for (const suite of suites) results.push(await mutate(suite));
+    for (const suite of suites) results.push(mutateInProcess(suite.model.name));
     const rows = results.map((r) => [
       r.model,
       r.total,
