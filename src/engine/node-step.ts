@@ -139,6 +139,15 @@ class MachineMemo {
 
 const machineMemos = new WeakMap<AnyStateMachine, MachineMemo>();
 
+/**
+ * Drops `machine`'s memo of transitions (every stepper of it starts cold after this). For a
+ * caller that keeps machines it will not step again, e.g. `protokit mutate`, whose mutant
+ * machines all live until it ends: a hundred memos of a long check each outgrow the heap.
+ */
+export function forgetTransitions(machine: AnyStateMachine): void {
+  machineMemos.delete(machine);
+}
+
 export class NodeStepper {
   private readonly shared: MachineMemo;
   hits = 0;

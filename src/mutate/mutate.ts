@@ -13,6 +13,7 @@
  * `not-run`); mutants are tried in round-robin order over kinds, so a cut run still samples each.
  */
 import { resolveInstance } from '../engine/instance.js';
+import { forgetTransitions } from '../engine/node-step.js';
 import { explore } from '../explore/bfs/search.js';
 import { checkRandom, DEFAULT_SEED } from '../explore/random/random.js';
 import type { Suite } from '../properties/suite.js';
@@ -80,6 +81,8 @@ export async function mutate(suite: Suite, options: MutateOptions = {}): Promise
   for (const [index, m] of chosen.entries()) {
     const outOfTime = performance.now() - started > budgetMs; // allow-clock
     const outcome = outOfTime ? notRun(m) : await runMutant(suite, m, seed, options);
+    // The mutant's machines live on in `chosen` but are not stepped again: free their memos.
+    for (const role of Object.values(m.spec.roles)) if (role?.machine) forgetTransitions(role.machine);
     outcomes.push(outcome);
     options.onMutant?.(outcome, index, chosen.length);
   }
