@@ -9,6 +9,7 @@
  */
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import * as xstateApi from 'xstate';
 import { transition, type AnyStateMachine, type EventObject } from 'xstate';
 import { suites } from '../../properties/registry.js';
 import { canonical } from './canonical.js';
@@ -196,4 +197,16 @@ test('one state object stepped by two machines (the model and a mutant) keeps ea
   expect(majority.step(state, decide).changed).toBe(true);
   expect(correct.step(state, decide).changed).toBe(false);
   expect(majority.step(state, decide).changed).toBe(true);
+});
+
+describe('a machine that never settles', () => {
+  test('raising an event for itself under a guard that stays true fails the step, not the heap', () => {
+    const { createMachine, raise } = xstateApi;
+    const loop = createMachine({ initial: 'on', states: { on: { on: { Ping: { actions: raise({ type: 'Ping' }) }, Stop: {} } } } });
+    const stepper = new NodeStepper(loop);
+    const start = stepper.initial({}).state;
+    expect(() => stepper.step(start, { type: 'Ping' })).toThrow(/^the machine did not settle: more than 10,000 microsteps for one event/);
+    // The stepper still answers events that settle.
+    expect(stepper.step(start, { type: 'Stop' }).changed).toBe(false);
+  });
 });

@@ -305,7 +305,19 @@ export class NodeStepper {
 interface ReusedScope {
   readonly scope: AnyActorScope;
   collected: { type: string; params?: unknown }[];
+  /** Microsteps of the transition in progress (xstate reports each to the scope's system). */
+  microsteps: number;
 }
+
+/**
+ * The most microsteps one event may take. A machine that raises an event for itself under a
+ * guard that stays true (a mutant's forced guard, or a user's slip) never settles: xstate would
+ * loop, holding every microstep, until the heap is gone. Past this bound the step fails as the
+ * model's error, with its trace, like any other throw from a machine.
+ */
+export const MAX_MICROSTEPS = 10_000;
+
+class EndlessTransition extends Error {}
 const scopes = new WeakMap<AnyStateMachine, ReusedScope | null>();
 
 function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnyStateMachine['resolveState']>, event: EventObject): [ReturnType<AnyStateMachine['resolveState']>, { type: string; params?: unknown }[]] {
@@ -314,6 +326,7 @@ function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnySta
   if (reused === null) return transition(machine, snapshot, event);
   const collected: { type: string; params?: unknown }[] = [];
   reused.collected = collected;
+  reused.microsteps = 0;
   try {
     const next = machine.transition(snapshot, event, reused.scope);
     if (Object.keys(next.children ?? {}).length > 0) {
@@ -321,7 +334,8 @@ function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnySta
       return transition(machine, snapshot, event);
     }
     return [next, collected];
-  } catch {
+  } catch (error) {
+    if (error instanceof EndlessTransition) throw error;
     return transition(machine, snapshot, event);
   }
 }
@@ -329,7 +343,14 @@ function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnySta
 function makeScope(machine: AnyStateMachine): ReusedScope | null {
   try {
     const self = createActor(machine);
-    const reused: ReusedScope = { scope: undefined as unknown as AnyActorScope, collected: [] };
+    const reused: ReusedScope = { scope: undefined as unknown as AnyActorScope, collected: [], microsteps: 0 };
+    // The actor's system, but counting the microsteps xstate reports, so an endless loop stops.
+    const system = Object.create(self.system) as typeof self.system & { _sendInspectionEvent: (e: { type: string }) => void };
+    system._sendInspectionEvent = (e: { type: string }) => {
+      if (e.type === '@xstate.microstep' && ++reused.microsteps > MAX_MICROSTEPS) {
+        throw new EndlessTransition(`the machine did not settle: more than ${MAX_MICROSTEPS.toLocaleString('en-US')} microsteps for one event (a raised event or an eventless transition whose guard stays true?)`);
+      }
+    };
     const scope = {
       self,
       defer: () => {},
@@ -337,7 +358,7 @@ function makeScope(machine: AnyStateMachine): ReusedScope | null {
       logger: () => {},
       sessionId: '',
       stopChild: () => {},
-      system: self.system,
+      system,
       emit: () => {},
       actionExecutor: (action: { type: string; params?: unknown }) => {
         reused.collected.push(action);
