@@ -1,8 +1,8 @@
 /**
  * Start-up: a whole `protokit` process (`node src/cli/bin.mjs`, TypeScript compiled at start by
  * tsx) for `list`, `check two-phase-commit --runs 1` and `replay` of a kept trace, against
- * `node -e ''` in the same run; wall and CPU time (the child's user + system), medians. The
- * compiled package (dist/, plain node) is another branch's; this measures the source bin.
+ * `node -e ''` in the same run; wall and CPU time (the child's user + system), medians. The same
+ * commands run from the compiled package as a user's project installs it (dist/ on plain node).
  */
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
