@@ -97,6 +97,8 @@ export async function checkCommand(modelName: string | undefined, options: Check
   const lanes = modelName === undefined && !(options.workers && options.workers > 1) && options.shard === undefined ? Math.min(availableParallelism(), selected.length) : 1;
   const done = lanes > 1 ? await checkSideBySide(selected, options, lanes) : null;
   for (const [k, suite] of selected.entries()) {
+    // Side by side, a Ctrl-C leaves the models no lane started without an outcome.
+    if (done && done[k] === undefined) continue;
     const outcome = done ? done[k]! : await checkOne(suite, options);
     outcomes.push(outcome);
     if (outcome.result.interrupted) {
@@ -134,6 +136,8 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   const cost = (s: Suite) => (options.runs ?? s.budget.runs) * (options.depth ?? s.budget.depth);
   const queue = suites.map((_, k) => k).sort((a, b) => cost(suites[a]!) - cost(suites[b]!));
   const outcomes = new Array<ModelOutcome>(suites.length);
+  // Ctrl-C stops every lane's current check (each listens for it); then no lane starts another.
+  let stopped = false;
   const bigEnough = (k: number | undefined) => (k !== undefined && cost(suites[k]!) >= WORKER_MIN_STEPS ? k : undefined);
   interface Elsewhere {
     runs: number;
@@ -144,7 +148,7 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   const running = new Map<number, Elsewhere>();
   const onWorker = async (): Promise<void> => {
     // Only a check long enough to win back a thread's start (about a second of CPU) moves to one.
-    for (let k = bigEnough(queue.at(-1)); k !== undefined; k = bigEnough(queue.at(-1))) {
+    for (let k = bigEnough(queue.at(-1)); k !== undefined && !stopped; k = bigEnough(queue.at(-1))) {
       queue.pop();
       let finish = () => {};
       const seen: Elsewhere = { runs: 0, total: options.runs ?? suites[k]!.budget.runs, finished: new Promise<void>((r) => (finish = r)) };
@@ -154,6 +158,7 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
           seen.runs = runs;
           seen.show?.(runs);
         });
+        if (outcomes[k]!.result.interrupted) stopped = true;
       } finally {
         running.delete(k);
         finish();
@@ -163,7 +168,10 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   const workers = Array.from({ length: lanes - 1 }, onWorker);
   for (const w of workers) w.catch(() => {}); // awaited below
   const here = async (): Promise<void> => {
-    for (let k = queue.shift(); k !== undefined; k = queue.shift()) outcomes[k] = await checkOne(suites[k]!, options);
+    for (let k = queue.shift(); k !== undefined && !stopped; k = queue.shift()) {
+      outcomes[k] = await checkOne(suites[k]!, options);
+      if (outcomes[k]!.result.interrupted) stopped = true;
+    }
     // The queue is empty: what still runs, runs on workers; show it, one bar at a time.
     for (const [k, seen] of [...running]) {
       const bar = progressFor(suites[k]!.model.name, seen.total, !options.json, seen.runs);

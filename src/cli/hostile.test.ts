@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, onTestFinished, test, vi } from 'vitest';
 import { suites } from '../../properties/registry.js';
@@ -458,6 +458,19 @@ describe('Ctrl-C during check or explore: the figures so far, the rerun line, ex
     expect(r.stdout).toMatch(/interrupted \(Ctrl-C\) after [\d,]+ runs: no invariant violated in those/);
     expect(r.stdout).toMatch(/rerun: {2}npx protokit check two-phase-commit --seed 1 --runs 10000000$/m);
     expect(oneLine(r.stderr)).toMatch(/^protokit: interrupted after [\d,]+ runs of two-phase-commit$/);
+  });
+
+  test('check of every model, side by side: every lane stops, and no model starts after', async () => {
+    // With a budget this large every model is worth a thread: Raft's (the deepest) goes to a worker,
+    // this thread starts with the shallowest (Paxos). Both stop; the first model in the registry's
+    // order that was interrupted is reported (Raft), and no other model starts. (On one core the
+    // models run one after the other and the first, Two-Phase Commit, is the one interrupted.)
+    const r = await interrupted('check', '--runs', '10000000', '--out', dir);
+    expect(r.code).toBe(130);
+    const lanes = availableParallelism() > 1;
+    expect(oneLine(r.stderr)).toMatch(lanes ? /^protokit: interrupted after [\d,]+ runs of raft$/ : /^protokit: interrupted after [\d,]+ runs of two-phase-commit$/);
+    expect(r.stdout).toMatch(/interrupted \(Ctrl-C\) after [\d,]+ runs: no invariant violated in those/);
+    expect(r.stdout).not.toMatch(lanes ? /two-phase-commit|mapreduce|quorum-kv/ : /raft|paxos|mapreduce|quorum-kv/);
   });
 
   test('explore', async () => {
