@@ -139,29 +139,29 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   // Ctrl-C stops every lane's current check (each listens for it); then no lane starts another.
   let stopped = false;
   const bigEnough = (k: number | undefined) => (k !== undefined && cost(suites[k]!) >= WORKER_MIN_STEPS ? k : undefined);
+  /** A check running on a worker thread: its runs so far, and where to show them once this thread is free. */
   interface Elsewhere {
     runs: number;
     readonly total: number;
     show?: (runs: number) => void;
-    readonly finished: Promise<void>;
+    check?: Promise<ModelOutcome>;
   }
   const running = new Map<number, Elsewhere>();
   const onWorker = async (): Promise<void> => {
     // Only a check long enough to win back a thread's start (about a second of CPU) moves to one.
     for (let k = bigEnough(queue.at(-1)); k !== undefined && !stopped; k = bigEnough(queue.at(-1))) {
       queue.pop();
-      let finish = () => {};
-      const seen: Elsewhere = { runs: 0, total: options.runs ?? suites[k]!.budget.runs, finished: new Promise<void>((r) => (finish = r)) };
+      const seen: Elsewhere = { runs: 0, total: options.runs ?? suites[k]!.budget.runs };
       running.set(k, seen);
+      seen.check = checkOne(suites[k]!, options, (runs) => {
+        seen.runs = runs;
+        seen.show?.(runs);
+      });
       try {
-        outcomes[k] = await checkOne(suites[k]!, options, (runs) => {
-          seen.runs = runs;
-          seen.show?.(runs);
-        });
+        outcomes[k] = await seen.check;
         if (outcomes[k]!.result.interrupted) stopped = true;
       } finally {
         running.delete(k);
-        finish();
       }
     }
   };
@@ -177,7 +177,7 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
       const bar = progressFor(suites[k]!.model.name, seen.total, !options.json, seen.runs);
       bar.update(seen.runs, seen.total);
       seen.show = (runs) => bar.update(runs, seen.total);
-      await seen.finished;
+      await seen.check?.catch(() => {}); // its failure is the worker lane's to report
       bar.stop();
     }
   };

@@ -329,7 +329,7 @@ function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnySta
   reused.microsteps = 0;
   try {
     const next = machine.transition(snapshot, event, reused.scope);
-    if (Object.keys(next.children ?? {}).length > 0) {
+    if (hasAny(next.children)) {
       scopes.set(machine, null);
       return transition(machine, snapshot, event);
     }
@@ -343,32 +343,40 @@ function transitionInScope(machine: AnyStateMachine, snapshot: ReturnType<AnySta
 function makeScope(machine: AnyStateMachine): ReusedScope | null {
   try {
     const self = createActor(machine);
-    const reused: ReusedScope = { scope: undefined as unknown as AnyActorScope, collected: [], microsteps: 0 };
     // The actor's system, but counting the microsteps xstate reports, so an endless loop stops.
     const system = Object.create(self.system) as typeof self.system & { _sendInspectionEvent: (e: { type: string }) => void };
-    system._sendInspectionEvent = (e: { type: string }) => {
+    system._sendInspectionEvent = (e) => {
       if (e.type === '@xstate.microstep' && ++reused.microsteps > MAX_MICROSTEPS) {
         throw new EndlessTransition(`the machine did not settle: more than ${MAX_MICROSTEPS.toLocaleString('en-US')} microsteps for one event (a raised event or an eventless transition whose guard stays true?)`);
       }
     };
-    const scope = {
-      self,
-      defer: () => {},
-      id: '',
-      logger: () => {},
-      sessionId: '',
-      stopChild: () => {},
-      system,
-      emit: () => {},
-      actionExecutor: (action: { type: string; params?: unknown }) => {
-        reused.collected.push(action);
-      },
-    } as unknown as AnyActorScope;
-    (reused as { scope: AnyActorScope }).scope = scope;
+    const reused: ReusedScope = {
+      collected: [],
+      microsteps: 0,
+      scope: {
+        self,
+        defer: () => {},
+        id: '',
+        logger: () => {},
+        sessionId: '',
+        stopChild: () => {},
+        system,
+        emit: () => {},
+        actionExecutor: (action: { type: string; params?: unknown }) => {
+          reused.collected.push(action);
+        },
+      } as unknown as AnyActorScope,
+    };
     return reused;
   } catch {
     return null;
   }
+}
+
+/** Whether an object has an own enumerable key (without building the list of keys: this is per step). */
+function hasAny(o: object | undefined): boolean {
+  for (const _ in o) return true;
+  return false;
 }
 
 function effectsOf(actions: readonly { type: string; params?: unknown }[]): Effect[] {
