@@ -1,5 +1,5 @@
 // `npm run build`: compiles the package to dist/ (tsconfig.build.json) and copies the files tsc
-// does not emit: the HTML viewer's assets, read at run time next to html.js, and the .mjs boot
+// does not emit: the HTML viewer's and the studio's page assets, read at run time next to html.js and server.js, and the .mjs boot
 // files of the bin and the worker threads. dist/ is removed first, so nothing stale ships.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
@@ -15,6 +15,7 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 
 const copies = [
   ...readdirSync(join(root, 'src/render/viewer')).map((f) => `src/render/viewer/${f}`),
+  ...readdirSync(join(root, 'src/studio/page')).map((f) => `src/studio/page/${f}`),
   'src/cli/bin.mjs',
   'src/engine/register-ts.mjs',
   'src/explore/bfs/worker-boot.mjs',

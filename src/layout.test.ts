@@ -23,6 +23,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   linearizability: ['engine', 'properties'],
   mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
+  studio: ['engine', 'properties', 'explore', 'trace', 'render'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */
 const TOP = new Set(['cli', '.']);

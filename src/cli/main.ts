@@ -127,6 +127,22 @@ function program(setExit: (code: number) => void): Command {
     .action(async (trace, options) => setExit(await (await import('./replay.js')).showCommand(trace, options)));
 
   cli
+    .command('studio')
+    .description('explore a model interactively in the browser: step, branch from a trace, find, share (serves on 127.0.0.1)')
+    .argument('[model]', 'model name (see `protokit list`; default: the first)')
+    .option('--config <key=value...>', 'model parameters (e.g. --config nodes=3; repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'open a known-buggy variant')
+    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .option('--trace <file>', 'open this trace (listed with those under --out)')
+    .option('--out <dir>', 'where saved traces are listed from and saved to', 'traces')
+    .option('--load <path>', 'explore the suites of a module outside this repository')
+    .option('--port <n>', 'port to listen on (default: a free one)', nonNegativeInt('--port'))
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else exposes the studio to that network)', '127.0.0.1')
+    .action(async (model, options) => setExit(await (await import('./studio.js')).studioCommand(model, options)));
+
+  cli
     .command('init')
     .description('scaffold a project that checks its own protocol models with protokit')
     .argument('[dir]', 'the folder to create (default: the current folder)')
