@@ -199,18 +199,23 @@ function firstHit(instance: Instance, hit: Hit, start: World, actions: readonly 
   return null;
 }
 
-/** Drops the actions the hit does not need, one at a time, while the step budget lasts. */
+/** Drops the actions the hit does not need, one at a time, pass after pass until none goes, while the step budget lasts. */
 function shorten(instance: Instance, hit: Hit, start: World, actions: readonly Action[]): { actions: Action[]; message: string | null } {
   let best = [...actions];
   let message: string | null = null;
   const budget = { steps: SHORTEN_STEPS };
-  for (let i = best.length - 1; i >= 0 && budget.steps > 0; i--) {
-    if (i >= best.length) continue;
-    const candidate = [...best.slice(0, i), ...best.slice(i + 1)];
-    const found = firstHit(instance, hit, start, candidate, budget);
-    if (found !== null) {
-      best = candidate.slice(0, found.at);
-      message = found.message;
+  let dropped = true;
+  while (dropped && budget.steps > 0) {
+    dropped = false;
+    for (let i = best.length - 1; i >= 0 && budget.steps > 0; i--) {
+      if (i >= best.length) continue;
+      const candidate = [...best.slice(0, i), ...best.slice(i + 1)];
+      const found = firstHit(instance, hit, start, candidate, budget);
+      if (found !== null) {
+        best = candidate.slice(0, found.at);
+        message = found.message;
+        dropped = true;
+      }
     }
   }
   return { actions: best, message };

@@ -3,7 +3,7 @@
  * file), against a studio server started here. A newcomer's walk: open Raft, step to an election
  * by hand, go back and forward (buttons and the browser's own history), open a mutant's
  * counterexample, see its property turn red at the step the mutant breaks it, branch at its
- * third step, Find a witness from there, share the address (a fresh page restores the very
+ * third step, Find another violation from there, share the address (a fresh page restores the very
  * state), filter the actions, and a suite full of markup shown as text. The screenshot is kept
  * as docs/studio.png with PROTOKIT_UPDATE_DOCS=1.
  *
@@ -110,8 +110,12 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
   const text = async (selector: string, p = page) => ((await p.locator(selector).first().textContent()) ?? '').trim();
   const states = (p = page) => p.locator('#nodes .node .state').allTextContents();
   const status = (name: string, p = page) => p.locator(`#properties [data-property="${name}"]`).getAttribute('class');
+  /** Clicks the enabled action whose text starts with `actionText`; waits until the page drew the step it took. */
   async function take(actionText: string): Promise<void> {
+    const steps = async () => page.evaluate(() => ((globalThis as any).location.hash.match(/path=([\d.]*)/)?.[1] ?? '').split('.').filter(Boolean).length);
+    const before = await steps();
     await page.locator('#actions button.action', { has: page.locator('.text', { hasText: actionText }) }).first().click();
+    await page.waitForFunction((n) => ((globalThis as any).location.hash.match(/path=([\d.]*)/)?.[1] ?? '').split('.').filter(Boolean).length === n, before + 1);
     await settled(page);
   }
 
@@ -204,34 +208,31 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
     expect(await text('#path li[data-step="4"]')).toBe('n2: Timeout');
   });
 
-  test('Find from the branch: a breadth-first search for leader-elected jumps to a shortest continuation', async () => {
-    await page.locator('#find-property').selectOption('leader-elected');
-    await page.locator('#find-mode').selectOption('bfs');
+  test('Find from the branch: seeded random runs find another way to break election-safety, and the page jumps to it', async () => {
+    await page.locator('#find-property').selectOption('election-safety');
+    await page.locator('#find-mode').selectOption('random');
+    await page.locator('#find-seed').fill('1');
     await page.locator('#find').click();
     await page.waitForFunction(() => /^found /.test((globalThis as any).document.getElementById('find-result')?.textContent ?? ''));
     await settled(page);
-    expect(await text('#find-result')).toMatch(/^found leader-elected 1 step from here \(\d+ states, \d+ steps\): leader-elected is reached: a leader is elected$/);
-    expect(await text('#step-label')).toBe('step 5');
-    expect(await status('leader-elected')).toContain('status-reached');
+    const found = /^found election-safety (\d+) steps from here \(\d+ runs, \d+ steps\): (n\d) and (n\d) were both elected leader of term (\d+)$/.exec(await text('#find-result'));
+    expect(found).not.toBeNull();
+    const steps = 4 + Number(found![1]);
+    expect(await text('#step-label')).toBe(`step ${steps}`);
+    expect(await status('election-safety')).toContain('status-violated');
+    expect(await page.locator('#path li.violation').evaluateAll((li) => li.map((x) => x.getAttribute('data-step')))).toEqual([String(steps)]);
+    expect(await text('#path li[data-step="4"]')).toBe('n2: Timeout');
   });
 
   test('the address is the state: a fresh page opened on it shows the same world', async () => {
     const url = page.url();
     expect(new URLSearchParams(new URL(url).hash.slice(1)).get('mutant')).toBe('votes-twice');
     const other = await open(url);
-    expect(await text('#step-label', other)).toBe('step 5');
+    expect(await text('#step-label', other)).toBe(await text('#step-label'));
     expect(await states(other)).toEqual(await states());
     expect(await other.locator('#nodes').innerText()).toBe(await page.locator('#nodes').innerText());
     expect(await other.locator('#path li').allTextContents()).toEqual(await page.locator('#path li').allTextContents());
     await other.close();
-  });
-
-  test('the filter narrows hundreds of actions to what matches, across groups', async () => {
-    await page.locator('#filter').fill('crash');
-    expect((await page.locator('#actions button.action:visible .text').allTextContents()).sort()).toEqual(['crash n1', 'crash n2', 'crash n3']);
-    expect(await text('#actions-title')).toMatch(/^Enabled actions \(3 of \d+\)$/);
-    await page.locator('#filter').fill('');
-    expect(await text('#actions-title')).toMatch(/^Enabled actions \(\d+\)$/);
   });
 
   test('the screenshot a newcomer sees (docs/studio.png)', async () => {
@@ -244,6 +245,16 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
       mkdirSync('docs', { recursive: true });
       writeFileSync('docs/studio.png', png);
     }
+  });
+
+  test('the filter narrows hundreds of actions to what matches, across groups', async () => {
+    await page.evaluate(() => ((globalThis as any).location.hash = 'model=raft&path=0'));
+    await settled(page);
+    await page.locator('#filter').fill('crash');
+    expect((await page.locator('#actions button.action:visible .text').allTextContents()).sort()).toEqual(['crash n1', 'crash n2', 'crash n3']);
+    expect(await text('#actions-title')).toMatch(/^Enabled actions \(3 of \d+\)$/);
+    await page.locator('#filter').fill('');
+    expect(await text('#actions-title')).toMatch(/^Enabled actions \(\d+\)$/);
   });
 
   test('a suite full of markup: every name and value is shown as text, nothing runs', async () => {

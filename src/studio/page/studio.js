@@ -141,6 +141,9 @@
         go(withPath(query, ahead.slice(0, Number(li.getAttribute('data-step')))));
       });
     });
+    // The current step in view inside the list (the list scrolls, not the page).
+    const current = list.querySelector('li.current');
+    if (current) list.scrollTop = Math.max(0, current.offsetTop - list.clientHeight / 2);
     stepLabel.textContent = `step ${path.length}${ahead.length > path.length && samePrefix(path, ahead) ? ` of ${ahead.length}` : ''}`;
     backButton.disabled = path.length === 0;
     forwardButton.disabled = !(ahead.length > path.length && samePrefix(path, ahead));
@@ -208,6 +211,7 @@
       }
       blocks.push(el('details', { class: 'group', 'data-group': node, open: count <= 40 }, summary, ...body));
     }
+    byId('actions').scrollTop = 0;
     byId('actions').replaceChildren(...(blocks.length ? blocks : [el('p', { class: 'note' }, 'No action is enabled: the world stays as it is.')]));
     byId('actions-title').textContent = `Enabled actions (${s.actions.length})`;
     applyFilter();
