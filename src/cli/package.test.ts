@@ -229,7 +229,7 @@ afterAll(async () => {
 describe('the packed tarball, installed into a fresh project', () => {
   test('holds dist, the example models and suites, README and LICENSE, and no tests of the kit', () => {
     const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').filter(Boolean);
-    for (const f of ['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/index.js.map', 'package/dist/src/cli/bin.mjs', 'package/dist/src/render/viewer/viewer.js', 'package/dist/src/explore/bfs/worker-boot.mjs', 'package/dist/properties/registry.js', 'package/models/raft/index.ts', 'package/README.md', 'package/LICENSE']) {
+    for (const f of ['package/dist/src/index.js', 'package/dist/src/index.d.ts', 'package/dist/src/index.js.map', 'package/dist/src/cli/bin.mjs', 'package/dist/src/render/viewer/viewer.js', 'package/dist/src/studio/page/studio.js', 'package/dist/src/studio/page/studio.css', 'package/dist/src/explore/bfs/worker-boot.mjs', 'package/dist/properties/registry.js', 'package/models/raft/index.ts', 'package/README.md', 'package/LICENSE']) {
       expect(files).toContain(f);
     }
     expect(files.filter((f) => f.startsWith('package/src/') || f.startsWith('package/bench/') || f.startsWith('package/traces/') || /dist\/.*\.test\.(js|d\.ts)$/.test(f))).toEqual([]);
