@@ -139,7 +139,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--out <dir>', 'where saved traces are listed from and saved to', 'traces')
     .option('--load <path>', 'explore the suites of a module outside this repository')
     .option('--port <n>', 'port to listen on (default: a free one)', nonNegativeInt('--port'))
-    .option('--host <host>', 'address to listen on (default 127.0.0.1; anything else exposes the studio to that network)', '127.0.0.1')
+    .option('--host <host>', 'address to listen on; anything but loopback exposes the studio to that network', '127.0.0.1')
     .action(async (model, options) => setExit(await (await import('./studio.js')).studioCommand(model, options)));
 
   cli

@@ -24,7 +24,8 @@ export interface StudioCommandOptions {
   host: string;
 }
 
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+/** Addresses only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+const isLoopback = (host: string) => /^127(\.\d{1,3}){3}$/.test(host) || host === '::1' || host === 'localhost';
 
 export async function studioCommand(model: string | undefined, options: StudioCommandOptions): Promise<number> {
   if (options.port !== undefined && options.port > 65_535) throw new UsageError(`--port ${options.port}: accepted 0..65535 (0: any free port)`);
@@ -50,7 +51,7 @@ export async function studioCommand(model: string | undefined, options: StudioCo
   const others = suites.length - 1;
   out.write(`  opens ${s(initial.model)}${others ? ` (${others} other model${others === 1 ? '' : 's'} in the page's list)` : ''}; ${studio.catalogue.entries.length} saved trace${studio.catalogue.entries.length === 1 ? '' : 's'} listed from ${s(options.out)}/; saves go to ${s(options.out)}/<model>/\n`);
   if (studio.catalogue.skipped.length) out.write(`  ${studio.catalogue.skipped.length} trace file(s) not listed (unreadable or of a model not loaded)\n`);
-  if (!LOOPBACK.has(options.host)) {
+  if (!isLoopback(options.host)) {
     process.stderr.write(`protokit studio: warning: serving on ${s(options.host)}, not loopback: anyone who can reach it and has the address (its token) can run models here and write traces under ${s(options.out)}/\n`);
   }
   out.write('  Ctrl-C stops it.\n');

@@ -162,7 +162,10 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
     expect(await text('#step-label')).toBe('step 1 of 3');
     await page.locator('#forward').click();
     await settled(page);
-    await page.locator('#forward').click();
+    // The → key steps forward too.
+    await page.locator('#step-label').click();
+    await page.keyboard.press('ArrowRight');
+    await page.waitForFunction(() => ((globalThis as any).document.getElementById('step-label')?.textContent ?? '') === 'step 3');
     await settled(page);
     expect([await text('#step-label'), await states()]).toEqual(['step 3', ['leader', 'follower', 'follower']]);
     // The browser's own history (hash navigations: no load event to wait for).
@@ -179,6 +182,8 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
   test("a mutant's counterexample: election-safety turns red at step 18, where votes-twice elects a second leader of term 3", async () => {
     await page.locator('#trace-select').selectOption({ label: `${VOTES_TWICE} — election-safety at step 18` });
     await page.locator('#open-trace').click();
+    // The page asks the server for the trace's path first: wait for the address to hold it.
+    await page.waitForFunction(() => ((globalThis as any).location.hash.match(/path=([\d.]*)/)?.[1] ?? '').split('.').length === 18);
     await settled(page);
     expect(await text('#step-label')).toBe('step 18');
     expect(await status('election-safety')).toContain('status-violated');

@@ -69,8 +69,8 @@
   const randomButton = el('button', { id: 'random', type: 'button' }, 'Random run');
   const traceSelect = el('select', { id: 'trace-select', 'aria-label': 'saved trace' });
   const traceButton = el('button', { id: 'open-trace', type: 'button' }, 'Open trace');
-  const backButton = el('button', { id: 'back', type: 'button', title: 'one step back (Alt+←)' }, '◀ back');
-  const forwardButton = el('button', { id: 'forward', type: 'button', title: 'one step forward along the remembered path (Alt+→)' }, 'forward ▶');
+  const backButton = el('button', { id: 'back', type: 'button', title: 'one step back (←)' }, '◀ back');
+  const forwardButton = el('button', { id: 'forward', type: 'button', title: 'one step forward along the remembered path (→)' }, 'forward ▶');
   const stepLabel = el('span', { id: 'step-label' });
   const linkInput = el('input', { id: 'link', readonly: true, size: 40, 'aria-label': 'link to this state' });
   const saveName = el('input', { id: 'save-name', placeholder: 'trace name', size: 16 });
@@ -344,7 +344,9 @@
     if (ahead.length > path.length && samePrefix(path, ahead)) go(withPath(query, ahead.slice(0, path.length + 1)));
   });
   document.addEventListener('keydown', (event) => {
-    if (!event.altKey) return;
+    // ← and → step, as in the trace viewer; not while typing in a box or with a modifier (Alt+← is the browser's).
+    if (event.altKey || event.ctrlKey || event.metaKey || event.shiftKey) return;
+    if (event.target instanceof HTMLElement && event.target.closest('input, select, textarea')) return;
     if (event.key === 'ArrowLeft') backButton.click();
     else if (event.key === 'ArrowRight') forwardButton.click();
     else return;
