@@ -3,7 +3,7 @@
  * process (or several in one, on the in-process network) with `startNode`; see docs/runtime.md.
  */
 export { startNode } from './node.js';
-export type { NodeOptions, RunningNode, NodeStats, StepReport, TimerSpec } from './node.js';
+export type { EnvironmentEvent, NodeOptions, RunningNode, NodeStats, StepReport, TimerSpec } from './node.js';
 export { systemClock, manualClock } from './clock.js';
 export type { Clock, ManualClock } from './clock.js';
 export { fileStorage, memoryStorage, StorageError } from './storage.js';

@@ -29,6 +29,9 @@ import { LOG_FORMAT, type LogEvent, type Recorder } from './recorder.js';
 import type { Storage } from './storage.js';
 import type { Transport } from './transport.js';
 
+/** An environment event the application gives a node, e.g. `{ type: 'ClientRequest', command: 'x=1' }`. */
+export type EnvironmentEvent = { readonly type: string; readonly [field: string]: unknown };
+
 /** What a step did, as listeners and the application see it. */
 export interface StepReport {
   /** 1-based, per node, continued across restarts when the node has a recorder. */
@@ -45,6 +48,12 @@ export interface StepReport {
 export interface TimerSpec {
   /** The event's type, e.g. `Timeout`; the event itself is the one the role's environment lists now. */
   readonly event: string;
+  /**
+   * Fire this event as it is instead, whether or not the environment lists it now: for bounds a
+   * model puts on its environment only to keep checking finite (Raft's `maxTerm`), which a
+   * service must not inherit. The machine still decides: an event it ignores is no step.
+   */
+  readonly fire?: EnvironmentEvent;
   /** The delay is drawn uniformly from [minMs, maxMs] each time the timer is armed. */
   readonly minMs: number;
   readonly maxMs: number;
@@ -98,7 +107,7 @@ export interface RunningNode {
    * Gives the node an environment event (a client request, a local decision): it is stepped
    * after the steps already queued; the report says whether the machine took it.
    */
-  send(event: EventObject): Promise<StepReport>;
+  send(event: EnvironmentEvent): Promise<StepReport>;
   onStep(listener: (step: StepReport) => void): () => void;
   onObservation(listener: (observation: Observation, step: StepReport) => void): () => void;
   /** Resolves once no step is queued or running. */
@@ -121,7 +130,7 @@ export interface NodeStats {
 type Work =
   | { readonly kind: 'frame'; readonly frame: unknown }
   | { readonly kind: 'app'; readonly event: EventObject; readonly done: (r: StepReport) => void; readonly failed: (e: unknown) => void }
-  | { readonly kind: 'timer'; readonly timer: TimerSpec };
+  | { readonly kind: 'timer'; readonly timer: TimerSpec; readonly generation: number };
 
 /** Since 0.2.0. Starts one node of `model`: recovers it from `storage` if it ran before, and runs it until `stop` or `kill`. */
 export async function startNode(options: NodeOptions): Promise<RunningNode> {
@@ -132,6 +141,7 @@ export async function startNode(options: NodeOptions): Promise<RunningNode> {
   if (spec.role !== options.role) throw new Error(`node '${spec.id}' of ${options.model.name} has role '${spec.role}', not '${options.role}'`);
   for (const t of options.timers ?? []) {
     if (!(t.minMs >= 0 && t.maxMs >= t.minMs && Number.isFinite(t.maxMs))) throw new Error(`timer ${t.event}: needs 0 ≤ minMs ≤ maxMs`);
+    if (t.fire !== undefined && t.fire.type !== t.event) throw new Error(`timer ${t.event}: fires an event of type '${t.fire.type}'`);
   }
   const node = new Node(options, instance.roleOf[index]!, spec, instance);
   await node.start();
@@ -159,6 +169,8 @@ class Node implements RunningNode {
   private vc: Record<string, number> = {};
   private persistedKey = '';
   private readonly timers = new Map<TimerSpec, unknown>();
+  /** Bumped each time a timer is armed: a firing of an older arming is stale. */
+  private readonly generations = new Map<TimerSpec, number>();
   private readonly stepListeners = new Set<(s: StepReport) => void>();
   private readonly observationListeners = new Set<(o: Observation, s: StepReport) => void>();
   private idleWaiters: (() => void)[] = [];
@@ -216,7 +228,7 @@ class Node implements RunningNode {
     return { id: this.id, role: this.role, up: !this.dead, state: this.state.value, context: this.state.context };
   }
 
-  send(event: EventObject): Promise<StepReport> {
+  send(event: EnvironmentEvent): Promise<StepReport> {
     if (this.dead) return Promise.reject(new Error(`node ${this.id} is stopped`));
     return new Promise((done, failed) => this.enqueue({ kind: 'app', event, done, failed }));
   }
@@ -292,10 +304,12 @@ class Node implements RunningNode {
       work.done(await this.afterStep({ kind: 'env', event: work.event }, result, null));
       return;
     }
-    // A timer: fire the event of its type that the role's environment lists now, if any.
+    // A timer: fire the event of its type that the role's environment lists now, if any. A
+    // timer reset after it fired (by a step queued before it) has not run out after all.
     const { timer } = work;
-    const event = this.resolved.environment(this.view(), this.instance.params, []).find((e) => e.type === timer.event);
-    if (event !== undefined) await this.afterStep({ kind: 'env', event }, this.resolved.stepper.stepUncached(this.state, event), null);
+    if (work.generation !== this.generations.get(timer)) return;
+    const event = timer.fire ?? this.resolved.environment(this.view(), this.instance.params, []).find((e) => e.type === timer.event);
+    if (event !== undefined) await this.afterStep({ kind: 'env', event }, this.resolved.stepper.stepUncached(this.state, event as EventObject), null);
     if (!this.dead && !this.timers.has(timer)) this.arm(timer);
   }
 
@@ -373,7 +387,7 @@ class Node implements RunningNode {
     }
     this.stats.steps++;
     const report: StepReport = { step, event, changed: true, state: result.state, sends, observations };
-    for (const timer of this.options.timers ?? []) if (this.timers.has(timer) && resets(timer, report)) this.arm(timer);
+    for (const timer of this.options.timers ?? []) if (resets(timer, report)) this.arm(timer);
     for (const listener of this.stepListeners) listener(report);
     for (const o of observations) for (const listener of this.observationListeners) listener(o, report);
     return report;
@@ -382,12 +396,14 @@ class Node implements RunningNode {
   private arm(timer: TimerSpec): void {
     const old = this.timers.get(timer);
     if (old !== undefined) this.clock.clearTimer(old);
+    const generation = (this.generations.get(timer) ?? 0) + 1;
+    this.generations.set(timer, generation);
     const delay = timer.minMs + this.clock.random() * (timer.maxMs - timer.minMs);
     this.timers.set(
       timer,
       this.clock.setTimer(() => {
         this.timers.delete(timer);
-        this.enqueue({ kind: 'timer', timer });
+        this.enqueue({ kind: 'timer', timer, generation });
       }, delay),
     );
   }
