@@ -1,7 +1,8 @@
 /**
- * Three server processes on 127.0.0.1, started, SIGKILLed, restarted and stopped by pid, never by
- * name. Ports are chosen by the OS (listen on port 0, then hand the number on) and kept across a
- * server's restarts, so its peers find it again.
+ * Node processes on 127.0.0.1 (raft-kv's servers, two-phase-commit's nodes), started, SIGKILLed,
+ * restarted and stopped by pid, never by name. Ports are chosen by the OS (listen on port 0,
+ * then hand the number on) and kept across a process's restarts, so its peers find it again.
+ * Each process gets `--id --peers --http --dir` and prints a line with `"ready"` once it serves.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
@@ -35,12 +36,14 @@ export class Cluster {
 
   private constructor(
     readonly dir: string,
-    private readonly record: boolean,
+    private readonly script: string,
+    private readonly extraArgs: readonly string[],
   ) {}
 
-  static async start(dir: string, size: number, record: boolean): Promise<Cluster> {
-    const cluster = new Cluster(dir, record);
-    for (let i = 1; i <= size; i++) cluster.servers.push({ id: `n${i}`, tcpPort: await freePort(), httpPort: await freePort(), process: null, starts: 0 });
+  /** Starts one process of `script` per id; `extraArgs` go to every one. */
+  static async start(dir: string, ids: readonly string[], script = join(here, 'server.ts'), extraArgs: readonly string[] = []): Promise<Cluster> {
+    const cluster = new Cluster(dir, script, extraArgs);
+    for (const id of ids) cluster.servers.push({ id, tcpPort: await freePort(), httpPort: await freePort(), process: null, starts: 0 });
     await Promise.all(cluster.servers.map((s) => cluster.launch(s)));
     return cluster;
   }
@@ -48,8 +51,7 @@ export class Cluster {
   /** Starts `server`'s process and resolves once it serves HTTP. */
   async launch(server: ServerInfo): Promise<void> {
     const peers = this.servers.map((s) => `${s.id}=127.0.0.1:${s.tcpPort}`).join(',');
-    const args = ['--import', 'tsx', join(here, 'server.ts'), '--id', server.id, '--peers', peers, '--http', String(server.httpPort), '--dir', this.dir];
-    if (!this.record) args.push('--no-record');
+    const args = ['--import', 'tsx', this.script, '--id', server.id, '--peers', peers, '--http', String(server.httpPort), '--dir', this.dir, ...this.extraArgs];
     mkdirSync(this.dir, { recursive: true });
     const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     server.process = child;

@@ -71,7 +71,7 @@ const percentile = (sorted: readonly number[], p: number): number => (sorted.len
 
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const say = o.log ?? (() => {});
-  const cluster = await Cluster.start(o.dir, 3, o.record);
+  const cluster = await Cluster.start(o.dir, ['n1', 'n2', 'n3'], undefined, o.record ? [] : ['--no-record']);
   try {
     const events: ClientEvent<KvInput, KvOutput>[] = [];
     const latencies: number[] = [];
