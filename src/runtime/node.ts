@@ -168,6 +168,7 @@ class Node implements RunningNode {
   private sentInIncarnation = 0;
   private vc: Record<string, number> = {};
   private persistedKey = '';
+  private persistedValues: Readonly<Record<string, unknown>> = {};
   private readonly timers = new Map<TimerSpec, unknown>();
   /** Bumped each time a timer is armed: a firing of an older arming is stale. */
   private readonly generations = new Map<TimerSpec, number>();
@@ -203,6 +204,7 @@ class Node implements RunningNode {
     const persisted = this.persistedOf(result.state.context);
     await storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
     this.persistedKey = canonical(persisted);
+    this.persistedValues = persisted;
     if (this.recorder !== null) {
       const position = this.recorder.open({
         format: LOG_FORMAT,
@@ -342,7 +344,10 @@ class Node implements RunningNode {
   private async afterStep(event: LogEvent, result: NodeStepResult, frame: CheckedFrame | null): Promise<StepReport> {
     if (!result.changed) return { step: this.lastStep, event, changed: false, state: this.state, sends: [], observations: [] };
     const persisted = this.persistedOf(result.state.context);
-    const key = canonical(persisted);
+    // xstate keeps a field it did not assign as the same object: compare by identity first, and
+    // serialise (the whole Raft log, say) only when some field is a new object.
+    const same = this.resolved.persist.every((f) => persisted[f] === this.persistedValues[f]);
+    const key = same ? this.persistedKey : canonical(persisted);
     let written: Record<string, unknown> | null = null;
     if (key !== this.persistedKey) {
       await this.options.storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
@@ -350,6 +355,7 @@ class Node implements RunningNode {
       this.persistedKey = key;
       written = persisted;
     }
+    this.persistedValues = persisted;
     if (frame?.vc !== undefined) for (const [n, c] of Object.entries(frame.vc)) this.vc[n] = Math.max(this.vc[n] ?? 0, c);
     return this.commit(event, result, written);
   }
