@@ -156,7 +156,7 @@ class Node implements RunningNode {
   readonly stats: NodeStats = { steps: 0, delivered: 0, ignored: 0, dropped: 0, sent: 0 };
 
   private readonly clock: Clock;
-  private readonly recorder: (Recorder & { states?: boolean }) | null;
+  private readonly recorder: Recorder | null;
   private readonly log: (line: string) => void;
   private readonly nodes: ReadonlySet<string>;
   private readonly messageTypes: ReadonlySet<string>;
@@ -188,7 +188,7 @@ class Node implements RunningNode {
     this.recorder = options.recorder ?? null;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
     this.nodes = new Set(instance.nodes.map((n) => n.id));
-    this.messageTypes = messageTypesOf(Object.keys(eventTypesOf(resolved)), environmentTypes(instance, resolved, spec, options.timers ?? []));
+    this.messageTypes = messageTypesOf(eventTypesOf(resolved), environmentTypes(instance, resolved, spec, options.timers ?? []));
   }
 
   async start(): Promise<void> {
@@ -427,8 +427,8 @@ function resets(timer: TimerSpec, step: StepReport): boolean {
 }
 
 /** The event types a role's machine handles (xstate lists them per machine). */
-function eventTypesOf(role: ResolvedRole): Record<string, true> {
-  return Object.fromEntries((role.machine as unknown as { events: readonly string[] }).events.map((t) => [t, true]));
+function eventTypesOf(role: ResolvedRole): readonly string[] {
+  return (role.machine as unknown as { events: readonly string[] }).events;
 }
 
 /** The types that are environment events for this role: declared for fairness or exploration, fired by timers, or listed by its environment now. */

@@ -61,6 +61,8 @@ export interface Recorder {
   /** Writes one step, synchronously. */
   write(step: LogStep): void;
   close(): void;
+  /** Whether steps carry the resulting state (default true); the fingerprint is always written. */
+  readonly states?: boolean;
 }
 
 export interface FileRecorderOptions {
@@ -69,7 +71,7 @@ export interface FileRecorderOptions {
 }
 
 /** Since 0.2.0. Writes `<dir>/<node>.ndjson`, one file per node; `states: false` leaves the states out. */
-export function fileRecorder(dir: string, options: FileRecorderOptions = {}): Recorder & { readonly states: boolean } {
+export function fileRecorder(dir: string, options: FileRecorderOptions = {}): Recorder {
   let fd: number | null = null;
   return {
     states: options.states ?? true,
@@ -96,7 +98,7 @@ export function fileRecorder(dir: string, options: FileRecorderOptions = {}): Re
 }
 
 /** Since 0.2.0. Keeps the lines in memory (tests, and a harness that merges nodes). */
-export function memoryRecorder(): Recorder & { readonly header: LogHeader | null; readonly steps: readonly LogStep[]; readonly states: boolean } {
+export function memoryRecorder(): Recorder & { readonly header: LogHeader | null; readonly steps: readonly LogStep[] } {
   let header: LogHeader | null = null;
   const steps: LogStep[] = [];
   return {
