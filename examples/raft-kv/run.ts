@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runScenario } from './scenario.js';
 
-const { values } = parseArgs({
+const { values } = parsedArgs(() => parseArgs({
   options: {
     ops: { type: 'string', default: '600' },
     seconds: { type: 'string', default: '60' },
@@ -21,7 +21,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     dir: { type: 'string' },
   },
-});
+}));
 const whole = (name: string, text: string, min: number, max: number): number => {
   const n = Number(text);
   if (!Number.isSafeInteger(n) || n < min || n > max) {
@@ -61,3 +61,13 @@ if (values.json) {
   process.stdout.write(lines.join('\n') + '\n');
 }
 process.exit(passed ? 0 : 1);
+
+/** Bad usage is one line and exit 2, never a stack trace. */
+function parsedArgs<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}

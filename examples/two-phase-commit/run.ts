@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { runBlockingScenario } from './scenario.js';
 
-const { values } = parseArgs({ options: { dir: { type: 'string' } } });
+const { values } = parsedArgs(() => parseArgs({ options: { dir: { type: 'string' } } }));
 const dir = values.dir ?? mkdtempSync(join(tmpdir(), 'two-phase-commit-'));
 process.stdout.write(`two-phase-commit: a TM and three RMs on 127.0.0.1; files in ${dir}\n`);
 const r = await runBlockingScenario(dir, (line) => process.stdout.write(`  ${line}\n`));
@@ -14,3 +14,13 @@ const recovered = Object.values(r.final).every((s) => s === 'committed');
 process.stdout.write(`blocked while the TM was down: ${blocked ? 'yes' : 'NO'}; recovered after its restart: ${recovered ? 'yes' : 'NO'}\n`);
 process.stdout.write(`recorded logs: ${join(dir, 'logs')}\n`);
 process.exit(blocked && recovered ? 0 : 1);
+
+/** Bad usage is one line and exit 2, never a stack trace. */
+function parsedArgs<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    process.exit(2);
+  }
+}
