@@ -25,7 +25,7 @@ export interface ScenarioOptions {
   readonly kills: number;
   readonly drops: number;
   readonly record: boolean;
-  /** How long a server waits for its request to commit before it answers 504 (ms). */
+  /** Progress lines (faults, restarts) as they happen. */
   readonly log?: (line: string) => void;
 }
 
