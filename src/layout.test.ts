@@ -21,6 +21,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   trace: ['engine', 'properties', 'explore', 'explore/random'],
   render: ['engine', 'properties', 'trace', 'linearizability'],
   linearizability: ['engine', 'properties'],
+  runtime: ['engine'],
   mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
   studio: ['engine', 'properties', 'explore', 'trace', 'render'],

@@ -10,7 +10,7 @@
  * multiplicity. FIFO networks, where order per link matters, hash the full `worldKey`.
  */
 import type { Instance } from './instance.js';
-import { objectKey, type NodeState } from './node-step.js';
+import { nodeKey, objectKey, type NodeState } from './node-step.js';
 import { envelopeMemo, partitionKey, worldKey, type Envelope, type World } from './world.js';
 
 export interface Fingerprint {
@@ -72,6 +72,12 @@ function hashOf(o: object, key: (o: object) => string): Fingerprint {
     else objectHashes.set(o, h);
   }
   return h;
+}
+
+/** A node state's fingerprint as the recorded logs carry it: 16 hex digits of the kit's own node-state hash. */
+export function nodeStateFingerprint(state: NodeState): string {
+  const h = hashText(nodeKey(state));
+  return (h.hi >>> 0).toString(16).padStart(8, '0') + (h.lo >>> 0).toString(16).padStart(8, '0');
 }
 
 export function hashOfNode(instance: Instance, i: number, s: NodeState): Fingerprint {
