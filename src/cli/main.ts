@@ -129,8 +129,9 @@ function program(setExit: (code: number) => void): Command {
   cli
     .command('init')
     .description('scaffold a project that checks its own protocol models with protokit')
-    .argument('[dir]', 'the folder to create (default: the current folder)')
-    .action(async (dir) => setExit(await (await import('./init.js')).initCommand(dir)));
+    .argument('[dir]', 'the folder to create, or a project to add to (default: the current folder)')
+    .option('--protokit <spec>', "where the project's protokit comes from: a version or range (default ^" + KIT_VERSION + '), a tarball from npm pack, or a folder')
+    .action(async (dir, options) => setExit(await (await import('./init.js')).initCommand(dir, options)));
 
   cli
     .command('linearizable')
