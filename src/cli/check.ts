@@ -13,12 +13,13 @@ import { selectProperties, withProperties, type Suite } from '../properties/suit
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
+import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { progressFor } from './progress.js';
 import { saveTraceAndView } from './save.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { lassoVerdictLines } from '../render/verdict.js';
 import { isLiveness } from '../properties/liveness.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 import { STRATEGIES, type Strategy } from '../explore/random/strategy.js';
@@ -76,10 +77,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   checkBudget(options.runs, options.depth);
   const suites = await loadSuites(options.load);
   const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
-  const stray = options.config.find((pair) => !pair.includes('='));
-  if (modelName === undefined && stray !== undefined) {
-    throw new UsageError(`--config takes key=value pairs, not '${stray}'; name the model before --config (protokit check ${stray} --config ...)`);
-  }
+  refuseModelAfterConfig('check', modelName, options.config);
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
@@ -366,7 +364,8 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
       lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
       lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     } else {
-      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`}: ${s(v.message)}`)));
+      const [verdict, ...waysOut] = lassoVerdictLines(v);
+      lines.push(c.red(c.bold(`  ✗ ${verdict}`)), ...waysOut.map((line) => `    ${line}`));
       lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`} (${v.lengths.shrunk} actions before minimising)`);
     }
     if (o.tracePath === null) {
