@@ -19,7 +19,7 @@ export { fairnessClass, isFault } from './engine/fairness.js';
 export { checkLasso, isDeadlock } from './explore/lasso.js';
 export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';
 export type { World, Envelope } from './engine/world.js';
-export type { WorldView, ViewOf, RoleContextMap, ContextOfNode } from './engine/view.js';
+export type { WorldView, ViewOf, RoleContextMap, ContextOfNode, MessagesOf, EnvelopeOf } from './engine/view.js';
 export { initialWorld, enabledActions, step } from './engine/fast-step.js';
 export { worldKey } from './engine/world.js';
 export { viewOf } from './engine/view.js';
