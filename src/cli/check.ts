@@ -392,7 +392,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else if (r.interrupted) {
     lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
-    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '✗'} ${s(w.name)}`).join('  ') || 'none'}`);
+    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '○'} ${s(w.name)}`).join('  ') || 'none'}`);
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);

@@ -312,7 +312,7 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
       else if (p.verdict === 'inconclusive') lines.push(c.yellow(`  ? ${s(p.name)} (liveness) inconclusive: ${s(p.reason ?? '')} (exit 5)`));
       else if (p.verdict === 'not decided') lines.push(c.yellow(`  - ${s(p.name)} (liveness) not decided: ${s(p.reason ?? '')}`));
     }
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`○ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';
 }
