@@ -6,7 +6,7 @@ export { defineModel } from './engine/model.js';
 export type { Model, FairnessDeclaration, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received, RoleContexts } from './engine/model.js';
 export { send, observe } from './engine/effects.js';
 export { replaceTransitions, replaceHandler, replaceContext } from './engine/mutate.js';
-export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions } from './engine/mutate.js';
+export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions, TargetOf } from './engine/mutate.js';
 export { ModelError } from './engine/errors.js';
 export { withProperties } from './properties/suite.js';
 export { always, alwaysStep, sometimes } from './properties/properties.js';
