@@ -16,7 +16,7 @@ test('init writes a project and never overwrites one', async () => {
   onTestFinished(() => rmSync(dirname(dir), { recursive: true, force: true }));
   const r = await run('init', dir);
   expect([r.code, r.stderr]).toEqual([0, '']);
-  for (const file of ['package.json', 'tsconfig.json', 'README.md', '.gitignore', 'models/lock.ts', 'properties/lock.ts', 'properties/lock.test.ts']) {
+  for (const file of ['package.json', 'tsconfig.json', 'README.md', '.gitignore', 'models/lock.ts', 'properties/lock.ts', 'properties/lock.test.ts', 'vitest.config.ts']) {
     expect(existsSync(join(dir, file))).toBe(true);
   }
   const pkg = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
