@@ -16,7 +16,7 @@ import { buildTrace, explore, resolveInstance, saveTrace, type Suite } from '../
 const BIN = fileURLToPath(new URL('../src/cli/bin.mjs', import.meta.url));
 
 /** One test per expected failure of `suite`: its lasso, saved, replays with `protokit replay`. */
-export function testExpectedFailuresReplay(suite: Suite, timeout = 60_000): void {
+export function testExpectedFailuresReplay(suite: Suite, timeout = 600_000): void {
   const dir = mkdtempSync(join(tmpdir(), `protokit-expected-${suite.model.name}-`));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const failures = suite.expectedFailures ?? [];

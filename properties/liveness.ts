@@ -31,7 +31,7 @@ export interface LivenessExpectations {
 }
 
 export function testLiveness(suite: Suite, expectations: LivenessExpectations): void {
-  const timeout = expectations.timeout ?? 60_000;
+  const timeout = expectations.timeout ?? 600_000; // hang-only: the search is bounded by states
   const each = <T,>(cases: Readonly<Record<string, T>>) => (Object.keys(cases).length > 0 ? test.each(Object.entries(cases)) : test.skip.each([['(none)', undefined as T]]));
   each(expectations.holds)('liveness holds (explore, %s)', async (_label, { states, ...options }) => {
     const r = await explore(suite, options);

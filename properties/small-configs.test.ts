@@ -25,4 +25,4 @@ test.each(suites.filter((s) => s.small !== undefined).map((s) => [s.model.name, 
   const want = pinned[name]!;
   expect([r.complete, r.violation, r.distinctStates, r.depth]).toEqual([true, null, want.states, want.depth]);
   expect(r.witnesses.filter((w) => w.reached).map((w) => w.name)).toEqual(want.witnesses);
-}, 120_000);
+});

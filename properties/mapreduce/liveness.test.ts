@@ -24,12 +24,12 @@ describe('mapreduce liveness', () => {
     expect([v.property, v.kind, v.loopStart, v.step - v.loopStart!]).toEqual(['job-eventually-completes', 'liveness', 5, 0]);
     const trace = buildTrace(resolveInstance(suite.model, options), suite, v.actions, { command: 'explore' }, { property: v.property, loopStart: v.loopStart! });
     expect(replay(suite, trace).violation?.property).toBe('job-eventually-completes');
-  }, 60_000);
+  });
 
   test('ignores-failures is caught by check in the default configuration, by job-eventually-completes', () => {
     const r = checkRandom(suite, { mutant: 'ignores-failures', runs: 300 });
     expect([r.violation?.property, r.violation?.kind, r.violation?.step, r.violation?.loopStart]).toEqual(['job-eventually-completes', 'liveness', 5, 5]);
-  }, 60_000);
+  });
 
   const without = withProperties(suite, suite.properties.map((p) => p.name).filter((n) => n !== 'lost-maps-re-executed'));
 
@@ -40,11 +40,11 @@ describe('mapreduce liveness', () => {
     const options = { config: { workers: 2, maps: 2, reduces: 1, attempts: 2, retries: 0 }, faults: { ...none, loss: 1 }, maxStates: 20_000, mutant: 'completed-maps-not-re-executed' };
     const v = (await explore(without, options)).violation!;
     expect([v.property, v.kind, v.loopStart, v.step - v.loopStart!]).toEqual(['job-eventually-completes', 'liveness', 7, 1]);
-  }, 60_000);
+  });
 
   test('completed-maps-not-re-executed is caught by job-eventually-completes too (check, without lost-maps-re-executed)', () => {
     const r = checkRandom(without, { mutant: 'completed-maps-not-re-executed' });
     // The map's output is lost with its worker, never produced again; the coordinator suspects the worker for ever.
     expect([r.violation?.property, r.violation?.kind, r.violation?.step, r.violation?.loopStart]).toEqual(['job-eventually-completes', 'liveness', 49, 48]);
-  }, 60_000);
+  });
 });

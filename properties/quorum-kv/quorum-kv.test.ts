@@ -33,7 +33,7 @@ describe('quorum-kv', () => {
     const result = checkSuite(suite);
     expect(result.config).toMatchObject({ sloppy: false, readRepair: 'sync', versioning: 'lww', R: 2, W: 2, replicas: 3 });
     expect(result.runs).toBe(suite.budget.runs);
-  }, 60_000);
+  });
 
   test('preset=abd is the default configuration, so the check above is its check', () => {
     expect(resolveInstance(suite.model, { config: { preset: 'abd' } }).params).toEqual(resolveInstance(suite.model).params);
@@ -44,7 +44,7 @@ describe('quorum-kv', () => {
     const result = checkSuite(sloppySuite, { config: { preset: 'dynamo', versioning: 'vector', ops: 3 }, runs: 600 });
     expect(result.config).toMatchObject({ sloppy: true, versioning: 'vector' });
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
-  }, 60_000);
+  });
 });
 
 describe('quorum-kv mutants', () => {
@@ -68,7 +68,7 @@ describe('quorum-kv mutants', () => {
   const rare: Record<string, MutantExpectation> = {
     'stamps-without-node-id': { property: 'linearizable', step: 25, options: { config: { keys: 1 } } },
   };
-  testMutants(safetyOf(suite), rare, { subset: true, label: 'safety properties, one key: ', timeout: 120_000 });
+  testMutants(safetyOf(suite), rare, { subset: true, label: 'safety properties, one key: ' });
   // The new-old inversion needs a get to stop half-way through a write-back while a second get
   // starts after it returned: random runs of the default budget find it about once in 7,000-44,000
   // runs (seed 1, fixed and swarmed run lengths), so it is decided by exhaustive search on the
@@ -77,7 +77,7 @@ describe('quorum-kv mutants', () => {
     const small = { nodes: 3, keys: 1, clients: 2, ops: 2, timeouts: false };
     const result = await explore(withProperties(suite, ['no-read-inversion']), { config: small, mutant: 'skips-write-back', faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } });
     expect([result.violation?.property, result.violation?.actions.length]).toEqual(['no-read-inversion', 14]);
-  }, 120_000);
+  });
   // Hints exist only under a sloppy quorum, which gives up the history properties: checked with
   // what a sloppy quorum still promises (the ring and durability).
   // One client, one key, 3 nodes with N=2 and R=1: the smallest cluster with a stand-in.
@@ -117,7 +117,7 @@ describe('quorum-kv dynamo preset', () => {
     // The kept trace replays with the whole suite to the same violation.
     const replayed = replay(suite, loadTrace(fixture));
     expect([replayed.violation?.property, replayed.violation?.step]).toEqual(['no-lost-write', step]);
-  }, 120_000);
+  });
 });
 
 /**
@@ -165,5 +165,5 @@ describe('quorum-kv exhaustive search', () => {
     expect(result.complete).toBe(true);
     expect([result.distinctStates, result.depth]).toEqual([states, depth]);
     expect(result.liveness.properties.map((p) => [p.name, p.verdict])).toEqual([['convergence', 'holds']]);
-  }, 60_000);
+  });
 });

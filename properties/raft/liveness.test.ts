@@ -11,7 +11,6 @@ import { testExpectedFailuresReplay } from '../expected-replay.js';
 import suite from './index.js';
 
 describe('raft liveness', () => {
-  const slow = 120_000;
   // One term: whoever wins term 1 stays leader (nobody may time out past it); one entry.
   const oneTerm = { config: { nodes: 3, maxTerm: 1, maxLog: 1 }, faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 } } as const;
   // leader-eventually-elected fails here (the votes may split), so it is left out: every other
@@ -22,7 +21,7 @@ describe('raft liveness', () => {
     const r = await explore(withoutElection, oneTerm);
     expect([r.violation, r.inconclusive, r.distinctStates]).toEqual([null, false, 28613]);
     expect(r.liveness.properties.map((p) => [p.name, p.verdict])).toEqual([['stable-leader-commits-applied', 'holds']]);
-  }, slow);
+  });
 
   test('ignores-leader-commit is caught only by stable-leader-commits-applied (explore), and its lasso replays', async () => {
     const options = { ...oneTerm, mutant: 'ignores-leader-commit' };
@@ -34,13 +33,13 @@ describe('raft liveness', () => {
     expect([v.property, v.kind, v.loopStart, v.step - v.loopStart!]).toEqual(['stable-leader-commits-applied', 'liveness', 14, 0]);
     const trace = buildTrace(resolveInstance(suite.model, options), withoutElection, v.actions, { command: 'explore' }, { property: v.property, loopStart: v.loopStart! });
     expect(replay(withoutElection, trace).violation?.property).toBe('stable-leader-commits-applied');
-  }, slow);
+  });
 
   // With every property (leader-eventually-elected too): no other is violated first.
   test('ignores-leader-commit is caught by check (the whole suite, one term), by stable-leader-commits-applied', () => {
     const r = checkRandom(suite, { ...oneTerm, mutant: 'ignores-leader-commit', runs: 500 });
     expect([r.violation?.property, r.violation?.kind, r.violation?.step, r.violation?.loopStart]).toEqual(['stable-leader-commits-applied', 'liveness', 15, 15]);
-  }, slow);
+  });
 
-  testExpectedFailuresReplay(suite, slow);
+  testExpectedFailuresReplay(suite);
 });

@@ -12,19 +12,18 @@ import suite from './index.js';
 describe('raft', () => {
   // An eighth of the CLI's budget keeps the suite fast; every witness is already reached in it.
   const runs = suite.budget.runs / 8;
-  const slow = 240_000;
 
   test('3 servers: the correct model holds every invariant and reaches every witness', () => {
     const result = checkSuite(suite, { runs });
     expect(result.runs).toBe(runs);
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
-  }, slow);
+  });
 
   test('5 servers: the correct model holds every invariant and reaches every witness', () => {
     const result = checkSuite(suite, { runs, config: { nodes: 5 } });
     expect(result.runs).toBe(runs);
     expect(result.witnesses.every((w) => w.reached)).toBe(true);
-  }, slow);
+  });
 
   // The seed is the default (1), except where seed 1 does not find the bug in the budget
   // (commits-to-leader-commit: its counterexample needs two leaders and a lagging follower, 38
@@ -49,7 +48,7 @@ describe('raft', () => {
     'ignores-leader-commit': { property: 'stable-leader-commits-applied', step: 15, options: { config: { maxTerm: 1, maxLog: 1 }, faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 } } },
   };
 
-  testMutants(suite, expected, { label: '3 servers: ', subset: true, timeout: slow });
+  testMutants(suite, expected, { label: '3 servers: ', subset: true });
 
   // Two election bugs that random runs of the default budget find only after thousands of runs
   // (forgets-vote: 3,676 runs at seed 1; counts-stale-votes: 37 steps on 3 servers, 52 on 5) are
@@ -67,7 +66,7 @@ describe('raft', () => {
       maxStates: 1_000_000,
     });
     expect([result.violation?.property, result.violation?.actions.length]).toEqual([property, step]);
-  }, slow);
+  });
 
   test('3 servers: every mutant has an expectation here', () => {
     expect([...Object.keys(expected), ...Object.keys(bySearch)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
@@ -82,7 +81,6 @@ describe('raft', () => {
     },
     // All three time out in term 1 (3 actions), vote for themselves and deny each other (6 deliveries).
     expected: { 'split-votes': { prefix: 9, loop: 0 } },
-    timeout: slow,
   });
 
   // On 5 servers, the bugs whose counterexamples need a majority of 3 to misbehave. Figure 8 on 5
@@ -96,5 +94,5 @@ describe('raft', () => {
     'applies-before-commit': { property: 'state-machine-safety', step: 12 },
   };
 
-  testMutants(suite, onFive, { label: '5 servers: ', subset: true, config: { nodes: 5 }, traceDir: null, timeout: slow });
+  testMutants(suite, onFive, { label: '5 servers: ', subset: true, config: { nodes: 5 }, traceDir: null });
 });

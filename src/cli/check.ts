@@ -13,12 +13,13 @@ import { selectProperties, withProperties, type Suite } from '../properties/suit
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
+import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
-import { progressFor } from './progress.js';
+import { progressFor, stderrIsTerminal } from './progress.js';
 import { saveTraceAndView } from './save.js';
 import { checkBudget, checkWorkers } from './limits.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { lassoVerdictLines } from '../render/verdict.js';
 import { isLiveness } from '../properties/liveness.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 import { STRATEGIES, type Strategy } from '../explore/random/strategy.js';
@@ -76,10 +77,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   checkBudget(options.runs, options.depth);
   const suites = await loadSuites(options.load);
   const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
-  const stray = options.config.find((pair) => !pair.includes('='));
-  if (modelName === undefined && stray !== undefined) {
-    throw new UsageError(`--config takes key=value pairs, not '${stray}'; name the model before --config (protokit check ${stray} --config ...)`);
-  }
+  refuseModelAfterConfig('check', modelName, options.config);
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
   }
@@ -153,8 +151,11 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
       queue.pop();
       const seen: Elsewhere = { runs: 0, total: options.runs ?? suites[k]!.budget.runs };
       running.set(k, seen);
+      // Off a terminal, lines do not overwrite each other: this lane reports from its start.
+      const lines = stderrIsTerminal() ? null : progressFor(`${suites[k]!.model.name} (worker thread)`, seen.total, !options.json);
       seen.check = checkOne(suites[k]!, options, (runs) => {
         seen.runs = runs;
+        lines?.update(runs, seen.total);
         seen.show?.(runs);
       });
       try {
@@ -167,14 +168,20 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   };
   const workers = Array.from({ length: lanes - 1 }, onWorker);
   for (const w of workers) w.catch(() => {}); // awaited below
+  // On a terminal, this thread's bar also shows the checks running on worker threads.
+  const elsewhere = () => [...running].map(([k, seen]) => `${suites[k]!.model.name} ${seen.runs}/${seen.total} on a worker`).join(', ');
   const here = async (): Promise<void> => {
     for (let k = queue.shift(); k !== undefined && !stopped; k = queue.shift()) {
-      outcomes[k] = await checkOne(suites[k]!, options);
+      outcomes[k] = await checkOne(suites[k]!, options, undefined, elsewhere);
       if (outcomes[k]!.result.interrupted) stopped = true;
     }
     // The queue is empty: what still runs, runs on workers; show it, one bar at a time.
     for (const [k, seen] of [...running]) {
-      const bar = progressFor(suites[k]!.model.name, seen.total, !options.json, seen.runs);
+      if (!stderrIsTerminal()) {
+        await seen.check?.catch(() => {}); // its lines are printed by its lane
+        continue;
+      }
+      const bar = progressFor(suites[k]!.model.name, seen.total, !options.json, { already: seen.runs });
       bar.update(seen.runs, seen.total);
       seen.show = (runs) => bar.update(runs, seen.total);
       await seen.check?.catch(() => {}); // its failure is the worker lane's to report
@@ -185,8 +192,11 @@ async function checkSideBySide(suites: readonly Suite[], options: CheckCommandOp
   return outcomes;
 }
 
-/** One model's check; with `onWorker`, on a worker thread whose runs it is told (no progress bar of its own). */
-async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker?: (runs: number) => void): Promise<ModelOutcome> {
+/**
+ * One model's check; with `onWorker`, on a worker thread whose runs it is told (no progress bar of its
+ * own). `note` adds to the bar what runs elsewhere meanwhile.
+ */
+async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker?: (runs: number) => void, note?: () => string): Promise<ModelOutcome> {
   const selected = selectProperties(fullSuite, options.property, options.skip);
   const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);
@@ -198,7 +208,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   const plan = shard && !(options.workers && options.workers > 1) ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard) : null;
   const runs = plan?.runs ?? budget;
   const share = shard ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard).runs : budget;
-  const progress = progressFor(suite.model.name, share, !options.json && onWorker === undefined);
+  const progress = progressFor(suite.model.name, share, !options.json && onWorker === undefined, { note });
   let result: CheckResult;
   try {
     const checkOptions = {
@@ -366,7 +376,8 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
       lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
       lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     } else {
-      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`}: ${s(v.message)}`)));
+      const [verdict, ...waysOut] = lassoVerdictLines(v);
+      lines.push(c.red(c.bold(`  ✗ ${verdict}`)), ...waysOut.map((line) => `    ${line}`));
       lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`} (${v.lengths.shrunk} actions before minimising)`);
     }
     if (o.tracePath === null) {
@@ -381,7 +392,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else if (r.interrupted) {
     lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
-    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '✗'} ${s(w.name)}`).join('  ') || 'none'}`);
+    lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '○'} ${s(w.name)}`).join('  ') || 'none'}`);
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);

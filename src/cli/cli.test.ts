@@ -187,7 +187,7 @@ export const suites = [
     }
     expect(together.map((m) => m.runs)).toEqual([5000, 50]);
     expect(together[1]!.distinctStates).toBe(16);
-  }, 120_000);
+  });
 });
 
 describe('protokit check --load: a suite kept outside this repository', () => {

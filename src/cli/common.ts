@@ -34,6 +34,17 @@ export function collectNames(value: string, previous: string[] = []): string[] {
   return [...previous, value];
 }
 
+/**
+ * `--config` takes several pairs at once, so `--config x=1 MODEL` reads MODEL as a pair. When no
+ * model was named, a value without '=' is that model: say to name it first.
+ */
+export function refuseModelAfterConfig(command: string, modelName: string | undefined, pairs: readonly string[]): void {
+  const stray = pairs.find((pair) => !pair.includes('='));
+  if (modelName === undefined && stray !== undefined) {
+    throw new UsageError(`--config takes key=value pairs, not '${stray}'; name the model before --config (protokit ${command} ${stray} --config ...)`);
+  }
+}
+
 export function parseConfigPairs(pairs: readonly string[]): Record<string, string> {
   // A Map, then fromEntries: `config['__proto__'] = v` would set the prototype instead of a key.
   const config = new Map<string, string>();

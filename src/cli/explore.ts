@@ -11,12 +11,13 @@ import { selectProperties, withProperties } from '../properties/suite.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
-import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, shellArg, useColor } from './common.js';
+import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
 import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
 import { saveTraceAndView } from './save.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { lassoVerdictLines } from '../render/verdict.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 
 export interface ExploreCommandOptions {
@@ -56,7 +57,11 @@ export const CHECKPOINT_INTERVAL_S = 60;
 /** Exit code of a search ended by Ctrl-C (the contract's "interrupted"). */
 const EXIT_INTERRUPTED = 130;
 
-export async function exploreCommand(modelName: string, options: ExploreCommandOptions): Promise<number> {
+export async function exploreCommand(named: string | undefined, options: ExploreCommandOptions): Promise<number> {
+  refuseModelAfterConfig('explore', named, options.config);
+  // The argument is optional to commander only so that the line above can explain `--config x=1 MODEL`.
+  if (named === undefined) throw new UsageError("missing required argument 'model'");
+  const modelName = named;
   if (typeof options.symmetry === 'string' && options.symmetry !== 'compare') {
     throw new UsageError(`--symmetry takes no value or 'compare', not '${options.symmetry}'`);
   }
@@ -287,8 +292,9 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
       lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
       lines.push(`    shortest counterexample: ${v.step} actions`);
     } else {
-      lines.push(c.red(c.bold(`  ✗ ${v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`}: ${s(v.message)}`)));
-      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`}${v.kind === 'deadlock' ? ' (--no-deadlock to allow it)' : ''}`);
+      const [verdict, ...waysOut] = lassoVerdictLines(v);
+      lines.push(c.red(c.bold(`  ✗ ${verdict}`)), ...waysOut.map((line) => `    ${line}`));
+      lines.push(`    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`}`);
     }
     if (tracePath === null) {
       lines.push(c.yellow(`    trace:  not written: ${s(writeError ?? 'unknown reason')}`));
@@ -306,7 +312,7 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
       else if (p.verdict === 'inconclusive') lines.push(c.yellow(`  ? ${s(p.name)} (liveness) inconclusive: ${s(p.reason ?? '')} (exit 5)`));
       else if (p.verdict === 'not decided') lines.push(c.yellow(`  - ${s(p.name)} (liveness) not decided: ${s(p.reason ?? '')}`));
     }
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`✗ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`○ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';
 }

@@ -6,7 +6,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
-import { safeLine } from '../render/safe-text.js';
+import { safeLine, safeLines } from '../render/safe-text.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { SHOW_FORMATS } from '../render/formats.js';
 import { collectConfig, collectNames, nonNegativeInt, positiveInt } from './common.js';
@@ -63,7 +63,7 @@ function program(setExit: (code: number) => void): Command {
   cli
     .command('explore')
     .description('exhaustive breadth-first search of one configuration')
-    .argument('<model>', 'model name (see `protokit list`)')
+    .argument('[model]', 'model name, required (see `protokit list`)')
     .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
     .option('--mutant <name>', 'search a known-buggy variant')
     .option('--max-states <n>', 'stop after N distinct states', positiveInt('--max-states'))
@@ -145,8 +145,9 @@ function program(setExit: (code: number) => void): Command {
   cli
     .command('init')
     .description('scaffold a project that checks its own protocol models with protokit')
-    .argument('[dir]', 'the folder to create (default: the current folder)')
-    .action(async (dir) => setExit(await (await import('./init.js')).initCommand(dir)));
+    .argument('[dir]', 'the folder to create, or a project to add to (default: the current folder)')
+    .option('--protokit <spec>', "where the project's protokit comes from: a version or range (default ^" + KIT_VERSION + '), a tarball from npm pack, or a folder')
+    .action(async (dir, options) => setExit(await (await import('./init.js')).initCommand(dir, options)));
 
   cli
     .command('linearizable')
@@ -189,11 +190,14 @@ export function reportError(error: unknown, debug: boolean): number {
   if (error instanceof CommanderError) {
     if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return EXIT.ok;
     if (error.code === 'commander.executeSubCommandAsync') return EXIT.ok;
-    say(error.message.replace(/^error: /, '').split('\n')[0]!);
+    // Commander puts its suggestion on a second line ("(Did you mean check?)"): keep it, on the one line.
+    say(error.message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace('(Did you mean', '(did you mean'));
     return EXIT.usage;
   }
   if (error instanceof UsageError) {
     say(error.message);
+    // A user's own error (a --load module that throws) keeps its stack for --debug.
+    if (debug && error.cause instanceof Error) process.stderr.write(`${safeLines(error.cause.stack ?? error.cause.message)}\n`);
     return EXIT.usage;
   }
   if (error instanceof TraceMismatchError) {

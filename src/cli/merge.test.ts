@@ -44,7 +44,7 @@ beforeAll(async () => {
     shard('clean-1', { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '2' }, clean),
     shard('clean-2', { PROTOKIT_SHARD: '2/2' }, clean),
   ]);
-}, 120_000);
+});
 
 describe('protokit merge, shards run as separate processes', () => {
   test('each shard read its place from the environment', () => {

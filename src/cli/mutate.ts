@@ -3,6 +3,7 @@ import pc from 'picocolors';
 import { UsageError } from '../engine/errors.js';
 import { DEFAULT_MUTATE_BUDGET_MS, mutate, type MutateResult, type MutantOutcome } from '../mutate/mutate.js';
 import { formatMs, useColor } from './common.js';
+import { progressFor, type Progress } from './progress.js';
 import { findSuite, loadSuites } from './registry.js';
 
 export interface MutateCommandOptions {
@@ -21,17 +22,19 @@ export async function mutateCommand(modelName: string, options: MutateCommandOpt
   const minScore = options.minScore === undefined ? null : Number(options.minScore);
   if (minScore !== null && !(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score takes a fraction between 0 and 1, not '${options.minScore}'`);
   const suite = findSuite(await loadSuites(options.load), modelName);
-  const tty = !options.json && process.stderr.isTTY;
+  // Mutants take seconds each: a bar on a terminal, a line every few seconds in a log.
+  let progress: Progress | null = null;
   const result = await mutate(suite, {
     runs: options.runs,
     seed: options.seed,
     budgetMs: (options.budget ?? DEFAULT_MUTATE_BUDGET_MS / 1000) * 1000,
     maxMutants: options.maxMutants,
-    onMutant: (o, i, n) => {
-      if (tty) process.stderr.write(`\r\x1b[K${suite.model.name}: mutant ${i + 1}/${n} ${o.status}`);
+    onMutant: (_outcome, i, n) => {
+      progress ??= progressFor(`${suite.model.name}: mutate`, n, !options.json, { unit: 'mutants' });
+      progress.update(i + 1, n);
     },
   });
-  if (tty) process.stderr.write('\r\x1b[K');
+  (progress as Progress | null)?.stop();
   if (options.json) process.stdout.write(JSON.stringify(jsonOf(result)) + '\n');
   else process.stdout.write(describe(result, !options.json && useColor()));
   return minScore !== null && result.score < minScore ? 1 : 0;

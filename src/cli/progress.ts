@@ -1,6 +1,7 @@
 /**
- * Progress for long runs, on stderr: a bar (runs done, rate, time left) on a terminal; plain
- * lines, at most one every few seconds, when stderr is not a terminal; nothing with --json.
+ * Progress for long runs, on stderr: a bar (done, rate, time left) on a terminal; plain lines, at
+ * most one every few seconds, when stderr is not a terminal (CI logs), so a long command is never
+ * silent; nothing with --json.
  */
 import cliProgress from 'cli-progress';
 
@@ -9,15 +10,29 @@ export interface Progress {
   stop(): void;
 }
 
+export interface ProgressOptions {
+  /** Done before this display started (a check shown once another thread's finished), left out of the rate. */
+  readonly already?: number;
+  /** What is counted: 'runs' (default), 'mutants', ... */
+  readonly unit?: string;
+  /** Off a terminal: force a line every this many milliseconds at most (default 5000). */
+  readonly everyMs?: number;
+  /** On a terminal: more to say after the figures (e.g. a check running on another thread), read at each redraw. */
+  readonly note?: () => string;
+}
+
 const SILENT: Progress = { update() {}, stop() {} };
 
-/** `already`: runs done before this display started (a check shown once another thread's finished), left out of the rate. */
-export function progressFor(label: string, total: number, enabled: boolean, already = 0): Progress {
+/** Whether progress lines go to a terminal (a bar) or to a log (lines). */
+export const stderrIsTerminal = (): boolean => process.stderr.isTTY === true;
+
+export function progressFor(label: string, total: number, enabled: boolean, options: ProgressOptions = {}): Progress {
   if (!enabled) return SILENT;
-  if (process.stderr.isTTY) {
+  const { already = 0, unit = 'runs', everyMs = 5000, note } = options;
+  if (stderrIsTerminal()) {
     const bar = new cliProgress.SingleBar(
       {
-        format: `${label} [{bar}] {value}/{total} runs | {rate} runs/s | {eta_formatted} left`,
+        format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | {eta_formatted} left{note}`,
         stream: process.stderr,
         hideCursor: true,
         clearOnComplete: true,
@@ -26,11 +41,12 @@ export function progressFor(label: string, total: number, enabled: boolean, alre
       cliProgress.Presets.shades_classic,
     );
     const started = performance.now(); // allow-clock: progress display only
-    bar.start(total, already, { rate: '-' });
+    const noteText = () => (note ? ` | ${note()}` : '');
+    bar.start(total, already, { rate: '-', note: noteText() });
     return {
       update(done) {
         const seconds = (performance.now() - started) / 1000; // allow-clock
-        bar.update(done, { rate: seconds > 0 ? Math.round((done - already) / seconds) : '-' });
+        bar.update(done, { rate: seconds > 0 ? Math.round((done - already) / seconds) : '-', note: noteText() });
       },
       stop: () => bar.stop(),
     };
@@ -40,10 +56,11 @@ export function progressFor(label: string, total: number, enabled: boolean, alre
   return {
     update(done, all) {
       const now = performance.now(); // allow-clock
-      if (now - last < 5000) return;
+      if (now - last < everyMs) return;
       last = now;
       const rate = (done - already) / ((now - started) / 1000);
-      process.stderr.write(`${label}: ${done}/${all} runs, ${Math.round(rate)} runs/s, ~${Math.ceil((all - done) / rate)} s left\n`);
+      const left = rate > 0 ? `, ~${Math.ceil((all - done) / rate)} s left` : '';
+      process.stderr.write(`${label}: ${done}/${all} ${unit}, ${rate >= 10 ? Math.round(rate) : rate.toFixed(1)} ${unit}/s${left}\n`);
     },
     stop() {},
   };

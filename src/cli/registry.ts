@@ -84,17 +84,23 @@ async function importWithin(url: string, path: string): Promise<unknown> {
     return await Promise.race([importUserModule(url), timeout]);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(`--load ${path}: cannot load it: ${firstLine(error)}`);
+    throw new UsageError(`--load ${path}: cannot load it: ${userErrorText(error)}`, { cause: error });
   } finally {
     clearTimeout(timer);
   }
 }
 
-/** The line of an import error that says what is wrong (esbuild puts it after a header line). */
-function firstLine(error: unknown): string {
+/**
+ * A user's import error on one line, with every line of its message: xstate's "Invalid transition
+ * definition for state node 'client.waiting':" says what is wrong only on its next line ("Child state
+ * 'holdnig' does not exist on 'client'"). esbuild's syntax errors keep only their ERROR line (the
+ * header before it is esbuild's, not the user's).
+ */
+function userErrorText(error: unknown): string {
   const text = error instanceof Error ? error.message : String(error);
   const lines = text.split('\n').map((l) => l.trim()).filter(Boolean);
-  const detail = lines.find((l) => /ERROR:/.test(l)) ?? lines[0] ?? 'unknown error';
+  const esbuild = lines.find((l) => /ERROR:/.test(l));
+  const detail = esbuild ?? (lines.join(' ') || 'unknown error');
   const kind = error instanceof Error && error.name !== 'Error' ? `${error.name}: ` : '';
   return `${kind}${detail}`;
 }

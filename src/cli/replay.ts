@@ -9,6 +9,7 @@ import { loadTrace, writeFileAtomic } from '../trace/file.js';
 import { replay } from '../trace/replay.js';
 import type { World } from '../engine/world.js';
 import { safeLine as s } from '../render/safe-text.js';
+import { lassoVerdictLines } from '../render/verdict.js';
 import { COMMAND, shellArg, useColor } from './common.js';
 import { suiteForTrace } from './registry.js';
 
@@ -62,7 +63,10 @@ export async function replayCommand(path: string, options: ReplayCommandOptions)
     (trace.actions as Action[]).slice(0, steps).forEach((a, k) => process.stdout.write(`${String(k + 1).padStart(3)}  ${s(formatAction(a))}\n`));
     for (const difference of result.differences) process.stdout.write(c.yellow(`! ${s(difference)}\n`));
     if (v) {
-      process.stdout.write(c.red(trace.violation?.loopStart !== undefined ? `✗ ${s(v.property)} violated forever — ${s(v.message)}\n` : `✗ step ${v.step}: ${s(v.property)} violated — ${s(v.message)}\n`));
+      if (trace.violation?.loopStart !== undefined) {
+        const [verdict, ...waysOut] = lassoVerdictLines({ ...v, kind: trace.violation.kind });
+        process.stdout.write(c.red(`✗ ${verdict}\n`) + waysOut.map((line) => `  ${line}\n`).join(''));
+      } else process.stdout.write(c.red(`✗ step ${v.step}: ${s(v.property)} violated — ${s(v.message)}\n`));
       const load = options.load ? ` --load ${shellArg(options.load)}` : '';
       const how = result.differences.length === 0 ? 'reproduced as recorded' : 'reproduced, but not as recorded (above)';
       if (until === undefined) process.stdout.write(`  ${how}; read it step by step: ${COMMAND} show ${shellArg(path)}${load}\n`);

@@ -127,6 +127,26 @@ describe('a suite that does not fit its model: one line, exit 2', () => {
   });
 });
 
+describe("a user's own error keeps every line of its message; --debug adds its stack", () => {
+  test('a misspelt xstate target: the cause is on the one line, after the header xstate puts first', async () => {
+    // xstate says what is wrong on the second line of its message: the header alone names no cause.
+    const suite = join(project, 'misspelt.suite.ts');
+    writeFileSync(suite, `import { createMachine } from ${XSTATE};
+createMachine({ id: 'node', initial: 'idle', states: { idle: { on: { Go: { target: 'leder' } } }, leader: {} } });
+export default {};
+`);
+    const r = await run('check', '--load', suite, '--out', out);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/^protokit: --load \S+: cannot load it: Invalid transition definition for state node 'node\.idle': Child state 'leder' does not exist on 'node'$/);
+    const debug = await run('check', '--load', suite, '--out', out, '--debug');
+    expect(debug.code).toBe(2);
+    const lines = debug.stderr.trimEnd().split('\n');
+    expect(lines[0]).toBe(oneLine(r.stderr));
+    expect(lines[1]).toMatch(/^Error: Invalid transition definition/);
+    expect(lines.filter((l) => /^\s+at /.test(l)).length).toBeGreaterThan(2);
+  });
+});
+
 describe('a trace of a --load suite records where the suite is', () => {
   test('replay and show find it without --load, and say which --load to give when it moved', async () => {
     const suite = suiteModule('moves', { invariant: `(w) => (w.node('c').context.n >= 2 ? 'reached ' + w.node('c').context.n : undefined)` });

@@ -39,6 +39,14 @@ describe('replaceTransitions and replaceHandler', () => {
     expect(initialTransition(resourceManager, rm)[0].context.status).toBe('working');
   });
 
+  test('targets are checked by the compiler: a misspelt state does not compile (npm run typecheck)', () => {
+    expect(replaceHandler(transactionManager, 'committed', 'Timeout', { target: 'aborted' }).id).toBe('tm');
+    expect(replaceHandler(transactionManager, 'committed', 'Timeout', { target: '#tm.aborted' }).id).toBe('tm');
+    // xstate refuses it too, but only when the machine is built: the compiler says it first.
+    // @ts-expect-error the TM has no state 'abortd'
+    expect(() => replaceHandler(transactionManager, 'committed', 'Timeout', { target: 'abortd' })).toThrow(/abortd/);
+  });
+
   test('a state that does not exist is an error naming it', () => {
     expect(() => replaceHandler(transactionManager, 'committed.nested' as 'committed', 'Timeout', {})).toThrow("machine tm has no state 'committed.nested'");
   });

@@ -29,10 +29,22 @@ type PathsOf<V> = V extends string ? V : V extends object ? { [K in keyof V & st
 /** A state of `M` by its dotted path from the root; `''` is the root itself (its `on` applies in every state). */
 export type StatePath<M extends AnyStateMachine> = '' | PathsOf<StateValueFrom<M>>;
 
+/** Every state name of a state value, at any depth: `'leader'`, `'voting'`. */
+type NamesOf<V> = V extends string ? V : V extends object ? { [K in keyof V & string]: K | NamesOf<V[K]> }[keyof V & string] : never;
+/**
+ * Since 0.3.0. A transition target of `M`: a state's name (a sibling, `'aborted'`), a path below one
+ * (`'working.voting'`), a child (`'.committed'`) or a state by id (`'#rm.aborted'`). A name no state of
+ * `M` has (`'leder'`) does not compile; any string when the machine's states are not typed.
+ */
+export type TargetOf<M extends AnyStateMachine> =
+  string extends StateValueFrom<M>
+    ? string
+    : NamesOf<StateValueFrom<M>> | `${NamesOf<StateValueFrom<M>>}.${string}` | `.${PathsOf<StateValueFrom<M>>}` | `#${string}`;
+
 /** One transition, as in a machine config, with names the machine declares. */
 export interface Handler<M extends AnyStateMachine> {
   /** A sibling state (`'aborted'`), a child (`'.committed'`) or a state by id (`'#rm.aborted'`); none: stay. */
-  readonly target?: string | readonly string[];
+  readonly target?: TargetOf<M> | readonly TargetOf<M>[];
   readonly guard?: GuardName<M>;
   readonly actions?: ActionName<M> | readonly ActionName<M>[];
   readonly reenter?: boolean;

@@ -1,2 +1,2 @@
 /** The kit's version, recorded in every trace. */
-export const KIT_VERSION = '0.1.0';
+export const KIT_VERSION = '0.3.0';

@@ -2,8 +2,9 @@
  * What properties see of a world: node views (id, role, up, state, context) shared between
  * worlds with the same node state, the network, the observations and the parameters.
  */
+import type { EventFromLogic } from 'xstate';
 import type { Instance } from './instance.js';
-import type { NodeView, Observation, RoleContexts } from './model.js';
+import type { Message, Model, NodeView, Observation, RoleContexts } from './model.js';
 import type { NodeState } from './node-step.js';
 import { slotOf } from './node-slots.js';
 import type { Envelope, FaultsUsed, World } from './world.js';
@@ -23,29 +24,60 @@ export type ContextOfNode<R extends RoleContextMap, I extends string> = I extend
       : C
     : never;
 
+/** A received event without its sender: the message as it travels (`Received<M>` is `M & { from }`). */
+type Sent<E> = E extends { readonly type: string; readonly from: string } ? Omit<E, 'from'> : never;
+
+/**
+ * Since 0.3.0. The union of a model's messages: every event of a role's machine that carries a
+ * sender (`Received<M>`), without the sender. Untyped machines (or none that receives a message)
+ * give any message.
+ */
+export type MessagesOf<M> = M extends Model<infer R>
+  ? { [K in keyof R & string]: Sent<EventFromLogic<R[K]['machine']>> }[keyof R & string] extends infer N extends { readonly type: string }
+    ? [N] extends [never]
+      ? Message
+      : N
+    : Message
+  : Message;
+
+/** Since 0.3.0. A message in flight, typed by the model's message union `N`. */
+export interface EnvelopeOf<N extends { readonly type: string } = Message> {
+  readonly from: string;
+  readonly to: string;
+  readonly message: N;
+}
+
 /**
  * What properties see of a world (read-only). `R` maps each role to its context type and `O` is
- * the union of the model's observations; `ViewOf<typeof model, O>` fills both in, so `w.role('rm')`
- * and `w.node('tm')` are typed. Untyped (the default), contexts have any fields.
+ * the union of the model's observations and `N` the union of its messages; `ViewOf<typeof model, O>`
+ * fills them in, so `w.role('rm')`, `w.node('tm')` and `w.network[i].message` are typed. Untyped (the
+ * default), contexts have any fields.
  */
-export interface WorldView<R extends RoleContextMap = Readonly<Record<string, Readonly<Record<string, any>>>>, O extends Observation = Observation> {
+export interface WorldView<
+  R extends RoleContextMap = Readonly<Record<string, Readonly<Record<string, any>>>>,
+  O extends Observation = Observation,
+  N extends { readonly type: string } = Message,
+> {
   readonly nodes: readonly NodeView<R[keyof R]>[];
-  readonly network: readonly Envelope[];
+  readonly network: readonly EnvelopeOf<N>[];
   readonly observations: readonly O[];
   readonly params: Instance['params'];
   /**
    * Since 0.3.0. The faults injected so far in this run (part of the world's state): a property
    * may excuse what only a fault explains, e.g. replicas that a lost message left apart.
    */
-  readonly faultsUsed?: FaultsUsed;
+  readonly faultsUsed: FaultsUsed;
   /** The node with this id. */
   node<I extends string>(id: I): NodeView<ContextOfNode<R, I>>;
   /** The nodes of one role, in cluster order. */
   role<K extends keyof R & string>(role: K): readonly NodeView<R[K]>[];
 }
 
-/** Since 0.1.0. The view of a model's worlds, typed by its roles' contexts and (optionally) its observations. */
-export type ViewOf<M, O extends Observation = Observation> = WorldView<RoleContexts<M>, O>;
+/**
+ * Since 0.1.0. The view of a model's worlds, typed by its roles' contexts, its messages (since 0.3.0)
+ * and (optionally) its observations.
+ */
+export type ViewOf<M, O extends Observation = Observation> = WorldView<RoleContexts<M>, O, MessagesOf<M>>;
 
 
 /** The view of node `i` in `state`, built once per node state. */

@@ -75,12 +75,30 @@ export const DEADLOCK = 'deadlock';
  */
 export function defineSuite(suite: Suite): Suite {
   validateSuite(suite.model, suite.properties);
+  const file = callerFile(new Error().stack);
+  if (file !== undefined) definedIn.set(suite, file);
   const names = new Set(suite.properties.map((p) => p.name));
   if (names.has(DEADLOCK)) throw new UsageError(`suite ${suite.model.name}: '${DEADLOCK}' is reserved for deadlock violations`);
   for (const f of suite.expectedFailures ?? []) {
     if (suite.model.presets?.[f.preset] === undefined) throw new UsageError(`suite ${suite.model.name}: expected failure in preset '${f.preset}', which the model does not have`);
   }
   return suite;
+}
+
+/** The module each suite was defined in (the caller of defineSuite): test helpers name it in replay lines. */
+const definedIn = new WeakMap<Suite, string>();
+
+/** The file of the module that defined `suite` with defineSuite, when known (internal: src/testing reads it). */
+export function suiteModuleOf(suite: Suite): string | undefined {
+  return definedIn.get(suite);
+}
+
+/** The file of the third frame of a stack (Error, defineSuite, its caller), as a path. */
+function callerFile(stack: string | undefined): string | undefined {
+  const frame = stack?.split('\n')[2];
+  const match = frame === undefined ? null : /\(?((?:file:\/\/)?[^()\s]+?):\d+:\d+\)?$/.exec(frame.trim());
+  if (match === null) return undefined;
+  return match[1]!.startsWith('file://') ? decodeURIComponent(new URL(match[1]!).pathname) : match[1];
 }
 
 /**

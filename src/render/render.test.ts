@@ -128,8 +128,8 @@ the world at step 24 (fields that never change left out):
     expect(coloured.replace(/\x1b\[[0-9;]*m/g, '')).toBe(render('text', FIGURE8));
   });
 
-  test("the README's text excerpt is Figure 8's rendering", () => {
-    const excerpt = /```\n(the world at step[\s\S]*?)```/.exec(readFileSync('README.md', 'utf8'))?.[1];
+  test("the guide's text excerpt (docs/reading-counterexamples.md) is Figure 8's rendering", () => {
+    const excerpt = /```\n(the world at step[\s\S]*?)```/.exec(readFileSync('docs/reading-counterexamples.md', 'utf8'))?.[1];
     expect(excerpt).toBeDefined();
     expect(render('text', FIGURE8).endsWith(excerpt!)).toBe(true);
   });
@@ -226,8 +226,8 @@ sequenceDiagram
 `);
   });
 
-  test("the README's diagram is Figure 8's rendering", () => {
-    const readme = readFileSync('README.md', 'utf8');
+  test("the guide's diagram (docs/reading-counterexamples.md) is Figure 8's rendering", () => {
+    const readme = readFileSync('docs/reading-counterexamples.md', 'utf8');
     const block = /```mermaid\n([\s\S]*?)```/.exec(readme)?.[1];
     expect(block).toBe(render('mermaid', FIGURE8).split('\n').slice(1).join('\n'));
   });

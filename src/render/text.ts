@@ -12,6 +12,7 @@ import type { Envelope, World } from '../engine/world.js';
 import { describeLoop } from '../properties/liveness.js';
 import { compact, constantFields, describeNetwork, nodeChanges, stateName } from './describe.js';
 import { safeLine as s } from './safe-text.js';
+import { lassoVerdictLines, type LassoVerdict } from './verdict.js';
 import { timelineOf, type MessageLife } from './timeline.js';
 import { describeEvidence, type HistoryEvidence } from '../linearizability/evidence.js';
 import { historyLanes } from '../linearizability/lanes.js';
@@ -108,11 +109,12 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     }
     if (trace.violation && trace.violation.step === k) {
       out.push('');
-      out.push(c.red(c.bold(loopStart === undefined ? `✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}` : `✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`)));
+      if (loopStart === undefined) out.push(c.red(c.bold(`✗ step ${k}: ${s(trace.violation.property)} violated — ${s(trace.violation.message)}`)));
+      else out.push(...lassoLines(trace.violation, c));
       if (trace.violation.history) out.push('', ...historyLines(trace.violation.history, c));
     }
   }
-  if (trace.violation && trace.violation.step === 0 && loopStart !== undefined) out.push(c.red(`✗ ${s(trace.violation.property)} violated forever — ${s(trace.violation.message)}`));
+  if (trace.violation && trace.violation.step === 0 && loopStart !== undefined) out.push(...lassoLines(trace.violation, c));
   else if (trace.violation && trace.violation.step === 0) out.push(c.red(`✗ the initial world violates ${s(trace.violation.property)} — ${s(trace.violation.message)}`));
   if (!trace.violation) out.push('', c.green(`✓ ${trace.actions.length} steps, no property violated`));
   return out.join('\n') + '\n';
@@ -175,4 +177,10 @@ function inFlightLine(network: readonly Envelope[], ids: readonly string[]): str
   if (6 + listed.length <= WIDTH) return listed;
   const waiting = ids.map((id) => [id, network.filter((e) => e.to === id).length] as const).filter(([, n]) => n > 0);
   return `in flight (${network.length}): ${waiting.map(([id, n]) => `${n} to ${s(id)}`).join(', ')}`;
+}
+
+/** A lasso's verdict in red, then (for a deadlock) the ways out, as check and replay print them. */
+function lassoLines(v: LassoVerdict, c: ReturnType<typeof pc.createColors>): string[] {
+  const [verdict, ...waysOut] = lassoVerdictLines(v);
+  return [c.red(c.bold(`✗ ${verdict}`)), ...waysOut.map((line) => `  ${line}`)];
 }

@@ -25,6 +25,10 @@ export interface MutantTestOptions extends SuiteCheckOptions {
   readonly label?: string;
   /** True when `expected` covers only some mutants (the check that every mutant has one is skipped). */
   readonly subset?: boolean;
+  /**
+   * Milliseconds before vitest calls a test hung (default 600000). Only a hang: each check is bounded
+   * by its runs and depth, so its verdict never depends on the machine's speed.
+   */
   readonly timeout?: number;
 }
 
@@ -35,7 +39,7 @@ export interface MutantTestOptions extends SuiteCheckOptions {
  * the model has an expectation (unless `subset`).
  */
 export function testMutants(suite: Suite, expected: Readonly<Record<string, MutantExpectation>>, options: MutantTestOptions = {}): void {
-  const { label = '', subset = false, timeout = 60_000, ...check } = options;
+  const { label = '', subset = false, timeout = 600_000, ...check } = options;
   if (!subset) {
     test(`${label}every mutant has an expectation here`, () => {
       expect(Object.keys(expected).sort()).toEqual(Object.keys(suite.model.mutants).sort());

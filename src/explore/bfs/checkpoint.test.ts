@@ -161,7 +161,7 @@ describe('the command line, as separate processes', () => {
   const WHOLE = [8832, 37345, 17, true];
 
   // Both stops run side by side, then both resumes (and a resume under other options): two rounds of processes.
-  test('killed (SIGKILL), or stopped by Ctrl-C (SIGINT: a checkpoint, the figures, exit 130), after writing a checkpoint; each resume ends as the uninterrupted search', { timeout: 120_000 }, async () => {
+  test('killed (SIGKILL), or stopped by Ctrl-C (SIGINT: a checkpoint, the figures, exit 130), after writing a checkpoint; each resume ends as the uninterrupted search', async () => {
     const killedDir = freshDir();
     const stoppedDir = freshDir();
     const [killed, stopped] = await Promise.all([

@@ -32,7 +32,7 @@ describe('two-phase-commit, tla preset (TwoPhase): pinned counts', () => {
     [5, 8832, 17, 314],
     [6, 50816, 20, 553],
   ];
-  test.each(pins)('rms=%i: %i states, depth %i; %i with symmetry', { timeout: 90_000 }, async (rms, states, depth, reduced) => {
+  test.each(pins)('rms=%i: %i states, depth %i; %i with symmetry', async (rms, states, depth, reduced) => {
     const full = await explore(twoPhase, tla(rms));
     expect([full.distinctStates, full.depth, full.complete, full.violation]).toEqual([states, depth, true, null]);
     const sym = await explore(twoPhase, { ...tla(rms), symmetry: true });
@@ -98,7 +98,7 @@ describe('two-phase-commit, default model with faults', () => {
 });
 
 describe('paxos, tla preset (MCPaxos)', () => {
-  test('maxBallot=1: 3921 states, depth 17; 857 with symmetry; as the plain specification search', { timeout: 60_000 }, async () => {
+  test('maxBallot=1: 3921 states, depth 17; 857 with symmetry; as the plain specification search', async () => {
     const r = await explore(paxos, { config: { preset: 'tla' } });
     expect([r.distinctStates, r.depth, r.complete, r.violation]).toEqual([3921, 17, true, null]);
     const sym = await explore(paxos, { config: { preset: 'tla' }, symmetry: true });
@@ -188,7 +188,7 @@ describe('parallel search', () => {
     return [outcome(one), outcome(two)];
   };
 
-  test('2 workers find exactly the states, transitions, witnesses and counterexamples that 1 finds', { timeout: 90_000 }, async () => {
+  test('2 workers find exactly the states, transitions, witnesses and counterexamples that 1 finds', async () => {
     const [one, two] = await both(twoPhase, tla(4));
     expect(two).toEqual(one);
     expect(one!.states).toBe(1568);
@@ -208,7 +208,7 @@ describe('parallel search', () => {
     }
   });
 
-  test('by default this thread searches while the workers start, then hands over: the same figures', { timeout: 60_000 }, async () => {
+  test('by default this thread searches while the workers start, then hands over: the same figures', async () => {
     const r = await explore(twoPhase, { ...tla(6), workers: 2, suiteModule: REGISTRY });
     expect([r.distinctStates, r.depth, r.generated, r.complete]).toEqual([50816, 20, 256001, true]);
   });

@@ -28,7 +28,7 @@ describe('exploration', () => {
     const trace = traceOfCheck(mapreduce, {}, r);
     expect([trace.config.maps, trace.config.reduces]).toEqual([r.config.maps, r.config.reduces]);
     expect(trace.config.maps).not.toBe(trace.config.reduces);
-  }, 60_000);
+  });
 
   test('run bounds come from the length swarm: longer runs than the fixed bound allowed', () => {
     expect(LENGTH_SWARM).toEqual([0.5, 1, 2, 4]);

@@ -27,7 +27,7 @@ describe('shards', () => {
   test.each([
     ['this thread (a small budget)', undefined],
     ['this thread and a worker thread', 0],
-  ] as const)('two workers, in %s, run the two shards a CI matrix would run, and a violation replays alone', { timeout: 60_000 }, async (_label, minWorkerSteps) => {
+  ] as const)('two workers, in %s, run the two shards a CI matrix would run, and a violation replays alone', async (_label, minWorkerSteps) => {
     const options = { runs: 600, seed: 3, mutant: 'rm-forgets-prepared' };
     const parallel = await checkParallel(twoPhase, { ...options, workers: 2, suiteModule: REGISTRY, minWorkerSteps });
     const shards = [1, 2].map((index) => {
