@@ -299,7 +299,7 @@ describe('input bounds', () => {
       writeFileSync(path, '');
       truncateSync(path, MAX_TRACE_BYTES + 1);
       return path;
-    }, /is 64 MB; traces are at most 64 MB$/],
+    }, /is 64 MB; trace files are at most 64 MB \(PROTOKIT_MAX_INPUT_BYTES=BYTES reads larger ones\)$/],
   ])('%s is refused before it is read: exit 2', async (_name, path, message) => {
     const r = await run('replay', path());
     expect(r.code).toBe(2);
