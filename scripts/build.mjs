@@ -16,6 +16,7 @@ execFileSync(process.execPath, [tsc, '-p', join(root, 'tsconfig.build.json')], {
 const copies = [
   ...readdirSync(join(root, 'src/render/viewer')).map((f) => `src/render/viewer/${f}`),
   'src/cli/bin.mjs',
+  'src/cli/load-probe.mjs',
   'src/engine/register-ts.mjs',
   'src/explore/bfs/worker-boot.mjs',
   'src/explore/shard/worker-boot.mjs',

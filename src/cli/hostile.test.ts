@@ -268,9 +268,10 @@ describe('--load of a module that cannot be loaded: one line naming the file, ex
     ['a throw at import', () => file('throws.ts', "throw new Error('boom at import');\nexport default 1;"), /^protokit: --load .*throws\.ts: cannot load it: boom at import$/],
     ['an export of the wrong shape', () => file('shape.ts', 'export default { hello: 1 };'), /^protokit: --load .*shape\.ts: expected a default export made with defineSuite/],
     ['a directory', () => join(project, 'a-directory.ts'), /^protokit: --load .*a-directory\.ts: not a file/],
-    ['a top-level await that never settles', () => file('never.ts', 'await new Promise(() => {});\nexport default 1;'), /^protokit: --load .*never\.ts: still importing after 0\.3 s \(a top-level await that never settles\?\)$/],
-  ])('%s', async (_name, path, message) => {
-    process.env.PROTOKIT_LOAD_TIMEOUT_MS = '300';
+    ['a top-level await that never settles', () => file('never.ts', 'await new Promise(() => {});\nexport default 1;'), /^protokit: --load .*never\.ts: still importing after 0\.3 s \(a loop, or a top-level await that never settles\?\); on a slow machine, allow longer with PROTOKIT_LOAD_TIMEOUT_MS=60000$/],
+  ])('%s', async (name, path, message) => {
+    // A short import limit only where it is the point: elsewhere it would fail a busy machine's import.
+    if (name.includes('never settles')) process.env.PROTOKIT_LOAD_TIMEOUT_MS = '300';
     try {
       const r = await run('list', '--load', path());
       expect(r.code).toBe(2);
