@@ -257,7 +257,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 const STOPPED_BY: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   'max-states': '--max-states',
   'max-depth': '--max-depth',
-  memory: 'the memory bound (--max-memory): the visited set alone passed it, or worker threads hold their frontier in memory',
+  memory: 'the memory bound (--max-memory): the visited set (and, with liveness, its graph) alone passed it, or worker threads hold their frontier in memory',
   interrupted: 'Ctrl-C',
 };
 

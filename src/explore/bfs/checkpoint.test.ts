@@ -176,6 +176,17 @@ describe('a damaged checkpoint is refused, never resumed to a clean pass (issue 
 });
 
 describe('the frontier spills to disk past the memory bound', () => {
+  test('with a liveness property (issue 23.8): a 1 MB bound spills the frontier instead of stopping; the counts and verdicts are those in memory', { timeout: 300_000 }, async () => {
+    const withLiveness: InstanceOptions = { config: { preset: 'tla', rms: 4 } };
+    const inMemory = await explore(twoPhase, withLiveness);
+    const spilled = await explore(twoPhase, { ...withLiveness, maxMemoryMb: 1 });
+    expect(inMemory.liveness.checked).toBe(true);
+    expect([spilled.stoppedBy, spilled.liveness.checked, spilled.spilledWorlds > 0]).toEqual([null, true, true]);
+    expect(figures(spilled)).toEqual(figures(inMemory));
+    expect(spilled.liveness.properties).toEqual(inMemory.liveness.properties);
+    expect(inMemory.liveness.properties.map((p) => p.verdict)).toEqual(['holds']);
+  });
+
   test('a 1 MB bound: the frontier goes to disk and the counts are those of the search in memory', async () => {
     const spilled = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1 });
     expect(spilled.spilledWorlds).toBeGreaterThan(0);
