@@ -206,6 +206,10 @@ function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): st
     ...(o.maxInFlight !== undefined ? ['--max-in-flight', String(o.maxInFlight)] : []),
     ...(o.maxMemory !== undefined ? ['--max-memory', String(o.maxMemory)] : []),
     ...(o.load ? ['--load', o.load] : []),
+    // What the checkpoint's options print holds, or the resume it suggests would be refused.
+    ...(o.deadlock === false ? ['--no-deadlock'] : []),
+    ...(o.property ?? []).flatMap((p) => ['--property', p]),
+    ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
     '--resume',
     dir,
   ];

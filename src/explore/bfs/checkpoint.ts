@@ -60,7 +60,7 @@ export type OptionsPrint = Readonly<Record<string, unknown>>;
 export function optionsPrint(
   suite: Suite,
   instance: Instance,
-  options: { readonly symmetry?: boolean; readonly maxStates?: number; readonly maxDepth?: number; readonly maxInFlight?: number },
+  options: { readonly symmetry?: boolean; readonly maxStates?: number; readonly maxDepth?: number; readonly maxInFlight?: number; readonly deadlock?: boolean },
 ): OptionsPrint {
   return {
     model: suite.model.name,
@@ -72,6 +72,8 @@ export function optionsPrint(
     maxDepth: options.maxDepth ?? 'none',
     maxInFlight: options.maxInFlight ?? 'none',
     properties: suite.properties.map((p) => `${p.kind}:${p.name}`),
+    // Deadlock detection changes what a search reports: resuming with it switched is another search.
+    deadlock: options.deadlock !== false,
     kitVersion: KIT_VERSION,
   };
 }
