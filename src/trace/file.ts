@@ -169,9 +169,6 @@ function readTraceText(path: string): string {
   return readInputText(path, { what: 'trace' });
 }
 
-/** Kept here too: the trace module's callers import it from here. */
-export { jsonNesting };
-
 export function parseTrace(text: string, path = 'trace'): Trace {
   if (text.trim() === '') throw new UsageError(`${path} is empty, not a trace`);
   const bound = Math.max(MAX_TRACE_BYTES, maxInputBytes());
