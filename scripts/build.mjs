@@ -17,6 +17,7 @@ const copies = [
   ...readdirSync(join(root, 'src/render/viewer')).map((f) => `src/render/viewer/${f}`),
   ...readdirSync(join(root, 'src/studio/page')).map((f) => `src/studio/page/${f}`),
   'src/cli/bin.mjs',
+  'src/cli/load-probe.mjs',
   'src/engine/register-ts.mjs',
   'src/explore/bfs/worker-boot.mjs',
   'src/explore/shard/worker-boot.mjs',

@@ -211,6 +211,10 @@ function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): st
     ...(o.maxInFlight !== undefined ? ['--max-in-flight', String(o.maxInFlight)] : []),
     ...(o.maxMemory !== undefined ? ['--max-memory', String(o.maxMemory)] : []),
     ...(o.load ? ['--load', o.load] : []),
+    // What the checkpoint's options print holds, or the resume it suggests would be refused.
+    ...(o.deadlock === false ? ['--no-deadlock'] : []),
+    ...(o.property ?? []).flatMap((p) => ['--property', p]),
+    ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
     '--resume',
     dir,
   ];
@@ -262,7 +266,7 @@ const count = (n: number) => n.toLocaleString('en-US');
 const STOPPED_BY: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   'max-states': '--max-states',
   'max-depth': '--max-depth',
-  memory: 'the memory bound (--max-memory): the visited set alone passed it, or worker threads hold their frontier in memory',
+  memory: 'the memory bound (--max-memory): the visited set (and, with liveness, its graph) alone passed it, or worker threads hold their frontier in memory',
   interrupted: 'Ctrl-C',
 };
 

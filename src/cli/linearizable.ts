@@ -8,10 +8,11 @@
  * and parsed before any is checked, so bad input fails fast. A directory stands for every file in it.
  * Strings from the files never reach the terminal with their control characters.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import pc from 'picocolors';
 import { UsageError } from '../engine/errors.js';
+import { DEFAULT_MAX_INPUT_BYTES, readInputText } from '../engine/input-file.js';
 import { checkLinearizability, type LinearizabilityResult } from '../linearizability/checker.js';
 import { describeEvidence, evidenceOf, partitionKey, summarize } from '../linearizability/evidence.js';
 import { historyLanes } from '../linearizability/lanes.js';
@@ -32,8 +33,8 @@ export interface LinearizableCommandOptions {
   maxSteps?: number;
 }
 
-/** Files larger than this are refused: a history checker should not be a way to exhaust memory. */
-export const MAX_HISTORY_BYTES = 64 * 1024 * 1024;
+/** Files larger than this are refused (PROTOKIT_MAX_INPUT_BYTES raises it): a history checker should not be a way to exhaust memory. */
+export const MAX_HISTORY_BYTES = DEFAULT_MAX_INPUT_BYTES;
 
 /** Control characters (C0, DEL, C1) and bidirectional overrides shown as escapes. */
 export function printable(s: string): string {
@@ -73,14 +74,7 @@ interface Loaded {
 }
 
 function load(file: string, format: HistoryFormat | undefined, spec: SpecName): Loaded {
-  const size = statSync(file).size;
-  if (size > MAX_HISTORY_BYTES) throw new UsageError(`${printable(file)}: ${size} bytes; histories above ${MAX_HISTORY_BYTES} bytes (64 MiB) are refused`);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`${printable(file)}: cannot read it (${(error as Error).message})`);
-  }
+  const text = readInputText(file, { what: 'history' });
   const fmt = format ?? guessFormat(file, text.split('\n', 1)[0]);
   try {
     return { file, history: readHistory(text, fmt, SPECS[spec] as never) };

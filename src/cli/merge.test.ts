@@ -66,7 +66,7 @@ describe('protokit merge, shards run as separate processes', () => {
     expect(m.violation).toMatchObject({ shard: lowest.json.shard.index, property: lowest.json.violation.property, step: lowest.json.violation.step, rerun: lowest.json.rerun, trace: lowest.json.violation.trace });
     expect(m.violation.rerun).toMatch(/--seed \d+ --runs \d+/);
     expect([m.runs, m.steps]).toEqual([a.json.runs + b.json.runs, a.json.steps + b.json.steps]);
-    expect(m.shards).toEqual({ count: 2, given: [1, 2], missing: [] });
+    expect(m.shards).toEqual({ count: 2, given: [1, 2], missing: [], missingCount: 0 });
   });
 
   test('no violation: witnesses of any shard, distinct states combined and labelled; exit 0', async () => {

@@ -6,10 +6,10 @@
  * each shard's sketch (random/sketch.ts): exact while the shards saw few states, otherwise an
  * estimate, labelled as such, between the largest shard's count and the sum.
  */
-import { readFileSync } from 'node:fs';
 import pc from 'picocolors';
 import { z } from 'zod';
 import { UsageError } from '../engine/errors.js';
+import { readInputJson } from '../engine/input-file.js';
 import { decodeSketch, unionOfSketches } from '../explore/random/sketch.js';
 import { formatMs, useColor } from './common.js';
 
@@ -70,19 +70,7 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
 }
 
 function readResults(file: string): Input[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `merge: result file not found: ${file}` : `merge: cannot read ${file}: ${code ?? String(error)}`);
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new UsageError(`merge: ${file} is not JSON (write it with protokit check --json > ${file})`);
-  }
+  const json = readInputJson(file, { what: 'result', prefix: 'merge: ', hint: `write it with protokit check --json > ${file}` });
   const parsed = fileSchema.safeParse(json);
   if (!parsed.success) throw new UsageError(`merge: ${file} is not the --json result of protokit check (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message})`);
   const results = 'models' in parsed.data && parsed.data.model === null ? (parsed.data.models as CheckJson[]) : [parsed.data as CheckJson];
@@ -94,7 +82,8 @@ export interface Merged {
   readonly config: Readonly<Record<string, unknown>>;
   readonly mutant: string | null;
   readonly faults: unknown;
-  readonly shards: { readonly count: number | null; readonly given: readonly number[]; readonly missing: readonly number[] };
+  /** `missing` lists the first MISSING_LISTED shards not given; `missingCount` counts them all. */
+  readonly shards: { readonly count: number | null; readonly given: readonly number[]; readonly missing: readonly number[]; readonly missingCount: number };
   readonly runs: number;
   readonly steps: number;
   /** The longest shard's time (they ran side by side) and the sum over shards. */
@@ -110,6 +99,9 @@ export interface Merged {
   readonly ok: boolean;
 }
 
+/** Missing shards listed by name, at most. */
+export const MISSING_LISTED = 100;
+
 function mergeGroup(group: readonly Input[]): Merged {
   // Shards in order; results without a shard (a plain check) after them, in the order given.
   const ordered = [...group].sort((a, b) => (a.result.shard?.index ?? Infinity) - (b.result.shard?.index ?? Infinity));
@@ -118,9 +110,17 @@ function mergeGroup(group: readonly Input[]): Merged {
   if (counts.size > 1) throw new UsageError(`merge: the results of ${first.model} come from different splits (${[...counts].map((c) => `${c} shards`).join(', ')})`);
   const count = counts.size === 1 ? [...counts][0]! : null;
   const given = ordered.map((i) => i.result.shard?.index).filter((k): k is number => k !== undefined);
-  const twice = given.find((k, i) => given.indexOf(k) !== i);
-  if (twice !== undefined) throw new UsageError(`merge: shard ${twice}/${count} of ${first.model} is given twice`);
-  const missing = count === null ? [] : Array.from({ length: count }, (_, k) => k + 1).filter((k) => !given.includes(k));
+  const seen = new Set<number>();
+  for (const k of given) {
+    if (seen.has(k)) throw new UsageError(`merge: shard ${k}/${count} of ${first.model} is given twice`);
+    if (count !== null && k > count) throw new UsageError(`merge: shard ${k}/${count} of ${first.model} is past the shard count`);
+    seen.add(k);
+  }
+  // The count is what a file claims: the missing shards are counted, and only the first few listed,
+  // so a claim of 10^8 shards costs no memory.
+  const missingCount = count === null ? 0 : count - seen.size;
+  const missing: number[] = [];
+  for (let k = 1; count !== null && k <= count && missing.length < MISSING_LISTED; k++) if (!seen.has(k)) missing.push(k);
 
   const sketches = ordered.map((i) => ({ values: i.result.distinctSketch === undefined ? null : decodeSketch(i.result.distinctSketch), count: i.result.distinctStates }));
   const lower = Math.max(0, ...sketches.map((s) => s.count));
@@ -145,7 +145,7 @@ function mergeGroup(group: readonly Input[]): Merged {
     config: first.config,
     mutant: first.mutant,
     faults: first.faults,
-    shards: { count, given, missing },
+    shards: { count, given, missing, missingCount },
     runs: sum(ordered, (i) => i.result.runs),
     steps: sum(ordered, (i) => i.result.steps),
     elapsedMs: Math.max(...ordered.map((i) => i.result.elapsedMs)),
@@ -178,7 +178,9 @@ function describe(m: Merged, color: boolean): string {
   const split = m.shards.count === null ? `${m.shards.given.length || 'unsharded'} results` : `${m.shards.given.length} of ${m.shards.count} shards`;
   lines.push(c.bold(`${p(m.model)}${m.mutant ? `, mutant ${p(m.mutant)}` : ''}: ${split} merged`));
   if (params) lines.push(`  config ${params}`);
-  if (m.shards.missing.length > 0) lines.push(c.yellow(`  missing: shard${m.shards.missing.length > 1 ? 's' : ''} ${m.shards.missing.join(', ')} of ${m.shards.count}`));
+  const { missing, missingCount } = m.shards;
+  const listed = missingCount > missing.length ? `${missing.join(', ')}, … (${count(missingCount)} in all)` : missing.join(', ');
+  if (missingCount > 0) lines.push(c.yellow(`  missing: shard${missingCount > 1 ? 's' : ''} ${listed} of ${count(m.shards.count ?? 0)}`));
   const distinct = m.distinctStatesExact
     ? `${count(m.distinctStates)} distinct states`
     : `about ${count(m.distinctStates)} distinct states (estimate from the shards' sketches; between ${count(m.distinctStatesBounds[0])} and ${count(m.distinctStatesBounds[1])})`;

@@ -133,3 +133,40 @@ describe('formats', () => {
     expect(() => readEdn('99999999999999999999')).toThrow(/an integer within/);
   });
 });
+
+describe('hostile values (issue 23)', () => {
+  // Written 2^53 + 1, read back 2^53: not linearizable; JSON.parse would round both to 2^53.
+  const beyond = [
+    '{"client": 1, "type": "invoke", "f": "write", "value": 9007199254740993}',
+    '{"client": 1, "type": "ok", "f": "write", "value": 9007199254740993}',
+    '{"client": 2, "type": "invoke", "f": "read", "value": null}',
+    '{"client": 2, "type": "ok", "f": "read", "value": 9007199254740992}',
+  ].join('\n');
+
+  test('JSON-lines integers beyond 2^53 are refused on their line, never rounded into a pass', () => {
+    expect(() => readHistory(beyond, 'jsonl', SPECS.register)).toThrow(HistoryFormatError);
+    try {
+      readHistory(beyond, 'jsonl', SPECS.register);
+    } catch (error) {
+      expect((error as HistoryFormatError).line).toBe(1);
+      expect((error as Error).message).toBe('"value" holds an integer beyond ±9007199254740991 (2^53 − 1), which JSON readers round to a nearby one; write it as a string');
+    }
+    const inCas = '{"client": 1, "type": "invoke", "f": "cas", "value": [1, -9007199254740993]}';
+    expect(() => readHistory(inCas, 'jsonl', SPECS['cas-register'])).toThrow(/"value" holds an integer beyond/);
+    const inKey = '{"client": 1, "type": "invoke", "f": "get", "key": 18014398509481984, "value": null}';
+    expect(() => readHistory(inKey, 'jsonl', SPECS.kv)).toThrow(/"key" is an integer beyond/);
+  });
+
+  test('the largest safe integers are read exactly, and the same history written with strings is refuted', () => {
+    const safe = beyond.replaceAll('9007199254740993', '9007199254740991').replaceAll('9007199254740992', '9007199254740990');
+    expect(checkLinearizability(SPECS.register.spec, readHistory(safe, 'jsonl', SPECS.register)).verdict).toBe('not-linearizable');
+    const strings = beyond.replace(/(900719925474099\d)/g, '"$1"');
+    expect(checkLinearizability(SPECS.register.spec, readHistory(strings, 'jsonl', SPECS.register)).verdict).toBe('not-linearizable');
+  });
+
+  test('a Jepsen line padded with a million blanks is read in linear time (a lazy value pattern took minutes)', () => {
+    const line = `INFO  jepsen.util - 1\t:invoke\t:read\tnil${' '.repeat(1_000_000)}`;
+    expect(readHistory(`${line}\n`, 'jepsen', SPECS.register)).toHaveLength(1);
+    expect(() => readHistory(`${line}x`, 'jepsen', SPECS.register)).toThrow(/expected the end of the line after one value, found 'x'/);
+  }, 300_000);
+});

@@ -67,12 +67,15 @@ function event(client: string, type: string, f: string, key: string | undefined,
   return { type: type as 'ok' | 'fail', client, output: { f, value, line }, line };
 }
 
-const JEPSEN_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+|:nemesis)\s+:(\S+)\s+:([A-Za-z][\w*+!?<>=.-]*)\s+(.*?)\s*$/;
+// The value is everything after the function, trimmed afterwards: a lazy `(.*?)\s*$` would try
+// every split of a run of blanks against the end, quadratic in their number.
+const JEPSEN_LINE = /^INFO\s+jepsen\.util\s+-\s+(\d+|:nemesis)\s+:(\S+)\s+:([A-Za-z][\w*+!?<>=.-]*)\s+([^]*)$/;
 
 function parseJepsenLine(text: string, line: number): RawEvent | null {
   const m = JEPSEN_LINE.exec(text);
   if (!m) throw new HistoryFormatError(`expected a Jepsen log line 'INFO  jepsen.util - PROCESS :TYPE :F VALUE'`, line);
-  const [, process, type, f, valueText] = m as unknown as [string, string, string, string, string];
+  const [, process, type, f, rest] = m as unknown as [string, string, string, string, string];
+  const valueText = rest.trimEnd();
   if (process === ':nemesis') return null; // the fault injector's own events: not client operations
   if (!TYPES.has(type)) throw new HistoryFormatError(`expected the type :invoke, :ok, :fail or :info, found :${type}`, line);
   const value = readValue(valueText, line);
@@ -112,6 +115,19 @@ function parseEdnLine(text: string, line: number): RawEvent | null {
   return event(String(process), type.name, f.name, key === undefined ? undefined : String(key), map.has('value') ? map.get('value')! : null, line);
 }
 
+/**
+ * True when a number read from JSON may not be the number written: JSON.parse rounds integers
+ * beyond ±(2^53 − 1) to the nearest double, so two different values (say 2^53 and 2^53 + 1)
+ * would compare equal and a history that is not linearizable would pass. Such numbers are
+ * refused, as the EDN reader refuses them; a value that large belongs in a string.
+ */
+function beyondSafeIntegers(v: unknown): boolean {
+  if (typeof v === 'number') return Number.isFinite(v) && Number.isInteger(v) && !Number.isSafeInteger(v);
+  return Array.isArray(v) && v.some(beyondSafeIntegers);
+}
+
+const UNSAFE_INTEGER = `an integer beyond ±${Number.MAX_SAFE_INTEGER} (2^53 − 1), which JSON readers round to a nearby one; write it as a string`;
+
 function jsonValue(v: unknown): RawValue | undefined {
   if (v === null || typeof v === 'boolean' || typeof v === 'string') return v;
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
@@ -136,6 +152,8 @@ function parseJsonLine(text: string, line: number): RawEvent {
   if (typeof r.type !== 'string' || !TYPES.has(r.type)) throw new HistoryFormatError('expected "type" to be "invoke", "ok", "fail" or "info"', line);
   if (typeof r.f !== 'string' || r.f === '') throw new HistoryFormatError('expected "f" to be an operation name such as "read"', line);
   if (r.key !== undefined && typeof r.key !== 'string' && typeof r.key !== 'number') throw new HistoryFormatError('expected "key" to be a string or a number', line);
+  if (beyondSafeIntegers(r.key)) throw new HistoryFormatError(`"key" is ${UNSAFE_INTEGER}`, line);
+  if (beyondSafeIntegers(r.value)) throw new HistoryFormatError(`"value" holds ${UNSAFE_INTEGER}`, line);
   const value = r.value === undefined ? null : jsonValue(r.value);
   if (value === undefined) throw new HistoryFormatError('expected "value" to be null, a boolean, a number, a string or an array of them', line);
   return event(String(r.client), r.type, r.f, r.key === undefined ? undefined : String(r.key), value, line);

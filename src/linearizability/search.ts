@@ -8,7 +8,8 @@
  * front. Reaching a return means its operation was not linearised in time: undo the last choice
  * (*unlift* it) and try the next call after it. A pair (set of linearised operations, state)
  * seen once is never explored again: the set is a bitset, hashed incrementally (a random 64-bit
- * number per operation, xor-ed in and out), and the cache keeps the bitset and state to compare.
+ * number per operation, xor-ed in and out), and the cache keeps the set (as a chain of entries,
+ * a few words each: memory linear in the steps, not in steps × operations) and state to compare.
  *
  * Iterative (an explicit stack of choices, no recursion limit) and resumable: `run(steps)` does
  * at most that many steps and returns, so the caller can interleave partitions. An operation of
@@ -43,50 +44,73 @@ function mix32(x: number): number {
 }
 
 /**
- * The memo of (linearised set, state) pairs: a map from a 53-bit key to the first entry of a
- * chain; each entry's bitset lives in one growing word arena, so an entry costs a few words
- * rather than an object and a typed array.
+ * The memo of (linearised set, state) pairs. A set is not stored as a bitset (that is n/32 words
+ * per entry, so quadratic memory on a long history): an entry is the set of the entry it was
+ * reached from plus one operation, so it costs a few words whatever the history's length. Two sets
+ * are compared by walking the stored one's chain of operations against the current bitset, and
+ * the walk stops where the chain meets the current search path (the rest is then the same set).
  */
 class Memo<S> {
   private readonly heads = new Map<number, number>();
   private chain = new Int32Array(1024);
-  private arena: Uint32Array;
+  private parent = new Int32Array(1024);
+  private op = new Int32Array(1024);
+  private depth = new Int32Array(1024);
   private states: S[] = [];
   size = 0;
 
-  constructor(private readonly words: number) {
-    this.arena = new Uint32Array(1024 * Math.max(1, words));
-  }
-
-  /** Adds the pair unless it is there; returns whether it was added. */
-  add(key: number, bits: Uint32Array, state: S, equal: (a: S, b: S) => boolean): boolean {
-    const w = this.words;
+  /**
+   * Adds the set {path's operations} ∪ {op} with `state` unless it is there; returns the new
+   * entry's number, or −1 when the pair was there. `path[k]` is the entry of the current search
+   * path at depth k + 1, `bits` the set itself (op included), `depth` its size.
+   */
+  add(key: number, bits: Uint32Array, op: number, depth: number, path: Int32Array, state: S, equal: (a: S, b: S) => boolean): number {
     const first = this.heads.get(key);
     for (let e = first ?? -1; e !== -1; e = this.chain[e]!) {
-      let same = true;
-      const base = e * w;
-      for (let i = 0; i < w; i++) {
-        if (this.arena[base + i] !== bits[i]) {
-          same = false;
-          break;
-        }
-      }
-      if (same && equal(this.states[e]!, state)) return false;
+      if (this.depth[e] === depth && this.sameSet(e, bits, path) && equal(this.states[e]!, state)) return -1;
     }
     const e = this.size++;
-    if (e === this.chain.length) {
-      const chain = new Int32Array(e * 2);
-      chain.set(this.chain);
-      this.chain = chain;
-      const arena = new Uint32Array(e * 2 * Math.max(1, w));
-      arena.set(this.arena);
-      this.arena = arena;
-    }
+    if (e === this.chain.length) this.grow();
     this.chain[e] = first ?? -1;
-    this.arena.set(bits, e * w);
+    this.parent[e] = depth > 1 ? path[depth - 2]! : -1;
+    this.op[e] = op;
+    this.depth[e] = depth;
     this.states.push(state);
     this.heads.set(key, e);
+    return e;
+  }
+
+  /** Whether entry `e`'s set (of the same size) equals `bits`. */
+  private sameSet(e: number, bits: Uint32Array, path: Int32Array): boolean {
+    // The operations along a chain are distinct, and the sizes are equal: containment suffices.
+    const below = this.depth[e]!; // path[0 .. below - 2] is current; entries past it are stale
+    for (let at = e; at !== -1; at = this.parent[at]!) {
+      const d = this.depth[at]!;
+      if (d < below && at === path[d - 1]) return true; // from here down, the current path's own set
+      const o = this.op[at]!;
+      if ((bits[o >>> 5]! & (1 << (o & 31))) === 0) return false;
+    }
     return true;
+  }
+
+  /** The operations of entry `e`'s chain, oldest first, and the state after each. */
+  chainOf(e: number): { ops: number[]; states: S[] } {
+    const ops: number[] = [];
+    const states: S[] = [];
+    for (let at = e; at !== -1; at = this.parent[at]!) {
+      ops.push(this.op[at]!);
+      states.push(this.states[at]!);
+    }
+    return { ops: ops.reverse(), states: states.reverse() };
+  }
+
+  private grow(): void {
+    const n = this.chain.length * 2;
+    for (const name of ['chain', 'parent', 'op', 'depth'] as const) {
+      const bigger = new Int32Array(n);
+      bigger.set(this[name]);
+      this[name] = bigger;
+    }
   }
 }
 
@@ -113,6 +137,12 @@ export class PartitionSearch<S, I, O> {
   private cache: Memo<S>;
   private readonly stackOp: Int32Array;
   private readonly stackState: S[] = [];
+  /** The memo entry of each depth of the current path (`path[k]`: after k + 1 operations). */
+  private readonly path: Int32Array;
+  /** The entries in time order (for the deepest point's candidates). */
+  private readonly order: Int32Array;
+  /** The deepest point so far, kept as a memo entry until the verdict needs it spelled out. */
+  private deepestAt: { entry: number; depth: number; returnNode: number; state: S } | null = null;
   private depth = 0;
   private entry: number;
   private state: S;
@@ -130,6 +160,7 @@ export class PartitionSearch<S, I, O> {
     const nodes = Array.from({ length: 2 * n }, (_, k) => k);
     const time = (k: number) => (k < n ? operations[k]!.call : operations[k - n]!.ret);
     nodes.sort((a, b) => time(a) - time(b) || (a < n ? 0 : 1) - (b < n ? 0 : 1) || a - b || 0);
+    this.order = Int32Array.from(nodes);
     this.head = 2 * n;
     this.next = new Int32Array(2 * n + 1).fill(-1);
     this.prev = new Int32Array(2 * n + 1).fill(-1);
@@ -142,8 +173,9 @@ export class PartitionSearch<S, I, O> {
     this.z1 = Uint32Array.from({ length: n }, (_, i) => mix32(2 * i + 1));
     this.z2 = Uint32Array.from({ length: n }, (_, i) => mix32(~(2 * i + 2)));
     this.bits = new Uint32Array(Math.ceil(n / 32));
-    this.cache = new Memo<S>(this.bits.length);
+    this.cache = new Memo<S>();
     this.stackOp = new Int32Array(n);
+    this.path = new Int32Array(n);
     this.entry = this.next[this.head]!;
     this.state = rs.spec.init();
     if (n === 0) this.status = 'linearizable';
@@ -151,7 +183,7 @@ export class PartitionSearch<S, I, O> {
 
   /** Runs at most `budget` steps; returns when done or out of steps. */
   run(budget: number): void {
-    const { n, next, prev, head, inputs, outputs, pending, bits, z1, z2, stackOp, stackState, cache, rs } = this;
+    const { n, next, prev, head, inputs, outputs, pending, bits, z1, z2, stackOp, stackState, path, cache, rs } = this;
     const spec = rs.spec;
     let { entry, state, depth, h1, h2 } = this;
     let steps = 0;
@@ -169,8 +201,10 @@ export class PartitionSearch<S, I, O> {
           const n1 = (h1 ^ z1[op]!) >>> 0;
           const n2 = (h2 ^ z2[op]!) >>> 0;
           const key = (n1 & 0x1fffff) * 4294967296 + ((n2 ^ rs.hash(result.next)) >>> 0);
-          if (cache.add(key, bits, result.next, rs.equal)) {
+          const added = cache.add(key, bits, op, depth + 1, path, result.next, rs.equal);
+          if (added !== -1) {
             explored++;
+            path[depth] = added;
             stackOp[depth] = op;
             stackState[depth] = state;
             depth++;
@@ -200,7 +234,9 @@ export class PartitionSearch<S, I, O> {
           this.status = 'linearizable';
           break;
         }
-        if (this.deepest === null || depth > this.deepest.order.length) this.recordDeepest(entry, depth, state);
+        if (this.deepestAt === null || depth > this.deepestAt.depth) {
+          this.deepestAt = { entry: depth === 0 ? -1 : path[depth - 1]!, depth, returnNode: entry, state };
+        }
         if (depth === 0) {
           this.status = 'refuted';
           break;
@@ -228,23 +264,28 @@ export class PartitionSearch<S, I, O> {
     this.h2 = h2;
     this.steps += steps;
     this.explored += explored;
+    if (this.status === 'refuted') this.deepest = this.spellOutDeepest();
     if (this.status !== 'running') this.release();
   }
 
   /** Frees the memo once the search is over. */
   release(): void {
-    this.cache = new Memo<S>(0);
+    this.cache = new Memo<S>();
+    this.deepestAt = null;
   }
 
-  private recordDeepest(returnNode: number, depth: number, state: S): void {
+  /** The deepest point as evidence: its operations in order, the states around them, the candidates. */
+  private spellOutDeepest(): Deepest<S> | null {
+    const at = this.deepestAt;
+    if (at === null) return null;
+    const { ops, states } = this.cache.chainOf(at.entry);
+    const lifted = new Uint8Array(this.n);
+    for (const op of ops) lifted[op] = 1;
     const candidates: number[] = [];
-    for (let k = this.next[this.head]!; k !== returnNode && k !== -1; k = this.next[k]!) if (k < this.n) candidates.push(k);
-    this.deepest = {
-      order: Array.from(this.stackOp.subarray(0, depth)),
-      before: this.stackState.slice(0, depth),
-      after: state,
-      deadline: returnNode - this.n,
-      candidates,
-    };
+    for (const k of this.order) {
+      if (k === at.returnNode) break;
+      if (k < this.n && lifted[k] === 0) candidates.push(k);
+    }
+    return { order: ops, before: [this.rs.spec.init(), ...states.slice(0, -1)], after: at.state, deadline: at.returnNode - this.n, candidates };
   }
 }

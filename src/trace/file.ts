@@ -3,13 +3,14 @@
  * nothing behind, and loads that refuse what is not a trace before reading it (a FIFO, a device,
  * a huge file, nesting deep enough to overflow the stack) and explain what is wrong.
  */
-import { closeSync, constants, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as Zod from 'zod';
 import { UsageError } from '../engine/errors.js';
+import { jsonNesting, maxInputBytes, readInputText } from '../engine/input-file.js';
 import { TRACE_FORMAT, traceSchemas, type Trace } from './format.js';
 
-/** Trace files larger than this are refused unread (a 100,000-step Raft trace is about 40 MB). */
+/** Trace files larger than this are refused unread (a 100,000-step Raft trace is about 40 MB); PROTOKIT_MAX_INPUT_BYTES raises it. */
 export const MAX_TRACE_BYTES = 64 * 2 ** 20;
 /** JSON nested deeper than this is refused before it is parsed (real traces nest about 8 deep). */
 export const MAX_TRACE_NESTING = 64;
@@ -165,66 +166,13 @@ export function loadTrace(path: string): Trace {
 
 /** The text of a trace file, refusing what is not a regular file of a sensible size before reading. */
 function readTraceText(path: string): string {
-  let fd: number;
-  try {
-    const stats = statSync(path);
-    refuseUnlessTraceFile(path, stats);
-    // Non-blocking: if the path became a FIFO since the stat, opening it must not wait for a writer.
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new UsageError(code === 'ENOENT' ? `trace file not found: ${path}` : `cannot read trace ${path}: ${reasonOf(error)}`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    refuseUnlessTraceFile(path, stats);
-    const buffer = Buffer.alloc(stats.size);
-    let at = 0;
-    while (at < stats.size) {
-      const n = readSync(fd, buffer, at, stats.size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return buffer.subarray(0, at).toString('utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read trace ${path}: ${reasonOf(error)}`);
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function refuseUnlessTraceFile(path: string, stats: Stats): void {
-  if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a trace file`);
-  if (!stats.isFile()) throw new UsageError(`${path} is not a regular file (a device, FIFO or socket), not a trace file`);
-  if (stats.size > MAX_TRACE_BYTES) throw new UsageError(`${path} is ${Math.round(stats.size / 2 ** 20)} MB; traces are at most ${MAX_TRACE_BYTES / 2 ** 20} MB`);
-}
-
-/**
- * The deepest nesting of arrays and objects in a JSON text, counted without parsing it (brackets
- * inside strings do not count), stopping as soon as it passes `limit`.
- */
-export function jsonNesting(text: string, limit: number): number {
-  let depth = 0;
-  let deepest = 0;
-  let inString = false;
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charCodeAt(i);
-    if (inString) {
-      if (ch === 0x5c) i++;
-      else if (ch === 0x22) inString = false;
-    } else if (ch === 0x22) inString = true;
-    else if (ch === 0x5b || ch === 0x7b) {
-      if (++depth > deepest && (deepest = depth) > limit) return deepest;
-    } else if (ch === 0x5d || ch === 0x7d) depth--;
-  }
-  return deepest;
+  return readInputText(path, { what: 'trace' });
 }
 
 export function parseTrace(text: string, path = 'trace'): Trace {
   if (text.trim() === '') throw new UsageError(`${path} is empty, not a trace`);
-  if (text.length > MAX_TRACE_BYTES) throw new UsageError(`${path} is larger than ${MAX_TRACE_BYTES / 2 ** 20} MB; traces are at most that`);
+  const bound = Math.max(MAX_TRACE_BYTES, maxInputBytes());
+  if (text.length > bound) throw new UsageError(`${path} is larger than ${Math.round(bound / 2 ** 20)} MB; traces are at most that`);
   if (jsonNesting(text, MAX_TRACE_NESTING) > MAX_TRACE_NESTING) {
     throw new UsageError(`${path} nests arrays and objects more than ${MAX_TRACE_NESTING} deep; a trace never does`);
   }

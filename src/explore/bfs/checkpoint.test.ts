@@ -5,7 +5,8 @@
  * is refused; a frontier spilled to disk past a tiny memory bound changes no count.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -92,11 +93,102 @@ describe('checkpoint and resume in one process', () => {
       /written under other options \(mutant: "none" there, "tm-commits-on-majority" here\)/,
     );
     await expect(explore(twoPhase, { ...tla(3), maxDepth: 5, resume: dir })).rejects.toThrow(/maxDepth/);
+    // Deadlock detection changes what is reported: it is part of the options a checkpoint holds.
+    await expect(explore(twoPhase, { ...tla(3), deadlock: false, resume: dir })).rejects.toThrow(/\(deadlock: true there, false here\)/);
     await expect(explore(twoPhase, { ...tla(3), resume: freshDir() })).rejects.toThrow(/no checkpoint in/);
   });
 });
 
+describe('a damaged checkpoint is refused, never resumed to a clean pass (issue 23.2)', { timeout: 300_000 }, () => {
+  // A buggy variant, checkpointed at depth 4 of a search whose counterexample is at step 8: a
+  // resume that lost the frontier would end with no violation.
+  const options: ExploreOptions = { ...small, mutant: 'tm-forgets-decision', liveness: false, deadlock: false };
+  const sha = (data: string | Uint8Array) => createHash('sha256').update(data).digest('hex');
+  type Manifest = Record<string, any>;
+
+  async function checkpointed(): Promise<{ dir: string; manifest: Manifest }> {
+    const dir = freshDir();
+    await explore(twoPhase, { ...options, checkpoint: { dir, due: (depth) => depth === 4 } });
+    return { dir, manifest: JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) };
+  }
+  /** Writes the manifest back; `sealed` recomputes its own checksum, as a forger would. */
+  function rewrite(dir: string, manifest: Manifest, sealed: boolean): void {
+    const { sha256: _old, ...body } = manifest;
+    writeFileSync(join(dir, 'manifest.json'), JSON.stringify({ ...body, sha256: sealed ? sha(JSON.stringify(body)) : _old }));
+  }
+  const resume = (dir: string) => explore(twoPhase, { ...options, resume: dir });
+
+  test('the untouched checkpoint resumes to the violation at step 8', async () => {
+    const { dir, manifest } = await checkpointed();
+    expect([manifest.format, manifest.frontier.chunks, manifest.frontier.worlds > 0]).toEqual(['protokit-checkpoint/2', 1, true]);
+    const r = await resume(dir);
+    expect([r.violation?.property, r.violation?.step]).toEqual(['decision-never-changes', 8]);
+  });
+
+  test('a manifest claiming zero frontier chunks: refused by its checksum, and when resealed, by its counts', async () => {
+    const { dir, manifest } = await checkpointed();
+    manifest.frontier.chunks = 0;
+    rewrite(dir, manifest, false);
+    await expect(resume(dir)).rejects.toThrow(/manifest\.json does not match its checksum \(edited or damaged\); start the search again$/);
+    manifest.frontier.worlds = 0;
+    manifest.states = manifest.frontier.firstId;
+    manifest.visited.bytes = manifest.states * 12;
+    rewrite(dir, manifest, true);
+    await expect(resume(dir)).rejects.toThrow(/is damaged: a frontier of 0 worlds in 0 chunks \(a checkpoint always has states left to search\)/);
+  });
+
+  test('a frontier file that is /dev/zero, named outside the folder, cut short or changed: refused', async () => {
+    const { dir, manifest } = await checkpointed();
+    const file = join(dir, manifest.frontier.file);
+    const original = readFileSync(file);
+    rmSync(file);
+    symlinkSync('/dev/zero', file);
+    await expect(resume(dir)).rejects.toThrow(/is not a regular file \(a device, FIFO or socket\), not a checkpoint frontier file$/);
+    rmSync(file);
+    rewrite(dir, { ...manifest, frontier: { ...manifest.frontier, file: '../../../../dev/zero' } }, true);
+    await expect(resume(dir)).rejects.toThrow(/is not a protokit-checkpoint\/2 manifest \(frontier\.file: /);
+    rewrite(dir, manifest, false);
+    writeFileSync(file, original.subarray(0, original.length - 1));
+    await expect(resume(dir)).rejects.toThrow(new RegExp(`holds ${original.length - 1} bytes, not the ${original.length} its manifest states`));
+    const flipped = Buffer.from(original);
+    flipped[flipped.length - 2] ^= 1;
+    writeFileSync(file, flipped);
+    await expect(resume(dir)).rejects.toThrow(/frontier-\d+\.chunks does not match its checksum/);
+  });
+
+  test('tampered parent pointers (a cycle, out of range), even with every checksum resealed: refused before any is followed', async () => {
+    const { dir, manifest } = await checkpointed();
+    const path = join(dir, manifest.visited.file);
+    const original = readFileSync(path);
+    const n = manifest.states;
+    for (const [state, parent] of [[5, 7], [3, 3], [2, 4_000_000_000]] as const) {
+      const bytes = Buffer.from(original);
+      bytes.writeUInt32LE(parent, (2 * n + state) * 4);
+      writeFileSync(path, bytes);
+      rewrite(dir, { ...manifest, visited: { ...manifest.visited, sha256: sha(bytes) } }, true);
+      await expect(resume(dir)).rejects.toThrow(`state ${state} has parent ${parent} (a parent is an earlier state; only state 0 has none)`);
+    }
+  });
+
+  test('a checkpoint of the format before checksums is refused: it cannot be verified', async () => {
+    const { dir, manifest } = await checkpointed();
+    rewrite(dir, { ...manifest, format: 'protokit-checkpoint/1' }, true);
+    await expect(resume(dir)).rejects.toThrow(/is a protokit-checkpoint\/1 checkpoint, written by an earlier protokit without checksums/);
+  });
+});
+
 describe('the frontier spills to disk past the memory bound', () => {
+  test('with a liveness property (issue 23.8): a 1 MB bound spills the frontier instead of stopping; the counts and verdicts are those in memory', { timeout: 300_000 }, async () => {
+    const withLiveness: InstanceOptions = { config: { preset: 'tla', rms: 4 } };
+    const inMemory = await explore(twoPhase, withLiveness);
+    const spilled = await explore(twoPhase, { ...withLiveness, maxMemoryMb: 1 });
+    expect(inMemory.liveness.checked).toBe(true);
+    expect([spilled.stoppedBy, spilled.liveness.checked, spilled.spilledWorlds > 0]).toEqual([null, true, true]);
+    expect(figures(spilled)).toEqual(figures(inMemory));
+    expect(spilled.liveness.properties).toEqual(inMemory.liveness.properties);
+    expect(inMemory.liveness.properties.map((p) => p.verdict)).toEqual(['holds']);
+  });
+
   test('a 1 MB bound: the frontier goes to disk and the counts are those of the search in memory', async () => {
     const spilled = await explore(twoPhase, { ...tla(5), maxMemoryMb: 1 });
     expect(spilled.spilledWorlds).toBeGreaterThan(0);

@@ -13,20 +13,32 @@
  * synced, renamed from a temporary name) before `manifest.json`, which names them, is renamed
  * into place; only then are older generations deleted. A kill at any moment leaves the last
  * manifest and the files it names intact.
+ *
+ * Verified before it is resumed, since a damaged checkpoint would otherwise resume to a clean
+ * pass (a frontier cut short is a search that never looks at the states it held): the manifest
+ * carries the size and SHA-256 of each data file and a SHA-256 of its own content; the frontier's
+ * chunk headers must add up to the worlds and chunks it states, end exactly at the end of the file,
+ * and hold at least one world (a search with nothing left to search is over and writes none); every
+ * parent number must be below its state's own (so walking back ends at the initial state); data
+ * files are named by their generation only, inside the folder, and must be regular files.
  */
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as Zod from 'zod';
 import { zod } from '../../engine/lazy-zod.js';
 import { UsageError } from '../../engine/errors.js';
+import { openInputFile, parseInputJson, readInputText } from '../../engine/input-file.js';
 import type { Instance } from '../../engine/instance.js';
 import { KIT_VERSION } from '../../engine/version.js';
 import type { Suite } from '../../properties/suite.js';
-import { ChunkFile, Frontier } from './frontier.js';
+import { CHUNK_HEADER_BYTES, ChunkFile, Frontier } from './frontier.js';
 import type { StopReason } from './level.js';
 import { VisitedSet } from './visited.js';
 
-export const CHECKPOINT_FORMAT = 'protokit-checkpoint/1';
+export const CHECKPOINT_FORMAT = 'protokit-checkpoint/2';
+/** The format before checksums: refused, since what it holds cannot be verified. */
+const UNVERIFIABLE_FORMAT = 'protokit-checkpoint/1';
 const MANIFEST = 'manifest.json';
 
 /** The figures of a search at a level boundary. */
@@ -48,7 +60,7 @@ export type OptionsPrint = Readonly<Record<string, unknown>>;
 export function optionsPrint(
   suite: Suite,
   instance: Instance,
-  options: { readonly symmetry?: boolean; readonly maxStates?: number; readonly maxDepth?: number; readonly maxInFlight?: number },
+  options: { readonly symmetry?: boolean; readonly maxStates?: number; readonly maxDepth?: number; readonly maxInFlight?: number; readonly deadlock?: boolean },
 ): OptionsPrint {
   return {
     model: suite.model.name,
@@ -60,27 +72,32 @@ export function optionsPrint(
     maxDepth: options.maxDepth ?? 'none',
     maxInFlight: options.maxInFlight ?? 'none',
     properties: suite.properties.map((p) => `${p.kind}:${p.name}`),
+    // Deadlock detection changes what a search reports: resuming with it switched is another search.
+    deadlock: options.deadlock !== false,
     kitVersion: KIT_VERSION,
   };
 }
 
 /** The manifest's schema, built on first use (zod is loaded then: src/engine/lazy-zod.ts). */
 function buildManifestSchema(z: typeof Zod) {
+  const count = z.number().int().nonnegative();
+  const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
   return z.object({
     format: z.literal(CHECKPOINT_FORMAT),
-    generation: z.number().int().nonnegative(),
+    generation: count,
     options: z.record(z.string(), z.unknown()),
-    states: z.number().int().nonnegative(),
-    visited: z.string(),
-    frontier: z.object({ file: z.string(), firstId: z.number().int().nonnegative(), chunks: z.number().int().nonnegative(), worlds: z.number().int().nonnegative() }),
+    states: count,
+    visited: z.object({ file: z.string().regex(/^visited-\d+\.bin$/), bytes: count, sha256 }),
+    frontier: z.object({ file: z.string().regex(/^frontier-\d+\.chunks$/), firstId: count, chunks: count, worlds: count, bytes: count, sha256 }),
     counters: z.object({
-      depth: z.number().int().nonnegative(),
-      generated: z.number().int().nonnegative(),
+      depth: count,
+      generated: count,
       reached: z.array(z.string()),
       stoppedBy: z.enum(['max-states', 'max-depth', 'memory', 'interrupted']).nullable(),
       peakHeapBytes: z.number().nonnegative(),
       elapsedMs: z.number().nonnegative(),
     }),
+    sha256,
   });
 }
 let manifestSchema: ReturnType<typeof buildManifestSchema> | undefined;
@@ -110,8 +127,13 @@ export function writeCheckpoint(
   const frontierName = `frontier-${generation}.chunks`;
 
   const arrays = visited.prefix(states);
+  const visitedHash = createHash('sha256');
   writeDurably(join(dir, visitedName), (fd) => {
-    for (const a of [arrays.hi, arrays.lo, arrays.parents]) writeSync(fd, new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+    for (const a of [arrays.hi, arrays.lo, arrays.parents]) {
+      const bytes = new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+      writeSync(fd, bytes);
+      visitedHash.update(bytes);
+    }
   });
   const frontierTemp = join(dir, `.${frontierName}.${process.pid}.tmp`);
   const chunks = new ChunkFile(frontierTemp);
@@ -119,15 +141,16 @@ export function writeCheckpoint(
   chunks.close();
   syncAndRename(frontierTemp, join(dir, frontierName));
 
-  const manifest: Manifest = {
+  const body: Omit<Manifest, 'sha256'> = {
     format: CHECKPOINT_FORMAT,
     generation,
     options: print as Record<string, unknown>,
     states,
-    visited: visitedName,
-    frontier: { file: frontierName, firstId: frontier.firstId, chunks: chunks.chunks, worlds: chunks.worlds },
+    visited: { file: visitedName, bytes: states * 12, sha256: visitedHash.digest('hex') },
+    frontier: { file: frontierName, firstId: frontier.firstId, chunks: chunks.chunks, worlds: chunks.worlds, bytes: chunks.bytes, sha256: chunks.digest() },
     counters: { ...counters, reached: [...counters.reached] },
   };
+  const manifest: Manifest = { ...body, sha256: sha256Of(JSON.stringify(body)) };
   writeDurably(join(dir, MANIFEST), (fd) => writeSync(fd, JSON.stringify(manifest, null, 1) + '\n'));
   // Only now are the older generations garbage.
   for (const name of readdirSync(dir)) {
@@ -147,16 +170,18 @@ export interface Resumed {
   readonly counters: SearchCounters;
 }
 
-/** Reads the checkpoint in `dir`; a missing or damaged one, or one of other options, is a UsageError of one line. */
+function sha256Of(data: string | Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+/**
+ * Reads the checkpoint in `dir` after verifying it (see the header); a missing, damaged or
+ * tampered one, or one of other options, is a UsageError of one line (exit 2).
+ */
 export function readCheckpoint(dir: string, print: OptionsPrint): Resumed {
   const manifestPath = join(dir, MANIFEST);
   if (!existsSync(manifestPath)) throw new UsageError(`--resume: no checkpoint in ${dir} (no ${MANIFEST}; write one with --checkpoint ${dir})`);
-  let manifest: Manifest;
-  try {
-    manifest = (manifestSchema ??= buildManifestSchema(zod())).parse(JSON.parse(readFileSync(manifestPath, 'utf8')));
-  } catch {
-    throw new UsageError(`--resume: ${manifestPath} is not a ${CHECKPOINT_FORMAT} manifest`);
-  }
+  const manifest = readManifest(manifestPath);
   const differs = Object.keys({ ...print, ...manifest.options }).find((k) => JSON.stringify(print[k]) !== JSON.stringify(manifest.options[k]));
   if (differs !== undefined) {
     throw new UsageError(
@@ -164,22 +189,99 @@ export function readCheckpoint(dir: string, print: OptionsPrint): Resumed {
     );
   }
   const n = manifest.states;
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(join(dir, manifest.visited));
-  } catch {
-    throw new UsageError(`--resume: ${join(dir, manifest.visited)}, named by the manifest, cannot be read`);
-  }
-  if (bytes.length !== n * 12) throw new UsageError(`--resume: ${join(dir, manifest.visited)} holds ${bytes.length} bytes, not the ${n * 12} of ${n} states`);
+  const f = manifest.frontier;
+  const damaged = (what: string) => new UsageError(`--resume: the checkpoint in ${dir} is damaged: ${what}; start the search again (without --resume)`);
+  if (f.firstId + f.worlds !== n || manifest.visited.bytes !== n * 12) throw damaged(`the manifest does not add up (frontier ${f.firstId}+${f.worlds}, ${n} states, ${manifest.visited.bytes} bytes of visited states)`);
+  if (f.worlds === 0 || f.chunks === 0 || f.chunks > f.worlds) throw damaged(`a frontier of ${f.worlds} worlds in ${f.chunks} chunks (a checkpoint always has states left to search)`);
+
+  const visitedPath = join(dir, manifest.visited.file);
+  const bytes = readExactly(visitedPath, manifest.visited.bytes, damaged);
+  if (sha256Of(bytes) !== manifest.visited.sha256) throw damaged(`${manifest.visited.file} does not match its checksum`);
   // Copied into fresh, aligned arrays (a Buffer's offset into its pool need not be 4-aligned).
   const all = new Uint32Array(n * 3);
   new Uint8Array(all.buffer).set(bytes);
-  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), all.subarray(2 * n, 3 * n));
-  const f = manifest.frontier;
-  if (!existsSync(join(dir, f.file))) throw new UsageError(`--resume: ${join(dir, f.file)}, named by the manifest, is missing`);
-  if (f.firstId + f.worlds !== n) throw new UsageError(`--resume: the manifest in ${dir} does not add up (frontier ${f.firstId}+${f.worlds}, ${n} states)`);
-  const frontier = Frontier.fromFile(f.firstId, ChunkFile.existing(join(dir, f.file), f.chunks, f.worlds));
+  const parents = all.subarray(2 * n, 3 * n);
+  const badParent = firstBadParent(parents);
+  if (badParent !== -1) throw damaged(`state ${badParent} has parent ${parents[badParent] === NO_PARENT ? 'none' : parents[badParent]} (a parent is an earlier state; only state 0 has none)`);
+  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), parents);
+
+  const frontierPath = join(dir, f.file);
+  verifyChunks(frontierPath, f, damaged);
+  const frontier = Frontier.fromFile(f.firstId, ChunkFile.existing(frontierPath, f.chunks, f.worlds));
   return { generation: manifest.generation, visited, frontier, counters: manifest.counters };
+}
+
+function readManifest(path: string): Manifest {
+  const options = { what: 'checkpoint manifest', prefix: '--resume: ' };
+  const raw = parseInputJson(readInputText(path, options), path, options) as Record<string, unknown> | null;
+  if (raw !== null && typeof raw === 'object' && raw.format === UNVERIFIABLE_FORMAT) {
+    throw new UsageError(`--resume: ${path} is a ${UNVERIFIABLE_FORMAT} checkpoint, written by an earlier protokit without checksums, so it cannot be verified; start the search again`);
+  }
+  const parsed = (manifestSchema ??= buildManifestSchema(zod())).safeParse(raw);
+  if (!parsed.success) throw new UsageError(`--resume: ${path} is not a ${CHECKPOINT_FORMAT} manifest (${parsed.error.issues[0]?.path.join('.') || 'top level'}: ${parsed.error.issues[0]?.message})`);
+  // The checksum covers the manifest as written: the text's own key order, its sha256 left out.
+  const { sha256, ...body } = raw as Record<string, unknown>;
+  if (sha256Of(JSON.stringify(body)) !== sha256) throw new UsageError(`--resume: ${path} does not match its checksum (edited or damaged); start the search again`);
+  return parsed.data;
+}
+
+const NO_PARENT = 0xffffffff;
+
+/** The first state whose parent is not an earlier state (state 0, the initial one, has none), or −1. */
+function firstBadParent(parents: Uint32Array): number {
+  if (parents.length > 0 && parents[0] !== NO_PARENT) return 0;
+  for (let id = 1; id < parents.length; id++) if (parents[id]! >= id) return id;
+  return -1;
+}
+
+/** A regular file of exactly `size` bytes, read whole (its size is checked before anything is allocated). */
+function readExactly(path: string, size: number, damaged: (what: string) => UsageError): Buffer {
+  const { fd, size: actual } = openInputFile(path, { what: 'checkpoint data', prefix: '--resume: ', maxBytes: Infinity });
+  try {
+    if (actual !== size) throw damaged(`${path} holds ${actual} bytes, not the ${size} its manifest states`);
+    const buffer = Buffer.alloc(size);
+    for (let at = 0; at < size; ) {
+      const got = readSync(fd, buffer, at, size - at, at);
+      if (got === 0) throw damaged(`${path} ended at byte ${at} while being read`);
+      at += got;
+    }
+    return buffer;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Walks a frontier file's chunk headers and hashes it, a block at a time: its chunks, worlds, size and checksum must be the manifest's. */
+function verifyChunks(path: string, f: Manifest['frontier'], damaged: (what: string) => UsageError): void {
+  const { fd, size } = openInputFile(path, { what: 'checkpoint frontier', prefix: '--resume: ', maxBytes: Infinity });
+  try {
+    if (size !== f.bytes) throw damaged(`${path} holds ${size} bytes, not the ${f.bytes} its manifest states`);
+    const hash = createHash('sha256');
+    const block = Buffer.alloc(1 << 20);
+    for (let at = 0; at < size; ) {
+      const got = readSync(fd, block, 0, Math.min(block.length, size - at), at);
+      if (got === 0) throw damaged(`${path} ended at byte ${at} while being read`);
+      hash.update(block.subarray(0, got));
+      at += got;
+    }
+    if (hash.digest('hex') !== f.sha256) throw damaged(`${path} does not match its checksum`);
+    const header = Buffer.alloc(CHUNK_HEADER_BYTES);
+    let chunks = 0;
+    let worlds = 0;
+    let at = 0;
+    while (at < size) {
+      if (readSync(fd, header, 0, CHUNK_HEADER_BYTES, at) !== CHUNK_HEADER_BYTES) throw damaged(`${path}: chunk ${chunks + 1} has no whole header`);
+      const length = header.readUInt32LE(0);
+      const count = header.readUInt32LE(4);
+      if (count === 0 || at + CHUNK_HEADER_BYTES + length > size) throw damaged(`${path}: chunk ${chunks + 1} claims ${count} worlds in ${length} bytes, past the end of the file`);
+      at += CHUNK_HEADER_BYTES + length;
+      chunks++;
+      worlds += count;
+    }
+    if (chunks !== f.chunks || worlds !== f.worlds) throw damaged(`${path} holds ${worlds} worlds in ${chunks} chunks, not the ${f.worlds} in ${f.chunks} its manifest states`);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Writes a file under a temporary name, syncs it, and renames it into place. */

@@ -11,6 +11,7 @@
  * the worlds encoded as worker threads send them (wire.ts), one per line (canonical JSON never
  * holds a raw newline).
  */
+import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from '../../engine/world.js';
@@ -18,7 +19,8 @@ import { encodeWorld, type WorldDecoder } from './wire.js';
 
 /** Worlds per chunk on disk: the in-process search expands a chunk at a time. */
 export const CHUNK_WORLDS = 1024;
-const HEADER = 8;
+export const CHUNK_HEADER_BYTES = 8;
+const HEADER = CHUNK_HEADER_BYTES;
 
 let spillFiles = 0;
 
@@ -26,6 +28,9 @@ let spillFiles = 0;
 export class ChunkFile {
   chunks = 0;
   worlds = 0;
+  /** Bytes written, and their SHA-256 as they are written (a checkpoint records both). */
+  bytes = 0;
+  private readonly hash: Hash | null;
   private fd: number | null;
 
   /** A new file to write, or (`write` false) an existing one to read. */
@@ -34,6 +39,13 @@ export class ChunkFile {
     write = true,
   ) {
     this.fd = write ? openSync(path, 'w') : null;
+    this.hash = write ? createHash('sha256') : null;
+  }
+
+  /** The SHA-256 (hex) of what was written. */
+  digest(): string {
+    if (this.hash === null) throw new Error('internal: the digest of a chunk file read, not written');
+    return this.hash.copy().digest('hex');
   }
 
   /** Opens an existing chunk file for reading. */
@@ -56,6 +68,8 @@ export class ChunkFile {
     header.writeUInt32LE(lines.length, 4);
     writeSync(this.fd!, header);
     writeSync(this.fd!, body);
+    this.hash!.update(header).update(body);
+    this.bytes += HEADER + body.length;
     this.chunks++;
     this.worlds += lines.length;
   }

@@ -6,6 +6,10 @@
  * each liveness property per state. After the search, each liveness property is decided on the
  * graph (liveness.ts) and a violation is rebuilt as a lasso of concrete actions.
  *
+ * Memory: past the bound (--max-memory) the frontier spills to disk as in the safety search; the
+ * visited set and the graph are typed arrays of a few words per state and edge, kept in memory,
+ * and only when they alone pass the bound does the search stop ('memory').
+ *
  * Deadlocks (a world where nothing but faults is enabled, not declared terminal) are recorded
  * while searching and reported when no liveness property is violated: a liveness property
  * that fails at a deadlock names what is missing, so it is the better report.
@@ -16,6 +20,9 @@
  * stops at once when it has fired, and decides liveness on what it searched (stoppedBy
  * 'interrupted').
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { UsageError } from '../../engine/errors.js';
 import type { Action } from '../../engine/actions.js';
@@ -31,7 +38,9 @@ import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { execute } from '../execute.js';
 import { checkLasso, isTerminal } from '../lasso.js';
 import { heapUsed } from './backend.js';
+import { Frontier } from './frontier.js';
 import { LiveGraph } from './live-graph.js';
+import { WorldDecoder } from './wire.js';
 import { decideLiveness } from './liveness.js';
 import type { StopReason } from './level.js';
 import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
@@ -79,8 +88,13 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   visited.add(f0.hi, f0.lo, -1);
   graph.reserve(0);
 
-  let frontierIds: number[] = [0];
-  let frontier: World[] = [initial];
+  // The level's worlds: spilled to disk past the memory bound, as in the safety search (frontier.ts).
+  // Their states have consecutive numbers from the frontier's first.
+  let frontier = Frontier.ofWorlds(0, [initial]);
+  const decoder = new WorldDecoder();
+  let spillTemp: string | null = null;
+  const spillDir = () => options.spillDir ?? (spillTemp ??= mkdtempSync(join(tmpdir(), 'protokit-spill-')));
+  let spilledWorlds = 0;
   let depth = 0;
   let generated = 0;
   let stoppedBy: StopReason | null = null;
@@ -95,92 +109,102 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   // One set of parent parts for the search, moved from state to state (successor.ts).
   let parts: ParentParts | null = null;
 
-  search: while (frontier.length > 0) {
-    depth++;
-    const atLimit = depth >= maxDepth;
-    const nextIds: number[] = [];
-    const next: World[] = [];
-    for (let k = 0; k < frontier.length; k++) {
-      if (interrupted !== null && ++sincePoll >= POLL_EVERY) {
-        sincePoll = 0;
-        // The search never waits otherwise: let a SIGINT handler run.
-        await new Promise((resolve) => setImmediate(resolve));
-        if (interrupted()) {
-          // This state and the rest are left unsearched: unknown, like states a bound cut off.
-          stoppedBy = 'interrupted';
-          break search;
-        }
-      }
-      const id = frontierIds[k]!;
-      const world = frontier[k]!;
-      const view = buildView(instance, world);
-      const broken = firstBroken(invariants, (p) => p.check(view));
-      if (broken !== null) {
-        found = { id, action: null, violation: broken };
-        graph.begin(id, false);
-        break search;
-      }
-      for (let w = 0; w < pending.length; w++) {
-        if (pending[w]!.reached(view)) {
-          reached.add(pending[w]!.name);
-          pending.splice(w--, 1);
-        }
-      }
-      for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
-      const expand = stoppedBy === null && world.network.length <= maxInFlight;
-      graph.begin(id, expand);
-      if (!expand) continue;
-      const actions = enabledActions(instance, world);
-      const steps = listedSteps();
-      generated += actions.length;
-      if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
-      const parent = derive ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
-      for (let a = 0; a < actions.length; a++) {
-        const action = actions[a]!;
-        coverage?.record(world, action);
-        let successor: World | null = null;
-        const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
-        const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
-        if (stepInvariants.length > 0) {
-          successor ??= step(instance, world, action);
-          const after = buildView(instance, successor);
-          const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
-          if (v !== null) {
-            found = { id, action: a, violation: v };
+  try {
+    search: while (frontier.length > 0) {
+      depth++;
+      const atLimit = depth >= maxDepth;
+      const next = new Frontier(visited.size);
+      let k = -1;
+      for (const chunk of frontier.chunks(decoder)) {
+        for (const world of chunk) {
+          k++;
+          if (interrupted !== null && ++sincePoll >= POLL_EVERY) {
+            sincePoll = 0;
+            // The search never waits otherwise: let a SIGINT handler run.
+            await new Promise((resolve) => setImmediate(resolve));
+            if (interrupted()) {
+              // This state and the rest are left unsearched: unknown, like states a bound cut off.
+              stoppedBy = 'interrupted';
+              break search;
+            }
+          }
+          const id = frontier.firstId + k;
+          const view = buildView(instance, world);
+          const broken = firstBroken(invariants, (p) => p.check(view));
+          if (broken !== null) {
+            found = { id, action: null, violation: broken };
+            graph.begin(id, false);
             break search;
           }
-        }
-        let target = visited.idOf(fingerprint.hi, fingerprint.lo);
-        if (target < 0) {
-          if (atLimit) {
-            newAtLimit = true;
-            graph.cut(id);
-            continue;
+          for (let w = 0; w < pending.length; w++) {
+            if (pending[w]!.reached(view)) {
+              reached.add(pending[w]!.name);
+              pending.splice(w--, 1);
+            }
           }
-          if (visited.size >= maxStates) {
-            stoppedBy ??= 'max-states';
-            graph.cut(id);
-            continue;
+          for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
+          const expand = stoppedBy === null && world.network.length <= maxInFlight;
+          graph.begin(id, expand);
+          if (!expand) continue;
+          const actions = enabledActions(instance, world);
+          const steps = listedSteps();
+          generated += actions.length;
+          if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
+          const parent = derive ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
+          for (let a = 0; a < actions.length; a++) {
+            const action = actions[a]!;
+            coverage?.record(world, action);
+            let successor: World | null = null;
+            const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
+            const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
+            if (stepInvariants.length > 0) {
+              successor ??= step(instance, world, action);
+              const after = buildView(instance, successor);
+              const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
+              if (v !== null) {
+                found = { id, action: a, violation: v };
+                break search;
+              }
+            }
+            let target = visited.idOf(fingerprint.hi, fingerprint.lo);
+            if (target < 0) {
+              if (atLimit) {
+                newAtLimit = true;
+                graph.cut(id);
+                continue;
+              }
+              if (visited.size >= maxStates) {
+                stoppedBy ??= 'max-states';
+                graph.cut(id);
+                continue;
+              }
+              target = visited.add(fingerprint.hi, fingerprint.lo, id);
+              graph.reserve(target);
+              graph.via[target] = a;
+              next.push(successor ?? step(instance, world, action));
+            }
+            graph.addEdge(target, classes.idOf(action), a);
           }
-          target = visited.add(fingerprint.hi, fingerprint.lo, id);
-          graph.reserve(target);
-          graph.via[target] = a;
-          nextIds.push(target);
-          next.push(successor ?? step(instance, world, action));
+          if (++sinceHeapCheck >= 1024) {
+            sinceHeapCheck = 0;
+            const heap = heapUsed();
+            peakHeap = Math.max(peakHeap, heap);
+            // Past the bound the next level's worlds go to disk; what cannot go there (the visited
+            // set and the liveness graph, typed arrays outside the heap) stops the search when it alone passes it.
+            if (heap > maxHeapBytes && !next.spilled) next.spill(spillDir());
+            if (visited.bytes + graph.usedBytes > maxHeapBytes && stoppedBy === null) stoppedBy = 'memory';
+            options.onProgress?.({ states: visited.size, queue: frontier.length - k + next.length, depth, elapsedMs: performance.now() - started }); // allow-clock
+          }
         }
-        graph.addEdge(target, classes.idOf(action), a);
       }
-      if (++sinceHeapCheck >= 1024) {
-        sinceHeapCheck = 0;
-        const heap = heapUsed();
-        peakHeap = Math.max(peakHeap, heap);
-        if (heap > maxHeapBytes && stoppedBy === null) stoppedBy = 'memory';
-        options.onProgress?.({ states: visited.size, queue: frontier.length - k + next.length, depth, elapsedMs: performance.now() - started }); // allow-clock
-      }
+      if (next.length > 0) levels.push(next.length);
+      spilledWorlds += next.onDisk;
+      frontier.dispose();
+      frontier = next;
     }
-    if (next.length > 0) levels.push(next.length);
-    frontierIds = nextIds;
-    frontier = next;
+  } finally {
+    frontier.dispose();
+    if (spillTemp !== null) rmSync(spillTemp, { recursive: true, force: true });
   }
   // States numbered but never begun (the frontier left when the search stopped) are unknown.
   while (graph.states < visited.size) graph.begin(graph.states, false);
@@ -233,7 +257,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
     violation,
     inconclusive: violation === null && report.properties.some((p) => p.verdict === 'inconclusive'),
     liveness: report,
-    spilledWorlds: 0,
+    spilledWorlds,
     frontier: levels,
     checkpoint: null,
     resumed: false,

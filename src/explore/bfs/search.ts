@@ -109,7 +109,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
   // With workers, this thread searches the first levels while they start, then hands over.
   const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir }, interrupted);
-  const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander) : null;
+  const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander, interrupted) : null;
   let backend: Backend = local;
   const save = () => {
     const counters: SearchCounters = { depth, generated, reached: [...reached], stoppedBy, peakHeapBytes: peakHeap, elapsedMs: elapsed() };
@@ -134,10 +134,10 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
       const level: Level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
       const progress = (queued: number) => options.onProgress?.({ states: visited.size, queue: queued, depth, elapsedMs: elapsed() });
       size = await backend.searchLevel(level, progress);
-      if (backend === local && local.interrupted) {
-        // The level is dropped whole: the figures, and the checkpoint, are those of its start.
+      if ((backend === local && local.interrupted) || (backend === pool && pool.interrupted)) {
+        // The level is dropped whole: the figures, and the checkpoint, are those of its start (workers keep their worlds: no checkpoint).
         depth--;
-        if (options.checkpoint !== undefined) save();
+        if (options.checkpoint !== undefined && backend === local) save();
         stoppedBy = 'interrupted';
         break;
       }

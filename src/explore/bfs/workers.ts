@@ -30,13 +30,47 @@ const MIN_MOVE = 32;
 export interface WorkerPool extends Backend {
   /** True once every worker thread has loaded the suite. */
   readonly ready: boolean;
+  /** True when the last `searchLevel` stopped because `interrupted()` said so (Ctrl-C); the level is dropped whole. */
+  readonly interrupted: boolean;
   whenReady(): Promise<void>;
   /** Takes over a search at a level boundary: the level's states (numbers increasing) and the witnesses reached so far. */
   adopt(ids: readonly number[], worlds: readonly World[], reached: readonly string[]): void;
 }
 
-/** `count` searchers: this thread (with `expander`, warm from the levels it searched alone) and `count − 1` worker threads. */
-export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number, expander: Expander): WorkerPool {
+/** How often this thread looks at `interrupted()` while it waits for the workers' parts of a level. */
+const INTERRUPT_POLL_MS = 50;
+
+/**
+ * Resolves with `work`'s value, or with null as soon as `interrupted()` says so (polled while
+ * waiting: the signal handler that sets it runs between polls, as this thread is idle).
+ */
+function unlessInterrupted<T>(work: Promise<T>, interrupted: (() => boolean) | null): Promise<T | null> {
+  if (interrupted === null) return work;
+  return new Promise<T | null>((resolve, reject) => {
+    const poll = setInterval(() => {
+      if (!interrupted()) return;
+      clearInterval(poll);
+      resolve(null);
+    }, INTERRUPT_POLL_MS);
+    work.then(
+      (value) => {
+        clearInterval(poll);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearInterval(poll);
+        reject(error);
+      },
+    );
+  });
+}
+
+/**
+ * `count` searchers: this thread (with `expander`, warm from the levels it searched alone) and
+ * `count − 1` worker threads. `interrupted` (Ctrl-C) is looked at before each level and while this
+ * thread waits for the workers; a level it stops is dropped whole, and the workers are ended.
+ */
+export function workerBackend(instance: Instance, suite: Suite, options: ExploreOptions, count: number, expander: Expander, interrupted: (() => boolean) | null = null): WorkerPool {
   if (options.suiteModule === undefined) {
     throw new UsageError('--workers: worker threads load the suite from its module; give ExploreOptions.suiteModule (the CLI does)');
   }
@@ -91,10 +125,14 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
   // Witnesses reached in the level just walked: searchers stop evaluating them.
   let reached: string[] = [];
   let adopted: (HandOver | null)[] = accepted.map(() => null);
+  let stopped = false;
 
   return {
     get ready() {
       return readyCount === count - 1;
+    },
+    get interrupted() {
+      return stopped;
     },
     whenReady() {
       if (failure !== null) return Promise.reject(failure);
@@ -113,6 +151,14 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       reached = reachedSoFar.slice();
     },
     async searchLevel(level, progress) {
+      if (interrupted !== null) {
+        // Let a signal handler run before a level starts (this thread may have been busy since).
+        await new Promise((resolve) => setImmediate(resolve));
+        if (interrupted()) {
+          stopped = true;
+          return 0;
+        }
+      }
       const moves = evenOut(accepted.map((a) => a.ids.length));
       const orders = accepted.map((a, s): LevelOrder => ({
         accept: Uint32Array.from(a.indexes),
@@ -132,14 +178,16 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
         return answer;
       });
       for (const r of replies) r.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
-      const parts: LevelPart[] = [await local.run(orders[0]!)];
-      // The memory bound is for the whole search: every worker's heap counts, added to this one's.
-      let heaps = 0;
-      for (const r of replies) {
-        const part = await r;
-        parts.push(part);
-        heaps += part.heap;
+      const own = await local.run(orders[0]!);
+      // This thread's share is done: while the workers finish theirs, Ctrl-C ends the level at once.
+      const theirs = await unlessInterrupted(Promise.all(replies), interrupted);
+      if (theirs === null) {
+        stopped = true;
+        return 0;
       }
+      const parts: LevelPart[] = [own, ...theirs];
+      // The memory bound is for the whole search: every worker's heap counts, added to this one's.
+      const heaps = theirs.reduce((n, part) => n + part.heap, 0);
       level.heapSeen(heaps + heapUsed());
       accepted = level.resolve(parts);
       reached = level.reached.slice();
