@@ -130,19 +130,26 @@ export function suiteRecordOf(tracePath: string, load: string | undefined): stri
 }
 
 /**
- * The suite a trace replays against: the one given with --load; else the suite module the trace
- * recorded (a path relative to the trace file); else the built-in registry. When none has the
- * trace's model, the error says which --load to give.
+ * The suite a trace replays against: the one given with --load, else the built-in registry. A
+ * trace is someone else's file: the suite module it says it was recorded with is never loaded
+ * on its word (that would run whatever code sits at that path). When it names one, the error
+ * says so and gives the command that loads it, for the user to run once they trust the file;
+ * `rerunWith(load)` is that command.
  */
-export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load?: string): Promise<Suite> {
+export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load: string | undefined, rerunWith: (load: string) => string): Promise<Suite> {
   if (load !== undefined) return findSuite(await loadSuites(load), trace.model);
   if (trace.suite !== undefined) {
     const recorded = isAbsolute(trace.suite) ? trace.suite : resolve(dirname(resolve(tracePath)), trace.suite);
+    const relativeToHere = relative(process.cwd(), recorded);
+    const near = relativeToHere.startsWith('..') || relativeToHere === '' || isAbsolute(relativeToHere) ? recorded : relativeToHere;
+    // A name that starts with a dash would read as a flag.
+    const shown = near.startsWith('-') ? `./${near}` : near;
     if (!existsSync(recorded)) {
-      const shown = relative(process.cwd(), recorded);
-      throw new UsageError(`the trace was recorded with --load ${shown.startsWith('..') || shown === '' ? recorded : shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
+      throw new UsageError(`the trace was recorded with --load ${shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
     }
-    return findSuite(await loadSuites(recorded), trace.model);
+    throw new UsageError(
+      `the trace was recorded with the suite module ${shown}; protokit loads only code named on the command line: if you trust that module, run ${rerunWith(shown)}`,
+    );
   }
   const suites = await loadSuites();
   if (!suites.some((s) => s.model.name === trace.model)) {

@@ -71,8 +71,9 @@ function buildManifestSchema(z: typeof Zod) {
     generation: z.number().int().nonnegative(),
     options: z.record(z.string(), z.unknown()),
     states: z.number().int().nonnegative(),
-    visited: z.string(),
-    frontier: z.object({ file: z.string(), firstId: z.number().int().nonnegative(), chunks: z.number().int().nonnegative(), worlds: z.number().int().nonnegative() }),
+    // Only names this kit writes: a manifest is a file, and a path in it must not lead outside the folder.
+    visited: z.string().regex(/^visited-\d+\.bin$/),
+    frontier: z.object({ file: z.string().regex(/^frontier-\d+\.chunks$/), firstId: z.number().int().nonnegative(), chunks: z.number().int().nonnegative(), worlds: z.number().int().nonnegative() }),
     counters: z.object({
       depth: z.number().int().nonnegative(),
       generated: z.number().int().nonnegative(),

@@ -1,0 +1,99 @@
+/**
+ * Untrusted files, round two (issue 23, points 1, 3, 6 and 7), one block per class: a file never
+ * makes protokit run code the user did not name; hostile values never make a false pass; an exit
+ * code blames the right party (bad input 2, the model 4, the environment 74, protokit 70); protokit
+ * touches only files this run created. Where the exit code is the point, the CLI runs as a
+ * separate process, as a user runs it. Every case is small: a few runs, a few states, a few KB.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { oneLine, run } from './run-in-process.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'protokit-hostile-files-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+writeFileSync(join(dir, 'package.json'), '{"type":"module"}');
+const KNOWN = 'traces/two-phase-commit/tm-commits-on-majority.json';
+const XSTATE = JSON.stringify(join(process.cwd(), 'node_modules', 'xstate', 'dist', 'xstate.esm.js'));
+const KIT = JSON.stringify(join(process.cwd(), 'src', 'index.ts'));
+
+/** Runs the protokit bin as a separate process, as a user would. */
+function cli(args: readonly string[], options: { cwd?: string; stdout?: 'pipe' | number; stderr?: 'pipe' | number } = {}) {
+  const bin = join(process.cwd(), 'src', 'cli', 'bin.mjs');
+  const r = spawnSync(process.execPath, [bin, ...args], {
+    cwd: options.cwd ?? process.cwd(),
+    encoding: 'utf8',
+    stdio: ['ignore', options.stdout ?? 'pipe', options.stderr ?? 'pipe'],
+    timeout: 300_000,
+  });
+  return { code: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+/** A known trace, edited, written into `folder`. */
+function editedTrace(folder: string, name: string, edit: (t: Record<string, any>) => void): string {
+  const t = JSON.parse(readFileSync(KNOWN, 'utf8'));
+  edit(t);
+  mkdirSync(folder, { recursive: true });
+  const path = join(folder, name);
+  writeFileSync(path, JSON.stringify(t));
+  return path;
+}
+
+/** A one-node counter suite whose invariant (or witness) is `check`; its budget is tiny. */
+function counterSuite(name: string, parts: { invariant?: string; witness?: string; budget?: string; small?: string }): string {
+  const path = join(dir, `${name}.suite.ts`);
+  writeFileSync(
+    path,
+    `import { assign, createMachine } from ${XSTATE};
+import { always, defineModel, defineSuite, sometimes } from ${KIT};
+const counter = createMachine({ context: { n: 0 }, on: { Tick: { guard: ({ context }) => context.n < 4, actions: assign({ n: ({ context }) => context.n + 1 }) } } });
+const model = defineModel({
+  name: ${JSON.stringify(name)}, title: 'a counter', params: {},
+  roles: { counter: { machine: counter, persist: [], environment: () => [{ type: 'Tick' }] } },
+  nodes: () => [{ id: 'c', role: 'counter', input: {} }],
+  faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 }, mutants: {},
+});
+export default defineSuite({ model, budget: ${parts.budget ?? '{ runs: 20, depth: 6 }'}, ${parts.small ? `small: ${parts.small}, ` : ''}properties: [
+  always('bounded', 'the counter stays at most 4', ${parts.invariant ?? `(w) => (w.node('c').context.n > 4 ? 'too far' : undefined)`}),
+  sometimes('ticks', 'the counter moves', ${parts.witness ?? `(w) => w.node('c').context.n > 0`}),
+] });
+`,
+  );
+  return path;
+}
+
+describe('1. a trace never makes protokit load code the user did not name', () => {
+  const folder = join(dir, 'from-someone-else');
+  const marker = join(folder, 'pwned');
+  mkdirSync(folder, { recursive: true });
+  // The module a hostile trace points at: it leaves a marker if it is ever imported.
+  writeFileSync(join(folder, 'pwn.ts'), `import { writeFileSync } from 'node:fs';\nwriteFileSync(${JSON.stringify(marker)}, 'ran');\nexport default {};\n`);
+  const trace = editedTrace(folder, 'bug.json', (t) => (t.suite = 'pwn.ts'));
+
+  test('show (a separate process): exit 2, the module is not run, and the line says how to load it', () => {
+    const r = cli(['show', trace]);
+    expect(existsSync(marker)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe('');
+    expect(oneLine(r.stderr)).toBe(
+      `protokit: the trace was recorded with the suite module ${join(folder, 'pwn.ts')}; protokit loads only code named on the command line: if you trust that module, run npx protokit show ${trace} --format text --load ${join(folder, 'pwn.ts')}`,
+    );
+  });
+
+  test('replay, --json and --until: exit 2, not run, the command keeps the options', async () => {
+    const r = await run('replay', trace, '--json', '--until', '2');
+    expect(existsSync(marker)).toBe(false);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/if you trust that module, run npx protokit replay \S+bug\.json --until 2 --json --load \S+pwn\.ts$/);
+  });
+
+  test('a suite path that reads as a flag or holds shell syntax is quoted in the command it prints', async () => {
+    writeFileSync(join(folder, '-x $(id).ts'), 'export default {};\n');
+    const odd = editedTrace(folder, 'odd.json', (t) => (t.suite = '-x $(id).ts'));
+    const r = await run('show', odd);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(/--load '\S*from-someone-else\/-x \$\(id\)\.ts'$/);
+  });
+});
