@@ -97,3 +97,40 @@ describe('1. a trace never makes protokit load code the user did not name', () =
     expect(oneLine(r.stderr)).toMatch(/--load '\S*from-someone-else\/-x \$\(id\)\.ts'$/);
   });
 });
+
+describe('3. hostile values never make a false pass', () => {
+  test.each([
+    ['true', 'true'],
+    ['false', 'false'],
+    ['42', '42'],
+    ['({ ok: 1 })', 'an object'],
+    ['null', 'null'],
+  ])('an invariant returning %s is the model’s error (check and explore: exit 4, one line saying what an invariant returns)', async (value, shown) => {
+    const name = `returns-${shown.replace(/\W/g, '')}`;
+    const suite = counterSuite(name, { invariant: `(w) => ${value}` });
+    const out = join(dir, 'traces');
+    const expected = `property bounded returned ${shown}; an invariant returns undefined when it holds, or a string saying what it saw (e.g. (w) => (ok ? undefined : 'what went wrong'))`;
+    const checked = await run('check', name, '--load', suite, '--out', out);
+    expect(checked.code).toBe(4);
+    expect(checked.stderr.split('\n')[0]).toBe(`protokit: the model failed: step 0 (the initial world): ${expected}`);
+    const explored = await run('explore', name, '--load', suite, '--out', out);
+    expect(explored.code).toBe(4);
+    expect(explored.stderr.split('\n')[0]).toBe(`protokit: the model failed: step 0 (the initial world): ${expected}`);
+  });
+
+  test('a fast-check style predicate, (w) => w.nodes.length > 1, fails at once (a separate process: exit 4)', () => {
+    const suite = counterSuite('fastcheck-style', { invariant: `(w) => w.nodes.length > 1` });
+    const r = cli(['check', 'fastcheck-style', '--load', suite, '--out', join(dir, 'traces')]);
+    expect(r.code).toBe(4);
+    expect(r.stderr.split('\n')[0]).toBe(
+      "protokit: the model failed: step 0 (the initial world): property bounded returned false; an invariant returns undefined when it holds, or a string saying what it saw (e.g. (w) => (ok ? undefined : 'what went wrong'))",
+    );
+  });
+
+  test('a witness returning something other than a boolean is the model’s error', async () => {
+    const suite = counterSuite('witness-undefined', { witness: `(w) => { if (w.node('c').context.n > 2) return true; }` });
+    const r = await run('check', 'witness-undefined', '--load', suite, '--out', join(dir, 'traces'));
+    expect(r.code).toBe(4);
+    expect(r.stderr.split('\n')[0]).toBe('protokit: the model failed: step 0 (the initial world): witness ticks returned undefined; it returns true or false');
+  });
+});

@@ -12,6 +12,13 @@
  *
  * A property or a witness that throws is an error of the model (ModelError, exit 4), not a
  * violation: it names the property, and the explorer adds the step.
+ *
+ * Return forms are enforced, never guessed: an invariant returns `undefined` (it holds) or a
+ * string (violated: what it saw); a witness returns a boolean. Anything else — `true`, `false`,
+ * `42`, `null`, an object — is an error of the model (exit 4) saying what the property returns.
+ * A predicate written for fast-check, `(w) => w.nodes.length > 1`, so fails at the first world
+ * it is asked about instead of passing for ever (booleans are not read as verdicts: `false`
+ * would then mean "violated" with nothing to say, and `true` could be a slip for a message).
  */
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/view.js';
@@ -54,19 +61,24 @@ export interface Witness {
 export type Property = Invariant | StepInvariant | Witness | LivenessProperty;
 
 /**
- * Since 0.1.0. An invariant over every reachable world. Annotate `w` with `ViewOf<typeof model>`
+ * Since 0.1.0. An invariant over every reachable world. `check` returns `undefined` when it holds
+ * or a string saying what it saw; any other value (a boolean, a number, an object) is an error of
+ * the model (exit 4). Annotate `w` with `ViewOf<typeof model>`
  * to have each role's context typed: `always('x', '...', (w: View) => ...)`.
  */
 export function always<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (world: W) => Verdict): Invariant {
   return { kind: 'always', name, description, check: check as Invariant['check'] };
 }
 
-/** Since 0.1.0. An invariant over every step (the world before, the world after, the action). */
+/**
+ * Since 0.1.0. An invariant over every step (the world before, the world after, the action);
+ * `check` returns `undefined` or a message, as for `always`.
+ */
 export function alwaysStep<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (before: W, after: W, action: Action) => Verdict): StepInvariant {
   return { kind: 'always-step', name, description, check: check as StepInvariant['check'] };
 }
 
-/** Since 0.1.0. A witness: some explored world must satisfy `reached`. */
+/** Since 0.1.0. A witness: some explored world must satisfy `reached`, which returns `true` or `false` (anything else is an error of the model). */
 export function sometimes<W extends WorldView<any, any> = WorldView>(name: string, description: string, reached: (world: W) => boolean): Witness {
   return { kind: 'sometimes', name, description, reached: reached as Witness['reached'] };
 }
@@ -86,7 +98,8 @@ export function checkInitial(properties: readonly Property[], world: WorldView):
     } catch (error) {
       throw threw(p.name, error);
     }
-    if (typeof verdict === 'string') return { property: p.name, message: verdict };
+    const violation = verdictOf(p.name, verdict);
+    if (violation !== null) return violation;
   }
   return null;
 }
@@ -111,9 +124,39 @@ export function checkStep(properties: readonly Property[], before: WorldView, af
         throw threw(p.name, error);
       }
     } else continue;
-    if (typeof verdict === 'string') return { property: p.name, message: verdict };
+    const violation = verdictOf(p.name, verdict);
+    if (violation !== null) return violation;
   }
   return null;
+}
+
+/**
+ * What an invariant's return value means: undefined holds, a string is a violation saying what
+ * it saw; anything else is an error of the model naming the property and the value.
+ */
+export function verdictOf(name: string, verdict: unknown): Violation | null {
+  if (verdict === undefined) return null;
+  if (typeof verdict === 'string') return { property: name, message: verdict };
+  throw new ModelError(
+    `property ${name} returned ${shownValue(verdict)}; an invariant returns undefined when it holds, or a string saying what it saw (e.g. (w) => (ok ? undefined : 'what went wrong'))`,
+  );
+}
+
+/** A witness's (or a liveness predicate's) answer, which must be a boolean. */
+export function booleanOf(what: string, value: unknown): boolean {
+  if (typeof value === 'boolean') return value;
+  throw new ModelError(`${what} returned ${shownValue(value)}; it returns true or false`);
+}
+
+/** A returned value for the one line that reports it: a few characters, never the whole object. */
+function shownValue(value: unknown): string {
+  if (value === null || value === undefined) return String(value);
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return 'a symbol';
+  if (Array.isArray(value)) return 'an array';
+  return 'an object';
 }
 
 /** The error of a property that threw: an error of the model, naming the property. */
@@ -129,14 +172,16 @@ export function guarded(name: string, run: () => Verdict): Violation | null {
   } catch (error) {
     throw threw(name, error);
   }
-  return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+  return verdictOf(name, verdict);
 }
 
 /** Whether witness `w` holds in `world`; what it throws becomes a ModelError naming it. */
 export function reachedIn(w: Witness, world: WorldView): boolean {
+  let value: unknown;
   try {
-    return w.reached(world);
+    value = w.reached(world);
   } catch (error) {
     throw new ModelError(`witness ${w.name} threw: ${thrownMessage(error)}`, null, { cause: error });
   }
+  return booleanOf(`witness ${w.name}`, value);
 }
