@@ -134,3 +134,50 @@ describe('3. hostile values never make a false pass', () => {
     expect(r.stderr.split('\n')[0]).toBe('protokit: the model failed: step 0 (the initial world): witness ticks returned undefined; it returns true or false');
   });
 });
+
+describe('3. mutate: a kill counts only when the unmutated model passes', () => {
+  test('a property that throws on every state: mutate fails with that error (a separate process: exit 4), no score', () => {
+    const suite = counterSuite('throws-always', { invariant: `(w) => { throw new Error('cannot judge'); }` });
+    const r = cli(['mutate', 'throws-always', '--load', suite, '--max-mutants', '2', '--runs', '5']);
+    expect(r.code).toBe(4);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toBe(
+      "protokit: the model failed: the unmutated model throws-always fails its own check, so no mutant's failure can count as a kill: step 0 (the initial world): property bounded threw: cannot judge",
+    );
+  });
+
+  test('a model that passes its own check: its mutants are scored as before', async () => {
+    const r = await run('mutate', 'two-phase-commit', '--max-mutants', '3', '--runs', '50', '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout) as { total: number; killed: number; score: number; mutants: { name: string; property: string }[] };
+    expect({ total: json.total, killed: json.killed, score: json.score }).toEqual({ total: 3, killed: 3, score: 1 });
+    expect(json.mutants.map((m) => `${m.name} ${m.property}`)).toEqual([
+      'tm/guard-true/allPrepared commit-needs-all-prepared',
+      'tm/guard-false/allPrepared witness:commits',
+      'tm/action-dropped/recordPrepared witness:commits',
+    ]);
+  });
+
+  test.each(['', ' ', 'NaN', '1e-1', '80%', '-0.1', '1.5', '0x1'])("--min-score '%s' is refused (exit 2), never read as 0", async (value) => {
+    const r = await run('mutate', 'two-phase-commit', '--min-score', value);
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(`protokit: --min-score takes a fraction from 0 to 1 (e.g. 0.8), not '${value}'`);
+  });
+});
+
+describe('3. every number of a suite’s budget is a whole number in range', () => {
+  test.each([
+    ['{ runs: NaN, depth: 6 }', 'budget.runs is NaN'],
+    ['{ runs: 20, depth: 2.5 }', 'budget.depth is 2.5'],
+    ['{ runs: Infinity, depth: 6 }', 'budget.runs is Infinity'],
+    ['{ runs: 0, depth: 6 }', 'budget.runs is 0'],
+    ['{ runs: "20", depth: 6 }', 'budget.runs is "20"'],
+    ['{ runs: 20, depth: 6, steps: -1 }', 'budget.steps is -1'],
+  ])('budget %s: one line, exit 2', async (budget, what) => {
+    const name = `budget-${what.replace(/\W/g, '').toLowerCase()}`;
+    const suite = counterSuite(name, { budget });
+    const r = await run('check', name, '--load', suite, '--out', join(dir, 'traces'));
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(`protokit: suite ${name}: ${what}; it takes a whole number from 1 to 9,007,199,254,740,991`);
+  });
+});

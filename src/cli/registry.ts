@@ -18,7 +18,7 @@ import { traceOfModelError } from '../trace/replay.js';
 import { COMMAND, shellArg } from './common.js';
 import type { Suite } from '../properties/suite.js';
 import { unsafeNameReason } from '../trace/names.js';
-import { validateSuite } from '../properties/validate.js';
+import { validateBudget, validateSuite } from '../properties/validate.js';
 
 /**
  * The repository's registry of built-in suites. Run from the sources (tsx, vitest) it is the
@@ -69,7 +69,10 @@ async function loadExternal(path: string): Promise<Suite[]> {
   if (suites.length === 0 || !suites.every(isSuite)) {
     throw new UsageError(`--load ${path}: expected a default export made with defineSuite(...) (or an export 'suites', a list of them)`);
   }
-  for (const s of suites as Suite[]) validateSuite(s.model, s.properties);
+  for (const s of suites as Suite[]) {
+    validateSuite(s.model, s.properties);
+    validateBudget(s.model.name, s.budget, s.small);
+  }
   return suites as Suite[];
 }
 
