@@ -181,3 +181,62 @@ describe('3. every number of a suite’s budget is a whole number in range', () 
     expect(oneLine(r.stderr)).toBe(`protokit: suite ${name}: ${what}; it takes a whole number from 1 to 9,007,199,254,740,991`);
   });
 });
+
+describe('7. protokit touches only files this run created', () => {
+  const violating = ['check', 'two-phase-commit', '--mutant', 'tm-commits-on-majority', '--runs', '200'];
+
+  test('temporaries of other programs beside an output stay as they are', async () => {
+    const out = mkdtempSync(join(dir, 'others-'));
+    const folder = join(out, 'two-phase-commit');
+    mkdirSync(folder);
+    // Names the old sweep took for stale temporaries of protokit's: pid 1 is running, 999999999 is not.
+    const theirs = ['.x.json.tmp-999999999', '.notes.999999999.tmp', '.x.json.tmp-1'];
+    for (const name of theirs) writeFileSync(join(folder, name), 'not protokit’s');
+    const r = await run(...violating, '--out', out);
+    expect(r.code).toBe(1);
+    for (const name of theirs) expect(readFileSync(join(folder, name), 'utf8')).toBe('not protokit’s');
+    // And nothing of protokit's own is left behind.
+    expect(readdirSync(folder).filter((n) => n.endsWith('.protokit-tmp'))).toEqual([]);
+  });
+
+  test('a --checkpoint folder holding other files is refused (exit 2) and left as it was', async () => {
+    const folder = mkdtempSync(join(dir, 'foreign-'));
+    const theirs: Record<string, string> = { 'manifest.json': '{"mine":true}', 'data.tmp': 'x', 'frontier-spill-1-1.chunks': 'y' };
+    for (const [name, text] of Object.entries(theirs)) writeFileSync(join(folder, name), text);
+    const r = await run('explore', 'two-phase-commit', '--checkpoint', folder, '--checkpoint-interval', '0', '--max-depth', '3');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(
+      `protokit: --checkpoint ${folder}: the folder holds files and is not a protokit checkpoint (no manifest.json of protokit-checkpoint/1); give a new or empty folder`,
+    );
+    expect(Object.fromEntries(readdirSync(folder).map((n) => [n, readFileSync(join(folder, n), 'utf8')]))).toEqual(theirs);
+  });
+
+  test('in a folder that is a protokit checkpoint, a new checkpoint deletes only the generation it replaces', async () => {
+    const folder = join(dir, 'checkpoint');
+    const first = await run('explore', 'two-phase-commit', '--checkpoint', folder, '--checkpoint-interval', '0', '--max-depth', '3');
+    expect(first.code).toBe(0);
+    const kept = ['notes.tmp', 'frontier-spill-77-1.chunks', '.manifest.json.123.tmp'];
+    for (const name of kept) writeFileSync(join(folder, name), 'someone else’s');
+    // The search again, from the start, into the same folder: it replaces the checkpoint there.
+    const again = await run('explore', 'two-phase-commit', '--checkpoint', folder, '--checkpoint-interval', '0', '--max-depth', '3');
+    expect(again.code).toBe(0);
+    const names = readdirSync(folder).sort();
+    for (const name of kept) expect(names).toContain(name);
+    // One generation of data files (the newest), the manifest, and the files that were not protokit's.
+    expect(names.filter((n) => !kept.includes(n)).map((n) => n.replace(/\d+/, 'N'))).toEqual(['frontier-N.chunks', 'manifest.json', 'visited-N.bin']);
+  });
+
+  test('linearizable --html: two histories with one base name get two pages', async () => {
+    const bad = ['{"client":1,"type":"invoke","f":"write","value":1}', '{"client":1,"type":"ok","f":"write","value":1}', '{"client":2,"type":"invoke","f":"read","value":null}', '{"client":2,"type":"ok","f":"read","value":2}'];
+    for (const [sub, value] of [['a', 2], ['b', 3]] as const) {
+      mkdirSync(join(dir, 'histories', sub), { recursive: true });
+      writeFileSync(join(dir, 'histories', sub, 'h.jsonl'), bad.join('\n').replace('"value":2}', `"value":${value}}`) + '\n');
+    }
+    const pages = mkdtempSync(join(dir, 'pages-'));
+    const r = await run('linearizable', join(dir, 'histories', 'a', 'h.jsonl'), join(dir, 'histories', 'b', 'h.jsonl'), '--spec', 'register', '--html', pages);
+    expect(r.code).toBe(1);
+    expect(readdirSync(pages).sort()).toEqual(['h.jsonl-2.html', 'h.jsonl.html']);
+    expect(readFileSync(join(pages, 'h.jsonl.html'), 'utf8')).toContain('histories/a/h.jsonl');
+    expect(readFileSync(join(pages, 'h.jsonl-2.html'), 'utf8')).toContain('histories/b/h.jsonl');
+  });
+});

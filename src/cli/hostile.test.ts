@@ -350,7 +350,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     expect(oneLine(r.stderr)).toBe(`protokit: cannot write ${dir}: it is a directory (EISDIR)`);
   });
 
-  test('stale temporaries of a killed writer are removed by the next write', async () => {
+  test('temporaries that are not this run\'s are left alone (another program\'s, or a killed writer\'s)', async () => {
     const out = mkdtempSync(join(dir, 'stale-'));
     // A child that has exited: its pid names a writer that no longer runs.
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }).stdout;
@@ -359,7 +359,7 @@ describe('a trace that cannot be written: one line, exit 2, the result still pri
     writeFileSync(stale, '{"half":');
     const r = await run(...violating, '--out', out);
     expect(r.code).toBe(1);
-    expect(readdirSync(join(out, 'two-phase-commit')).filter((n) => n.startsWith('.'))).toEqual([]);
+    expect(readdirSync(join(out, 'two-phase-commit')).filter((n) => n.startsWith('.'))).toEqual([`.x.json.tmp-${dead}`]);
   });
 
   test('no permission (EACCES): as another user when running as root, in-process otherwise', async () => {

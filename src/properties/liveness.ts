@@ -13,7 +13,7 @@
  */
 import type { WorldView } from '../engine/view.js';
 import { ModelError, thrownMessage } from '../engine/errors.js';
-import { booleanOf } from './properties.js';
+import { booleanOf } from './verdicts.js';
 
 export interface Eventually {
   readonly kind: 'eventually';

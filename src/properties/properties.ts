@@ -23,6 +23,7 @@
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/view.js';
 import { ModelError, thrownMessage } from '../engine/errors.js';
+import { booleanOf, verdictOf, type Violation } from './verdicts.js';
 import type { LivenessProperty } from './liveness.js';
 
 export type Verdict = string | undefined | void;
@@ -83,10 +84,8 @@ export function sometimes<W extends WorldView<any, any> = WorldView>(name: strin
   return { kind: 'sometimes', name, description, reached: reached as Witness['reached'] };
 }
 
-export interface Violation {
-  readonly property: string;
-  readonly message: string;
-}
+// The return forms (verdicts.ts) are re-exported here, beside the kinds they belong to.
+export { booleanOf, verdictOf, type Violation };
 
 /** The first invariant violated by the initial world, or null. */
 export function checkInitial(properties: readonly Property[], world: WorldView): Violation | null {
@@ -128,35 +127,6 @@ export function checkStep(properties: readonly Property[], before: WorldView, af
     if (violation !== null) return violation;
   }
   return null;
-}
-
-/**
- * What an invariant's return value means: undefined holds, a string is a violation saying what
- * it saw; anything else is an error of the model naming the property and the value.
- */
-export function verdictOf(name: string, verdict: unknown): Violation | null {
-  if (verdict === undefined) return null;
-  if (typeof verdict === 'string') return { property: name, message: verdict };
-  throw new ModelError(
-    `property ${name} returned ${shownValue(verdict)}; an invariant returns undefined when it holds, or a string saying what it saw (e.g. (w) => (ok ? undefined : 'what went wrong'))`,
-  );
-}
-
-/** A witness's (or a liveness predicate's) answer, which must be a boolean. */
-export function booleanOf(what: string, value: unknown): boolean {
-  if (typeof value === 'boolean') return value;
-  throw new ModelError(`${what} returned ${shownValue(value)}; it returns true or false`);
-}
-
-/** A returned value for the one line that reports it: a few characters, never the whole object. */
-function shownValue(value: unknown): string {
-  if (value === null || value === undefined) return String(value);
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return String(value);
-  if (typeof value === 'string') return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
-  if (typeof value === 'function') return 'a function';
-  if (typeof value === 'symbol') return 'a symbol';
-  if (Array.isArray(value)) return 'an array';
-  return 'an object';
 }
 
 /** The error of a property that threw: an error of the model, naming the property. */

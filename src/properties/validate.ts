@@ -9,7 +9,6 @@ import { initialTransition, type AnyStateMachine } from 'xstate';
 import { UsageError } from '../engine/errors.js';
 import type { Model, NodeSpec } from '../engine/model.js';
 import type { Property } from './properties.js';
-import type { Budget, SmallConfig } from './suite.js';
 
 export function validateSuite(model: Model, properties: readonly Property[]): void {
   const where = `suite ${model.name}`;
@@ -80,13 +79,17 @@ const STRATEGIES = ['random', 'pct'];
  * Checks a suite's budget and small configuration: every count a finite whole number in range.
  * (A NaN or a fraction would silently run nothing, or other than what the suite says.)
  */
-export function validateBudget(model: string, budget: Budget | undefined, small?: SmallConfig): void {
+export function validateBudget(
+  model: string,
+  budget: { readonly runs: unknown; readonly depth: unknown; readonly steps?: unknown; readonly strategy?: unknown } | undefined,
+  small?: { readonly maxInFlight?: unknown },
+): void {
   const where = `suite ${model}`;
   if (budget === null || typeof budget !== 'object') throw new UsageError(`${where}: budget must be an object { runs, depth }`);
   wholeNumber(where, 'budget.runs', budget.runs, 1);
   wholeNumber(where, 'budget.depth', budget.depth, 1);
   if (budget.steps !== undefined) wholeNumber(where, 'budget.steps', budget.steps, 1);
-  if (budget.strategy !== undefined && !STRATEGIES.includes(budget.strategy)) {
+  if (budget.strategy !== undefined && !STRATEGIES.includes(budget.strategy as string)) {
     throw new UsageError(`${where}: budget.strategy is ${shown(budget.strategy)}; accepted: ${STRATEGIES.join(', ')}`);
   }
   if (small?.maxInFlight !== undefined) wholeNumber(where, 'small.maxInFlight', small.maxInFlight, 0);

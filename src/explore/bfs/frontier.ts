@@ -14,13 +14,12 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from '../../engine/world.js';
+import { createExclusive, uniquePart } from '../../engine/own-files.js';
 import { encodeWorld, type WorldDecoder } from './wire.js';
 
 /** Worlds per chunk on disk: the in-process search expands a chunk at a time. */
 export const CHUNK_WORLDS = 1024;
 const HEADER = 8;
-
-let spillFiles = 0;
 
 /** A chunk file, written once from start to end and read from start to end. */
 export class ChunkFile {
@@ -33,7 +32,8 @@ export class ChunkFile {
     readonly path: string,
     write = true,
   ) {
-    this.fd = write ? openSync(path, 'w') : null;
+    // A new file only: a name that exists is someone else's (engine/own-files.ts).
+    this.fd = write ? createExclusive(path) : null;
   }
 
   /** Opens an existing chunk file for reading. */
@@ -137,7 +137,7 @@ export class Frontier {
   /** Moves the worlds in memory to a file in `dir`, and every later chunk as it fills. */
   spill(dir: string): void {
     if (this.file === null) {
-      this.file = new ChunkFile(join(dir, `frontier-spill-${process.pid}-${++spillFiles}.chunks`));
+      this.file = new ChunkFile(join(dir, `frontier-spill-${uniquePart()}.chunks`));
       this.ownsFile = true;
     }
     if (this.ownsFile) this.flush();

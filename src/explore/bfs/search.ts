@@ -18,7 +18,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
@@ -35,7 +35,7 @@ import { Expander, failedAt } from './expand.js';
 import { ModelError } from '../../engine/errors.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
-import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
+import { claimCheckpointDir, optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
 import { Frontier } from './frontier.js';
 import { Symmetry } from './symmetry.js';
 import { Coverage } from '../coverage.js';
@@ -74,6 +74,8 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
 
   // A fresh search starts from the initial state; a resumed one from its checkpoint (checkpoint.ts).
   const print = optionsPrint(suite, instance, options);
+  // A checkpoint folder is protokit's alone: one that holds other files is refused before anything is written.
+  if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint.dir) !== resolve(options.resume))) claimCheckpointDir(options.checkpoint.dir);
   const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
   let visited: VisitedSet;
   let start: Frontier;
