@@ -6,10 +6,11 @@
  * separate process, as a user runs it. Every case is small: a few runs, a few states, a few KB.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
+import { EnvironmentError, exitCodeOf, ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
 import { oneLine, run } from './run-in-process.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'protokit-hostile-files-'));
@@ -238,5 +239,85 @@ describe('7. protokit touches only files this run created', () => {
     expect(readdirSync(pages).sort()).toEqual(['h.jsonl-2.html', 'h.jsonl.html']);
     expect(readFileSync(join(pages, 'h.jsonl.html'), 'utf8')).toContain('histories/a/h.jsonl');
     expect(readFileSync(join(pages, 'h.jsonl-2.html'), 'utf8')).toContain('histories/b/h.jsonl');
+  });
+});
+
+describe('6. an exit code blames the right party', () => {
+  test('stdout on a full device (/dev/full): the environment failed, exit 74, one line', () => {
+    if (!existsSync('/dev/full')) return;
+    const full = openSync('/dev/full', 'w');
+    try {
+      const r = cli(['list'], { stdout: full });
+      expect(r.code).toBe(74);
+      expect(oneLine(r.stderr)).toBe('protokit: the environment failed: cannot write to standard output: no space left on the device (ENOSPC)');
+      // stderr on it too: nothing can be said, and the code still says what happened.
+      expect(cli(['list'], { stdout: full, stderr: full }).code).toBe(74);
+    } finally {
+      closeSync(full);
+    }
+  });
+
+  test('values nested deeper than the reader’s stack in a history: bad input, exit 2', async () => {
+    const path = join(dir, 'deep.jsonl');
+    writeFileSync(path, `{"client":1,"type":"invoke","f":"write","value":${'['.repeat(20_000)}${']'.repeat(20_000)}}\n`);
+    const r = await run('linearizable', path, '--spec', 'register');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(`protokit: ${path}: values nest too deep to read (format jsonl, spec register)`);
+  });
+
+  test('odd entries in a history folder (a dangling link, a folder, a FIFO) are not histories: skipped, not an internal error', async () => {
+    const folder = mkdtempSync(join(dir, 'odd-'));
+    writeFileSync(join(folder, 'h.jsonl'), '{"client":1,"type":"invoke","f":"write","value":1}\n{"client":1,"type":"ok","f":"write","value":1}\n');
+    symlinkSync(join(folder, 'gone'), join(folder, 'dangling.jsonl'));
+    mkdirSync(join(folder, 'sub'));
+    spawnSync('mkfifo', [join(folder, 'fifo.jsonl')]);
+    const r = await run('linearizable', folder, '--spec', 'register', '--json');
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { file: string }).file)).toEqual([join(folder, 'h.jsonl')]);
+  });
+
+  test('a damaged frontier file on --resume is bad input (exit 2), not the model failing', async () => {
+    const folder = join(dir, 'damaged');
+    expect((await run('explore', 'two-phase-commit', '--checkpoint', folder, '--checkpoint-interval', '0', '--max-depth', '4')).code).toBe(0);
+    const frontier = readdirSync(folder).find((n) => n.startsWith('frontier-'))!;
+    const bytes = readFileSync(join(folder, frontier));
+    bytes.fill(0x7a, 8);
+    writeFileSync(join(folder, frontier), bytes);
+    const r = await run('explore', 'two-phase-commit', '--resume', folder, '--checkpoint-interval', '0', '--max-depth', '4');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`^protokit: ${folder}/frontier-\\d+\\.chunks is damaged: chunk 1 `));
+  });
+
+  test('every kind of error maps to one code, in one place', () => {
+    const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+    const eacces = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });
+    expect([
+      exitCodeOf(new UsageError('x')),
+      exitCodeOf(new TraceMismatchError('x', 1)),
+      exitCodeOf(new ModelError('x')),
+      exitCodeOf(enospc),
+      exitCodeOf(new Error('x', { cause: enospc })),
+      exitCodeOf(new EnvironmentError('x')),
+      exitCodeOf(eacces),
+      exitCodeOf(new TypeError('x')),
+    ]).toEqual([2, 3, 4, 74, 74, 74, 70, 70]);
+  });
+
+  /** A 64 KB tmpfs, full: checkpointing there is the environment failing. Needs root; skipped without. */
+  test('checkpointing on a full disk: exit 74 (not "the model failed"), and no temporary left', async (context) => {
+    const mnt = mkdtempSync(join(tmpdir(), 'protokit-full-'));
+    if (spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', mnt]).status !== 0) {
+      rmSync(mnt, { recursive: true, force: true });
+      return context.skip();
+    }
+    try {
+      const r = await run('explore', 'two-phase-commit', '--checkpoint', join(mnt, 'ck'), '--checkpoint-interval', '0', '--max-depth', '9');
+      expect(r.code).toBe(74);
+      expect(oneLine(r.stderr)).toMatch(/^protokit: the environment failed: .*no space left on the device \(ENOSPC\)$/);
+      expect(readdirSync(join(mnt, 'ck')).filter((n) => n.endsWith('.protokit-tmp'))).toEqual([]);
+    } finally {
+      spawnSync('umount', [mnt]);
+      rmSync(mnt, { recursive: true, force: true });
+    }
   });
 });

@@ -103,6 +103,8 @@ function load(file: string, format: HistoryFormat | undefined, spec: SpecName): 
     if (error instanceof HistoryFormatError) {
       throw new UsageError(`${printable(file)}${error.line !== undefined ? `:${error.line}` : ''}: ${printable(error.message)} (format ${fmt}, spec ${spec})`);
     }
+    // Values nested deeper than the reader's stack: the file's doing, not protokit's.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw new UsageError(`${printable(file)}: values nest too deep to read (format ${fmt}, spec ${spec})`);
     throw error;
   }
 }

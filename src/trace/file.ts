@@ -6,7 +6,7 @@
 import { closeSync, constants, fstatSync, mkdirSync, openSync, readSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as Zod from 'zod';
-import { UsageError } from '../engine/errors.js';
+import { EnvironmentError, environmentReason, isEnvironmentFailure, UsageError } from '../engine/errors.js';
 import { createExclusive, temporaryNameFor } from '../engine/own-files.js';
 import { TRACE_FORMAT, traceSchemas, type Trace } from './format.js';
 
@@ -15,7 +15,7 @@ export const MAX_TRACE_BYTES = 64 * 2 ** 20;
 /** JSON nested deeper than this is refused before it is parsed (real traces nest about 8 deep). */
 export const MAX_TRACE_NESTING = 64;
 
-/** A write that failed: one line naming the file and the reason (exit 2). */
+/** A write that failed for a reason of the path given (exit 2); a full or read-only disk is an EnvironmentError (exit 74). */
 export class WriteError extends UsageError {
   override name = 'WriteError';
 }
@@ -69,8 +69,8 @@ function makeDirectories(dir: string): void {
 /**
  * Since 0.1.0. Writes `text` to `path` through a temporary file and a rename, so readers never
  * see half a file. The temporary is a name only this write can make (engine/own-files.ts); no
- * other file is touched. Any failure is a WriteError naming the file and the reason, and the
- * temporary is gone.
+ * other file is touched. Any failure is a WriteError (or, when the disk is full or read-only, an
+ * EnvironmentError) naming the file and the reason, and the temporary is gone.
  */
 export function writeFileAtomic(path: string, text: string): void {
   const dir = dirname(path);
@@ -107,6 +107,8 @@ export function writeFileAtomic(path: string, text: string): void {
       }
     }
     if (error instanceof WriteError) throw error;
+    // A full or read-only disk is the machine's failure (exit 74), not a bad path (exit 2).
+    if (isEnvironmentFailure(error)) throw new EnvironmentError(`cannot write ${path}: ${environmentReason(error)}`);
     throw new WriteError(`cannot write ${path}: ${reasonOf(error)}`);
   }
 }

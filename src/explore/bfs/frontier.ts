@@ -14,6 +14,7 @@
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from '../../engine/world.js';
+import { UsageError } from '../../engine/errors.js';
 import { createExclusive, uniquePart } from '../../engine/own-files.js';
 import { encodeWorld, type WorldDecoder } from './wire.js';
 
@@ -74,14 +75,14 @@ export class ChunkFile {
       const header = Buffer.alloc(HEADER);
       let position = 0;
       for (let c = 0; c < this.chunks; c++) {
-        if (readSync(fd, header, 0, HEADER, position) !== HEADER) throw new Error(`${this.path}: chunk ${c + 1} of ${this.chunks} is missing`);
+        if (readSync(fd, header, 0, HEADER, position) !== HEADER) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} of ${this.chunks} is missing`);
         const length = header.readUInt32LE(0);
         const count = header.readUInt32LE(4);
         const body = Buffer.alloc(length);
-        if (readSync(fd, body, 0, length, position + HEADER) !== length) throw new Error(`${this.path}: chunk ${c + 1} is cut short`);
+        if (readSync(fd, body, 0, length, position + HEADER) !== length) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} is cut short`);
         position += HEADER + length;
         const lines = count === 0 ? [] : body.toString('utf8').split('\n');
-        if (lines.length !== count) throw new Error(`${this.path}: chunk ${c + 1} holds ${lines.length} worlds, not ${count}`);
+        if (lines.length !== count) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} holds ${lines.length} worlds, not ${count}`);
         yield lines;
       }
     } finally {

@@ -32,7 +32,7 @@ import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander, failedAt } from './expand.js';
-import { ModelError } from '../../engine/errors.js';
+import { isEnvironmentFailure, ModelError } from '../../engine/errors.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 import { claimCheckpointDir, optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
@@ -239,6 +239,8 @@ function counterexample(
  * crosses threads without that record), the same search runs again in this thread to find it.
  */
 async function locateModelError(error: unknown, instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, options: ExploreOptions, local: boolean): Promise<unknown> {
+  // A full disk while checkpointing or spilling, a damaged file, bad input: not the model's failure.
+  if (!(error instanceof ModelError) && (isEnvironmentFailure(error) || error instanceof UsageError || (local && (options.workers ?? 1) <= 1))) return error;
   const where = error instanceof ModelError ? failedAt.get(error) : undefined;
   if (where !== undefined) {
     const [hi, lo] = expander.fingerprintOf(where.world);
