@@ -288,6 +288,19 @@ describe('6. an exit code blames the right party', () => {
     expect(oneLine(r.stderr)).toMatch(new RegExp(`^protokit: ${folder}/frontier-\\d+\\.chunks is damaged: chunk 1 `));
   });
 
+  test.each([
+    ['nodes: 5', `{ name: 'm1', title: 't', params: {}, roles: {}, nodes: 5, faults: {}, mutants: {} }`, '[]', 'model.nodes must be a function of the parameters'],
+    ['roles: null', `{ name: 'm2', title: 't', params: {}, roles: null, nodes: () => [], faults: {}, mutants: {} }`, '[]', 'model.roles must be an object of roles'],
+    ['a property that is null', `{ name: 'm3', title: 't', params: {}, roles: {}, nodes: () => [], faults: {}, mutants: {} }`, '[null]', 'properties[0] is not a property (make it with always, alwaysStep, sometimes, eventually or leadsTo)'],
+  ])('a malformed --load suite (%s): bad input, exit 2, not an internal error', async (_case, model, properties, problem) => {
+    const name = (/name: '(\w+)'/.exec(model) as RegExpExecArray)[1]!;
+    const path = join(dir, `${name}.malformed.ts`);
+    writeFileSync(path, `export default { model: ${model}, properties: ${properties}, budget: { runs: 1, depth: 1 } };\n`);
+    const r = await run('check', '--load', path, '--runs', '1');
+    expect(r.code).toBe(2);
+    expect(oneLine(r.stderr)).toBe(`protokit: --load ${path}: suite ${name}: ${problem}${problem.startsWith('properties') ? '' : ' (make it with defineModel and defineSuite)'}`);
+  });
+
   test('every kind of error maps to one code, in one place', () => {
     const enospc = Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
     const eacces = Object.assign(new Error('EACCES: permission denied'), { code: 'EACCES' });

@@ -70,6 +70,8 @@ async function loadExternal(path: string): Promise<Suite[]> {
     throw new UsageError(`--load ${path}: expected a default export made with defineSuite(...) (or an export 'suites', a list of them)`);
   }
   for (const s of suites as Suite[]) {
+    const problem = shapeProblem(s);
+    if (problem !== null) throw new UsageError(`--load ${path}: suite ${s.model.name}: ${problem}${problem.includes('(make it') ? '' : ' (make it with defineModel and defineSuite)'}`);
     validateSuite(s.model, s.properties);
     validateBudget(s.model.name, s.budget, s.small);
   }
@@ -105,6 +107,33 @@ function firstLine(error: unknown): string {
 function isSuite(value: unknown): value is Suite {
   const s = value as Suite | null;
   return !!s && typeof s === 'object' && !!s.model && typeof s.model === 'object' && typeof s.model.name === 'string' && Array.isArray(s.properties) && !!s.budget;
+}
+
+const PROPERTY_KINDS = ['always', 'always-step', 'sometimes', 'eventually', 'leadsTo'];
+
+/**
+ * What is wrong with the shape of a --load module's suite, or null: the fields protokit reads, of
+ * the types it reads them as (a suite written without defineSuite, or a wrong export, would
+ * otherwise fail deep in a run as a TypeError, blamed on protokit).
+ */
+function shapeProblem(suite: Suite): string | null {
+  const m = suite.model as unknown as Record<string, unknown>;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(m.roles)) return 'model.roles must be an object of roles';
+  for (const [role, spec] of Object.entries(m.roles as object)) {
+    if (!isObject(spec) || !isObject((spec as { machine?: unknown }).machine)) return `model.roles.${role} must be { machine, persist, environment? }`;
+  }
+  if (typeof m.nodes !== 'function') return 'model.nodes must be a function of the parameters';
+  if (!isObject(m.params)) return 'model.params must be an object';
+  if (!isObject(m.faults)) return 'model.faults must be an object';
+  if (!isObject(m.mutants)) return 'model.mutants must be an object';
+  if (m.presets !== undefined && !isObject(m.presets)) return 'model.presets must be an object';
+  for (const [i, p] of suite.properties.entries()) {
+    const q = p as unknown as Record<string, unknown> | null;
+    if (!isObject(q) || typeof q!.name !== 'string' || !PROPERTY_KINDS.includes(q!.kind as string)) return `properties[${i}] is not a property (make it with always, alwaysStep, sometimes, eventually or leadsTo)`;
+  }
+  if (!isObject(suite.budget)) return 'budget must be an object { runs, depth }';
+  return null;
 }
 
 /** Refuses a suite whose names are not safe names (they become file names). */
