@@ -22,15 +22,18 @@ process.on('unhandledRejection', internal);
 
 /** The command's exit code once main() has returned (null while it runs). */
 let finished = null;
+/** main.ts's reportError once it is loaded: the one mapping of errors to exit codes (engine/errors.ts). */
+let reportError = null;
+let streamFailed = false;
 /**
  * When the reader of stdout (or stderr) closes its end, writes fail with EPIPE. What is left to print
  * has no reader, which is no failure of the command: its writes to that stream are dropped from then
  * on, and it ends with its own exit code (at once when main() has already returned it; otherwise
  * when it returns). Other stream errors stay internal errors.
  */
-function quietWhenClosed(stream) {
+function quietWhenClosed(stream, name) {
   stream.on('error', (error) => {
-    if (error?.code !== 'EPIPE') return internal(error);
+    if (error?.code !== 'EPIPE') return failedStream(error, name);
     stream.write = (_chunk, ...rest) => {
       const done = rest.find((r) => typeof r === 'function');
       if (done) process.nextTick(done);
@@ -39,8 +42,21 @@ function quietWhenClosed(stream) {
     if (finished !== null) process.exit(finished);
   });
 }
-quietWhenClosed(process.stdout);
-quietWhenClosed(process.stderr);
+quietWhenClosed(process.stdout, 'standard output');
+quietWhenClosed(process.stderr, 'standard error');
+
+/**
+ * A stream that cannot be written for another reason (stdout on a full disk, /dev/full) is the
+ * environment failing: one line (if stderr still takes it) and that code (74), never an internal
+ * error. Only once: the line itself may fail on the same disk.
+ */
+function failedStream(error, name) {
+  if (streamFailed) return;
+  streamFailed = true;
+  if (reportError === null || !(error instanceof Error)) return internal(error);
+  error.stream = name;
+  process.exit(reportError(error, debug));
+}
 
 try {
   const beside = (path) => new URL(path, import.meta.url);
@@ -49,9 +65,9 @@ try {
   if (sources) {
     const { registerTypeScript } = await import('../engine/register-ts.mjs');
     registerTypeScript();
-    ({ main } = await import(sources.href));
+    ({ main, reportError } = await import(sources.href));
   } else {
-    ({ main } = await import('./main.js'));
+    ({ main, reportError } = await import('./main.js'));
   }
   const code = await main(process.argv.slice(2));
   finished = code;

@@ -70,6 +70,7 @@ interface ModelOutcome {
   readonly ok: boolean;
   /** Why the trace (or its HTML view) could not be written, or null. */
   readonly writeError: string | null;
+  readonly writeExit: number | null;
 }
 
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
@@ -118,7 +119,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
   const failedWrite = outcomes.find((o) => o.writeError !== null);
   if (failedWrite) {
     process.stderr.write(`protokit: ${s(failedWrite.writeError!)}\n`);
-    return 2;
+    return failedWrite.writeExit ?? 2;
   }
   return outcomes.every((o) => o.ok) ? 0 : 1;
 }
@@ -269,6 +270,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
   let writeError: string | null = null;
+  let writeExit: number | null = null;
   if (result.violation) {
     const label = options.mutant ?? suite.model.name;
     // The hash tells apart runs that differ only in configuration, faults or depth.
@@ -276,10 +278,10 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
     const file = `${fileSafe(label)}-${fileSafe(result.violation.property)}-seed${result.seed}-${hash}.json`;
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
     const trace = { ...traceOfCheck(suite, { config, faults }, result, suiteRecordOf(path, options.load)), ...(selected ? { properties: selected } : {}) };
-    ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
+    ({ tracePath, htmlPath, writeError, writeExit } = await saveTraceAndView(suite, path, trace));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, writeExit, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**

@@ -24,6 +24,16 @@ export function nonNegativeInt(name: string) {
   };
 }
 
+/**
+ * A fraction from 0 to 1 written as a decimal (`0.8`, `1`, `.5`); anything else (an empty
+ * string, which Number() reads as 0, `NaN`, `1e-1`, a percentage) is a UsageError.
+ */
+export function fraction(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\s*(\d+(\.\d*)?|\.\d+)\s*$/.test(value) || !(n >= 0 && n <= 1)) throw new UsageError(`${name} takes a fraction from 0 to 1 (e.g. 0.8), not '${value}'`);
+  return n;
+}
+
 /** Collects repeated `--config key=value` options (a value may also hold several, space-separated). */
 export function collectConfig(value: string, previous: string[] = []): string[] {
   return [...previous, ...value.split(/\s+/).filter(Boolean)];

@@ -127,6 +127,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
 
   let tracePath: string | null = null;
   let writeError: string | null = null;
+  let writeExit: number | null = null;
   let htmlPath: string | null = null;
   if (result.violation) {
     const v = result.violation;
@@ -137,7 +138,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
     const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
     const built = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart }, suiteRecordOf(path, options.load));
     const trace = { ...built, ...(selected ? { properties: selected } : {}) };
-    ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
+    ({ tracePath, htmlPath, writeError, writeExit } = await saveTraceAndView(suite, path, trace));
   }
   const growing = growingFrontier(result);
   if (growing) process.stderr.write(`${growthWarning(suite, growing)}\n`);
@@ -151,7 +152,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
   }
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
-    return 2;
+    return writeExit ?? 2;
   }
   if (result.stoppedBy === 'interrupted' || unreduced?.stoppedBy === 'interrupted') {
     if (!options.json) process.stdout.write(`  rerun:  ${s(rerunOf(modelName, options))}\n`);

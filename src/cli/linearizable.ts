@@ -56,16 +56,31 @@ function filesOf(args: readonly string[]): string[] {
       throw new UsageError(`${printable(arg)}: no such file or directory`);
     }
     if (stat.isDirectory()) {
-      const inside = readdirSync(arg)
+      let entries: string[];
+      try {
+        entries = readdirSync(arg);
+      } catch (error) {
+        throw new UsageError(`${printable(arg)}: cannot list the directory (${(error as NodeJS.ErrnoException).code ?? 'unknown error'})`);
+      }
+      // Histories are the regular files in it; anything else (folders, FIFOs, sockets, dangling links) is not one.
+      const inside = entries
         .filter((f) => !f.startsWith('.'))
         .sort()
         .map((f) => join(arg, f))
-        .filter((f) => statSync(f).isFile());
+        .filter(isRegularFile);
       if (inside.length === 0) throw new UsageError(`${printable(arg)}: a directory with no files in it`);
       files.push(...inside);
     } else files.push(arg);
   }
   return files;
+}
+
+function isRegularFile(path: string): boolean {
+  try {
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
 }
 
 interface Loaded {
@@ -82,6 +97,8 @@ function load(file: string, format: HistoryFormat | undefined, spec: SpecName): 
     if (error instanceof HistoryFormatError) {
       throw new UsageError(`${printable(file)}${error.line !== undefined ? `:${error.line}` : ''}: ${printable(error.message)} (format ${fmt}, spec ${spec})`);
     }
+    // Values nested deeper than the reader's stack: the file's doing, not protokit's.
+    if (error instanceof RangeError && /call stack/i.test(error.message)) throw new UsageError(`${printable(file)}: values nest too deep to read (format ${fmt}, spec ${spec})`);
     throw error;
   }
 }
@@ -103,6 +120,22 @@ function failingJson(spec: Specification<unknown, unknown, unknown>, result: Any
     prefix: f.prefix.map((s) => ({ ...op(s.op), before: rs.describeState(s.before), after: rs.describeState(s.after) })),
     stuck: f.stuck.map((s) => ({ ...op(s.op), before: rs.describeState(s.before), allowed: s.allowed, deadline: s.op === f.deadline })),
   }));
+}
+
+/**
+ * The page of each history in an --html folder: its base name and `.html`; histories that share a
+ * base name (a/h.jsonl, b/h.jsonl) get `-2`, `-3`, ... in the order given, so no page overwrites
+ * another. Names compare case-insensitively (a case-insensitive file system would merge them).
+ */
+export function pageNames(files: readonly string[]): string[] {
+  const taken = new Set<string>();
+  return files.map((file) => {
+    const base = basename(file);
+    let name = `${base}.html`;
+    for (let k = 2; taken.has(name.toLowerCase()); k++) name = `${base}-${k}.html`;
+    taken.add(name.toLowerCase());
+    return name;
+  });
 }
 
 export async function linearizableCommand(args: readonly string[], options: LinearizableCommandOptions): Promise<number> {
@@ -128,20 +161,21 @@ export async function linearizableCommand(args: readonly string[], options: Line
     }
   }
   const loaded = files.map((f) => load(f, options.format as HistoryFormat | undefined, specName));
+  const pages = files.length > 1 && options.html !== undefined ? pageNames(files) : null;
 
   const c = useColor() ? pc : pc.createColors(false);
   const counts = { linearizable: 0, 'not-linearizable': 0, unknown: 0 };
   const started = performance.now(); // allow-clock: reports elapsed time only
   const width = Math.min(40, Math.max(...loaded.map((l) => printable(l.file).length)));
-  for (const { file, history } of loaded) {
+  for (const [index, { file, history }] of loaded.entries()) {
     const t0 = performance.now(); // allow-clock
     const result = checkLinearizability(spec, history, { timeoutMs, maxSteps: options.maxSteps });
     const elapsedMs = Math.round(performance.now() - t0); // allow-clock
     counts[result.verdict]++;
     let page: string | null = null;
     if (options.html !== undefined && result.verdict === 'not-linearizable') {
-      page = files.length > 1 ? join(options.html, `${basename(file)}.html`) : options.html;
-      writeFileAtomic(page, renderLinearizabilityHtml(basename(file), spec, result));
+      page = pages === null ? options.html : join(options.html, pages[index]!);
+      writeFileAtomic(page, renderLinearizabilityHtml(pages === null ? basename(file) : file, spec, result));
     }
     if (options.json) {
       process.stdout.write(

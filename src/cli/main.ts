@@ -2,10 +2,11 @@
  * The `protokit` command line. The names, exit codes and --json output are a contract (see
  * DESIGN.md): 0 nothing violated; 1 a property was violated; 2 bad usage or bad input;
  * 3 a trace does not fit the model; 4 the model itself failed; 5 inconclusive; 70 an internal error of
- * protokit (one line; the stack only with --debug); 130 interrupted.
+ * protokit (one line; the stack only with --debug); 74 the environment failed (a full or read-only
+ * disk, an output stream that cannot be written); 130 interrupted. engine/errors.ts decides which.
  */
 import { Command, CommanderError, Option } from 'commander';
-import { ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
+import { environmentReason, EXIT, exitCodeOf, ModelError, TraceMismatchError, UsageError } from '../engine/errors.js';
 import { safeLine, safeLines } from '../render/safe-text.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { SHOW_FORMATS } from '../render/formats.js';
@@ -16,7 +17,7 @@ import { guardStreams } from './terminal.js';
 // Each command's module (and what it pulls in: explorers, renderers) is loaded when the command
 // runs, so a start loads only what that command needs.
 
-export const EXIT = { ok: 0, violated: 1, usage: 2, mismatch: 3, model: 4, modelFailed: 4, inconclusive: 5, internal: 70, interrupted: 130 } as const;
+export { EXIT };
 
 function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
@@ -194,15 +195,20 @@ export function reportError(error: unknown, debug: boolean): number {
     say(error.message.replace(/^error: /, '').split('\n').map((l) => l.trim()).filter(Boolean).join(' ').replace('(Did you mean', '(did you mean'));
     return EXIT.usage;
   }
-  if (error instanceof UsageError) {
-    say(error.message);
+  const code = exitCodeOf(error);
+  if (code === EXIT.environment) {
+    say(`the environment failed: ${environmentMessage(error)}`);
+    return code;
+  }
+  if (code === EXIT.usage) {
+    say((error as Error).message);
     // A user's own error (a --load module that throws) keeps its stack for --debug.
-    if (debug && error.cause instanceof Error) process.stderr.write(`${safeLines(error.cause.stack ?? error.cause.message)}\n`);
-    return EXIT.usage;
+    if (debug && error instanceof Error && error.cause instanceof Error) process.stderr.write(`${safeLines(error.cause.stack ?? error.cause.message)}\n`);
+    return code;
   }
   if (error instanceof TraceMismatchError) {
     say(`the trace does not fit the model: ${error.message}`);
-    return EXIT.mismatch;
+    return code;
   }
   if (error instanceof ModelError) {
     say(`the model failed: ${error.message}`);
@@ -211,7 +217,7 @@ export function reportError(error: unknown, debug: boolean): number {
       const cause = error.cause instanceof Error ? error.cause : error;
       process.stderr.write(`${cause.stack ?? cause.message}\n`);
     }
-    return EXIT.model;
+    return code;
   }
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (debug) {
@@ -221,6 +227,14 @@ export function reportError(error: unknown, debug: boolean): number {
     say(`internal error: ${message.split('\n')[0]} (rerun with --debug for the stack trace)`);
   }
   return EXIT.internal;
+}
+
+/** What failed and why, for an environment failure: protokit's own line, or the system error's path or stream and reason. */
+function environmentMessage(error: unknown): string {
+  if (error instanceof Error && error.name === 'EnvironmentError') return error.message;
+  const e = error as { path?: unknown; dest?: unknown; stream?: unknown; syscall?: unknown };
+  const what = typeof e.stream === 'string' ? `cannot write to ${e.stream}` : typeof e.path === 'string' ? `${typeof e.syscall === 'string' ? e.syscall : 'access'} ${e.path}` : typeof e.syscall === 'string' ? e.syscall : 'a system call failed';
+  return `${what}: ${environmentReason(error)}`;
 }
 
 /** `protokit help nope` is an error, not the general help. */

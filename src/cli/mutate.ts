@@ -1,8 +1,7 @@
 /** `protokit mutate MODEL`: mutation testing of a suite with mechanical mutants of its machines. */
 import pc from 'picocolors';
-import { UsageError } from '../engine/errors.js';
 import { DEFAULT_MUTATE_BUDGET_MS, mutate, type MutateResult, type MutantOutcome } from '../mutate/mutate.js';
-import { formatMs, useColor } from './common.js';
+import { formatMs, fraction, useColor } from './common.js';
 import { progressFor, type Progress } from './progress.js';
 import { findSuite, loadSuites } from './registry.js';
 
@@ -19,8 +18,7 @@ export interface MutateCommandOptions {
 }
 
 export async function mutateCommand(modelName: string, options: MutateCommandOptions): Promise<number> {
-  const minScore = options.minScore === undefined ? null : Number(options.minScore);
-  if (minScore !== null && !(minScore >= 0 && minScore <= 1)) throw new UsageError(`--min-score takes a fraction between 0 and 1, not '${options.minScore}'`);
+  const minScore = options.minScore === undefined ? null : fraction('--min-score', options.minScore);
   const suite = findSuite(await loadSuites(options.load), modelName);
   // Mutants take seconds each: a bar on a terminal, a line every few seconds in a log.
   let progress: Progress | null = null;

@@ -20,7 +20,7 @@ import { traceOfModelError } from '../trace/replay.js';
 import { COMMAND, shellArg } from './common.js';
 import type { Suite } from '../properties/suite.js';
 import { unsafeNameReason } from '../trace/names.js';
-import { validateSuite } from '../properties/validate.js';
+import { validateBudget, validateSuite } from '../properties/validate.js';
 
 /**
  * The repository's registry of built-in suites. Run from the sources (tsx, vitest) it is the
@@ -118,7 +118,12 @@ async function loadExternal(path: string): Promise<Suite[]> {
   if (suites.length === 0 || !suites.every(isSuite)) {
     throw new UsageError(`--load ${path}: expected a default export made with defineSuite(...) (or an export 'suites', a list of them)`);
   }
-  for (const s of suites as Suite[]) validateSuite(s.model, s.properties);
+  for (const s of suites as Suite[]) {
+    const problem = shapeProblem(s);
+    if (problem !== null) throw new UsageError(`--load ${path}: suite ${s.model.name}: ${problem}${problem.includes('(make it') ? '' : ' (make it with defineModel and defineSuite)'}`);
+    validateSuite(s.model, s.properties);
+    validateBudget(s.model.name, s.budget, s.small);
+  }
   return suites as Suite[];
 }
 
@@ -159,6 +164,33 @@ function isSuite(value: unknown): value is Suite {
   return !!s && typeof s === 'object' && !!s.model && typeof s.model === 'object' && typeof s.model.name === 'string' && Array.isArray(s.properties) && !!s.budget;
 }
 
+const PROPERTY_KINDS = ['always', 'always-step', 'sometimes', 'eventually', 'leadsTo'];
+
+/**
+ * What is wrong with the shape of a --load module's suite, or null: the fields protokit reads, of
+ * the types it reads them as (a suite written without defineSuite, or a wrong export, would
+ * otherwise fail deep in a run as a TypeError, blamed on protokit).
+ */
+function shapeProblem(suite: Suite): string | null {
+  const m = suite.model as unknown as Record<string, unknown>;
+  const isObject = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObject(m.roles)) return 'model.roles must be an object of roles';
+  for (const [role, spec] of Object.entries(m.roles as object)) {
+    if (!isObject(spec) || !isObject((spec as { machine?: unknown }).machine)) return `model.roles.${role} must be { machine, persist, environment? }`;
+  }
+  if (typeof m.nodes !== 'function') return 'model.nodes must be a function of the parameters';
+  if (!isObject(m.params)) return 'model.params must be an object';
+  if (!isObject(m.faults)) return 'model.faults must be an object';
+  if (!isObject(m.mutants)) return 'model.mutants must be an object';
+  if (m.presets !== undefined && !isObject(m.presets)) return 'model.presets must be an object';
+  for (const [i, p] of suite.properties.entries()) {
+    const q = p as unknown as Record<string, unknown> | null;
+    if (!isObject(q) || typeof q!.name !== 'string' || !PROPERTY_KINDS.includes(q!.kind as string)) return `properties[${i}] is not a property (make it with always, alwaysStep, sometimes, eventually or leadsTo)`;
+  }
+  if (!isObject(suite.budget)) return 'budget must be an object { runs, depth }';
+  return null;
+}
+
 /** Refuses a suite whose names are not safe names (they become file names). */
 function checkNames(suite: Suite, load: string | undefined): void {
   const where = load !== undefined ? `--load ${load}: ` : '';
@@ -185,19 +217,26 @@ export function suiteRecordOf(tracePath: string, load: string | undefined): stri
 }
 
 /**
- * The suite a trace replays against: the one given with --load; else the suite module the trace
- * recorded (a path relative to the trace file); else the built-in registry. When none has the
- * trace's model, the error says which --load to give.
+ * The suite a trace replays against: the one given with --load, else the built-in registry. A
+ * trace is someone else's file: the suite module it says it was recorded with is never loaded
+ * on its word (that would run whatever code sits at that path). When it names one, the error
+ * says so and gives the command that loads it, for the user to run once they trust the file;
+ * `rerunWith(load)` is that command.
  */
-export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load?: string): Promise<Suite> {
+export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, tracePath: string, load: string | undefined, rerunWith: (load: string) => string): Promise<Suite> {
   if (load !== undefined) return findSuite(await loadSuites(load), trace.model);
   if (trace.suite !== undefined) {
     const recorded = isAbsolute(trace.suite) ? trace.suite : resolve(dirname(resolve(tracePath)), trace.suite);
+    const relativeToHere = relative(process.cwd(), recorded);
+    const near = relativeToHere.startsWith('..') || relativeToHere === '' || isAbsolute(relativeToHere) ? recorded : relativeToHere;
+    // A name that starts with a dash would read as a flag.
+    const shown = near.startsWith('-') ? `./${near}` : near;
     if (!existsSync(recorded)) {
-      const shown = relative(process.cwd(), recorded);
-      throw new UsageError(`the trace was recorded with --load ${shown.startsWith('..') || shown === '' ? recorded : shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
+      throw new UsageError(`the trace was recorded with --load ${shown}, which is not there now; give --load PATH, the suite module of model '${trace.model}'`);
     }
-    return findSuite(await loadSuites(recorded), trace.model);
+    throw new UsageError(
+      `the trace was recorded with the suite module ${shown}; protokit loads only code named on the command line: if you trust that module, run ${rerunWith(shown)}`,
+    );
   }
   const suites = await loadSuites();
   if (!suites.some((s) => s.model.name === trace.model)) {

@@ -22,7 +22,9 @@ export interface ReplayCommandOptions {
 
 export async function replayCommand(path: string, options: ReplayCommandOptions): Promise<number> {
   const trace = loadTrace(path);
-  const suite = await suiteForTrace(trace, path, options.load);
+  const until_ = options.until === undefined ? '' : ` --until ${options.until}`;
+  const json = options.json ? ' --json' : '';
+  const suite = await suiteForTrace(trace, path, options.load, (load) => `${COMMAND} replay ${shellArg(path)}${until_}${json} --load ${shellArg(load)}`);
   const until = options.until;
   if (until !== undefined && until > trace.actions.length) {
     throw new UsageError(`--until ${until}: the trace has ${trace.actions.length} steps (accepted: 0..${trace.actions.length})`);
@@ -115,7 +117,8 @@ export async function showCommand(path: string, options: { format: string; out?:
     throw new UsageError(`unknown format '${options.format}' (accepted: ${SHOW_FORMATS.join(', ')})`);
   }
   const trace = loadTrace(path);
-  const suite = await suiteForTrace(trace, path, options.load);
+  const out = options.out === undefined ? '' : ` --out ${shellArg(options.out)}`;
+  const suite = await suiteForTrace(trace, path, options.load, (load) => `${COMMAND} show ${shellArg(path)} --format ${options.format}${out} --load ${shellArg(load)}`);
   // picocolors knows whether this terminal takes colour (a TTY, NO_COLOR, FORCE_COLOR).
   const color = options.out === undefined && useColor();
   const text = renderTrace(options.format as ShowFormat, suite, trace, path, { color });

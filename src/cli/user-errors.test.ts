@@ -78,8 +78,8 @@ describe('an error of the model: exit 4, the node, the step and the action, a tr
     const saved = loadTrace(path);
     expect(saved.expect).toBe('error');
     expect(saved.error?.step).toBe(Number(/step (\d+)/.exec(first!)![1]));
-    // Replay meets the same failure at the same step (and finds the suite without --load).
-    const again = await run('replay', path);
+    // Replay (given the suite, as the printed command says) meets the same failure at the same step.
+    const again = await run('replay', path, '--load', suite);
     expect(again.code).toBe(4);
     expect(again.stderr.split('\n')[0]).toBe(first);
     // The stack of what the model threw, only with --debug.
@@ -96,7 +96,7 @@ describe('an error of the model: exit 4, the node, the step and the action, a tr
     expect(r.stderr.split('\n')[0]).toBe('protokit: the model failed: step 3 (c: Tick): witness ticks threw: cannot see 3');
     const path = relative(process.cwd(), join(out, 'explore-throws', 'explore-throws-model-error-explore.json'));
     expect(loadTrace(path).actions).toHaveLength(3);
-    expect((await run('replay', path)).code).toBe(4);
+    expect((await run('replay', path, '--load', suite)).code).toBe(4);
   });
 });
 
@@ -108,7 +108,7 @@ describe('an error of the model met on worker threads', () => {
       expect(r.code).toBe(4);
       expect(r.stderr.split('\n')[0]).toBe('protokit: the model failed: step 3 (c: Tick): witness ticks threw: cannot see 3');
       const path = relative(process.cwd(), join(out, 'workers-throw', file));
-      expect((await run('replay', path)).code).toBe(4);
+      expect((await run('replay', path, '--load', suite)).code).toBe(4);
     }
   });
 });
@@ -148,14 +148,20 @@ export default {};
 });
 
 describe('a trace of a --load suite records where the suite is', () => {
-  test('replay and show find it without --load, and say which --load to give when it moved', async () => {
+  test('replay and show load it only when given --load, and say which --load to give', async () => {
     const suite = suiteModule('moves', { invariant: `(w) => (w.node('c').context.n >= 2 ? 'reached ' + w.node('c').context.n : undefined)` });
     const r = await run('check', 'moves', '--load', suite, '--out', out, '--json');
     expect(r.code).toBe(1);
     const path = (JSON.parse(r.stdout) as { violation: { trace: string } }).violation.trace;
     expect(loadTrace(path).suite).toBe('../../moves.suite.ts');
-    expect((await run('replay', path)).code).toBe(1);
-    expect((await run('show', path)).code).toBe(0);
+    // The trace names its suite, but a trace never makes protokit run code the user did not name.
+    const unnamed = await run('replay', path);
+    expect(unnamed.code).toBe(2);
+    expect(oneLine(unnamed.stderr)).toBe(
+      `protokit: the trace was recorded with the suite module ${suite}; protokit loads only code named on the command line: if you trust that module, run npx protokit replay ${path} --load ${suite}`,
+    );
+    expect((await run('replay', path, '--load', suite)).code).toBe(1);
+    expect((await run('show', path, '--load', suite)).code).toBe(0);
     renameSync(suite, join(project, 'moved.suite.ts'));
     const lost = await run('replay', path);
     expect(lost.code).toBe(2);

@@ -3,6 +3,24 @@
 /** An action of the world, as far as this module needs to know (actions.ts has the union; importing it here would make a circle). */
 type Action = { readonly type: string };
 
+/**
+ * Exit codes (DESIGN.md's command-line contract, docs/cli-exit-codes.md): who is to blame decides
+ * the code. `exitCodeOf` below is the one place that maps an error to one.
+ */
+export const EXIT = {
+  ok: 0,
+  violated: 1,
+  usage: 2,
+  mismatch: 3,
+  model: 4,
+  modelFailed: 4,
+  inconclusive: 5,
+  /** The environment failed: a full or read-only disk, an I/O error, a stream that cannot be written (sysexits' EX_IOERR). */
+  environment: 74,
+  internal: 70,
+  interrupted: 130,
+} as const;
+
 /** Bad usage or bad input (exit 2). */
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -74,4 +92,65 @@ export function modelCall<T>(what: () => string, node: string | null, run: () =>
     if (error instanceof ModelError) throw error;
     throw new ModelError(`${what()}: ${thrownMessage(error)}`, node, { cause: error });
   }
+}
+
+/**
+ * The system errors that mean the machine, not the user or protokit, failed: the disk is full or
+ * read-only, an input/output error, no file descriptors or memory left. (A path the user gave that
+ * cannot be written for other reasons, EACCES, ENOTDIR, is bad input.)
+ */
+const ENVIRONMENT_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EIO', 'EMFILE', 'ENFILE', 'ENOMEM', 'EFBIG', 'EPIPE', 'ECONNRESET']);
+
+/** What each environment failure means, in words. */
+const ENVIRONMENT_REASONS: Readonly<Record<string, string>> = {
+  ENOSPC: 'no space left on the device',
+  EDQUOT: 'the disk quota is exhausted',
+  EROFS: 'the file system is read-only',
+  EIO: 'an input/output error',
+  EMFILE: 'too many open files',
+  ENFILE: 'too many open files in the system',
+  ENOMEM: 'out of memory',
+  EFBIG: 'the file is too large for the file system',
+  EPIPE: 'the reader went away',
+  ECONNRESET: 'the connection was reset',
+};
+
+/** The environment failed (exit 74): one line saying what could not be done and why. */
+export class EnvironmentError extends Error {
+  override name = 'EnvironmentError';
+}
+
+/** The errno code of a system error (or of the error it wraps), or null. */
+function errnoOf(error: unknown): string | null {
+  for (let e = error, depth = 0; e && typeof e === 'object' && depth < 5; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^E[A-Z0-9]+$/.test(code)) return code;
+  }
+  return null;
+}
+
+/** Whether `error` is the environment failing (a system error of ENVIRONMENT_CODES, or an EnvironmentError). */
+export function isEnvironmentFailure(error: unknown): boolean {
+  if (error instanceof EnvironmentError) return true;
+  const code = errnoOf(error);
+  return code !== null && ENVIRONMENT_CODES.has(code);
+}
+
+/** The words for an environment failure's system error, e.g. `no space left on the device (ENOSPC)`. */
+export function environmentReason(error: unknown): string {
+  const code = errnoOf(error) ?? 'EIO';
+  return `${ENVIRONMENT_REASONS[code] ?? 'the system refused'} (${code})`;
+}
+
+/**
+ * The one place that decides an error's exit code: bad input 2, a trace that does not fit 3, the
+ * model's own failure 4, the environment failing 74, anything else is protokit's bug 70.
+ * (Commander's usage errors are mapped by the command line, which knows them.)
+ */
+export function exitCodeOf(error: unknown): number {
+  if (error instanceof ModelError) return EXIT.model;
+  if (error instanceof TraceMismatchError) return EXIT.mismatch;
+  if (isEnvironmentFailure(error)) return EXIT.environment;
+  if (error instanceof UsageError) return EXIT.usage;
+  return EXIT.internal;
 }

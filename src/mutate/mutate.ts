@@ -9,9 +9,16 @@
  * model (equivalence.ts), otherwise it `survived`: a bug the suite cannot see, which points at a
  * missing property (or a budget too small). The score is killed / (run − equivalent).
  *
+ * A kill means something only if the unmutated model passes the same checks: before any mutant,
+ * the default check runs on the model itself, and when that throws (a property that throws on
+ * every state, say) the run fails with that error (a ModelError, exit 4) instead of scoring every
+ * mutant as killed. The same holds for the small configuration's search, run once on the model
+ * the first time a mutant's search throws.
+ *
  * Run time is bounded by a budget in seconds: no mutant starts after it (those left are
  * `not-run`); mutants are tried in round-robin order over kinds, so a cut run still samples each.
  */
+import { ModelError } from '../engine/errors.js';
 import { resolveInstance } from '../engine/instance.js';
 import { forgetTransitions } from '../engine/node-step.js';
 import { explore } from '../explore/bfs/search.js';
@@ -77,10 +84,16 @@ export async function mutate(suite: Suite, options: MutateOptions = {}): Promise
   const sends = discoverSends(correct, 200, suite.budget.depth, seed);
   const all = interleaveKinds(deriveMutants(correct, sends));
   const chosen = options.maxMutants === undefined ? all : all.slice(0, options.maxMutants);
+  try {
+    checkRandom(suite, { runs: options.runs, seed, minimize: false });
+  } catch (error) {
+    throw unmutatedFailure(suite, error, 'check');
+  }
+  const baseline = new Baseline(suite, options);
   const outcomes: MutantOutcome[] = [];
   for (const [index, m] of chosen.entries()) {
     const outOfTime = performance.now() - started > budgetMs; // allow-clock
-    const outcome = outOfTime ? notRun(m) : await runMutant(suite, m, seed, options);
+    const outcome = outOfTime ? notRun(m) : await runMutant(suite, m, seed, options, baseline);
     // The mutant's machines live on in `chosen` but are not stepped again: free their memos.
     for (const role of Object.values(m.spec.roles)) if (role?.machine) forgetTransitions(role.machine);
     outcomes.push(outcome);
@@ -106,7 +119,33 @@ function notRun(m: MechanicalMutant): MutantOutcome {
   return { name: m.name, kind: m.kind, target: m.target, role: m.role, status: 'not-run', killed: false, property: null, step: null, by: null, elapsedMs: 0 };
 }
 
-async function runMutant(suite: Suite, m: MechanicalMutant, seed: number, options: MutateOptions): Promise<MutantOutcome> {
+/** The error of the unmutated model failing a check of its own: it ends the mutate run (a ModelError, exit 4); other errors pass as they are. */
+function unmutatedFailure(suite: Suite, error: unknown, what: string): unknown {
+  if (!(error instanceof ModelError)) return error;
+  return new ModelError(`the unmutated model ${suite.model.name} fails its own ${what}, so no mutant's failure can count as a kill: ${error.message}`, error.node, { cause: error });
+}
+
+/** The small configuration's search of the unmutated model, run once, when a mutant's search first throws. */
+class Baseline {
+  private searched = false;
+  constructor(
+    private readonly suite: Suite,
+    private readonly options: MutateOptions,
+  ) {}
+
+  async confirmSmallSearchPasses(): Promise<void> {
+    const small = this.suite.small;
+    if (this.searched || !small) return;
+    try {
+      await explore(this.suite, { config: small.config, faults: small.faults, maxInFlight: small.maxInFlight, maxStates: this.options.maxStates ?? 300_000 });
+    } catch (error) {
+      throw unmutatedFailure(this.suite, error, 'search of the small configuration');
+    }
+    this.searched = true;
+  }
+}
+
+async function runMutant(suite: Suite, m: MechanicalMutant, seed: number, options: MutateOptions, baseline: Baseline): Promise<MutantOutcome> {
   const t0 = performance.now(); // allow-clock
   const mutated: Suite = { ...suite, model: modelWith(suite.model, m) };
   const done = (status: MutantStatus, property: string | null, step: number | null, by: MutantOutcome['by']): MutantOutcome => ({
@@ -126,7 +165,9 @@ async function runMutant(suite: Suite, m: MechanicalMutant, seed: number, option
     if (r.violation) return done('killed', r.violation.property, r.violation.step, 'check');
     const missed = r.witnesses.find((w) => !w.reached);
     if (missed) return done('killed', `witness:${missed.name}`, null, 'check');
-  } catch {
+  } catch (error) {
+    // Only the model's own failure kills; protokit's errors stay errors. (The unmutated model passed this check.)
+    if (!(error instanceof ModelError)) throw error;
     return done('killed', 'model-error', null, 'check');
   }
   if (suite.small) {
@@ -134,7 +175,9 @@ async function runMutant(suite: Suite, m: MechanicalMutant, seed: number, option
       const small = suite.small;
       const r = await explore(mutated, { mutant: m.name, config: small.config, faults: small.faults, maxInFlight: small.maxInFlight, maxStates: options.maxStates ?? 300_000 });
       if (r.violation) return done('killed', r.violation.property, r.violation.step, 'explore');
-    } catch {
+    } catch (error) {
+      if (!(error instanceof ModelError)) throw error;
+      await baseline.confirmSmallSearchPasses();
       return done('killed', 'model-error', null, 'explore');
     }
   }

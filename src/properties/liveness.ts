@@ -12,6 +12,8 @@
  * violating lassos, never prove one absent (src/explore/lasso.ts).
  */
 import type { WorldView } from '../engine/view.js';
+import { ModelError, thrownMessage } from '../engine/errors.js';
+import { booleanOf } from './verdicts.js';
 
 export interface Eventually {
   readonly kind: 'eventually';
@@ -54,12 +56,18 @@ export const Q_BIT = 2;
  * predicate that throws is a failure of the model or the suite, reported with the property's name.
  */
 export function livenessBits(property: LivenessProperty, view: WorldView, initial: boolean): number {
-  try {
-    if (property.kind === 'eventually') return (initial ? P_BIT : 0) | (property.holds(view) ? Q_BIT : 0);
-    return (property.p(view) ? P_BIT : 0) | (property.q(view) ? Q_BIT : 0);
-  } catch (error) {
-    throw new Error(`liveness property ${property.name} threw: ${error instanceof Error ? error.message : String(error)}`);
-  }
+  const what = `liveness property ${property.name}`;
+  const holds = (predicate: (world: WorldView) => boolean): boolean => {
+    let value: unknown;
+    try {
+      value = predicate(view);
+    } catch (error) {
+      throw new ModelError(`${what} threw: ${thrownMessage(error)}`, null, { cause: error });
+    }
+    return booleanOf(what, value);
+  };
+  if (property.kind === 'eventually') return (initial ? P_BIT : 0) | (holds(property.holds) ? Q_BIT : 0);
+  return (holds(property.p) ? P_BIT : 0) | (holds(property.q) ? Q_BIT : 0);
 }
 
 /** A lasso's loop for people: "steps 7–12 repeat forever", or the stutter of the last world. */

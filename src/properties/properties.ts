@@ -12,10 +12,18 @@
  *
  * A property or a witness that throws is an error of the model (ModelError, exit 4), not a
  * violation: it names the property, and the explorer adds the step.
+ *
+ * Return forms are enforced, never guessed: an invariant returns `undefined` (it holds) or a
+ * string (violated: what it saw); a witness returns a boolean. Anything else — `true`, `false`,
+ * `42`, `null`, an object — is an error of the model (exit 4) saying what the property returns.
+ * A predicate written for fast-check, `(w) => w.nodes.length > 1`, so fails at the first world
+ * it is asked about instead of passing for ever (booleans are not read as verdicts: `false`
+ * would then mean "violated" with nothing to say, and `true` could be a slip for a message).
  */
 import type { Action } from '../engine/actions.js';
 import type { WorldView } from '../engine/view.js';
 import { ModelError, thrownMessage } from '../engine/errors.js';
+import { booleanOf, verdictOf, type Violation } from './verdicts.js';
 import type { LivenessProperty } from './liveness.js';
 
 export type Verdict = string | undefined | void;
@@ -54,27 +62,30 @@ export interface Witness {
 export type Property = Invariant | StepInvariant | Witness | LivenessProperty;
 
 /**
- * Since 0.1.0. An invariant over every reachable world. Annotate `w` with `ViewOf<typeof model>`
+ * Since 0.1.0. An invariant over every reachable world. `check` returns `undefined` when it holds
+ * or a string saying what it saw; any other value (a boolean, a number, an object) is an error of
+ * the model (exit 4). Annotate `w` with `ViewOf<typeof model>`
  * to have each role's context typed: `always('x', '...', (w: View) => ...)`.
  */
 export function always<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (world: W) => Verdict): Invariant {
   return { kind: 'always', name, description, check: check as Invariant['check'] };
 }
 
-/** Since 0.1.0. An invariant over every step (the world before, the world after, the action). */
+/**
+ * Since 0.1.0. An invariant over every step (the world before, the world after, the action);
+ * `check` returns `undefined` or a message, as for `always`.
+ */
 export function alwaysStep<W extends WorldView<any, any> = WorldView>(name: string, description: string, check: (before: W, after: W, action: Action) => Verdict): StepInvariant {
   return { kind: 'always-step', name, description, check: check as StepInvariant['check'] };
 }
 
-/** Since 0.1.0. A witness: some explored world must satisfy `reached`. */
+/** Since 0.1.0. A witness: some explored world must satisfy `reached`, which returns `true` or `false` (anything else is an error of the model). */
 export function sometimes<W extends WorldView<any, any> = WorldView>(name: string, description: string, reached: (world: W) => boolean): Witness {
   return { kind: 'sometimes', name, description, reached: reached as Witness['reached'] };
 }
 
-export interface Violation {
-  readonly property: string;
-  readonly message: string;
-}
+// The return forms (verdicts.ts) are re-exported here, beside the kinds they belong to.
+export { booleanOf, verdictOf, type Violation };
 
 /** The first invariant violated by the initial world, or null. */
 export function checkInitial(properties: readonly Property[], world: WorldView): Violation | null {
@@ -86,7 +97,8 @@ export function checkInitial(properties: readonly Property[], world: WorldView):
     } catch (error) {
       throw threw(p.name, error);
     }
-    if (typeof verdict === 'string') return { property: p.name, message: verdict };
+    const violation = verdictOf(p.name, verdict);
+    if (violation !== null) return violation;
   }
   return null;
 }
@@ -111,7 +123,8 @@ export function checkStep(properties: readonly Property[], before: WorldView, af
         throw threw(p.name, error);
       }
     } else continue;
-    if (typeof verdict === 'string') return { property: p.name, message: verdict };
+    const violation = verdictOf(p.name, verdict);
+    if (violation !== null) return violation;
   }
   return null;
 }
@@ -129,14 +142,16 @@ export function guarded(name: string, run: () => Verdict): Violation | null {
   } catch (error) {
     throw threw(name, error);
   }
-  return typeof verdict === 'string' ? { property: name, message: verdict } : null;
+  return verdictOf(name, verdict);
 }
 
 /** Whether witness `w` holds in `world`; what it throws becomes a ModelError naming it. */
 export function reachedIn(w: Witness, world: WorldView): boolean {
+  let value: unknown;
   try {
-    return w.reached(world);
+    value = w.reached(world);
   } catch (error) {
     throw new ModelError(`witness ${w.name} threw: ${thrownMessage(error)}`, null, { cause: error });
   }
+  return booleanOf(`witness ${w.name}`, value);
 }

@@ -6,7 +6,7 @@ import type { FaultSettings } from '../engine/faults.js';
 import type { Model, ParamValue } from '../engine/model.js';
 import type { WorldView } from '../engine/view.js';
 import type { Property } from './properties.js';
-import { validateSuite } from './validate.js';
+import { validateBudget, validateSuite } from './validate.js';
 import { UsageError } from '../engine/errors.js';
 
 export interface Budget {
@@ -71,12 +71,14 @@ export const DEADLOCK = 'deadlock';
 /**
  * Since 0.1.0. Declares a suite, checking it and its model (validate.ts): mutants name roles and
  * properties and change something, persisted fields exist, names are unique and not reserved,
- * expected failures name a preset of the model (their property may be left out of a subset). A problem throws a UsageError, one line.
+ * expected failures name a preset of the model (their property may be left out of a subset), the
+ * budget's counts are whole numbers in range. A problem throws a UsageError, one line.
  */
 export function defineSuite(suite: Suite): Suite {
   validateSuite(suite.model, suite.properties);
   const file = callerFile(new Error().stack);
   if (file !== undefined) definedIn.set(suite, file);
+  validateBudget(suite.model.name, suite.budget, suite.small);
   const names = new Set(suite.properties.map((p) => p.name));
   if (names.has(DEADLOCK)) throw new UsageError(`suite ${suite.model.name}: '${DEADLOCK}' is reserved for deadlock violations`);
   for (const f of suite.expectedFailures ?? []) {

@@ -2,7 +2,8 @@
  * Checks a model and its suite when they load, so that a user's slip is one clear line (a
  * UsageError, exit 2) instead of a run that silently tests something else: mutant role keys that
  * name no role, persisted fields the role's context does not have, a mutant whose `breaks` names
- * no property, two properties with one name, a mutant that changes nothing.
+ * no property, two properties with one name, a mutant that changes nothing; a budget whose
+ * numbers are not whole numbers in range (`runs: NaN` would otherwise run nothing and pass).
  */
 import { initialTransition, type AnyStateMachine } from 'xstate';
 import { UsageError } from '../engine/errors.js';
@@ -69,4 +70,39 @@ function checkPersist(model: Model, role: string, machine: AnyStateMachine, pers
 
 function sameFields(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && [...a].sort().join('\0') === [...b].sort().join('\0');
+}
+
+/** The kinds of `budget.strategy` (explore/random/strategy.ts reads them). */
+const STRATEGIES = ['random', 'pct'];
+
+/**
+ * Checks a suite's budget and small configuration: every count a finite whole number in range.
+ * (A NaN or a fraction would silently run nothing, or other than what the suite says.)
+ */
+export function validateBudget(
+  model: string,
+  budget: { readonly runs: unknown; readonly depth: unknown; readonly steps?: unknown; readonly strategy?: unknown } | undefined,
+  small?: { readonly maxInFlight?: unknown },
+): void {
+  const where = `suite ${model}`;
+  if (budget === null || typeof budget !== 'object') throw new UsageError(`${where}: budget must be an object { runs, depth }`);
+  wholeNumber(where, 'budget.runs', budget.runs, 1);
+  wholeNumber(where, 'budget.depth', budget.depth, 1);
+  if (budget.steps !== undefined) wholeNumber(where, 'budget.steps', budget.steps, 1);
+  if (budget.strategy !== undefined && !STRATEGIES.includes(budget.strategy as string)) {
+    throw new UsageError(`${where}: budget.strategy is ${shown(budget.strategy)}; accepted: ${STRATEGIES.join(', ')}`);
+  }
+  if (small?.maxInFlight !== undefined) wholeNumber(where, 'small.maxInFlight', small.maxInFlight, 0);
+}
+
+function wholeNumber(where: string, field: string, value: unknown, least: number): void {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < least) {
+    throw new UsageError(`${where}: ${field} is ${shown(value)}; it takes a whole number from ${least} to ${Number.MAX_SAFE_INTEGER.toLocaleString('en-US')}`);
+  }
+}
+
+function shown(value: unknown): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, 40));
+  return value === null ? 'null' : typeof value;
 }

@@ -3,11 +3,12 @@
  * nothing behind, and loads that refuse what is not a trace before reading it (a FIFO, a device,
  * a huge file, nesting deep enough to overflow the stack) and explain what is wrong.
  */
-import { closeSync, constants, mkdirSync, openSync, readdirSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
+import { closeSync, constants, mkdirSync, openSync, renameSync, statSync, unlinkSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import type * as Zod from 'zod';
-import { UsageError } from '../engine/errors.js';
+import { EnvironmentError, environmentReason, isEnvironmentFailure, UsageError } from '../engine/errors.js';
 import { jsonNesting, maxInputBytes, readInputText } from '../engine/input-file.js';
+import { createExclusive, temporaryNameFor } from '../engine/own-files.js';
 import { TRACE_FORMAT, traceSchemas, type Trace } from './format.js';
 
 /** Trace files larger than this are refused unread (a 100,000-step Raft trace is about 40 MB); PROTOKIT_MAX_INPUT_BYTES raises it. */
@@ -15,7 +16,7 @@ export const MAX_TRACE_BYTES = 64 * 2 ** 20;
 /** JSON nested deeper than this is refused before it is parsed (real traces nest about 8 deep). */
 export const MAX_TRACE_NESTING = 64;
 
-/** A write that failed: one line naming the file and the reason (exit 2). */
+/** A write that failed for a reason of the path given (exit 2); a full or read-only disk is an EnvironmentError (exit 74). */
 export class WriteError extends UsageError {
   override name = 'WriteError';
 }
@@ -66,59 +67,30 @@ function makeDirectories(dir: string): void {
   for (const path of missing.reverse()) mkdirSync(path);
 }
 
-/** `.NAME.tmp-PID`: the temporary file a writer renames to NAME. */
-const TEMPORARY = /^\..+\.tmp-(\d+)$|^\..+\.(\d+)\.tmp$/;
-
-/** Removes temporaries left in `dir` by writers that no longer run (killed mid-write). */
-export function removeStaleTemporaries(dir: string): void {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch {
-    return;
-  }
-  for (const name of names) {
-    const m = TEMPORARY.exec(name);
-    if (!m) continue;
-    const pid = Number(m[1] ?? m[2]);
-    if (pid !== process.pid && isRunning(pid)) continue;
-    try {
-      unlinkSync(join(dir, name));
-    } catch {
-      // Another run removed it first, or it cannot be removed: nothing to do either way.
-    }
-  }
-}
-
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
- * Writes `text` to `path` through a temporary file and a rename, so readers never see half a
- * file. Any failure is a WriteError naming the file and the reason, and the temporary is gone.
+ * Since 0.1.0. Writes `text` to `path` through a temporary file and a rename, so readers never
+ * see half a file. The temporary is a name only this write can make (engine/own-files.ts); no
+ * other file is touched. Any failure is a WriteError (or, when the disk is full or read-only, an
+ * EnvironmentError) naming the file and the reason, and the temporary is gone.
  */
 export function writeFileAtomic(path: string, text: string): void {
   const dir = dirname(path);
-  const temporary = join(dir, `.${basename(path)}.tmp-${process.pid}`);
+  const temporary = temporaryNameFor(path);
   let fd: number | null = null;
+  let created = false;
   try {
     makeDirectories(dir);
-    removeStaleTemporaries(dir);
     const existing = statOrNull(path);
     if (existing?.isDirectory()) throw Object.assign(new Error('is a directory'), { code: 'EISDIR' });
     if (existing && !existing.isFile()) throw new WriteError(`cannot write ${path}: it exists and is not a regular file`);
-    fd = openSync(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
+    fd = createExclusive(temporary);
+    created = true;
     const bytes = Buffer.from(text, 'utf8');
     for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
     closeSync(fd);
     fd = null;
     renameSync(temporary, path);
+    created = false;
   } catch (error) {
     if (fd !== null) {
       try {
@@ -127,12 +99,17 @@ export function writeFileAtomic(path: string, text: string): void {
         // Already failing; the close error adds nothing.
       }
     }
-    try {
-      unlinkSync(temporary);
-    } catch {
-      // It was never created, or the rename happened.
+    // Only the temporary this write created (an EEXIST on open means the name was someone else's).
+    if (created) {
+      try {
+        unlinkSync(temporary);
+      } catch {
+        // Already gone: nothing of ours is left.
+      }
     }
     if (error instanceof WriteError) throw error;
+    // A full or read-only disk is the machine's failure (exit 74), not a bad path (exit 2).
+    if (isEnvironmentFailure(error)) throw new EnvironmentError(`cannot write ${path}: ${environmentReason(error)}`);
     throw new WriteError(`cannot write ${path}: ${reasonOf(error)}`);
   }
 }

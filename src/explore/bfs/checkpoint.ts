@@ -21,9 +21,14 @@
  * and hold at least one world (a search with nothing left to search is over and writes none); every
  * parent number must be below its state's own (so walking back ends at the initial state); data
  * files are named by their generation only, inside the folder, and must be regular files.
+ *
+ * The folder is protokit's alone: a folder that holds files but no checkpoint manifest is refused
+ * (claimCheckpointDir), and the only files deleted are the data files named by the manifest a new
+ * one replaces. Temporaries have names only this run can make (engine/own-files.ts).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { createExclusive, temporaryNameFor } from '../../engine/own-files.js';
 import { join } from 'node:path';
 import type * as Zod from 'zod';
 import { zod } from '../../engine/lazy-zod.js';
@@ -135,7 +140,7 @@ export function writeCheckpoint(
       visitedHash.update(bytes);
     }
   });
-  const frontierTemp = join(dir, `.${frontierName}.${process.pid}.tmp`);
+  const frontierTemp = temporaryNameFor(join(dir, frontierName));
   const chunks = new ChunkFile(frontierTemp);
   frontier.copyTo(chunks);
   chunks.close();
@@ -151,14 +156,10 @@ export function writeCheckpoint(
     counters: { ...counters, reached: [...counters.reached] },
   };
   const manifest: Manifest = { ...body, sha256: sha256Of(JSON.stringify(body)) };
+  const replaced = dataFilesOf(join(dir, MANIFEST));
   writeDurably(join(dir, MANIFEST), (fd) => writeSync(fd, JSON.stringify(manifest, null, 1) + '\n'));
-  // Only now are the older generations garbage.
-  for (const name of readdirSync(dir)) {
-    const older = /^(visited-\d+\.bin|frontier-\d+\.chunks)$/.test(name) && name !== visitedName && name !== frontierName;
-    // Temporary files of a process killed while writing, or its spilled frontiers.
-    const stale = (/\.tmp$/.test(name) || /^frontier-spill-/.test(name)) && !name.includes(`${process.pid}`);
-    if (older || stale) rmSync(join(dir, name), { force: true });
-  }
+  // Only now is the generation the old manifest named garbage; nothing else in the folder is touched.
+  for (const name of replaced) if (name !== visitedName && name !== frontierName) rmSync(join(dir, name), { force: true });
   return { dir, generation, states, depth: counters.depth };
 }
 
@@ -284,15 +285,55 @@ function verifyChunks(path: string, f: Manifest['frontier'], damaged: (what: str
   }
 }
 
-/** Writes a file under a temporary name, syncs it, and renames it into place. */
+/** The data files a checkpoint manifest names (none when there is no manifest, or it is not one). */
+function dataFilesOf(manifestPath: string): string[] {
+  try {
+    const m = (manifestSchema ??= buildManifestSchema(zod())).safeParse(JSON.parse(readInputText(manifestPath, { what: 'checkpoint manifest' })));
+    return m.success ? [m.data.visited.file, m.data.frontier.file] : [];
+  } catch {
+    return [];
+  }
+}
+
+/**
+ * Refuses a --checkpoint folder that holds files but is not a protokit checkpoint (no manifest of
+ * this format): protokit would write among, and delete, files it did not write. A missing or
+ * empty folder, or one holding a checkpoint, is fine.
+ */
+export function claimCheckpointDir(dir: string): void {
+  let names: string[];
+  try {
+    if (!statSync(dir).isDirectory()) throw new UsageError(`--checkpoint ${dir}: not a directory (give a new or empty folder)`);
+    names = readdirSync(dir);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw error;
+  }
+  if (names.length === 0) return;
+  let format: unknown;
+  try {
+    format = (JSON.parse(readInputText(join(dir, MANIFEST), { what: 'checkpoint manifest' })) as { format?: unknown }).format;
+  } catch {
+    format = undefined;
+  }
+  if (format !== CHECKPOINT_FORMAT) {
+    throw new UsageError(`--checkpoint ${dir}: the folder holds files and is not a protokit checkpoint (no ${MANIFEST} of ${CHECKPOINT_FORMAT}); give a new or empty folder`);
+  }
+}
+
+/** Writes a file under a temporary name only this run can make, syncs it, and renames it into place. */
 function writeDurably(path: string, write: (fd: number) => void): void {
-  const temporary = `${path}.${process.pid}.tmp`;
-  const fd = openSync(temporary, 'w');
+  const temporary = temporaryNameFor(path);
+  const fd = createExclusive(temporary);
   try {
     write(fd);
-  } finally {
+  } catch (error) {
     closeSync(fd);
+    rmSync(temporary, { force: true });
+    throw error;
   }
+  closeSync(fd);
   syncAndRename(temporary, path);
 }
 

@@ -15,14 +15,14 @@ import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { World } from '../../engine/world.js';
+import { UsageError } from '../../engine/errors.js';
+import { createExclusive, uniquePart } from '../../engine/own-files.js';
 import { encodeWorld, type WorldDecoder } from './wire.js';
 
 /** Worlds per chunk on disk: the in-process search expands a chunk at a time. */
 export const CHUNK_WORLDS = 1024;
 export const CHUNK_HEADER_BYTES = 8;
 const HEADER = CHUNK_HEADER_BYTES;
-
-let spillFiles = 0;
 
 /** A chunk file, written once from start to end and read from start to end. */
 export class ChunkFile {
@@ -38,7 +38,8 @@ export class ChunkFile {
     readonly path: string,
     write = true,
   ) {
-    this.fd = write ? openSync(path, 'w') : null;
+    // A new file only: a name that exists is someone else's (engine/own-files.ts).
+    this.fd = write ? createExclusive(path) : null;
     this.hash = write ? createHash('sha256') : null;
   }
 
@@ -88,14 +89,14 @@ export class ChunkFile {
       const header = Buffer.alloc(HEADER);
       let position = 0;
       for (let c = 0; c < this.chunks; c++) {
-        if (readSync(fd, header, 0, HEADER, position) !== HEADER) throw new Error(`${this.path}: chunk ${c + 1} of ${this.chunks} is missing`);
+        if (readSync(fd, header, 0, HEADER, position) !== HEADER) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} of ${this.chunks} is missing`);
         const length = header.readUInt32LE(0);
         const count = header.readUInt32LE(4);
         const body = Buffer.alloc(length);
-        if (readSync(fd, body, 0, length, position + HEADER) !== length) throw new Error(`${this.path}: chunk ${c + 1} is cut short`);
+        if (readSync(fd, body, 0, length, position + HEADER) !== length) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} is cut short`);
         position += HEADER + length;
         const lines = count === 0 ? [] : body.toString('utf8').split('\n');
-        if (lines.length !== count) throw new Error(`${this.path}: chunk ${c + 1} holds ${lines.length} worlds, not ${count}`);
+        if (lines.length !== count) throw new UsageError(`${this.path} is damaged: chunk ${c + 1} holds ${lines.length} worlds, not ${count}`);
         yield lines;
       }
     } finally {
@@ -151,7 +152,7 @@ export class Frontier {
   /** Moves the worlds in memory to a file in `dir`, and every later chunk as it fills. */
   spill(dir: string): void {
     if (this.file === null) {
-      this.file = new ChunkFile(join(dir, `frontier-spill-${process.pid}-${++spillFiles}.chunks`));
+      this.file = new ChunkFile(join(dir, `frontier-spill-${uniquePart()}.chunks`));
       this.ownsFile = true;
     }
     if (this.ownsFile) this.flush();

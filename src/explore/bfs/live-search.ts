@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
-import { UsageError } from '../../engine/errors.js';
+import { ModelError, UsageError } from '../../engine/errors.js';
 import type { Action } from '../../engine/actions.js';
 import { FairnessClasses, isFault } from '../../engine/fairness.js';
 import type { Instance } from '../../engine/instance.js';
@@ -33,7 +33,7 @@ import type { World } from '../../engine/world.js';
 import { buildView } from '../../engine/view.js';
 import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
 import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
-import type { Property, Violation } from '../../properties/properties.js';
+import { reachedIn, verdictOf, type Property, type Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { execute } from '../execute.js';
 import { checkLasso, isTerminal } from '../lasso.js';
@@ -137,7 +137,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
             break search;
           }
           for (let w = 0; w < pending.length; w++) {
-            if (pending[w]!.reached(view)) {
+            if (reachedIn(pending[w]!, view)) {
               reached.add(pending[w]!.name);
               pending.splice(w--, 1);
             }
@@ -273,9 +273,10 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
 function firstBroken<P extends { readonly name: string }>(list: readonly P[], run: (p: P) => string | undefined | void): Violation | null {
   for (const p of list) {
     try {
-      const verdict = run(p);
-      if (typeof verdict === 'string') return { property: p.name, message: verdict };
+      const violation = verdictOf(p.name, run(p));
+      if (violation !== null) return violation;
     } catch (error) {
+      if (error instanceof ModelError) throw error;
       return { property: p.name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
     }
   }

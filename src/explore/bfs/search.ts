@@ -18,7 +18,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
@@ -32,10 +32,10 @@ import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander, failedAt } from './expand.js';
-import { ModelError } from '../../engine/errors.js';
+import { isEnvironmentFailure, ModelError } from '../../engine/errors.js';
 import { Level, type Found, type StopReason } from './level.js';
 import { collisionProbability, VisitedSet } from './visited.js';
-import { optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
+import { claimCheckpointDir, optionsPrint, readCheckpoint, writeCheckpoint, type CheckpointWritten, type SearchCounters } from './checkpoint.js';
 import { Frontier } from './frontier.js';
 import { Symmetry } from './symmetry.js';
 import { Coverage } from '../coverage.js';
@@ -74,6 +74,8 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
 
   // A fresh search starts from the initial state; a resumed one from its checkpoint (checkpoint.ts).
   const print = optionsPrint(suite, instance, options);
+  // A checkpoint folder is protokit's alone: one that holds other files is refused before anything is written.
+  if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint.dir) !== resolve(options.resume))) claimCheckpointDir(options.checkpoint.dir);
   const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
   let visited: VisitedSet;
   let start: Frontier;
@@ -237,6 +239,8 @@ function counterexample(
  * crosses threads without that record), the same search runs again in this thread to find it.
  */
 async function locateModelError(error: unknown, instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, options: ExploreOptions, local: boolean): Promise<unknown> {
+  // A full disk while checkpointing or spilling, a damaged file, bad input: not the model's failure.
+  if (!(error instanceof ModelError) && (isEnvironmentFailure(error) || error instanceof UsageError || (local && (options.workers ?? 1) <= 1))) return error;
   const where = error instanceof ModelError ? failedAt.get(error) : undefined;
   if (where !== undefined) {
     const [hi, lo] = expander.fingerprintOf(where.world);
