@@ -207,7 +207,7 @@ describe('7. protokit touches only files this run created', () => {
     const r = await run('explore', 'two-phase-commit', '--checkpoint', folder, '--checkpoint-interval', '0', '--max-depth', '3');
     expect(r.code).toBe(2);
     expect(oneLine(r.stderr)).toBe(
-      `protokit: --checkpoint ${folder}: the folder holds files and is not a protokit checkpoint (no manifest.json of protokit-checkpoint/1); give a new or empty folder`,
+      `protokit: --checkpoint ${folder}: the folder holds files and is not a protokit checkpoint (no manifest.json of protokit-checkpoint/2); give a new or empty folder`,
     );
     expect(Object.fromEntries(readdirSync(folder).map((n) => [n, readFileSync(join(folder, n), 'utf8')]))).toEqual(theirs);
   });
@@ -285,7 +285,8 @@ describe('6. an exit code blames the right party', () => {
     writeFileSync(join(folder, frontier), bytes);
     const r = await run('explore', 'two-phase-commit', '--resume', folder, '--checkpoint-interval', '0', '--max-depth', '4');
     expect(r.code).toBe(2);
-    expect(oneLine(r.stderr)).toMatch(new RegExp(`^protokit: ${folder}/frontier-\\d+\\.chunks is damaged: chunk 1 `));
+    // The checksum the manifest carries catches the damage before any chunk is decoded.
+    expect(oneLine(r.stderr)).toMatch(new RegExp(`^protokit: --resume: the checkpoint in ${folder} is damaged: ${folder}/frontier-\\d+\\.chunks does not match its checksum`));
   });
 
   test.each([
