@@ -54,6 +54,7 @@ export type { Shard, ParallelCheckOptions } from './explore/shard/shard.js';
 export { UsageError, TraceMismatchError } from './engine/errors.js';
 export { KIT_VERSION } from './engine/version.js';
 export { canonical } from './engine/canonical.js';
+export { nodeStateFingerprint } from './engine/fingerprint.js';
 export {
   linearizable,
   clientEventsOf,

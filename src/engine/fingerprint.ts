@@ -10,7 +10,7 @@
  * multiplicity. FIFO networks, where order per link matters, hash the full `worldKey`.
  */
 import type { Instance } from './instance.js';
-import { objectKey, type NodeState } from './node-step.js';
+import { nodeKey, objectKey, type NodeState } from './node-step.js';
 import { envelopeMemo, partitionKey, worldKey, type Envelope, type World } from './world.js';
 
 export interface Fingerprint {
@@ -175,4 +175,10 @@ export class FingerprintSet {
     this.size = 0;
     for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add({ hi: hi[i]!, lo: lo[i]! });
   }
+}
+
+/** A node state's fingerprint as the recorded logs carry it: 16 hex digits of the kit's own node-state hash. */
+export function nodeStateFingerprint(state: NodeState): string {
+  const h = hashText(nodeKey(state));
+  return (h.hi >>> 0).toString(16).padStart(8, '0') + (h.lo >>> 0).toString(16).padStart(8, '0');
 }
