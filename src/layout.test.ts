@@ -22,6 +22,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   render: ['engine', 'properties', 'trace', 'linearizability'],
   linearizability: ['engine', 'properties'],
   mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
+  validate: ['engine', 'properties', 'explore', 'trace'],
+  testgen: ['engine', 'properties', 'explore', 'trace'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */

@@ -163,6 +163,21 @@ function program(setExit: (code: number) => void): Command {
     .option('--load <path>', 'a suite module outside this repository')
     .action(async (logs, options) => setExit(await (await import('./validate.js')).validateCommand(logs, options)));
 
+  cli
+    .command('testgen')
+    .description('write vitest conformance tests driving your implementation of a role through an adapter')
+    .argument('<model>', 'model name (see `protokit list`)')
+    .option('--role <role>', 'the role your implementation plays')
+    .option('--adapter <path>', 'module whose default export is the ConformanceAdapter of your implementation')
+    .option('--out <file>', 'the test file to write (name.test.ts)')
+    .option('--kit <specifier>', "how the test file imports protokit (default 'protokit')")
+    .option('--config <key=value...>', 'model parameters (repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'generate from a known-buggy variant')
+    .option('--max-states <n>', 'states searched for scenarios (default 50,000)', positiveInt('--max-states'))
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'a suite module outside this repository')
+    .action(async (model, options) => setExit(await (await import('./testgen.js')).testgenCommand(model, options)));
+
   return cli;
 }
 
