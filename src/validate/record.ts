@@ -6,7 +6,7 @@
 import type { Action } from '../engine/actions.js';
 import type { Instance } from '../engine/instance.js';
 import type { Effect } from '../engine/model.js';
-import { initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
 import { nodeStateFingerprint } from '../engine/fingerprint.js';
 import { envelopeKey, type World } from '../engine/world.js';
 import { KIT_VERSION } from '../engine/version.js';
@@ -103,4 +103,20 @@ export function recordRun(instance: Instance, actions: readonly Action[], option
 /** A log's lines as NDJSON text. */
 export function ndjson(lines: readonly object[]): string {
   return lines.map((l) => JSON.stringify(l)).join('\n') + '\n';
+}
+
+/** A seeded random run of `length` actions (no partitions: a recorded run never shows one), for tests and the bench. */
+export function randomRun(instance: Instance, seed: number, length: number): Action[] {
+  let s = seed >>> 0 || 1;
+  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s >>> 8);
+  let world = initialWorld(instance);
+  const actions: Action[] = [];
+  for (let k = 0; k < length; k++) {
+    const enabled = enabledActions(instance, world).filter((a) => a.type !== 'partition' && a.type !== 'heal');
+    if (enabled.length === 0) break;
+    const a = enabled[next() % enabled.length]!;
+    actions.push(a);
+    world = step(instance, world, a);
+  }
+  return actions;
 }

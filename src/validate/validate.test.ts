@@ -3,28 +3,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import model from '../../models/two-phase-commit/index.js';
-import type { Action } from '../engine/actions.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
-import { resolveInstance, type Instance } from '../engine/instance.js';
+import { resolveInstance } from '../engine/instance.js';
 import { readLogs } from './read-logs.js';
-import { ndjson, recordRun } from './record.js';
+import { ndjson, randomRun, recordRun } from './record.js';
 import { validateLogs } from './validate.js';
 
-/** A seeded random walk of `length` actions (no partitions: validation never needs one). */
-export function walk(instance: Instance, seed: number, length: number): Action[] {
-  let s = seed >>> 0 || 1;
-  const next = () => ((s = (Math.imul(s, 1103515245) + 12345) >>> 0), s >>> 8);
-  let world = initialWorld(instance);
-  const actions: Action[] = [];
-  for (let k = 0; k < length; k++) {
-    const enabled = enabledActions(instance, world).filter((a) => a.type !== 'partition' && a.type !== 'heal');
-    if (enabled.length === 0) break;
-    const a = enabled[next() % enabled.length]!;
-    actions.push(a);
-    world = step(instance, world, a);
-  }
-  return actions;
-}
+const walk = randomRun;
 
 function writeLogs(logs: Map<string, object[]>, skip: (line: any) => boolean = () => false): string[] {
   const dir = mkdtempSync(join(tmpdir(), 'protokit-validate-'));
