@@ -12,6 +12,7 @@ import { NO_FAULTS, type FaultSettings } from '../engine/faults.js';
 import type { Message } from '../engine/model.js';
 import { worldKey, type World } from '../engine/world.js';
 import { nodeKey } from '../engine/node-step.js';
+import { nodeViewOf } from '../engine/view.js';
 import { canonical } from '../engine/canonical.js';
 import { MachineTransitions } from '../explore/coverage.js';
 
@@ -51,6 +52,8 @@ interface Reached {
   readonly world: World;
   readonly parent: Reached | null;
   readonly action: Action | null;
+  /** An environment event the node ignores: a scenario step, not an action of the trace. */
+  readonly ignored?: boolean;
 }
 
 /** The event node `i` receives from `action`, if any. */
@@ -112,6 +115,7 @@ function searchScenarios(instance: Instance, role: string, maxStates: number, co
         }
         const key = worldKey(instance, world);
         if (seen.has(key) || seen.size >= maxStates) continue;
+        if (covered.size === 0) ignoredEvents(instance, nodes, world, child, pairs);
         seen.add(key);
         next.push(child);
       }
@@ -123,6 +127,27 @@ function searchScenarios(instance: Instance, role: string, maxStates: number, co
   );
   const unreached = table.list.filter((t, k) => !fired.has(k) && !covered.has(t.id)).map((t) => t.id);
   return { role, scenarios, unreached, statesSearched: seen.size };
+}
+
+/**
+ * The environment events a role declares that its node ignores in this world (the kit leaves
+ * them out of the enabled actions): an implementation must ignore them too, so each (state,
+ * event) pair is a scenario whose last step expects nothing (a decision asked for too early).
+ */
+function ignoredEvents(instance: Instance, nodes: readonly number[], world: World, reached: Reached, pairs: Map<string, { reached: Reached; node: number; fired: number[] }>): void {
+  for (const i of nodes) {
+    const state = world.nodes[i]!;
+    if (!state.up) continue;
+    const role = instance.roleOf[i]!;
+    const inbox = world.network.filter((e) => e.to === instance.nodes[i]!.id);
+    for (const event of role.environment(nodeViewOf(instance, i, state), instance.params, inbox)) {
+      const key = `${nodeKey(state)}|${canonical(event)}`;
+      if (pairs.has(key) || role.stepper.step(state, event).changed) continue;
+      const action: Action = { type: 'env', node: instance.nodes[i]!.id, event };
+      // Not an action of the trace (it changes nothing): the scenario's last step only.
+      pairs.set(key, { reached: { world, parent: reached, action, ignored: true }, node: i, fired: [] });
+    }
+  }
 }
 
 /** The transitions of `table` node `i` takes when `action` happens in `world`. */
@@ -143,7 +168,7 @@ function scenarioOf(instance: Instance, transition: string, reached: Reached, i:
   const chain: Reached[] = [];
   for (let r: Reached | null = reached; r !== null; r = r.parent) chain.push(r);
   chain.reverse();
-  const actions = chain.slice(1).map((r) => r.action!);
+  const actions = chain.slice(1).filter((r) => !r.ignored).map((r) => r.action!);
   const id = instance.nodes[i]!.id;
   const steps: ScenarioStep[] = [];
   for (let k = 1; k < chain.length; k++) {
