@@ -57,6 +57,19 @@ export { EnvironmentError, exitCodeOf, EXIT } from './engine/errors.js';
 export { KIT_VERSION } from './engine/version.js';
 export { canonical } from './engine/canonical.js';
 export { nodeStateFingerprint } from './engine/fingerprint.js';
+export { validateLogs, describeEvent, DEFAULT_MAX_STATES } from './validate/validate.js';
+export type { ValidateOptions, ValidationResult, Unexplained } from './validate/validate.js';
+export { readLogs, MAX_LOG_BYTES, MAX_LINE_CHARS, MAX_STEPS } from './validate/read-logs.js';
+export type { LogMapping, MappedStep, RecordedLogs } from './validate/read-logs.js';
+export { LOG_FORMAT, parseStep, parseHeader } from './validate/log.js';
+export type { LogStep, LogEvent, LoggedSend, LogHeader } from './validate/log.js';
+export { recordRun, ndjson } from './validate/record.js';
+export type { RecordOptions } from './validate/record.js';
+export { runConformance } from './testgen/conformance.js';
+export type { ConformanceAdapter, SentMessage, GeneratedScenario } from './testgen/conformance.js';
+export { scenariosFor } from './testgen/scenarios.js';
+export type { Scenario, ScenarioSet, ScenarioStep } from './testgen/scenarios.js';
+export { generateTestFile, generateScenarios } from './testgen/generate.js';
 export {
   linearizable,
   clientEventsOf,

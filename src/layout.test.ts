@@ -23,6 +23,8 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   linearizability: ['engine', 'properties'],
   runtime: ['engine'],
   mutate: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs'],
+  validate: ['engine', 'properties', 'explore', 'trace'],
+  testgen: ['engine', 'properties', 'explore', 'trace'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
   studio: ['engine', 'properties', 'explore', 'trace', 'render'],
 };

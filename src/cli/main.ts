@@ -162,6 +162,40 @@ function program(setExit: (code: number) => void): Command {
     .option('--html <out>', 'write a page for each refuted history (a file; a directory with several histories)')
     .action(async (files, options) => setExit(await (await import('./linearizable.js')).linearizableCommand(files, options)));
 
+  cli
+    .command('validate')
+    .description('is a recorded run of a real system one the model allows? (0 valid, 1 a property fails on it, 3 invalid, 5 unknown)')
+    .argument('<logs...>', 'recorded logs (protokit-log/1 NDJSON, one per node or merged; any format with --map)')
+    .option('--model <name>', 'the model the system implements (see `protokit list`)')
+    .option('--map <path>', 'a module mapping each line of your log format to a step of the model')
+    .option('--config <key=value...>', 'model parameters the system ran (the logs\' headers give them; repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'validate against a known-buggy variant')
+    .option('--faults <list>', 'fault bounds (default: any number of losses, duplicates and crashes)')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .addOption(new Option('--strategy <search>', 'depth-first (default) or breadth-first (the set of possible states)').choices(['depth-first', 'breadth-first']))
+    .option('--max-states <n>', 'search budget in states (default 1,000,000; past it: unknown, exit 5)', positiveInt('--max-states'))
+    .option('--unlogged-env', 'the logs omit environment events (timeouts, client requests): search for them')
+    .option('--out <dir>', 'where the reconstructed run goes', 'traces')
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'a suite module outside this repository')
+    .action(async (logs, options) => setExit(await (await import('./validate.js')).validateCommand(logs, options)));
+
+  cli
+    .command('testgen')
+    .description('write vitest conformance tests driving your implementation of a role through an adapter')
+    .argument('<model>', 'model name (see `protokit list`)')
+    .option('--role <role>', 'the role your implementation plays')
+    .option('--adapter <path>', 'module whose default export is the ConformanceAdapter of your implementation')
+    .option('--out <file>', 'the test file to write (name.test.ts)')
+    .option('--kit <specifier>', "how the test file imports protokit (default 'protokit')")
+    .option('--config <key=value...>', 'model parameters (repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'generate from a known-buggy variant')
+    .option('--max-states <n>', 'states searched for scenarios (default 50,000)', positiveInt('--max-states'))
+    .option('--json', 'one JSON object on stdout')
+    .option('--load <path>', 'a suite module outside this repository')
+    .action(async (model, options) => setExit(await (await import('./testgen.js')).testgenCommand(model, options)));
+
   return cli;
 }
 

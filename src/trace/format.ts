@@ -136,7 +136,7 @@ function buildSchemas(z: typeof Zod) {
     /** Fingerprints of each node and of the network after each step (index 0: the initial world). */
     digests: z.array(z.strictObject({ nodes: z.record(identifier, z.string()), network: z.string() })),
     origin: z.strictObject({
-      command: z.enum(['check', 'explore', 'manual']),
+      command: z.enum(['check', 'explore', 'manual', 'validate']),
       seed: z.number().int().optional(),
       path: z.string().optional(),
       runs: z.number().int().min(0).optional(),

@@ -1,0 +1,96 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, test } from 'vitest';
+import model from '../../models/two-phase-commit/index.js';
+import { resolveInstance } from '../engine/instance.js';
+import { ndjson, randomRun as walk, recordRun } from '../validate/record.js';
+import { oneLine, run } from './run-in-process.js';
+
+const faults = { network: 'unordered', loss: 2, duplicate: 2, crash: 2, partition: 0 } as const;
+
+/** The logs of a random run of 2PC (or of a mutant), one file per node. */
+function logsOf(seed: number, mutant: string | null = null, length = 40): string[] {
+  const instance = resolveInstance(model, { faults, mutant });
+  const dir = mkdtempSync(join(tmpdir(), 'protokit-validate-cli-'));
+  return [...recordRun(instance, walk(instance, seed, length))].map(([node, lines]) => {
+    const path = join(dir, `${node}.ndjson`);
+    writeFileSync(path, ndjson(lines));
+    return path;
+  });
+}
+
+describe('protokit validate', () => {
+  test('valid: exit 0, the run saved as a trace that replays', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'protokit-validate-out-'));
+    const r = await run('validate', ...logsOf(3), '--model', 'two-phase-commit', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect(json).toMatchObject({ model: 'two-phase-commit', mutant: null, valid: true, verdict: 'valid', violation: null, linesMatched: json.linesTotal, statesVisited: json.linesTotal + 1 });
+    expect(typeof json.elapsedMs).toBe('number');
+    const replayed = await run('replay', json.trace, '--json');
+    expect(replayed.code).toBe(0);
+    expect(JSON.parse(replayed.stdout).steps).toBe(JSON.parse(readFileSync(json.trace, 'utf8')).actions.length);
+  });
+
+  test('a run of a mutant the model allows (it is the mutant): exit 1, the property it violates', async () => {
+    // tm-commits-on-majority: find a run of the mutant that commits on a majority; validated with the mutant, the property fails on it.
+    let found: { code: number; stdout: string } | null = null;
+    for (let seed = 1; seed <= 200 && found === null; seed++) {
+      const r = await run('validate', ...logsOf(seed, 'tm-commits-on-majority', 60), '--model', 'two-phase-commit', '--out', mkdtempSync(join(tmpdir(), 'pv-')), '--json');
+      if (r.code === 1) found = r;
+    }
+    expect(found).not.toBeNull();
+    expect(JSON.parse(found!.stdout)).toMatchObject({ valid: true, mutant: 'tm-commits-on-majority', violation: { property: 'commit-needs-all-prepared' } });
+  });
+
+  test('the logs of a mutant against the correct model: exit 3, the line, node and field', async () => {
+    let found: { code: number; stdout: string } | null = null;
+    for (let seed = 1; seed <= 200 && found === null; seed++) {
+      const paths = logsOf(seed, 'rm-presumes-commit', 60);
+      // The headers name the mutant; strip it so the logs claim the correct model.
+      for (const p of paths) writeFileSync(p, readFileSync(p, 'utf8').replace('"mutant":"rm-presumes-commit"', '"mutant":null'));
+      const v = await run('validate', ...paths, '--model', 'two-phase-commit');
+      if (v.code === 3) found = v;
+    }
+    expect(found).not.toBeNull();
+    expect(found!.stdout).toMatch(/✗ invalid: no behaviour of the model explains the logs/);
+    expect(found!.stdout).toMatch(/first unexplained line: .*rm\d\.ndjson:\d+ \(node rm\d, its step \d+\): env Timeout/);
+  });
+
+  test('a budget too small: exit 5, unknown, how far it got', async () => {
+    const r = await run('validate', ...logsOf(1), '--model', 'two-phase-commit', '--unlogged-env', '--max-states', '3');
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/\? unknown: the search budget \(3 states\) ran out after explaining \d+ of \d+ lines/);
+  });
+
+  test('hostile logs: one line, exit 2, no escape bytes of theirs', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'protokit-validate-bad-'));
+    const header = '{"format":"protokit-log/1","model":"two-phase-commit","config":{},"mutant":null,"node":"tm","role":"tm"}\n';
+    const cases: [string, string, RegExp][] = [
+      ['escape.ndjson', header + '{"step":1,"event":{"kind":"\\u001b]0;owned\\u0007"}}\n', /event\.kind must be start, recover, crash, deliver or env \(got "\\u001b\]0;owned\\u0007"\)/],
+      ['long.ndjson', header + `{"step":1,"event":{"kind":"start"},"x":"${'a'.repeat(2 ** 20 + 10)}"}\n`, /the line is \d+ characters long; lines are at most 1048576/],
+      ['deep.ndjson', header + '['.repeat(100) + ']'.repeat(100) + '\n', /nests more than 64 deep/],
+      ['proto.ndjson', header + '{"__proto__":{"x":1},"event":{"kind":"start"}}\n', /a key named __proto__/],
+      ['notjson.ndjson', header + '{"step":1,\n', /not valid JSON/],
+      ['other.ndjson', '{"format":"protokit-log/9"}\n', /not a protokit-log\/1 header/],
+      ['node.ndjson', header.replace('"tm","role":"tm"', '"zz","role":"tm"') + '{"event":{"kind":"start"}}\n', /a log is of node 'zz', which two-phase-commit with this config does not have \(nodes: tm, rm1, rm2, rm3\)/],
+    ];
+    for (const [name, text, expected] of cases) {
+      const path = join(dir, name);
+      writeFileSync(path, text);
+      const r = await run('validate', path, '--model', 'two-phase-commit');
+      expect([name, r.code]).toEqual([name, 2]);
+      const line = oneLine(r.stderr);
+      expect(line).toMatch(expected);
+      expect(line).not.toMatch(/[\u0000-\u0008\u000b-\u001f]/);
+    }
+    mkdirSync(join(dir, 'sub'));
+    expect(oneLine((await run('validate', join(dir, 'sub'), '--model', 'two-phase-commit')).stderr)).toMatch(/is a directory, not a log file/);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    const fifo = await run('validate', join(dir, 'fifo'), '--model', 'two-phase-commit');
+    expect([fifo.code, oneLine(fifo.stderr)]).toEqual([2, expect.stringMatching(/is not a regular file/)]);
+    expect((await run('validate', join(dir, 'escape.ndjson'))).code).toBe(2);
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Reading recorded logs from disk, with the contract's treatment of hostile input: regular files
+ * only, bounded file size, line length, nesting and step count (so memory stays bounded), every
+ * problem one UsageError naming the file and line. A `--map` module turns the lines of another
+ * format into steps; without one, each file is `protokit-log/1` (a header, then steps).
+ */
+import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
+import { UsageError } from '../engine/errors.js';
+import { jsonNesting } from '../trace/file.js';
+import { parseHeader, parseStep, type LogHeader, type LogStep } from './log.js';
+
+/** The largest log file read. */
+export const MAX_LOG_BYTES = 128 * 2 ** 20;
+/** The longest line read (a step of a real service is far shorter). */
+export const MAX_LINE_CHARS = 2 ** 20;
+/** The deepest nesting of a line's JSON. */
+export const MAX_LINE_NESTING = 64;
+/** The most steps read over all files. */
+export const MAX_STEPS = 1_000_000;
+
+/** What a `--map` module's function returns for one line: a step in the model's terms, or null to skip the line. */
+export interface MappedStep {
+  readonly node: string;
+  readonly event: unknown;
+  readonly sends?: unknown;
+  readonly state?: unknown;
+  readonly fingerprint?: unknown;
+  readonly persisted?: unknown;
+}
+
+/**
+ * A mapping from a user's log format to steps (`--map mapping.ts`: its default export).
+ * `map` receives each non-empty line, parsed when it is JSON and the text otherwise.
+ */
+export interface LogMapping {
+  readonly map: (line: unknown, at: { readonly file: string; readonly line: number }) => MappedStep | null;
+  /** Whether the implementation logs its environment events (timeouts, client requests); default true. When false, validation searches for them. */
+  readonly logsEnvironment?: boolean;
+  /** The model configuration the logged system ran (mapped logs have no header); `--config` overrides. */
+  readonly config?: Readonly<Record<string, string | number | boolean>>;
+}
+
+export interface RecordedLogs {
+  /** Headers of the `protokit-log/1` files (none with a mapping). */
+  readonly headers: readonly LogHeader[];
+  /** Steps per node, in each node's order. */
+  readonly steps: ReadonlyMap<string, readonly LogStep[]>;
+  readonly total: number;
+}
+
+function reasonOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+function refuseUnlessLogFile(path: string, stats: Stats): void {
+  if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a log file (give the files: ${path}/*.ndjson)`);
+  if (!stats.isFile()) throw new UsageError(`${path} is not a regular file (a device, FIFO or socket), not a log file`);
+  if (stats.size > MAX_LOG_BYTES) throw new UsageError(`${path} is ${Math.round(stats.size / 2 ** 20)} MB; log files are at most ${MAX_LOG_BYTES / 2 ** 20} MB`);
+}
+
+/** The text of a log file, refusing what is not a regular file of a bounded size before reading it. */
+export function readLogText(path: string): string {
+  let fd: number;
+  try {
+    refuseUnlessLogFile(path, statSync(path));
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError((error as NodeJS.ErrnoException).code === 'ENOENT' ? `log file not found: ${path}` : `cannot read log ${path}: ${reasonOf(error)}`);
+  }
+  try {
+    const stats = fstatSync(fd);
+    refuseUnlessLogFile(path, stats);
+    const buffer = Buffer.alloc(stats.size);
+    let at = 0;
+    while (at < stats.size) {
+      const n = readSync(fd, buffer, at, stats.size - at, at);
+      if (n === 0) break;
+      at += n;
+    }
+    return buffer.subarray(0, at).toString('utf8');
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    throw new UsageError(`cannot read log ${path}: ${reasonOf(error)}`);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One line's JSON, bounded and without `__proto__` keys; `orText` gives non-JSON lines back as text (for a mapping). */
+function parseLine(text: string, where: string, orText: boolean): unknown {
+  if (text.length > MAX_LINE_CHARS) throw new UsageError(`${where}: the line is ${text.length} characters long; lines are at most ${MAX_LINE_CHARS}`);
+  if (jsonNesting(text, MAX_LINE_NESTING) > MAX_LINE_NESTING) throw new UsageError(`${where}: the line nests more than ${MAX_LINE_NESTING} deep`);
+  try {
+    return JSON.parse(text, (key, value) => {
+      if (key === '__proto__') throw new UsageError(`${where}: a key named __proto__`);
+      return value;
+    });
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    if (orText) return text;
+    throw new UsageError(`${where}: not valid JSON (${(error as Error).message.slice(0, 80)})`);
+  }
+}
+
+/** The non-empty lines of a text, with their 1-based numbers. */
+function* linesOf(text: string): Generator<[number, string]> {
+  let start = 0;
+  let n = 0;
+  while (start <= text.length) {
+    let end = text.indexOf('\n', start);
+    if (end < 0) end = text.length;
+    n++;
+    const line = text.slice(start, end).replace(/\r$/, '');
+    if (line.trim() !== '') yield [n, line];
+    start = end + 1;
+  }
+}
+
+/** Reads every log file (or, with `mapping`, maps every line) into steps per node. */
+export function readLogs(paths: readonly string[], mapping?: LogMapping): RecordedLogs {
+  const headers: LogHeader[] = [];
+  const steps = new Map<string, LogStep[]>();
+  let total = 0;
+  for (const path of paths) {
+    const text = readLogText(path);
+    let header: LogHeader | null = null;
+    for (const [n, line] of linesOf(text)) {
+      const where = `${path}:${n}`;
+      const json = parseLine(line, where, mapping !== undefined);
+      let step: LogStep;
+      if (mapping) {
+        let mapped: MappedStep | null;
+        try {
+          mapped = mapping.map(json, { file: path, line: n });
+        } catch (error) {
+          throw new UsageError(`${where}: the --map function failed on this line: ${(error as Error)?.message ?? String(error)}`);
+        }
+        if (mapped === null || mapped === undefined) continue;
+        step = parseStep(mapped, where, null);
+      } else if (header === null) {
+        header = parseHeader(json, where);
+        headers.push(header);
+        continue;
+      } else {
+        step = parseStep(json, where, header.node);
+      }
+      if (++total > MAX_STEPS) throw new UsageError(`${where}: more than ${MAX_STEPS.toLocaleString('en-US')} steps in the logs; validate a shorter run`);
+      let list = steps.get(step.node);
+      if (list === undefined) steps.set(step.node, (list = []));
+      list.push(step);
+    }
+    if (!mapping && header === null) throw new UsageError(`${path} is empty: a ${'protokit-log/1'} file starts with its header line`);
+  }
+  if (total === 0) throw new UsageError(`no steps in ${paths.join(', ')}: nothing to validate`);
+  return { headers, steps, total };
+}
