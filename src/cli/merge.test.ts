@@ -90,15 +90,15 @@ describe('protokit merge, shards run as separate processes', () => {
     const [, , a, b] = shards as [unknown, unknown, (typeof shards)[0], (typeof shards)[0]];
     const alone = await run('merge', a.file, '--json');
     const m = JSON.parse(alone.stdout);
-    expect([alone.code, m.violation, m.ok, m.shards.missing, m.inconclusive]).toEqual([5, null, false, [2], 'shard 2 of 2 missing: their runs were not made, so nothing found is no verdict on the whole budget']);
+    expect([alone.code, m.violation, m.ok, m.shards.missing, m.inconclusive]).toEqual([5, null, false, [2], 'shard 2 of 2 missing: what its runs would have found is unknown']);
     const text = await run('merge', a.file);
-    expect([text.code, text.stdout]).toEqual([5, expect.stringMatching(/^ {2}\? inconclusive: no violation in the runs merged, but shard 2 of 2 missing: their runs were not made/m)]);
+    expect([text.code, text.stdout]).toEqual([5, expect.stringMatching(/^ {2}\? inconclusive: no violation in the runs merged, but shard 2 of 2 missing: what its runs would have found is unknown/m)]);
     expect(text.stdout).not.toMatch(/✓ no violation/);
     // A shard stopped by Ctrl-C (check --json writes interrupted: true) counts as missing runs.
     const stopped = join(dir, 'clean-2-interrupted.json');
     writeFileSync(stopped, JSON.stringify({ ...b.json, interrupted: true }));
     const cut = await run('merge', a.file, stopped, '--json');
-    expect([cut.code, JSON.parse(cut.stdout).interruptedShards, JSON.parse(cut.stdout).inconclusive]).toEqual([5, [2], 'shard 2 interrupted (Ctrl-C): their runs were not made, so nothing found is no verdict on the whole budget']);
+    expect([cut.code, JSON.parse(cut.stdout).interruptedShards, JSON.parse(cut.stdout).inconclusive]).toEqual([5, [2], 'shard 2 interrupted (Ctrl-C): what its runs would have found is unknown']);
     // The whole split merged is a verdict again.
     expect((await run('merge', a.file, b.file)).code).toBe(0);
   });

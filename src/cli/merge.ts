@@ -157,7 +157,8 @@ function mergeGroup(group: readonly Input[]): Merged {
     ...(missing.length > 0 ? [`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing`] : []),
     ...(interruptedShards.length > 0 ? [`shard${interruptedShards.length > 1 ? 's' : ''} ${interruptedShards.join(', ')} interrupted (Ctrl-C)`] : []),
   ];
-  const inconclusive = violation === null && gaps.length > 0 ? `${gaps.join('; ')}: their runs were not made, so nothing found is no verdict on the whole budget` : null;
+  const their = missing.length + interruptedShards.length > 1 ? 'their' : 'its';
+  const inconclusive = violation === null && gaps.length > 0 ? `${gaps.join('; ')}: what ${their} runs would have found is unknown` : null;
   return {
     model: first.model,
     config: first.config,
