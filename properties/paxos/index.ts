@@ -94,11 +94,27 @@ export const promiseNeverDecreases = alwaysStep(
 );
 
 /**
- * Liveness: on every fair behaviour some value is chosen. It holds with one proposer and, in
- * these bounded configurations, with two: proposers may preempt each other (the dueling of
- * FLP) only until the ballots run out, and the highest ballot cannot be preempted.
+ * Liveness: on every fair behaviour some value is chosen, unless a fault cost the last ballot.
+ * It holds with one proposer and, in these bounded configurations, with two: proposers may
+ * preempt each other (the dueling of FLP) only until the ballots run out, and the highest
+ * ballot cannot be preempted.
+ *
+ * What the paper promises under faults ("Paxos Made Simple", section 2.4): progress when a
+ * distinguished proposer can talk to a majority, because a proposer whose messages were lost
+ * (or whose acceptors crashed) abandons its ballot and starts a higher-numbered one; Paxos sends
+ * nothing twice in a ballot, so retrying *is* the higher ballot. The model bounds ballots
+ * (`maxBallot`), so once every proposer has started its last one, a lost message or a crash of
+ * the proposer holding the highest ballot strands it where the paper would start another. That
+ * is what the excuse says, no more: out of ballots, and the highest ballot's proposer crashed
+ * (`lastBallotLost`) or a message was lost and nothing is in flight any more (`lastBallotStranded`).
+ * Without faults nothing is excused, so a proposer that waits for too many promises (mutant
+ * waits-for-all-promises) is still caught.
  */
-export const eventuallyChosen = eventually('eventually-chosen', 'a value is eventually chosen (unless a crash cost the last ballot)', (w) => choices(w).length > 0 || lastBallotLost(w));
+export const eventuallyChosen = eventually(
+  'eventually-chosen',
+  'a value is eventually chosen (unless a crash or a lost message cost the last ballot)',
+  (w) => choices(w).length > 0 || lastBallotLost(w) || lastBallotStranded(w),
+);
 
 export const chosen = sometimes('chosen', 'a value is chosen', (w) => choices(w).length > 0);
 
@@ -139,6 +155,21 @@ const lastBallotLost = (w: WorldView): boolean => {
   const top = proposers.reduce((a, b) => (b.context.ballot > a.context.ballot ? b : a));
   return top.state === 'idle' && top.context.ballot !== NO_BALLOT;
 };
+
+/**
+ * Every ballot is used, a message was lost, nothing is in flight, and no proposer holds what its
+ * ballot needs: each is idle, waiting for promises short of a quorum, or in phase 2 (where, with
+ * nothing chosen and nothing in flight, its acceptances fell short). No message can arrive and no
+ * proposer may start a ballot, so nothing will happen again, and a correct proposer could not
+ * have gone on either: a proposer sitting on a quorum of promises is no excuse (the mutant
+ * waits-for-all-promises). (The network is a bag in the default configurations: a delivered
+ * message leaves it.)
+ */
+const lastBallotStranded = (w: WorldView): boolean =>
+  outOfBallots(w) &&
+  (w.faultsUsed?.loss ?? 0) > 0 &&
+  w.network.length === 0 &&
+  w.role('proposer').every((p) => p.up && (p.state !== 'preparing' || (p.context.promises as readonly unknown[]).length < majority(Number(w.params.acceptors))));
 
 /** No proposer has a ballot left to start (the configuration's bound on retries). */
 const outOfBallots = (w: WorldView): boolean => {

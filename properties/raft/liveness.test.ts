@@ -2,18 +2,17 @@
  * Raft's liveness with teeth: stable-leader-commits-applied holds under the model's fairness
  * (exhaustively, on three servers with one term, so that a leader once elected is stable), the
  * mutant ignores-leader-commit (safe: no invariant fails) is caught by it alone, by `explore` and
- * by `check`, and the expected election livelock (preset split-votes) replays with
- * `protokit replay`.
+ * by `check`, and the split vote of the last term (preset split-votes) is excused by
+ * leader-eventually-elected, as the paper allows.
  */
 import { describe, expect, test } from 'vitest';
 import { buildTrace, checkRandom, explore, replay, resolveInstance, withProperties } from '../../src/index.js';
-import { testExpectedFailuresReplay } from '../expected-replay.js';
 import suite from './index.js';
 
 describe('raft liveness', () => {
   // One term: whoever wins term 1 stays leader (nobody may time out past it); one entry.
   const oneTerm = { config: { nodes: 3, maxTerm: 1, maxLog: 1 }, faults: { network: 'set', loss: 0, duplicate: 0, crash: 0, partition: 0 } } as const;
-  // leader-eventually-elected fails here (the votes may split), so it is left out: every other
+  // leader-eventually-elected is left out here (its verdict is the last test's): every other
   // property, safety included, is checked.
   const withoutElection = withProperties(suite, suite.properties.map((p) => p.name).filter((n) => n !== 'leader-eventually-elected'));
 
@@ -41,5 +40,13 @@ describe('raft liveness', () => {
     expect([r.violation?.property, r.violation?.kind, r.violation?.step, r.violation?.loopStart]).toEqual(['stable-leader-commits-applied', 'liveness', 15, 15]);
   });
 
-  testExpectedFailuresReplay(suite);
+  // The election livelock of preset split-votes (all three time out in term 1 and vote for
+  // themselves) is what the paper allows without timing: leader-eventually-elected excuses it.
+  // It used to be an expected failure; the same split on an unordered network (explore with
+  // --max-in-flight 4) was then a false alarm no suite declared.
+  test('the split vote of the last term is excused: both liveness properties hold in preset split-votes (explore)', async () => {
+    const r = await explore(suite, { config: { preset: 'split-votes' } });
+    expect([r.violation, r.inconclusive, r.distinctStates]).toEqual([null, false, 28613]);
+    expect(r.liveness.properties.map((p) => [p.name, p.verdict])).toEqual([['leader-eventually-elected', 'holds'], ['stable-leader-commits-applied', 'holds']]);
+  });
 });

@@ -398,11 +398,12 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
     const missed = r.witnesses.filter((w) => !w.reached);
-    lines.push(c.green(`  ✓ no invariant violated`));
+    // A random budget samples behaviours: it finds violations, it never shows their absence (explore does).
+    lines.push(c.green(`  ✓ no invariant violated in ${r.runs.toLocaleString('en-US')} runs (random runs sample behaviours; explore searches every state of a configuration)`));
     if (o.liveness > 0) lines.push(`  liveness: no violation found in ${r.lassos.toLocaleString('en-US')} lassos examined (random runs never show that liveness holds; explore decides it)`);
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.red(`✗ ${s(w.name)}`))).join('  ') || 'none'}`);
     if (missed.length) {
-      lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} never reached in ${r.runs} runs: the budget is too small or the model cannot get there`));
+      lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs: the budget is too small or the model cannot get there (explore decides which)`));
       lines.push(`    rerun:  ${s(o.rerun)}`);
     }
   }

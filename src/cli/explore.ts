@@ -19,6 +19,7 @@ import { saveTraceAndView } from './save.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { lassoVerdictLines } from '../render/verdict.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
+import { deadlockVerdict, limitOf, witnessVerdict } from './explore-verdicts.js';
 
 export interface ExploreCommandOptions {
   config: string[];
@@ -146,9 +147,9 @@ export async function exploreCommand(named: string | undefined, options: Explore
   const ok = result.violation === null;
   const resume = checkpointDir === undefined ? null : resumeCommand(modelName, options, checkpointDir);
   if (options.json) {
-    process.stdout.write(JSON.stringify({ ...jsonOf(result, unreduced, tracePath, loadArg, writeError, resume, htmlPath), frontierGrowing: growing !== null }) + '\n');
+    process.stdout.write(JSON.stringify({ ...jsonOf(result, unreduced, tracePath, loadArg, writeError, resume, htmlPath, options.deadlock !== false), frontierGrowing: growing !== null }) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume, htmlPath));
+    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume, htmlPath, options.deadlock !== false));
   }
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
@@ -163,6 +164,12 @@ export async function exploreCommand(named: string | undefined, options: Explore
   // A pass that a bound cut short is no verdict on the configuration: inconclusive, when asked.
   if (options.requireComplete && !result.complete) {
     if (!options.json) process.stderr.write(`protokit: inconclusive: ${result.stoppedBy === 'memory' ? 'the memory bound (--max-memory)' : `--${result.stoppedBy ?? 'a bound'}`} stopped the search before it was complete (--require-complete)\n`);
+    return EXIT_INCONCLUSIVE;
+  }
+  // Nor is a liveness property left undecided (--symmetry, --workers): --require-complete asks for every verdict.
+  const undecided = result.liveness.properties.filter((p) => p.verdict === 'not decided');
+  if (options.requireComplete && undecided.length > 0) {
+    if (!options.json) process.stderr.write(`protokit: inconclusive: ${undecided.map((p) => s(p.name)).join(', ')} (liveness) not decided: ${s(result.liveness.note ?? '')} (--require-complete)\n`);
     return EXIT_INCONCLUSIVE;
   }
   return result.inconclusive ? EXIT_INCONCLUSIVE : 0;
@@ -222,7 +229,7 @@ function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): st
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }
 
-function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null, resume: string | null, htmlPath: string | null): object {
+function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, writeError: string | null, resume: string | null, htmlPath: string | null, deadlockChecked: boolean): object {
   return {
     model: r.model,
     preset: r.preset,
@@ -244,7 +251,9 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     spilledWorlds: r.spilledWorlds,
     resumed: r.resumed,
     checkpoint: r.checkpoint && { dir: r.checkpoint.dir, depth: r.checkpoint.depth, states: r.checkpoint.states, resume },
-    witnesses: r.witnesses,
+    // `verdict` says what `reached: false` means: unreachable only after a complete, unconstrained search.
+    witnesses: r.witnesses.map((w) => ({ ...w, verdict: witnessVerdict(r, w.reached) })),
+    deadlock: deadlockVerdict(r, deadlockChecked),
     inconclusive: r.inconclusive,
     liveness: { checked: r.liveness.checked, note: r.liveness.note, properties: r.liveness.properties },
     ...(r.coverage ? { coverage: r.coverage } : {}),
@@ -271,7 +280,7 @@ const STOPPED_BY: Record<NonNullable<ExploreResult['stoppedBy']>, string> = {
   interrupted: 'Ctrl-C',
 };
 
-function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null, resume: string | null, htmlPath: string | null): string {
+function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: string | null, loadArg: string, color: boolean, writeError: string | null, resume: string | null, htmlPath: string | null, deadlockChecked: boolean): string {
   const c = color ? pc : pc.createColors(false);
   const lines: string[] = [];
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
@@ -311,13 +320,19 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
       lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(tracePath)}${loadArg}`)}`);
     }
   } else {
-    lines.push(c.green(r.complete ? '  ✓ no invariant violated in any reachable state' : '  ✓ no invariant violated in the states searched'));
+    // Absences are facts only after a search that saw everything (explore-verdicts.ts).
+    const limit = limitOf(r);
+    const deadlock = deadlockVerdict(r, deadlockChecked);
+    const noDeadlock = deadlock === 'not checked' ? '' : ' and no deadlock';
+    lines.push(c.green(limit === null ? `  ✓ no invariant violated${noDeadlock} in any reachable state` : `  ✓ no invariant violated${noDeadlock} in the states searched`));
+    if (limit !== null) lines.push(c.yellow(`    (${limit}: no verdict on the states beyond it)`));
     for (const p of r.liveness.properties) {
       if (p.verdict === 'holds') lines.push(c.green(`  ✓ ${s(p.name)} (liveness) holds on every fair behaviour`));
       else if (p.verdict === 'inconclusive') lines.push(c.yellow(`  ? ${s(p.name)} (liveness) inconclusive: ${s(p.reason ?? '')} (exit 5)`));
       else if (p.verdict === 'not decided') lines.push(c.yellow(`  - ${s(p.name)} (liveness) not decided: ${s(p.reason ?? '')}`));
     }
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.yellow(`○ ${s(w.name)} (not reached)`))).join('  ') || 'none'}`);
+    const missed = (name: string) => (witnessVerdict(r, false) === 'unreachable' ? c.yellow(`○ ${s(name)} (unreachable in this configuration)`) : c.yellow(`○ ${s(name)} (not reached in the states searched)`));
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : missed(w.name))).join('  ') || 'none'}`);
   }
   return lines.join('\n') + '\n';
 }

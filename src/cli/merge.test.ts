@@ -86,6 +86,23 @@ describe('protokit merge, shards run as separate processes', () => {
     expect(text.stdout).toMatch(/about [\d,]+ distinct states \(estimate from the shards' sketches; between/);
   });
 
+  test('a missing or interrupted shard makes a clean merge inconclusive (exit 5), never a pass or a missed witness', async () => {
+    const [, , a, b] = shards as [unknown, unknown, (typeof shards)[0], (typeof shards)[0]];
+    const alone = await run('merge', a.file, '--json');
+    const m = JSON.parse(alone.stdout);
+    expect([alone.code, m.violation, m.ok, m.shards.missing, m.inconclusive]).toEqual([5, null, false, [2], 'shard 2 of 2 missing: what its runs would have found is unknown']);
+    const text = await run('merge', a.file);
+    expect([text.code, text.stdout]).toEqual([5, expect.stringMatching(/^ {2}\? inconclusive: no violation in the runs merged, but shard 2 of 2 missing: what its runs would have found is unknown/m)]);
+    expect(text.stdout).not.toMatch(/✓ no violation/);
+    // A shard stopped by Ctrl-C (check --json writes interrupted: true) counts as missing runs.
+    const stopped = join(dir, 'clean-2-interrupted.json');
+    writeFileSync(stopped, JSON.stringify({ ...b.json, interrupted: true }));
+    const cut = await run('merge', a.file, stopped, '--json');
+    expect([cut.code, JSON.parse(cut.stdout).interruptedShards, JSON.parse(cut.stdout).inconclusive]).toEqual([5, [2], 'shard 2 interrupted (Ctrl-C): what its runs would have found is unknown']);
+    // The whole split merged is a verdict again.
+    expect((await run('merge', a.file, b.file)).code).toBe(0);
+  });
+
   test('bad input: one line, exit 2', async () => {
     const [, , a] = shards as [unknown, unknown, (typeof shards)[0]];
     const twice = await run('merge', a.file, a.file);

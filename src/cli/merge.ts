@@ -5,13 +5,18 @@
  * with its trace and the line that reruns that shard alone; distinct states are combined from
  * each shard's sketch (random/sketch.ts): exact while the shards saw few states, otherwise an
  * estimate, labelled as such, between the largest shard's count and the sum.
+ *
+ * What a merge may conclude: a violation in any shard is one (exit 1). Without one, "nothing
+ * found" and "witness never reached" speak for the whole budget only when every shard ran it
+ * whole: a missing shard or one stopped by Ctrl-C leaves runs nobody made, so the merge is then
+ * inconclusive (exit 5, saying which shards), never a pass and never a missed witness.
  */
 import pc from 'picocolors';
 import { z } from 'zod';
 import { UsageError } from '../engine/errors.js';
 import { readInputJson } from '../engine/input-file.js';
 import { decodeSketch, unionOfSketches } from '../explore/random/sketch.js';
-import { formatMs, useColor } from './common.js';
+import { EXIT_INCONCLUSIVE, formatMs, useColor } from './common.js';
 
 export interface MergeCommandOptions {
   json?: boolean;
@@ -66,6 +71,9 @@ export async function mergeCommand(files: readonly string[], options: MergeComma
     const color = useColor();
     process.stdout.write(merged.map((m) => describe(m, color)).join('\n'));
   }
+  if (merged.some((m) => m.violation !== null)) return 1;
+  // Missing or interrupted shards: neither a pass nor a missed witness (exit 5, the contract's inconclusive).
+  if (merged.some((m) => m.inconclusive !== null)) return EXIT_INCONCLUSIVE;
   return merged.every((m) => m.ok) ? 0 : 1;
 }
 
@@ -96,6 +104,10 @@ export interface Merged {
   readonly distinctStatesBounds: readonly [number, number];
   readonly witnesses: readonly { readonly name: string; readonly reached: boolean; readonly shards: readonly number[] }[];
   readonly violation: (Record<string, unknown> & { readonly shard: number | null; readonly file: string; readonly rerun: string | null }) | null;
+  /** Shards whose check was interrupted (Ctrl-C): their runs are not all there. */
+  readonly interruptedShards: readonly number[];
+  /** Why the merge is no verdict on the whole budget (missing or interrupted shards), or null. */
+  readonly inconclusive: string | null;
   readonly ok: boolean;
 }
 
@@ -140,6 +152,13 @@ function mergeGroup(group: readonly Input[]): Merged {
     file: failed.file,
     rerun: failed.result.rerun ?? null,
   };
+  const interruptedShards = ordered.filter((i) => (i.result as { interrupted?: unknown }).interrupted === true).map((i) => i.result.shard?.index ?? 0);
+  const gaps = [
+    ...(missing.length > 0 ? [`shard${missing.length > 1 ? 's' : ''} ${missing.join(', ')} of ${count} missing`] : []),
+    ...(interruptedShards.length > 0 ? [`shard${interruptedShards.length > 1 ? 's' : ''} ${interruptedShards.join(', ')} interrupted (Ctrl-C)`] : []),
+  ];
+  const their = missing.length + interruptedShards.length > 1 ? 'their' : 'its';
+  const inconclusive = violation === null && gaps.length > 0 ? `${gaps.join('; ')}: what ${their} runs would have found is unknown` : null;
   return {
     model: first.model,
     config: first.config,
@@ -155,7 +174,9 @@ function mergeGroup(group: readonly Input[]): Merged {
     distinctStatesBounds: [lower, upper],
     witnesses,
     violation,
-    ok: violation === null && witnesses.every((w) => w.reached),
+    interruptedShards,
+    inconclusive,
+    ok: violation === null && inconclusive === null && witnesses.every((w) => w.reached),
   };
 }
 
@@ -191,9 +212,12 @@ function describe(m: Merged, color: boolean): string {
     if (typeof v.trace === 'string') lines.push(`    trace:  ${p(v.trace)}`);
     if (typeof v.replay === 'string') lines.push(`    replay: ${p(v.replay)}`);
     if (v.rerun) lines.push(`    rerun:  ${p(v.rerun)}`);
+  } else if (m.inconclusive !== null) {
+    lines.push(c.yellow(`  ? inconclusive: no violation in the runs merged, but ${p(m.inconclusive)} (exit 5)`));
   } else {
-    lines.push(c.green('  ✓ no invariant violated in any shard'));
+    lines.push(c.green('  ✓ no violation found in any shard\'s runs'));
   }
-  lines.push(`  witnesses: ${m.witnesses.map((w) => (w.reached ? c.green(`✓ ${p(w.name)}`) : c.red(`✗ ${p(w.name)}`))).join('  ') || 'none'}`);
+  const missed = (name: string) => (m.inconclusive === null ? c.red(`✗ ${p(name)}`) : c.yellow(`✗ ${p(name)} (not reached in the runs merged)`));
+  lines.push(`  witnesses: ${m.witnesses.map((w) => (w.reached ? c.green(`✓ ${p(w.name)}`) : missed(w.name))).join('  ') || 'none'}`);
   return lines.join('\n') + '\n';
 }

@@ -182,9 +182,3 @@ export class FingerprintSet {
     for (let i = 0; i < used.length; i++) if (used[i] === 1) this.add({ hi: hi[i]!, lo: lo[i]! });
   }
 }
-
-/** A node state's fingerprint as the recorded logs carry it: 16 hex digits of the kit's own node-state hash. */
-export function nodeStateFingerprint(state: NodeState): string {
-  const h = hashText(nodeKey(state));
-  return (h.hi >>> 0).toString(16).padStart(8, '0') + (h.lo >>> 0).toString(16).padStart(8, '0');
-}

@@ -6,7 +6,7 @@
  */
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { UsageError } from '../engine/errors.js';
-import { jsonNesting } from '../trace/file.js';
+import { jsonNesting } from '../engine/input-file.js';
 import { parseHeader, parseStep, type LogHeader, type LogStep } from './log.js';
 
 /** The largest log file read. */

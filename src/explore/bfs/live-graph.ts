@@ -9,12 +9,18 @@
  * `edgeStart[s] .. edgeStart[s + 1]`, as in a compressed sparse row matrix.
  */
 
+/** `expanded` of a state the state constraint (--max-in-flight) left unexpanded. */
+export const CONSTRAINED = 2;
+
 export class LiveGraph {
   /** Number of states begun (every visited state is begun, in order, expanded or not). */
   states = 0;
   edges = 0;
   edgeStart = new Uint32Array(1024);
-  /** 1: every successor recorded; 0: cut off by a bound (unknown beyond). */
+  /**
+   * 1: every successor recorded; 0: cut off by a bound that stopped the search (unknown beyond);
+   * CONSTRAINED: left unexpanded by the state constraint (--max-in-flight; unknown beyond too).
+   */
   expanded = new Uint8Array(1024);
   /** Index, among its parent's enabled actions, of the action that first reached each state. */
   via = new Uint32Array(1024);
@@ -39,11 +45,11 @@ export class LiveGraph {
   }
 
   /** Starts the edges of state `id`; states are begun in number order. */
-  begin(id: number, expanded: boolean): void {
+  begin(id: number, expanded: boolean, constrained = false): void {
     if (id !== this.states) throw new Error(`internal: liveness graph began state ${id}, expected ${this.states}`);
     this.reserve(id);
     this.edgeStart[id] = this.edges;
-    this.expanded[id] = expanded ? 1 : 0;
+    this.expanded[id] = expanded ? 1 : constrained ? CONSTRAINED : 0;
     this.states++;
   }
 

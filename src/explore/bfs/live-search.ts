@@ -32,16 +32,16 @@ import { worldFingerprint } from '../../engine/fingerprint.js';
 import type { World } from '../../engine/world.js';
 import { buildView } from '../../engine/view.js';
 import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
-import { isLiveness, livenessBits, type LivenessProperty } from '../../properties/liveness.js';
+import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { reachedIn, verdictOf, type Property, type Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { execute } from '../execute.js';
 import { checkLasso, isTerminal } from '../lasso.js';
 import { heapUsed } from './backend.js';
 import { Frontier } from './frontier.js';
-import { LiveGraph } from './live-graph.js';
+import { CONSTRAINED, LiveGraph } from './live-graph.js';
 import { WorldDecoder } from './wire.js';
-import { decideLiveness } from './liveness.js';
+import { decideLiveness, type LiveVerdict } from './liveness.js';
 import type { StopReason } from './level.js';
 import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
 import { Coverage } from '../coverage.js';
@@ -143,8 +143,9 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
             }
           }
           for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
-          const expand = stoppedBy === null && world.network.length <= maxInFlight;
-          graph.begin(id, expand);
+          const constrained = world.network.length > maxInFlight;
+          const expand = stoppedBy === null && !constrained;
+          graph.begin(id, expand, stoppedBy === null && constrained);
           if (!expand) continue;
           const actions = enabledActions(instance, world);
           const steps = listedSteps();
@@ -219,7 +220,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   } else {
     for (let p = 0; p < liveness.length; p++) {
       const property = liveness[p]!;
-      const verdict = decideLiveness(graph, p);
+      const verdict = decideLiveness(graph, p, property.kind === 'eventually');
       if (verdict.verdict === 'violated' && violation === null) {
         const prefix = pathActions(visited, graph, verdict.start);
         const states = [...prefix.states, ...verdict.edges.map((e) => graph.to[e]!)];
@@ -228,7 +229,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       }
       report.properties.push(
         verdict.verdict === 'inconclusive'
-          ? { name: property.name, verdict: 'inconclusive', reason: stoppedBy === 'interrupted' ? 'the search was interrupted (Ctrl-C) before every state it depends on was searched' : verdict.reason }
+          ? { name: property.name, verdict: 'inconclusive', reason: inconclusiveReason(verdict, graph, p, visited, { stoppedBy, depth, maxInFlight: options.maxInFlight }) }
           : { name: property.name, verdict: verdict.verdict, reason: null },
       );
     }
@@ -268,6 +269,40 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
     statesPerSecond: elapsedMs > 0 ? (visited.size * 1000) / elapsedMs : 0,
     ...(coverage ? { coverage: coverage.report() } : {}),
   };
+}
+
+const BOUND_NAMES: Record<StopReason, string> = {
+  'max-states': '--max-states',
+  'max-depth': '--max-depth',
+  memory: 'the memory bound (--max-memory)',
+  interrupted: 'Ctrl-C',
+};
+
+/**
+ * Why a liveness verdict is inconclusive, in words: which bound left which state unknown, how far
+ * the search got, and whether the property was still owed there or may only be owed beyond.
+ */
+function inconclusiveReason(
+  verdict: Extract<LiveVerdict, { verdict: 'inconclusive' }>,
+  graph: LiveGraph,
+  p: number,
+  visited: VisitedSet,
+  search: { stoppedBy: StopReason | null; depth: number; maxInFlight: number | undefined },
+): string {
+  const constrained = graph.expanded[verdict.unknown] === CONSTRAINED;
+  const bound = constrained ? `--max-in-flight ${search.maxInFlight}` : BOUND_NAMES[search.stoppedBy ?? 'max-depth'];
+  const far = `${graph.states.toLocaleString('en-US')} state${graph.states === 1 ? '' : 's'}, depth ${search.depth}`;
+  if (!constrained && search.stoppedBy === 'interrupted') return `the search was interrupted (Ctrl-C) before every state it depends on was searched (searched ${far})`;
+  const at = `depth ${visited.pathTo(verdict.unknown).length}`;
+  const how = constrained ? `left unexpanded by ${bound} (a state with more messages in flight)` : `cut off by ${bound}`;
+  if (verdict.owed) return `a state where it is still owed (${at}) was ${how}; what follows it is unknown (searched ${far})`;
+  const bits = graph.bits[p]!;
+  let owedSomewhere = false;
+  for (let s = 0; s < graph.states && !owedSomewhere; s++) owedSomewhere = (bits[s]! & (P_BIT | Q_BIT)) === P_BIT;
+  const searched = constrained ? `${bound} left states unexpanded (searched ${far})` : `${bound} stopped the search at ${far}`;
+  return owedSomewhere
+    ? `${searched}; every obligation it met was paid within those states, but states beyond the bound may owe it and never pay`
+    : `${searched}, before any state owes it; states beyond the bound may owe it and never pay`;
 }
 
 function firstBroken<P extends { readonly name: string }>(list: readonly P[], run: (p: P) => string | undefined | void): Violation | null {

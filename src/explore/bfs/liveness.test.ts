@@ -84,6 +84,19 @@ describe('exhaustive search decides liveness on cycles', () => {
     expect([r.violation, r.inconclusive, r.liveness.properties[0]!.verdict]).toEqual([null, true, 'inconclusive']);
   });
 
+  test('a bound that stops the search before the first p-state makes leadsTo inconclusive, never "holds" (issue 22)', async () => {
+    // Depth 1 is the initial world alone (n = 0): no state searched owes one-leads-to-done, but the
+    // states cut off may. Before issue 22 this "held"; eventually-done, owed at the initial world, was already inconclusive.
+    const r = await explore(suiteOf(['Tick']), { maxDepth: 1 });
+    expect([r.violation, r.complete, r.inconclusive]).toEqual([null, false, true]);
+    expect(r.liveness.properties.map((p) => [p.name, p.verdict, p.reason])).toEqual([
+      ['done', 'inconclusive', 'a state where it is still owed (depth 1) was cut off by --max-depth; what follows it is unknown (searched 1 state, depth 1)'],
+      ['one-leads-to-done', 'inconclusive', '--max-depth stopped the search at 1 state, depth 1, before any state owes it; states beyond the bound may owe it and never pay'],
+    ]);
+    // Complete, the same property is decided: violated (Done is not fair here).
+    expect((await explore(suiteOf(['Tick'], [sane, oneLeadsToDone]))).liveness.properties[0]!.verdict).toBe('violated');
+  });
+
   test('without a terminal declaration the stopped ticker is a deadlock, reported when liveness holds', async () => {
     const suite = defineSuite({ model: tickerModel(['Tick', 'Done']), properties: [sane, done], budget: { runs: 10, depth: 5 } });
     const r = await explore(suite);

@@ -11,8 +11,11 @@
  *    edges, is fair: every other class is disabled somewhere on it; and when some class is
  *    enabled throughout and never taken inside, every cycle in C neglects it). A single state
  *    counts too, with the stuttering step: it is fair where no fair class is enabled at all.
- * States a bound cut off (unknown) are never part of a component; when one is relevant and no
- * violation is found, the verdict is inconclusive, never "holds".
+ * States a bound cut off (unknown) are never part of a component, and when no violation is found
+ * they decide between "holds" and inconclusive. For `eventually q` the obligation starts only at
+ * the initial state, so only an unknown state reachable from it through ¬q states matters. For
+ * `p ~> q` any unknown state matters, relevant or not: a p-state may lie beyond it, owed and never
+ * paid (a bound that stops a search before the first p-state would otherwise make it "hold").
  *
  * The counterexample: the shortest path to the first p-state (in search order) from which a
  * fair component is reachable, the shortest path on to it, and a cycle of real edges in it that
@@ -25,15 +28,19 @@ import { P_BIT, Q_BIT } from '../../properties/liveness.js';
 
 export type LiveVerdict =
   | { readonly verdict: 'holds' }
-  | { readonly verdict: 'inconclusive'; readonly reason: string }
+  /** `unknown`: a state a bound cut off; `owed`: the property is still owed there (else: it may be owed beyond). */
+  | { readonly verdict: 'inconclusive'; readonly unknown: number; readonly owed: boolean }
   /**
    * `edges` lead from state `start` (reached by the search's shortest path); the loop is
    * `edges[loopStart..]` (empty: the last state stutters).
    */
   | { readonly verdict: 'violated'; readonly start: number; readonly edges: readonly number[]; readonly loopStart: number };
 
-/** Decides property `k` of the graph. */
-export function decideLiveness(graph: LiveGraph, k: number): LiveVerdict {
+/**
+ * Decides property `k` of the graph. `owedOnlyAtStart`: the obligation starts at the initial
+ * state alone (`eventually`); otherwise (`leadsTo`) it may start at any state.
+ */
+export function decideLiveness(graph: LiveGraph, k: number, owedOnlyAtStart: boolean): LiveVerdict {
   const n = graph.states;
   const bits = graph.bits[k]!;
   const { edgeStart, to, cls, expanded } = graph;
@@ -104,9 +111,12 @@ export function decideLiveness(graph: LiveGraph, k: number): LiveVerdict {
   });
 
   if (!anyBad) {
-    return unknown < 0
-      ? { verdict: 'holds' }
-      : { verdict: 'inconclusive', reason: `state ${unknown}, which a bound cut off, is reachable while the property is still owed` };
+    if (unknown >= 0) return { verdict: 'inconclusive', unknown, owed: true };
+    if (!owedOnlyAtStart) {
+      const cut = graph.expanded.subarray(0, n).findIndex((e) => e !== 1);
+      if (cut >= 0) return { verdict: 'inconclusive', unknown: cut, owed: false };
+    }
+    return { verdict: 'holds' };
   }
 
   // 4. The first p-state (in search order) that can reach a fair component, by a backward search.
