@@ -11,6 +11,7 @@ import { formatAction, type Action } from '../../engine/actions.js';
 import { checkRandom, checkRandomInterruptible, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
 import { mergeSketches } from '../random/sketch.js';
+import type { SmallPassOptions, SmallPassResult } from '../default/small-pass.js';
 
 /** A ModelError as a worker sends it. */
 interface SentModelError {
@@ -127,6 +128,30 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
 export function checkOnWorker(suite: Suite, options: CheckOptions & { readonly suiteModule: string; readonly signal?: AbortSignal }): Promise<CheckResult> {
   const { onProgress, suiteModule, signal, ...plain } = options as CheckOptions & { suiteModule: string; signal?: AbortSignal; workers?: number; shard?: Shard; minWorkerSteps?: number };
   return runOnWorker(suite, suiteModule, plain, (n) => onProgress?.({ runs: n, total: plain.runs ?? suite.budget.runs, steps: 0 }), signal);
+}
+
+/** The default check's small pass (../small-pass.ts) on a worker thread, for a model checked on a side-by-side lane. */
+export function smallPassOnWorker(suite: Suite, options: SmallPassOptions & { readonly suiteModule: string }): Promise<SmallPassResult[]> {
+  const { suiteModule, signal, ...plain } = options;
+  return new Promise<SmallPassResult[]>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { suiteModule, model: suite.model.name, options: plain, pass: 'small' },
+    });
+    worker.on('message', (m: { small?: SmallPassResult[]; error?: string; modelError?: SentModelError }) => {
+      if (m.small) {
+        resolve(m.small);
+        void worker.terminate();
+      } else if (m.modelError) {
+        const e = m.modelError;
+        reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
+        void worker.terminate();
+      } else {
+        reject(new Error(m.error));
+      }
+    });
+    worker.on('error', reject);
+    signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+  });
 }
 
 /** A worker thread running `checkRandomInterruptible(suite, options)`; its progress in runs goes to `onRuns`. */
