@@ -92,7 +92,9 @@ export async function runJob(job: MutantJob): Promise<MutantOutcome> {
       step: small?.step ?? v?.step ?? null,
       shrunk: length ?? v?.lengths.shrunk ?? null,
       minimized: length ?? v?.lengths.minimized ?? null,
-      ...spent(),
+      // The small pass's CPU as measured when it was searched (it is searched once per mutant).
+      cpuMs: r.cpuMs,
+      wallMs: spent().wallMs,
     };
   } catch (error) {
     // A machine that throws fails the check too (exit 4).

@@ -64,9 +64,8 @@ export async function catchBatchDefault(model: string, mutant: string, seed: num
   const t0 = process.cpuUsage();
   try {
     const r = await defaultCheck(batchSuite(model), mutant, seed, false);
-    const used = process.cpuUsage(t0);
     const violation = r.small.find((p) => p.violation)?.violation ?? r.random?.violation ?? null;
-    return { model, mutant, seed, caught: violation?.property ?? null, foundBy: r.foundBy, runs: r.random?.runs ?? 0, steps: r.random?.steps ?? 0, cpuMs: (used.user + used.system) / 1000 };
+    return { model, mutant, seed, caught: violation?.property ?? null, foundBy: r.foundBy, runs: r.random?.runs ?? 0, steps: r.random?.steps ?? 0, cpuMs: r.cpuMs };
   } catch (error) {
     if (!(error instanceof ModelError)) throw error;
     const used = process.cpuUsage(t0);
