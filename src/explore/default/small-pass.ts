@@ -21,8 +21,8 @@ import type { ExploreViolation } from '../bfs/options.js';
  * Distinct states the pass may search per small configuration. Chosen by cost, not by any bug:
  * a few seconds of CPU per configuration (npm run check: +11% CPU in all, bench/results.md). It
  * completes Two-Phase Commit's (1,292), MapReduce's (62,227) and the quorum store's sloppy one
- * (498), and stops just short of Raft's (75,781), at depth 15 of the quorum store's two-client one
- * and at depth 15 of Paxos' (158,458).
+ * (498); it stops just short of Raft's (75,781), part-way through Paxos' (158,458), and at
+ * depth 15 of the quorum store's two-client one.
  */
 export const SMALL_PASS_STATES = 75_000;
 
