@@ -150,7 +150,9 @@ export function smallPassOnWorker(suite: Suite, options: SmallPassOptions & { re
       }
     });
     worker.on('error', reject);
-    signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
+    if (signal?.aborted) worker.postMessage({ stop: true });
+    else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
   });
 }
 
@@ -175,6 +177,8 @@ function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, o
       }
     });
     worker.on('error', reject);
-    signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
+    if (signal?.aborted) worker.postMessage({ stop: true });
+    else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
   });
 }
