@@ -8,9 +8,10 @@
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { suites } from '../properties/registry.js';
-import { checkRandom } from '../src/explore/random/random.js';
-import { time } from './measure.js';
+import { defaultCheck } from './default-check.js';
+import { ModelError } from '../src/engine/errors.js';
 import { catchOne, type Catch } from './unseen.js';
+import { catchBatchDefault, type BatchCatch } from './unseen-2.js';
 
 const PROCESSES = 2;
 
@@ -46,8 +47,18 @@ export interface MutantJob {
   readonly seed: number;
 }
 
+/** A job of the second unseen batch (bench/unseen-2.ts): today's default check of one mutant at one seed. */
+export interface BatchJob {
+  readonly batch: 2;
+  readonly model: string;
+  readonly mutant: string;
+  readonly seed: number;
+}
+
 export interface MutantOutcome extends MutantJob {
   readonly caught: string | null;
+  /** Which part of the default check found it: the small pass or the random runs. */
+  readonly foundBy: 'small' | 'random' | null;
   readonly breaks: string;
   readonly runs: number;
   readonly step: number | null;
@@ -57,26 +68,45 @@ export interface MutantOutcome extends MutantJob {
   readonly wallMs: number;
 }
 
-export function runJob(job: MutantJob): MutantOutcome {
+/** The default check of a shipped mutant (the small pass, then the random runs), as `protokit check MODEL --mutant M --seed N`. */
+export async function runJob(job: MutantJob): Promise<MutantOutcome> {
   const suite = suites.find((s) => s.model.name === job.model)!;
-  const run = time(() => checkRandom(suite, { mutant: job.mutant, seed: job.seed }));
-  const v = run.value.violation;
-  return {
-    ...job,
-    caught: v?.property ?? null,
-    breaks: suite.model.mutants[job.mutant]!.breaks,
-    runs: run.value.runs,
-    step: v?.step ?? null,
-    shrunk: v?.lengths.shrunk ?? null,
-    minimized: v?.lengths.minimized ?? null,
-    cpuMs: run.cpuMs,
-    wallMs: run.wallMs,
+  const t0 = process.cpuUsage();
+  const w0 = performance.now();
+  const breaks = suite.model.mutants[job.mutant]!.breaks;
+  const spent = () => {
+    const used = process.cpuUsage(t0);
+    return { cpuMs: (used.user + used.system) / 1000, wallMs: performance.now() - w0 };
   };
+  try {
+    const r = await defaultCheck(suite, job.mutant, job.seed);
+    const small = r.small.find((p) => p.violation)?.violation ?? null;
+    const v = r.random?.violation ?? null;
+    const length = small?.actions.length ?? null;
+    return {
+      ...job,
+      caught: small?.property ?? v?.property ?? null,
+      foundBy: r.foundBy,
+      breaks,
+      runs: r.random?.runs ?? 0,
+      step: small?.step ?? v?.step ?? null,
+      shrunk: length ?? v?.lengths.shrunk ?? null,
+      minimized: length ?? v?.lengths.minimized ?? null,
+      // The small pass's CPU as measured when it was searched (it is searched once per mutant).
+      cpuMs: r.cpuMs,
+      wallMs: spent().wallMs,
+    };
+  } catch (error) {
+    // A machine that throws fails the check too (exit 4).
+    if (!(error instanceof ModelError)) throw error;
+    return { ...job, caught: 'model error', foundBy: null, breaks, runs: 0, step: error.step, shrunk: null, minimized: null, ...spent() };
+  }
 }
 
 if (process.send !== undefined) {
-  process.on('message', (jobs: (MutantJob | UnseenJob)[]) => {
-    const outcomes: (MutantOutcome | Catch)[] = jobs.map((j) => ('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : runJob(j)));
+  process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob)[]) => {
+    const outcomes: (MutantOutcome | Catch | BatchCatch)[] = [];
+    for (const j of jobs) outcomes.push('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed) : await runJob(j));
     // Disconnect only once the answer is handed over, or it may be lost.
     process.send!(outcomes, undefined, {}, () => process.disconnect());
   });

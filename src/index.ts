@@ -31,6 +31,8 @@ export type { Instance, InstanceOptions } from './engine/instance.js';
 export type { FaultSettings, NetworkSemantics } from './engine/faults.js';
 export { NO_FAULTS, parseFaults, describeFaults } from './engine/faults.js';
 export { checkRandom, DEFAULT_SEED } from './explore/random/random.js';
+export { checkDefault, type DefaultCheckResult } from './explore/default/default-check.js';
+export { smallPass, searchSmall, smallConfigsOf, SMALL_PASS_STATES, type SmallPassResult, type SmallPassOptions } from './explore/default/small-pass.js';
 export type { CheckOptions, CheckResult, Counterexample } from './explore/random/random.js';
 export { execute } from './explore/execute.js';
 export { minimize, minimizeLasso } from './explore/minimize.js';

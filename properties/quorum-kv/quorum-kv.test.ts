@@ -59,7 +59,8 @@ describe('quorum-kv mutants', () => {
   const later: Record<string, MutantExpectation> = {
     'acks-before-w': { property: 'acked-write-durable', step: 5 },
     'sloppy-as-strict': { property: 'preference-list', step: 3 },
-    'read-quorum-too-small': { property: 'no-lost-write', step: 15 },
+    // 10 steps since the suite sweeps keys=1 (issue 22): the runs of one key come first.
+    'read-quorum-too-small': { property: 'no-lost-write', step: 10 },
     'clock-behind': { property: 'no-lost-write', step: 16, options: { config: { keys: 1 } } },
   };
   testMutants(safetyOf(suite), later, { subset: true, label: 'safety properties: ' });

@@ -7,7 +7,10 @@ import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
 import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
 import { interruptible } from './interrupt.js';
-import { checkOnWorker, checkParallel, shardPlan, WORKER_MIN_STEPS } from '../explore/shard/shard.js';
+import { checkOnWorker, checkParallel, shardPlan, smallPassOnWorker, WORKER_MIN_STEPS } from '../explore/shard/shard.js';
+import { SMALL_PASS_STATES, searchSmall, smallConfigsOf, type SmallPassResult } from '../explore/default/small-pass.js';
+import { resolveInstance } from '../engine/instance.js';
+import { buildTrace } from '../trace/replay.js';
 import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
 import { selectProperties, withProperties, type Suite } from '../properties/suite.js';
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
@@ -51,10 +54,20 @@ export interface CheckCommandOptions {
   /** A budget in steps instead of runs. */
   steps?: number;
   strategy?: string;
+  /** false with --no-small: no exhaustive search of the suite's small configurations first. */
+  small?: boolean;
 }
 
 interface ModelOutcome {
+  /** The random runs' result; when the small pass found the violation, one of no runs that carries it. */
   readonly result: CheckResult;
+  /** The exhaustive search of each small configuration that came first (none when it did not run). */
+  readonly small: readonly SmallPassResult[];
+  /** Which part of the check found the violation. */
+  readonly foundBy: 'small' | 'random' | null;
+  /** The suite checked and the command's options, for the commands the output prints. */
+  readonly suite: Suite;
+  readonly options: CheckCommandOptions;
   /** The shard this process ran, and where it was read from. */
   readonly shard: ShardFound | null;
   /** How many properties the suite checks (invariants and witnesses). */
@@ -211,6 +224,10 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   const share = shard ? shardPlan(options.seed ?? DEFAULT_SEED, budget, shard).runs : budget;
   const progress = progressFor(suite.model.name, share, !options.json && onWorker === undefined, { note });
   let result: CheckResult;
+  let small: SmallPassResult[] = [];
+  // The small configuration being searched, for a model error's trace.
+  let searching: { config: Record<string, unknown>; faults: ReturnType<typeof faultsFromOptions> } | null = null;
+  const smallOptions = { mutant: options.mutant, properties: selected, deadlock: options.deadlock };
   try {
     const checkOptions = {
       runs,
@@ -227,20 +244,37 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
       onProgress: (p: { runs: number; total: number }) => (onWorker ? onWorker(p.runs) : progress.update(p.runs, p.total)),
     };
     // Ctrl-C stops the check (in this thread, or in every worker) with the figures so far.
-    result = await interruptible((signal) =>
-      options.workers && options.workers > 1
+    result = await interruptible(async (signal) => {
+      // First the exhaustive part: each small configuration, searched up to a bound.
+      if (runsSmallPass(options, suite)) {
+        if (onWorker) small = await smallPassOnWorker(suite, { ...smallOptions, suiteModule: suiteModuleOf(options.load), signal });
+        else {
+          for (const one of smallConfigsOf(suite)) {
+            searching = { config: one.config, faults: one.faults };
+            const r = await searchSmall(suite, one, { ...smallOptions, signal });
+            small.push(r);
+            if (r.violation || signal.aborted) break;
+          }
+          searching = null;
+        }
+        const found = small.find((p) => p.violation !== null);
+        if (found) return resultOfSmallPass(suite, found, small, plan?.seed ?? options.seed ?? DEFAULT_SEED, options);
+      }
+      return options.workers && options.workers > 1
         ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
         : onWorker
           ? checkOnWorker(suite, { ...checkOptions, suiteModule: suiteModuleOf(options.load), signal })
-          : checkRandomInterruptible(suite, checkOptions, signal),
-    );
+          : checkRandomInterruptible(suite, checkOptions, signal);
+    });
   } catch (error) {
     if (error instanceof ModelError) {
       const seed = plan?.seed ?? options.seed ?? DEFAULT_SEED;
-      const file = `${fileSafe(options.mutant ?? suite.model.name)}-model-error-seed${seed}.json`;
+      const during = searching as { config: Record<string, unknown>; faults: ReturnType<typeof faultsFromOptions> } | null;
+      const file = `${fileSafe(options.mutant ?? suite.model.name)}-model-error-${during ? 'small' : `seed${seed}`}.json`;
       const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
       progress.stop();
-      saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'check', seed }, options.load);
+      if (during) saveModelErrorTrace(error, suite, { config: during.config as Record<string, string>, mutant: options.mutant, faults: during.faults }, path, { command: 'explore' }, options.load);
+      else saveModelErrorTrace(error, suite, { config, mutant: options.mutant, faults }, path, { command: 'check', seed }, options.load);
     }
     throw error;
   } finally {
@@ -271,7 +305,19 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   let htmlPath: string | null = null;
   let writeError: string | null = null;
   let writeExit: number | null = null;
-  if (result.violation) {
+  const foundBy = result.violation === null ? null : small.some((p) => p.violation !== null) ? 'small' : 'random';
+  if (result.violation && foundBy === 'small') {
+    // The small pass's counterexample: the shortest in its configuration, saved as explore saves one.
+    const label = options.mutant ?? suite.model.name;
+    const v = result.violation;
+    const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, maxInFlight: small.at(-1)!.maxInFlight });
+    const file = `${fileSafe(label)}-${fileSafe(v.property)}-${hash}-small.json`;
+    const path = relative(process.cwd(), pathInside(options.out, suite.model.name, file)) || '.';
+    const instance = resolveInstance(suite.model, { config: result.config, preset: result.preset, mutant: result.mutant, faults: result.faults });
+    const built = buildTrace(instance, suite, v.actions, { command: 'explore' }, v.loopStart === null ? null : { property: v.property, loopStart: v.loopStart }, suiteRecordOf(path, options.load));
+    const trace = { ...built, ...(selected ? { properties: selected } : {}) };
+    ({ tracePath, htmlPath, writeError, writeExit } = await saveTraceAndView(suite, path, trace));
+  } else if (result.violation) {
     const label = options.mutant ?? suite.model.name;
     // The hash tells apart runs that differ only in configuration, faults or depth.
     const hash = settingsHash({ preset: result.preset, config: result.config, faults: result.faults, depth: options.depth ?? suite.budget.depth });
@@ -281,7 +327,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
     ({ tracePath, htmlPath, writeError, writeExit } = await saveTraceAndView(suite, path, trace));
   }
   const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, writeExit, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  return { result, small, foundBy, suite, options, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, writeExit, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
 }
 
 /**
@@ -325,8 +371,11 @@ function jsonOf(o: ModelOutcome): object {
     strategy: r.strategy,
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.coverage ? { coverage: r.coverage } : {}),
+    // The exhaustive part: each small configuration searched before the random runs.
+    small: o.small.map((p) => ({ description: p.description, preset: p.preset, config: p.config, faults: p.faults, maxInFlight: p.maxInFlight, distinctStates: p.distinctStates, depth: p.depth, complete: p.complete, violated: p.violation?.property ?? null, elapsedMs: Math.round(p.elapsedMs) })),
     ok: o.ok,
     violation: r.violation && {
+      foundBy: o.foundBy,
       property: r.violation.property,
       kind: r.violation.kind,
       ...(r.violation.loopStart === null ? {} : { loopStart: r.violation.loopStart }),
@@ -359,11 +408,12 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   const params = Object.entries(r.config).map(([k, v]) => `${s(k)}=${s(String(v))}`).join(' ');
   lines.push(c.bold(`${s(r.model)}${r.preset ? ` (preset ${s(r.preset)})` : ''}${r.mutant ? `, mutant ${s(r.mutant)}` : ''}`));
   lines.push(`  config ${params || '(no parameters)'}; ${describeFaults(r.faults)}; seed ${r.seed}${r.strategy !== 'random' ? `; strategy ${r.strategy}` : ''}`);
+  if (o.small.length) lines.push(...describeSmallPass(o.small));
   if (r.sweep) {
     const swept = (c: Record<string, unknown>) => Object.keys(c).filter((k) => r.sweep!.some((p) => p.config[k] !== r.sweep![0]!.config[k])).map((k) => `${s(k)}=${s(String(c[k]))}`).join(' ');
     lines.push(`  sweep: ${r.sweep.map((p) => `${swept(p.config) || 'one configuration'} (${p.runs.toLocaleString('en-US')} runs${p.violated ? ', violated' : ''})`).join('; ')}`);
   }
-  lines.push(
+  if (o.foundBy !== 'small') lines.push(
     `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
@@ -374,7 +424,13 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   }
   if (r.violation) {
     const v = r.violation;
-    if (v.loopStart === null) {
+    if (o.foundBy === 'small') {
+      const pass = o.small.find((p) => p.violation !== null)!;
+      const head = v.loopStart === null ? `${s(v.property)} violated at step ${v.step}` : v.kind === 'deadlock' ? 'deadlock' : `${s(v.property)} (liveness) violated`;
+      lines.push(c.red(c.bold(`  ✗ ${head}: ${s(v.message)}`)));
+      lines.push(`    found by the exhaustive search of a small configuration (${s(pass.description)}), before any random run`);
+      lines.push(v.loopStart === null ? `    counterexample: ${v.actions.length} actions, the shortest in that configuration` : `    lasso: a prefix of ${v.loopStart} actions, then ${v.step === v.loopStart ? 'the last world stutters forever' : `a loop of ${v.step - v.loopStart} that repeats forever`}`);
+    } else if (v.loopStart === null) {
       lines.push(c.red(c.bold(`  ✗ ${s(v.property)} violated at step ${v.step}: ${s(v.message)}`)));
       lines.push(`    counterexample: ${v.lengths.minimized} actions (${v.lengths.shrunk} after fast-check's shrinking, then minimised)`);
     } else {
@@ -392,6 +448,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
       lines.push(`    replay: ${s(`${COMMAND} replay ${shellArg(o.tracePath)}${o.loadArg}`)}`);
     }
     lines.push(`    rerun:  ${s(o.rerun)}`);
+    if (o.foundBy === 'small') lines.push(`    search: ${s(exploreCommandOf(o.suite, o.small.find((p) => p.violation !== null)!, o.options))}`);
   } else if (r.interrupted) {
     lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
     lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '○'} ${s(w.name)}`).join('  ') || 'none'}`);
@@ -439,6 +496,71 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
   }
   out.push('', failed === 0 ? c.green(`✓ all ${outcomes.length} models passed`) : c.red(`✗ ${failed} of ${outcomes.length} models failed`));
   return out.join('\n') + '\n';
+}
+
+/**
+ * Whether this check begins with the small pass: the suite has small configurations, and the
+ * caller did not choose a configuration or faults of their own (the small configurations are
+ * other ones), ask for one shard only (each shard would repeat it), or switch it off (--no-small).
+ */
+function runsSmallPass(options: CheckCommandOptions, suite: Suite): boolean {
+  const chosen = options.config.length > 0 || options.faults !== undefined || options.network !== undefined;
+  return options.small !== false && !chosen && options.shard === undefined && smallConfigsOf(suite).length > 0;
+}
+
+/** The check's result when the small pass found the violation: no random run was made. */
+function resultOfSmallPass(suite: Suite, pass: SmallPassResult, small: readonly SmallPassResult[], seed: number, options: CheckCommandOptions): CheckResult {
+  const v = pass.violation!;
+  return {
+    model: suite.model.name,
+    preset: pass.preset,
+    config: pass.config,
+    mutant: options.mutant ?? null,
+    faults: pass.faults,
+    seed,
+    runs: 0,
+    steps: 0,
+    distinctStates: pass.distinctStates,
+    distinctSketch: '',
+    lassos: 0,
+    witnesses: [],
+    violation: { property: v.property, message: v.message, step: v.step, actions: v.actions, seed, path: '', lengths: { shrunk: v.actions.length, minimized: v.actions.length }, kind: v.kind, loopStart: v.loopStart },
+    strategy: (options.strategy as Strategy | undefined) ?? suite.budget.strategy ?? 'random',
+    elapsedMs: small.reduce((sum, p) => sum + p.elapsedMs, 0),
+  };
+}
+
+/** One line per small configuration the pass searched: how far, and whether it found something. */
+function describeSmallPass(small: readonly SmallPassResult[]): string[] {
+  return small.map((p) => {
+    const reach = p.violation ? 'stopped at the violation' : p.complete ? 'every reachable state' : `stopped at its bound of ${SMALL_PASS_STATES.toLocaleString('en-US')}`;
+    const found = p.violation ? `: ✗ ${s(p.violation.property)}` : ', nothing violated';
+    return `  small configuration (${s(p.description)}): ${p.distinctStates.toLocaleString('en-US')} states to depth ${p.depth} (${reach})${found}`;
+  });
+}
+
+/** `protokit explore` of the small configuration that found a violation: the same search, alone. */
+function exploreCommandOf(suite: Suite, pass: SmallPassResult, options: CheckCommandOptions): string {
+  const small = smallConfigsOf(suite).find((c) => c.description === pass.description)!;
+  const faults = Object.entries(small.faults).filter(([k, v]) => k !== 'network' && v !== 0).map(([k, v]) => `${k}=${v}`);
+  return [
+    COMMAND,
+    'explore',
+    suite.model.name,
+    ...Object.entries(small.config).flatMap(([k, v]) => ['--config', `${k}=${v}`]),
+    ...(faults.length ? ['--faults', faults.join(',')] : ['--no-faults']),
+    ...(small.faults.network !== 'unordered' ? ['--network', small.faults.network] : []),
+    ...(small.maxInFlight !== undefined ? ['--max-in-flight', String(small.maxInFlight)] : []),
+    ...(options.mutant ? ['--mutant', options.mutant] : []),
+    ...(options.load ? ['--load', options.load] : []),
+    ...(options.property ?? []).flatMap((p) => ['--property', p]),
+    ...(options.skip ?? []).flatMap((p) => ['--skip', p]),
+    ...(options.deadlock === false ? ['--no-deadlock'] : []),
+    '--max-states',
+    String(SMALL_PASS_STATES),
+  ]
+    .map((a, k) => (k < 1 ? a : shellArg(a)))
+    .join(' ');
 }
 
 /** The module worker threads load the suites from: the registry, or the `--load` file. */

@@ -59,6 +59,7 @@ function program(setExit: (code: number) => void): Command {
     .option('--coverage', 'report which machine transitions, messages and events the runs exercised')
     .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
     .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
+    .option('--no-small', "skip the exhaustive search of the suite's small configurations that comes before the random runs")
     .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli

@@ -51,6 +51,12 @@ export interface Suite {
   /** The small configuration for exhaustive search, if the model has one. */
   readonly small?: SmallConfig;
   /**
+   * More small configurations (after `small`) that the default check searches exhaustively, up
+   * to a bound, before its random runs (src/explore/small-pass.ts): where bugs need what
+   * `small` leaves out (a sloppy quorum, two clients on one key).
+   */
+  readonly smallConfigs?: readonly SmallConfig[];
+  /**
    * Parameter ranges a check sweeps: its runs are spread over every combination (a parameter the
    * command line fixes is not swept). E.g. `{ maps: [1, 2, 3], reduces: [1, 2] }`.
    */

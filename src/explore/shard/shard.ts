@@ -11,6 +11,7 @@ import { formatAction, type Action } from '../../engine/actions.js';
 import { checkRandom, checkRandomInterruptible, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../random/random.js';
 import type { Suite } from '../../properties/suite.js';
 import { mergeSketches } from '../random/sketch.js';
+import type { SmallPassOptions, SmallPassResult } from '../default/small-pass.js';
 
 /** A ModelError as a worker sends it. */
 interface SentModelError {
@@ -129,6 +130,32 @@ export function checkOnWorker(suite: Suite, options: CheckOptions & { readonly s
   return runOnWorker(suite, suiteModule, plain, (n) => onProgress?.({ runs: n, total: plain.runs ?? suite.budget.runs, steps: 0 }), signal);
 }
 
+/** The default check's small pass (../small-pass.ts) on a worker thread, for a model checked on a side-by-side lane. */
+export function smallPassOnWorker(suite: Suite, options: SmallPassOptions & { readonly suiteModule: string }): Promise<SmallPassResult[]> {
+  const { suiteModule, signal, ...plain } = options;
+  return new Promise<SmallPassResult[]>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
+      workerData: { suiteModule, model: suite.model.name, options: plain, pass: 'small' },
+    });
+    worker.on('message', (m: { small?: SmallPassResult[]; error?: string; modelError?: SentModelError }) => {
+      if (m.small) {
+        resolve(m.small);
+        void worker.terminate();
+      } else if (m.modelError) {
+        const e = m.modelError;
+        reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
+        void worker.terminate();
+      } else {
+        reject(new Error(m.error));
+      }
+    });
+    worker.on('error', reject);
+    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
+    if (signal?.aborted) worker.postMessage({ stop: true });
+    else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+  });
+}
+
 /** A worker thread running `checkRandomInterruptible(suite, options)`; its progress in runs goes to `onRuns`. */
 function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, onRuns: (runs: number) => void, signal: AbortSignal | undefined): Promise<CheckResult> {
   return new Promise<CheckResult>((resolve, reject) => {
@@ -150,6 +177,8 @@ function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, o
       }
     });
     worker.on('error', reject);
-    signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
+    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
+    if (signal?.aborted) worker.postMessage({ stop: true });
+    else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
   });
 }

@@ -1,10 +1,13 @@
-/** The body of a `check --workers` thread: one seeded shard of random exploration. */
+/**
+ * The body of a `check --workers` thread: one seeded shard of random exploration; or, for a model
+ * checked on a side-by-side lane, the default check's small pass (`pass: 'small'`).
+ */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Suite } from '../../properties/suite.js';
 import { ModelError } from '../../engine/errors.js';
 import { checkRandom, checkRandomInterruptible, type CheckOptions } from '../random/random.js';
 
-const { suiteModule, model, options } = workerData as { suiteModule: string; model: string; options: CheckOptions };
+const { suiteModule, model, options, pass } = workerData as { suiteModule: string; model: string; options: CheckOptions; pass?: 'small' };
 try {
   const module = (await import(suiteModule)) as { suites?: unknown; default?: unknown };
   const found = module.suites ?? module.default;
@@ -13,8 +16,15 @@ try {
   // `{ stop: true }` from the main thread (Ctrl-C there) ends the shard with its figures so far.
   const stop = new AbortController();
   parentPort!.on('message', (m: { stop?: boolean }) => m.stop && stop.abort());
-  const result = await checkRandomInterruptible(suite, { ...options, onProgress: (p) => parentPort!.postMessage({ progress: p.runs }) }, stop.signal);
-  parentPort!.postMessage({ result });
+  if (pass === 'small') {
+    // The default check's exhaustive part (../small-pass.ts), on this thread for a side-by-side lane.
+    const { smallPass } = await import('../default/small-pass.js');
+    const o = options as CheckOptions;
+    parentPort!.postMessage({ small: await smallPass(suite, { mutant: o.mutant ?? undefined, properties: o.properties, deadlock: o.deadlock, signal: stop.signal }) });
+  } else {
+    const result = await checkRandomInterruptible(suite, { ...options, onProgress: (p) => parentPort!.postMessage({ progress: p.runs }) }, stop.signal);
+    parentPort!.postMessage({ result });
+  }
 } catch (error) {
   // An error of the model crosses as data, so the main thread reports it (exit 4) with its trace.
   if (error instanceof ModelError && error.step !== null) {
