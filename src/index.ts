@@ -54,7 +54,7 @@ export type { ExploreOptions, ExploreResult, ExploreViolation, ExploreProgress, 
 export { checkParallel, parseShard, shardPlan } from './explore/shard/shard.js';
 export type { Shard, ParallelCheckOptions } from './explore/shard/shard.js';
 export { UsageError, TraceMismatchError } from './engine/errors.js';
-/** Since 0.4.0. The environment failing (exit 74), and the one mapping of errors to exit codes. */
+/** Since 0.3.0. The environment failing (exit 74), and the one mapping of errors to exit codes. */
 export { EnvironmentError, exitCodeOf, EXIT } from './engine/errors.js';
 export { KIT_VERSION } from './engine/version.js';
 export { canonical } from './engine/canonical.js';

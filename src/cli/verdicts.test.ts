@@ -34,7 +34,7 @@ describe('explore: a bound is never a verdict', () => {
       expect.arrayContaining([
         '✓ no invariant violated and no deadlock in the states searched',
         '(--max-states stopped the search: no verdict on the states beyond it)',
-        'witnesses: ✗ commits (not reached in the states searched)  ✓ aborts  ✗ commits-after-recovery (not reached in the states searched)',
+        'witnesses: ○ commits (not reached in the states searched)  ✓ aborts  ○ commits-after-recovery (not reached in the states searched)',
       ]),
     );
     const json = JSON.parse((await run('explore', ...TLA, '--max-states', '100', '--skip', 'every-rm-learns-outcome', '--json', '--out', out)).stdout);
@@ -43,7 +43,7 @@ describe('explore: a bound is never a verdict', () => {
     const whole = await run('explore', ...TLA, '--json', '--out', out);
     const all = JSON.parse(whole.stdout);
     expect([whole.code, all.complete, all.deadlock, all.witnesses.map((w: { verdict: string }) => w.verdict)]).toEqual([0, true, 'none', ['reached', 'reached', 'unreachable']]);
-    expect(lines((await run('explore', ...TLA, '--out', out)).stdout)).toContain('witnesses: ✓ commits  ✓ aborts  ✗ commits-after-recovery (unreachable in this configuration)');
+    expect(lines((await run('explore', ...TLA, '--out', out)).stdout)).toContain('witnesses: ✓ commits  ✓ aborts  ○ commits-after-recovery (unreachable in this configuration)');
     // --no-deadlock: no claim about deadlocks at all.
     const unchecked = await run('explore', ...TLA, '--no-deadlock', '--out', out);
     expect(lines(unchecked.stdout)).toContain('✓ no invariant violated in any reachable state');
@@ -66,7 +66,7 @@ describe('explore: a bound is never a verdict', () => {
     const dir = join(out, 'checkpoint');
     const r = await run('explore', ...TLA, '--max-states', '100', '--skip', 'every-rm-learns-outcome', '--checkpoint', dir, '--checkpoint-interval', '0', '--out', out);
     expect(r.code).toBe(0);
-    expect(lines(r.stdout)).toContain('witnesses: ✗ commits (not reached in the states searched)  ✓ aborts  ✗ commits-after-recovery (not reached in the states searched)');
+    expect(lines(r.stdout)).toContain('witnesses: ○ commits (not reached in the states searched)  ✓ aborts  ○ commits-after-recovery (not reached in the states searched)');
   }, timeout);
 
   test('--symmetry leaves liveness undecided: exit 0 and "not decided", exit 5 with --require-complete', async () => {

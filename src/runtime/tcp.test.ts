@@ -14,6 +14,7 @@ import { startNode, type RunningNode } from './node.js';
 import { fileRecorder, LOG_FORMAT } from './recorder.js';
 import { fileStorage } from './storage.js';
 import { tcpTransport, type TcpTransport } from './tcp.js';
+import { KIT_VERSION } from '../engine/version.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'protokit-runtime-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -101,7 +102,7 @@ describe('files', () => {
     rm = await start();
     await rm.stop();
     const lines = readFileSync(join(logs, 'rm1.ndjson'), 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines[0]).toEqual({ format: LOG_FORMAT, model: 'two-phase-commit', config: { rms: 3, retry: true, tmRecovers: true }, mutant: null, node: 'rm1', role: 'rm', kit: '0.1.0' });
+    expect(lines[0]).toEqual({ format: LOG_FORMAT, model: 'two-phase-commit', config: { rms: 3, retry: true, tmRecovers: true }, mutant: null, node: 'rm1', role: 'rm', kit: KIT_VERSION });
     expect(lines.slice(1).map((l) => [l.step, l.event.kind, l.vc, l.sends.map((s: { id: string }) => s.id), l.persisted?.status ?? null])).toEqual([
       [1, 'start', { rm1: 1 }, [], 'working'],
       [2, 'env', { rm1: 2 }, ['rm1:1:1'], 'prepared'],
