@@ -10,9 +10,9 @@
  * Also: the README stays a front page (at most 250 lines, the quick start's two commands) and every
  * relative link of the README and the guides leads to a file.
  */
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run } from './cli/run-in-process.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -78,7 +78,23 @@ const isProgress = (line: string) => /^[^:]+: \d+\/\d+ \w+, [\d.]+ \w+\/s/.test(
 
 const samples = DOCS.flatMap((file) => samplesOf(file, readFileSync(join(ROOT, file), 'utf8')));
 
+/** Every file below traces/ now, so that what the samples' own runs write there can be removed after them. */
+function tracesNow(): Set<string> {
+  const dir = join(ROOT, 'traces');
+  return new Set(existsSync(dir) ? readdirSync(dir, { recursive: true, encoding: 'utf8' }) : []);
+}
+
 describe('the samples of the README and the guides are what the command line prints', () => {
+  // The samples print the paths a user sees (traces/...), so they run where a user would; what they
+  // write there is this test's, and goes when it ends: the checkout is left as it was.
+  let before = new Set<string>();
+  beforeAll(() => {
+    before = tracesNow();
+  });
+  afterAll(() => {
+    for (const file of tracesNow()) if (!before.has(file)) rmSync(join(ROOT, 'traces', file), { recursive: true, force: true });
+  });
+
   test('there are samples, and the README has some that npm test runs', () => {
     expect(samples.filter((s) => s.file === 'README.md' && !s.costly).length).toBeGreaterThanOrEqual(4);
   });
