@@ -133,40 +133,35 @@ export function checkOnWorker(suite: Suite, options: CheckOptions & { readonly s
 /** The default check's small pass (../small-pass.ts) on a worker thread, for a model checked on a side-by-side lane. */
 export function smallPassOnWorker(suite: Suite, options: SmallPassOptions & { readonly suiteModule: string }): Promise<SmallPassResult[]> {
   const { suiteModule, signal, ...plain } = options;
-  return new Promise<SmallPassResult[]>((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { suiteModule, model: suite.model.name, options: plain, pass: 'small' },
-    });
-    worker.on('message', (m: { small?: SmallPassResult[]; error?: string; modelError?: SentModelError }) => {
-      if (m.small) {
-        resolve(m.small);
-        void worker.terminate();
-      } else if (m.modelError) {
-        const e = m.modelError;
-        reject(new ModelError(e.what, e.node).at(e.step, e.action, e.actions, formatAction));
-        void worker.terminate();
-      } else {
-        reject(new Error(m.error));
-      }
-    });
-    worker.on('error', reject);
-    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
-    if (signal?.aborted) worker.postMessage({ stop: true });
-    else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
-  });
+  return onWorker<SmallPassResult[]>({ suiteModule, model: suite.model.name, options: plain, pass: 'small' }, (m) => m.small, signal);
 }
 
 /** A worker thread running `checkRandomInterruptible(suite, options)`; its progress in runs goes to `onRuns`. */
 function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, onRuns: (runs: number) => void, signal: AbortSignal | undefined): Promise<CheckResult> {
-  return new Promise<CheckResult>((resolve, reject) => {
-    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), {
-      workerData: { suiteModule, model: suite.model.name, options },
-    });
-    worker.on('message', (m: { progress?: number; result?: CheckResult; error?: string; modelError?: SentModelError }) => {
+  return onWorker<CheckResult>({ suiteModule, model: suite.model.name, options }, (m) => m.result, signal, onRuns);
+}
+
+interface WorkerMessage {
+  progress?: number;
+  result?: CheckResult;
+  small?: SmallPassResult[];
+  error?: string;
+  modelError?: SentModelError;
+}
+
+/**
+ * One job on a worker thread (worker-boot.mjs): resolves with what `answer` picks from its messages,
+ * rejects with the model's error or the thread's; Ctrl-C (`signal`) asks it to stop, even before it started.
+ */
+function onWorker<T>(workerData: unknown, answer: (m: WorkerMessage) => T | undefined, signal: AbortSignal | undefined, onProgress?: (runs: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData });
+    worker.on('message', (m: WorkerMessage) => {
+      const value = answer(m);
       if (m.progress !== undefined) {
-        onRuns(m.progress);
-      } else if (m.result) {
-        resolve(m.result);
+        onProgress?.(m.progress);
+      } else if (value !== undefined) {
+        resolve(value);
         void worker.terminate();
       } else if (m.modelError) {
         const e = m.modelError;
@@ -177,7 +172,6 @@ function runOnWorker(suite: Suite, suiteModule: string, options: CheckOptions, o
       }
     });
     worker.on('error', reject);
-    // A signal aborted before the thread started (Ctrl-C during the small pass) stops it at once.
     if (signal?.aborted) worker.postMessage({ stop: true });
     else signal?.addEventListener('abort', () => worker.postMessage({ stop: true }), { once: true });
   });
