@@ -25,7 +25,7 @@ const comparesLogLengthOnly = raftServer.provide({
 const keepsLeading = replaceHandler(
   replaceHandler(raftServer, 'leader', 'AppendEntriesResponse', [
     { guard: 'newerTerm', actions: 'adoptTerm' },
-    { guard: and(['sameTerm', 'appendSucceeded']) as never, actions: ['recordMatch', 'advanceCommitIndex', 'applyCommitted', 'sendNextEntry'] },
+    { guard: and(['sameTerm', 'appendSucceeded']), actions: ['recordMatch', 'advanceCommitIndex', 'applyCommitted', 'sendNextEntry'] },
     { guard: 'sameTerm', actions: 'retryEarlier' },
   ]),
   'leader',

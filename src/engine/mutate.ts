@@ -13,7 +13,7 @@
  * Names are checked by the compiler: the state path against the machine's states, the event
  * against its events, guards and actions against the names its `setup` declares.
  */
-import { createMachine, type AnyStateMachine, type ContextFrom, type EventFromLogic, type InputFrom, type StateMachine, type StateValueFrom } from 'xstate';
+import { createMachine, type AnyStateMachine, type ContextFrom, type EventFromLogic, type GuardPredicate, type InputFrom, type StateMachine, type StateValueFrom } from 'xstate';
 
 /** The names of a machine's named actions (from its `setup`), or any string when it has none. */
 export type ActionName<M extends AnyStateMachine> =
@@ -45,7 +45,8 @@ export type TargetOf<M extends AnyStateMachine> =
 export interface Handler<M extends AnyStateMachine> {
   /** A sibling state (`'aborted'`), a child (`'.committed'`) or a state by id (`'#rm.aborted'`); none: stay. */
   readonly target?: TargetOf<M> | readonly TargetOf<M>[];
-  readonly guard?: GuardName<M>;
+  /** A named guard, or a combination of them made with xstate's `and`, `or`, `not`. */
+  readonly guard?: GuardName<M> | GuardPredicate<any, any, any, any>;
   readonly actions?: ActionName<M> | readonly ActionName<M>[];
   readonly reenter?: boolean;
   readonly description?: string;
