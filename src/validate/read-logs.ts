@@ -4,9 +4,8 @@
  * problem one UsageError naming the file and line. A `--map` module turns the lines of another
  * format into steps; without one, each file is `protokit-log/1` (a header, then steps).
  */
-import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { UsageError } from '../engine/errors.js';
-import { jsonNesting } from '../engine/input-file.js';
+import { jsonNesting, readInputText } from '../engine/input-file.js';
 import { parseHeader, parseStep, type LogHeader, type LogStep } from './log.js';
 
 /** The largest log file read. */
@@ -48,43 +47,9 @@ export interface RecordedLogs {
   readonly total: number;
 }
 
-function reasonOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-}
-
-function refuseUnlessLogFile(path: string, stats: Stats): void {
-  if (stats.isDirectory()) throw new UsageError(`${path} is a directory, not a log file (give the files: ${path}/*.ndjson)`);
-  if (!stats.isFile()) throw new UsageError(`${path} is not a regular file (a device, FIFO or socket), not a log file`);
-  if (stats.size > MAX_LOG_BYTES) throw new UsageError(`${path} is ${Math.round(stats.size / 2 ** 20)} MB; log files are at most ${MAX_LOG_BYTES / 2 ** 20} MB`);
-}
-
-/** The text of a log file, refusing what is not a regular file of a bounded size before reading it. */
+/** The text of a log file: a regular file of at most MAX_LOG_BYTES, read through the kit's one reader of other people's files. */
 export function readLogText(path: string): string {
-  let fd: number;
-  try {
-    refuseUnlessLogFile(path, statSync(path));
-    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError((error as NodeJS.ErrnoException).code === 'ENOENT' ? `log file not found: ${path}` : `cannot read log ${path}: ${reasonOf(error)}`);
-  }
-  try {
-    const stats = fstatSync(fd);
-    refuseUnlessLogFile(path, stats);
-    const buffer = Buffer.alloc(stats.size);
-    let at = 0;
-    while (at < stats.size) {
-      const n = readSync(fd, buffer, at, stats.size - at, at);
-      if (n === 0) break;
-      at += n;
-    }
-    return buffer.subarray(0, at).toString('utf8');
-  } catch (error) {
-    if (error instanceof UsageError) throw error;
-    throw new UsageError(`cannot read log ${path}: ${reasonOf(error)}`);
-  } finally {
-    closeSync(fd);
-  }
+  return readInputText(path, { what: 'log', maxBytes: MAX_LOG_BYTES });
 }
 
 /** One line's JSON, bounded and without `__proto__` keys; `orText` gives non-JSON lines back as text (for a mapping). */
