@@ -71,7 +71,16 @@ export class Cluster {
       child.stdout!.on('data', onData);
       child.once('exit', (code, signal) => reject(new Error(`server ${server.id} exited before it was ready (${signal ?? code}); see ${join(this.dir, `${server.id}.stderr.log`)}`)));
     });
+    // A process that dies on its own (not by kill or stop, which clear `process` first) is reported.
+    child.once('exit', () => {
+      if (server.process !== child) return;
+      server.process = null;
+      this.onExit?.(server);
+    });
   }
+
+  /** Called when a server's process exits by itself (a crash the script did not inject). */
+  onExit: ((server: ServerInfo) => void) | null = null;
 
   /** SIGKILL: the process dies mid-step; only what it made durable survives. */
   async kill(server: ServerInfo): Promise<void> {

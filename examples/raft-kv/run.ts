@@ -1,5 +1,6 @@
 /**
  * `npm run example:raft-kv [-- --ops N --seconds S --clients C --kills K --drops D --no-record --json --dir DIR]`
+ * Test only, the planted bug: `--unsafe-write-after-send [--crash-after-send NODE:N]` (src/runtime/README.md).
  * Runs the raft-kv scenario (scenario.ts) and prints what it observed; exit 0 when every check
  * holds, 1 when one fails.
  */
@@ -20,6 +21,8 @@ const { values } = parsedArgs(() => parseArgs({
     'no-record': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     dir: { type: 'string' },
+    'unsafe-write-after-send': { type: 'boolean', default: false },
+    'crash-after-send': { type: 'string' },
   },
 }));
 const whole = (name: string, text: string, min: number, max: number): number => {
@@ -40,6 +43,8 @@ const options = {
   kills: whole('kills', values.kills, 0, 100),
   drops: whole('drops', values.drops, 0, 100),
   record: !values['no-record'],
+  unsafeWriteAfterSend: values['unsafe-write-after-send'],
+  crashAfterSend: crashPoint(values['crash-after-send']),
   log: values.json ? undefined : (line: string) => process.stdout.write(`  ${line}\n`),
 };
 if (!values.json) process.stdout.write(`raft-kv: 3 servers on 127.0.0.1, ${options.clients} clients, ${options.ops} operations (at most ${options.seconds} s), ${options.kills} kills, ${options.drops} connection drops; files in ${dir}\n`);
@@ -53,6 +58,7 @@ if (values.json) {
     `throughput: ${r.opsPerSecond} ok ops/s over ${(r.elapsedMs / 1000).toFixed(1)} s; latency of ok ops p50 ${r.latencyMs.p50} ms, p99 ${r.latencyMs.p99} ms; highest term ${r.maxTerm}`,
     ...r.faults.map((f) => `fault at op ${f.atOp}: ${f.fault} → ${f.recoveryMs === null ? 'no operation succeeded after it' : `next ok operation after ${f.recoveryMs} ms, ${f.failedBefore} refused or unknown before it`}`),
     `restarts: ${Object.entries(r.restarts).map(([id, n]) => `${id} ${n}`).join(', ')}`,
+    ...(options.unsafeWriteAfterSend ? [`UNSAFE (test only): persisted fields saved after sending; crashed by themselves: ${r.crashes.length === 0 ? 'none' : r.crashes.join(', ')}`] : []),
     `linearizable (kv): ${r.linearizability}`,
     `acknowledged writes lost: ${r.lostWrites.length === 0 ? 'none' : r.lostWrites.join(', ')}`,
     `recorded logs: ${options.record ? (r.logProblems.length === 0 ? `${r.logSteps} steps in ${dir}/logs, every delivery matched with its send` : r.logProblems.join('; ')) : 'off'}`,
@@ -61,6 +67,20 @@ if (values.json) {
   process.stdout.write(lines.join('\n') + '\n');
 }
 process.exit(passed ? 0 : 1);
+
+/** `--crash-after-send NODE:N`, checked here so a bad one is one line and exit 2. */
+function crashPoint(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  if (!/^n[123]:\d{1,6}$/.test(text) || Number(text.slice(3)) < 1) {
+    process.stderr.write(`--crash-after-send ${text}: expected NODE:N, NODE one of n1 n2 n3 and N ≥ 1\n`);
+    process.exit(2);
+  }
+  if (!values['unsafe-write-after-send']) {
+    process.stderr.write('--crash-after-send needs --unsafe-write-after-send (with write-ahead there is no such moment)\n');
+    process.exit(2);
+  }
+  return text;
+}
 
 /** Bad usage is one line and exit 2, never a stack trace. */
 function parsedArgs<T>(parse: () => T): T {

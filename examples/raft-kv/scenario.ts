@@ -25,6 +25,13 @@ export interface ScenarioOptions {
   readonly kills: number;
   readonly drops: number;
   readonly record: boolean;
+  /**
+   * The planted bug (test only, for validation): servers save after sending, and
+   * `crashAfterSend` (`NODE:N`) makes NODE crash at its Nth persisting step that sends, after the
+   * sends and before the save; the scenario restarts it.
+   */
+  readonly unsafeWriteAfterSend?: boolean;
+  readonly crashAfterSend?: string;
   /** Progress lines (faults, restarts) as they happen. */
   readonly log?: (line: string) => void;
 }
@@ -54,6 +61,8 @@ export interface ScenarioResult {
   readonly logSteps: number;
   readonly maxTerm: number;
   readonly restarts: Readonly<Record<string, number>>;
+  /** Servers that crashed by themselves (the planted bug's crash), in order. */
+  readonly crashes: readonly string[];
 }
 
 type Reply = { status: number; body: { value?: string; leader?: string | null; error?: string } } | null;
@@ -71,7 +80,15 @@ const percentile = (sorted: readonly number[], p: number): number => (sorted.len
 
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const say = o.log ?? (() => {});
-  const cluster = await Cluster.start(o.dir, ['n1', 'n2', 'n3'], undefined, o.record ? [] : ['--no-record']);
+  const serverArgs = [...(o.record ? [] : ['--no-record']), ...(o.unsafeWriteAfterSend ? ['--unsafe-write-after-send'] : []), ...(o.crashAfterSend ? ['--crash-after-send', o.crashAfterSend] : [])];
+  const cluster = await Cluster.start(o.dir, ['n1', 'n2', 'n3'], undefined, serverArgs);
+  const crashes: string[] = [];
+  const relaunches: Promise<void>[] = [];
+  cluster.onExit = (server) => {
+    crashes.push(server.id);
+    say(`${server.id} crashed by itself; restarting it`);
+    relaunches.push(cluster.launch(server).then(() => say(`restarted ${server.id} (start ${server.starts})`)));
+  };
   try {
     const events: ClientEvent<KvInput, KvOutput>[] = [];
     const latencies: number[] = [];
@@ -183,6 +200,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     );
     if (restarting !== null) await restarting;
     if (down !== null) await cluster.launch(down);
+    await Promise.all(relaunches);
     const elapsedMs = performance.now() - started;
 
     // ---- Final reads, through the log ------------------------------------------------------------
@@ -194,6 +212,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     }
     const statuses = await Promise.all(cluster.servers.map((s) => call(`${cluster.url(s)}/status`)));
     const maxTerm = Math.max(...statuses.map((s) => Number((s?.body as { term?: number } | undefined)?.term ?? 0)));
+    cluster.onExit = null;
     await cluster.stop();
 
     // ---- Checks ---------------------------------------------------------------------------------
@@ -221,8 +240,10 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
       logSteps: logs.steps,
       maxTerm,
       restarts,
+      crashes,
     };
   } finally {
+    cluster.onExit = null;
     await cluster.stop();
   }
 }

@@ -10,14 +10,16 @@
  *   504 {"error":"timeout"}: it may or may not take effect.
  *
  * Usage: tsx examples/raft-kv/server.ts --id n1 --peers n1=127.0.0.1:7001,n2=…,n3=… --http 8001
- *        --dir DIR [--no-record]. SIGUSR2 drops every TCP connection (a network fault); SIGTERM stops.
+ *        --dir DIR [--no-record] [--unsafe-write-after-send [--crash-after-send NODE:N]] (the
+ *        planted bug, test only). SIGUSR2 drops every TCP connection (a network fault); SIGTERM stops.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import raft from '../../models/raft/index.js';
-import { fileRecorder, fileStorage, startNode, tcpTransport, type StepReport, type TcpAddress } from '../../src/runtime/index.js';
+import { fileRecorder, fileStorage, startNode, tcpTransport, type NodeOptions, type StepReport, type TcpAddress } from '../../src/runtime/index.js';
+import type { UnsafeTestOptions } from '../../src/runtime/node.js';
 import { encodeCommand, KvStore, type KvCommand } from './kv.js';
 import { checkRaftMessage } from './schema.js';
 
@@ -31,6 +33,9 @@ const { values: args } = parseArgs({
     'request-timeout': { type: 'string', default: '2000' },
     'election-ms': { type: 'string', default: '500-1000' },
     'heartbeat-ms': { type: 'string', default: '100' },
+    // The planted bug, for validation only (src/runtime/README.md, "A run with the planted bug").
+    'unsafe-write-after-send': { type: 'boolean', default: false },
+    'crash-after-send': { type: 'string' },
   },
 });
 if (!args.id || !args.peers || !args.http || !args.dir) {
@@ -47,10 +52,25 @@ for (const item of args.peers.split(',')) {
 const requestTimeoutMs = Number(args['request-timeout']);
 const [electionMin, electionMax] = args['election-ms'].split('-').map(Number) as [number, number];
 const heartbeatMs = Number(args['heartbeat-ms']);
+const crashAt = crashPoint(args['crash-after-send'] ?? null);
 
 // The model names servers n1..nN; this cluster is the model's cluster for nodes=N.
 const transport = tcpTransport({ listen: peers[id]!, peers });
-const node = await startNode({
+let persistingSends = 0;
+const unsafe: UnsafeTestOptions = args['unsafe-write-after-send']
+  ? {
+      unsafeWriteAfterSend: true,
+      // The wrong moment: this step's messages are on the wire, its persisted fields are not saved.
+      unsafeBeforeWrite: async (step) => {
+        if (crashAt === null || step.sends.length === 0 || node.incarnation !== 1 || ++persistingSends !== crashAt) return;
+        await new Promise((resolve) => setTimeout(resolve, 50)); // the frames leave the process
+        process.stderr.write(`${id}: crashing after step ${step.step}'s sends (${step.sends.map((s) => s.message.type).join(', ')}), before its save\n`);
+        process.kill(process.pid, 'SIGKILL');
+      },
+    }
+  : {};
+const options: NodeOptions & UnsafeTestOptions = {
+  ...unsafe,
   model: raft,
   role: 'server',
   id,
@@ -70,7 +90,23 @@ const node = await startNode({
     // waits while replies are coming in, and fires only when replication has gone quiet.
     { event: 'Heartbeat', minMs: heartbeatMs, maxMs: heartbeatMs, resetOn: ['AppendEntriesResponse'] },
   ],
-});
+};
+const node = await startNode(options);
+
+/** `--crash-after-send NODE:N`: this server crashes at its Nth persisting step that sends (first incarnation only). */
+function crashPoint(text: string | null): number | null {
+  if (text === null) return null;
+  const m = /^([\w-]+):(\d{1,6})$/.exec(text);
+  if (m === null || Number(m[2]) < 1) {
+    process.stderr.write(`--crash-after-send ${text}: expected NODE:N (N ≥ 1)\n`);
+    process.exit(2);
+  }
+  if (!args['unsafe-write-after-send']) {
+    process.stderr.write('--crash-after-send needs --unsafe-write-after-send (with write-ahead there is no such moment)\n');
+    process.exit(2);
+  }
+  return m[1] === id ? Number(m[2]) : null;
+}
 
 /** §5.2: the election timer restarts when the current leader is heard, or when this server grants its vote. */
 function heardLeader(step: StepReport): boolean {

@@ -9,7 +9,7 @@ import twoPhaseCommit from '../../models/two-phase-commit/index.js';
 import { nodeStateFingerprint } from '../engine/fingerprint.js';
 import { manualClock } from './clock.js';
 import { inProcessNetwork } from './in-process.js';
-import { startNode, type RunningNode } from './node.js';
+import { startNode, type NodeOptions, type RunningNode, type UnsafeTestOptions } from './node.js';
 import { memoryRecorder } from './recorder.js';
 import { memoryStorage, type Storage, type StoredNode } from './storage.js';
 import type { Frame, Transport } from './transport.js';
@@ -86,6 +86,50 @@ describe('persistence, as the model assumes it', () => {
     await expect(node.send({ type: 'Prepare' })).rejects.toThrow('stopped during the step');
     expect(net.stats.sent).toBe(sentBefore);
     expect(inner.record!.persisted).toEqual({ status: 'prepared' });
+  });
+
+  test('the planted bug (unsafeWriteAfterSend, test only): messages leave before the save, and a crash between them loses what the peer was told', async () => {
+    const net = inProcessNetwork();
+    const journal: string[] = [];
+    const rmStorage = memoryStorage();
+    const lines: string[] = [];
+    const tm = await startNode({ model: twoPhaseCommit, role: 'tm', id: 'tm', transport: net.transport(), storage: memoryStorage(), log: () => {} });
+    let crash = false;
+    let rm: RunningNode | null = null;
+    const unsafe: NodeOptions & UnsafeTestOptions = {
+      model: twoPhaseCommit,
+      role: 'rm',
+      id: 'rm1',
+      ...journaled(rmStorage, net.transport(), journal),
+      log: (l) => lines.push(l),
+      unsafeWriteAfterSend: true,
+      unsafeBeforeWrite: () => {
+        if (crash) rm!.kill();
+      },
+    };
+    rm = await startNode(unsafe);
+    expect(lines).toEqual(["rm1: UNSAFE (test only): persisted fields are saved after the step's messages leave"]);
+    // The start's save is write-ahead still (it comes before any message); the step's is not.
+    await rm.send({ type: 'Prepare' });
+    expect(journal).toEqual(['save {"status":"working"}', 'send rm1:1:1 Prepared', 'save {"status":"prepared"}']);
+    await quiet([tm, rm]);
+    await rm.stop();
+
+    // A fresh RM, crashed after its Prepared left and before its save: the TM holds its yes vote,
+    // and the restarted RM recovers from 'working', so its RECOVER aborts — after it voted yes,
+    // which write-ahead forbids.
+    journal.length = 0;
+    const rm2Storage = memoryStorage();
+    crash = true;
+    rm = await startNode({ ...unsafe, id: 'rm2', ...journaled(rm2Storage, net.transport(), journal) });
+    await expect(rm.send({ type: 'Prepare' })).rejects.toThrow('stopped during the step');
+    expect(journal).toEqual(['save {"status":"working"}', 'send rm2:1:1 Prepared']);
+    await quiet([tm]);
+    expect(tm.state.context.prepared).toEqual(['rm1', 'rm2']);
+    const restarted = await startNode({ model: twoPhaseCommit, role: 'rm', id: 'rm2', transport: net.transport(), storage: rm2Storage, log: () => {} });
+    expect(restarted.state.value).toBe('aborted');
+    await quiet([tm, restarted]);
+    await Promise.all([tm.stop(), restarted.stop()]);
   });
 
   test('storage of another node is refused', async () => {

@@ -93,6 +93,24 @@ export interface NodeOptions {
   readonly log?: (line: string) => void;
 }
 
+/**
+ * Test-only options, deliberately outside `NodeOptions` and the package's exports: they break the
+ * model's crash semantics to plant a known bug for validation (issue 27). Pass them only through
+ * a variable typed `NodeOptions & UnsafeTestOptions`; the node says on its log that they are on.
+ */
+export interface UnsafeTestOptions {
+  /**
+   * The planted bug: a step's persisted fields are saved AFTER its messages leave (record, send,
+   * then save), not before. A crash between the send and the save loses what the peers were told.
+   */
+  readonly unsafeWriteAfterSend?: boolean;
+  /**
+   * With `unsafeWriteAfterSend`: awaited after a persisting step's messages left and before its
+   * save begins — where a script crashes the process at the wrong moment.
+   */
+  readonly unsafeBeforeWrite?: (step: StepReport) => void | Promise<void>;
+}
+
 /** Since 0.2.0. A node that runs. */
 export interface RunningNode {
   readonly id: string;
@@ -156,6 +174,7 @@ class Node implements RunningNode {
   readonly stats: NodeStats = { steps: 0, delivered: 0, ignored: 0, dropped: 0, sent: 0 };
 
   private readonly clock: Clock;
+  private readonly unsafe: UnsafeTestOptions;
   private readonly recorder: Recorder | null;
   private readonly log: (line: string) => void;
   private readonly nodes: ReadonlySet<string>;
@@ -187,6 +206,8 @@ class Node implements RunningNode {
     this.clock = options.clock ?? systemClock;
     this.recorder = options.recorder ?? null;
     this.log = options.log ?? ((line) => process.stderr.write(`${line}\n`));
+    this.unsafe = options as UnsafeTestOptions;
+    if (this.unsafe.unsafeWriteAfterSend === true) this.log(`${this.id}: UNSAFE (test only): persisted fields are saved after the step's messages leave`);
     this.nodes = new Set(instance.nodes.map((n) => n.id));
     this.messageTypes = messageTypesOf(eventTypesOf(resolved), environmentTypes(instance, resolved, spec, options.timers ?? []));
   }
@@ -349,14 +370,25 @@ class Node implements RunningNode {
     const same = this.resolved.persist.every((f) => persisted[f] === this.persistedValues[f]);
     const key = same ? this.persistedKey : canonical(persisted);
     let written: Record<string, unknown> | null = null;
+    const save = () => this.options.storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
+    if (frame?.vc !== undefined) for (const [n, c] of Object.entries(frame.vc)) this.vc[n] = Math.max(this.vc[n] ?? 0, c);
+    if (key !== this.persistedKey && this.unsafe.unsafeWriteAfterSend === true) {
+      // The planted bug (UnsafeTestOptions): record and send first, save last.
+      this.persistedKey = key;
+      this.persistedValues = persisted;
+      const report = this.commit(event, result, persisted);
+      await this.unsafe.unsafeBeforeWrite?.(report);
+      if (this.dead) throw new Error(`node ${this.id} stopped during the step`);
+      await save();
+      return report;
+    }
     if (key !== this.persistedKey) {
-      await this.options.storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
+      await save();
       if (this.dead) throw new Error(`node ${this.id} stopped during the step`);
       this.persistedKey = key;
       written = persisted;
     }
     this.persistedValues = persisted;
-    if (frame?.vc !== undefined) for (const [n, c] of Object.entries(frame.vc)) this.vc[n] = Math.max(this.vc[n] ?? 0, c);
     return this.commit(event, result, written);
   }
 
