@@ -13,6 +13,8 @@ export { inProcessNetwork } from './in-process.js';
 export type { InProcessNetwork } from './in-process.js';
 export { tcpTransport } from './tcp.js';
 export type { TcpTransport, TcpOptions, TcpAddress } from './tcp.js';
+export { natsTransport } from './nats.js';
+export type { NatsTransport, NatsTransportOptions } from './nats.js';
 export { fileRecorder, memoryRecorder, LOG_FORMAT } from './recorder.js';
 export type { Recorder, LogHeader, LogStep, LogEvent, LogPosition, FileRecorderOptions } from './recorder.js';
 export { nodeStateFingerprint } from '../engine/fingerprint.js';
