@@ -38,11 +38,12 @@ export class Cluster {
     readonly dir: string,
     private readonly script: string,
     private readonly extraArgs: readonly string[],
+    private readonly env: Readonly<Record<string, string>>,
   ) {}
 
-  /** Starts one process of `script` per id; `extraArgs` go to every one. */
-  static async start(dir: string, ids: readonly string[], script = join(here, 'server.ts'), extraArgs: readonly string[] = []): Promise<Cluster> {
-    const cluster = new Cluster(dir, script, extraArgs);
+  /** Starts one process of `script` per id; `extraArgs` and `env` (added to ours) go to every one. */
+  static async start(dir: string, ids: readonly string[], script = join(here, 'server.ts'), extraArgs: readonly string[] = [], env: Readonly<Record<string, string>> = {}): Promise<Cluster> {
+    const cluster = new Cluster(dir, script, extraArgs, env);
     for (const id of ids) cluster.servers.push({ id, tcpPort: await freePort(), httpPort: await freePort(), process: null, starts: 0 });
     await Promise.all(cluster.servers.map((s) => cluster.launch(s)));
     return cluster;
@@ -53,7 +54,7 @@ export class Cluster {
     const peers = this.servers.map((s) => `${s.id}=127.0.0.1:${s.tcpPort}`).join(',');
     const args = ['--import', 'tsx', this.script, '--id', server.id, '--peers', peers, '--http', String(server.httpPort), '--dir', this.dir, ...this.extraArgs];
     mkdirSync(this.dir, { recursive: true });
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...this.env } });
     server.process = child;
     server.starts++;
     // What a server says on standard error (dropped frames, failures) is kept per server.
@@ -92,7 +93,7 @@ export class Cluster {
     await exited;
   }
 
-  /** SIGUSR2: the server drops every TCP connection it holds. */
+  /** SIGUSR2: the server drops every connection it holds (TCP), or its connection to NATS. */
   dropConnections(server: ServerInfo): void {
     server.process?.kill('SIGUSR2');
   }

@@ -1,5 +1,5 @@
 /**
- * `npm run example:raft-kv [-- --ops N --seconds S --clients C --kills K --drops D --no-record --json --dir DIR]`
+ * `npm run example:raft-kv [-- --ops N --seconds S --clients C --kills K --drops D --transport tcp|nats --no-record --json --dir DIR]`
  * Test only, the planted bug: `--unsafe-write-after-send [--crash-after-send NODE:N]` (src/runtime/README.md).
  * Runs the raft-kv scenario (scenario.ts) and prints what it observed; exit 0 when every check
  * holds, 1 when one fails.
@@ -21,6 +21,7 @@ const { values } = parsedArgs(() => parseArgs({
     'no-record': { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
     dir: { type: 'string' },
+    transport: { type: 'string', default: 'tcp' },
     'unsafe-write-after-send': { type: 'boolean', default: false },
     'crash-after-send': { type: 'string' },
   },
@@ -43,11 +44,12 @@ const options = {
   kills: whole('kills', values.kills, 0, 100),
   drops: whole('drops', values.drops, 0, 100),
   record: !values['no-record'],
+  transport: transportOf(values.transport),
   unsafeWriteAfterSend: values['unsafe-write-after-send'],
   crashAfterSend: crashPoint(values['crash-after-send']),
   log: values.json ? undefined : (line: string) => process.stdout.write(`  ${line}\n`),
 };
-if (!values.json) process.stdout.write(`raft-kv: 3 servers on 127.0.0.1, ${options.clients} clients, ${options.ops} operations (at most ${options.seconds} s), ${options.kills} kills, ${options.drops} connection drops; files in ${dir}\n`);
+if (!values.json) process.stdout.write(`raft-kv: 3 servers on 127.0.0.1 over ${options.transport === 'nats' ? 'NATS' : 'TCP'}, ${options.clients} clients, ${options.ops} operations (at most ${options.seconds} s), ${options.kills} kills, ${options.drops} connection drops; files in ${dir}\n`);
 const r = await runScenario(options);
 const passed = r.linearizability === 'linearizable' && r.lostWrites.length === 0 && r.logProblems.length === 0;
 if (values.json) {
@@ -67,6 +69,12 @@ if (values.json) {
   process.stdout.write(lines.join('\n') + '\n');
 }
 process.exit(passed ? 0 : 1);
+
+function transportOf(text: string): 'tcp' | 'nats' {
+  if (text === 'tcp' || text === 'nats') return text;
+  process.stderr.write(`--transport ${text.slice(0, 40)}: expected tcp or nats\n`);
+  process.exit(2);
+}
 
 /** `--crash-after-send NODE:N`, checked here so a bad one is one line and exit 2. */
 function crashPoint(text: string | undefined): string | undefined {

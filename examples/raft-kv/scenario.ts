@@ -11,6 +11,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLinearizability, historyOf, kv, type ClientEvent, type KvInput, type KvOutput } from '../../src/linearizability/index.js';
+import { startLocalNatsServer } from '../../src/runtime/local-nats-server.js';
 import { Cluster, type ServerInfo } from './cluster.js';
 
 export interface ScenarioOptions {
@@ -31,6 +32,8 @@ export interface ScenarioOptions {
    * sends and before the save; the scenario restarts it.
    */
   readonly unsafeWriteAfterSend?: boolean;
+  /** How the servers exchange frames: TCP (default), or NATS through a nats-server the scenario starts. */
+  readonly transport?: 'tcp' | 'nats';
   readonly crashAfterSend?: string;
   /** Progress lines (faults, restarts) as they happen. */
   readonly log?: (line: string) => void;
@@ -81,7 +84,16 @@ const percentile = (sorted: readonly number[], p: number): number => (sorted.len
 export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   const say = o.log ?? (() => {});
   const serverArgs = [...(o.record ? [] : ['--no-record']), ...(o.unsafeWriteAfterSend ? ['--unsafe-write-after-send'] : []), ...(o.crashAfterSend ? ['--crash-after-send', o.crashAfterSend] : [])];
-  const cluster = await Cluster.start(o.dir, ['n1', 'n2', 'n3'], undefined, serverArgs);
+  const nats = o.transport === 'nats' ? await startLocalNatsServer() : null;
+  if (nats !== null) say(`nats-server at ${nats.url} (pid ${nats.pid})`);
+  const natsArgs = nats === null ? [] : ['--transport', 'nats', '--nats', nats.url];
+  let cluster: Cluster;
+  try {
+    cluster = await Cluster.start(o.dir, ['n1', 'n2', 'n3'], undefined, [...serverArgs, ...natsArgs], nats === null ? {} : { PROTOKIT_NATS_TOKEN: nats.token });
+  } catch (error) {
+    await nats?.stop();
+    throw error;
+  }
   const crashes: string[] = [];
   const relaunches: Promise<void>[] = [];
   cluster.onExit = (server) => {
@@ -121,9 +133,12 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         const hint = cluster.servers.find((s) => s.id === reply.body.leader);
         leader = hint ?? cluster.servers[(cluster.servers.indexOf(target) + 1) % cluster.servers.length]!;
       } else {
-        // Timed out or the connection broke: it may or may not have taken effect.
+        // Timed out or the connection broke: it may or may not have taken effect. A read whose
+        // answer never came changes nothing and constrains nothing, so the history records it as
+        // not having happened (a checker's search over every place an unknown read might go is
+        // wasted work); an unknown write stays unknown.
         outcome = 'info';
-        events.push({ type: 'info', client });
+        events.push({ type: input.f === 'get' ? 'fail' : 'info', client });
         if (leader === target) leader = cluster.servers[(cluster.servers.indexOf(target) + 1) % cluster.servers.length]!;
       }
       outcomes[outcome === 'ok' ? 'ok' : outcome === 'fail' ? 'failed' : 'unknown']++;
@@ -172,7 +187,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
         faults.push({ fault: `SIGKILL ${victim.id} (${victim === actual ? 'the leader' : actual === null ? 'no leader at the time' : 'a follower'})`, atOp: completed, at: performance.now(), failedBefore: 0, recoveredAt: null });
       } else {
         cluster.dropConnections(victim);
-        faults.push({ fault: `drop every TCP connection of ${victim.id} (${victim === actual ? 'the leader' : 'no leader at the time'})`, atOp: completed, at: performance.now(), failedBefore: 0, recoveredAt: null });
+        faults.push({ fault: `drop the ${o.transport === 'nats' ? 'NATS connection' : 'TCP connections'} of ${victim.id} (${victim === actual ? 'the leader' : 'no leader at the time'})`, atOp: completed, at: performance.now(), failedBefore: 0, recoveredAt: null });
       }
       say(`fault at op ${completed}: ${faults.at(-1)!.fault}`);
     }
@@ -245,6 +260,7 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
   } finally {
     cluster.onExit = null;
     await cluster.stop();
+    await nats?.stop();
   }
 }
 

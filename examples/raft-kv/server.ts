@@ -1,7 +1,7 @@
 /**
  * One server of the replicated key-value store: the checked Raft server machine
  * (models/raft/server.ts) running as a process, over TCP, with its persisted fields in a file,
- * its steps recorded, and an HTTP API for clients:
+ * its steps recorded, and an HTTP API for clients (or over NATS: --transport nats --nats URL):
  *
  *   PUT /kv/<key>?id=<op id>   body: the value    → 200 {}            (committed and applied)
  *   GET /kv/<key>?id=<op id>                      → 200 {"value": …}  (read at its place in the log)
@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import raft from '../../models/raft/index.js';
-import { fileRecorder, fileStorage, startNode, tcpTransport, type NodeOptions, type StepReport, type TcpAddress } from '../../src/runtime/index.js';
+import { fileRecorder, fileStorage, natsTransport, startNode, tcpTransport, type NodeOptions, type StepReport, type TcpAddress } from '../../src/runtime/index.js';
 import type { UnsafeTestOptions } from '../../src/runtime/node.js';
 import { encodeCommand, KvStore, type KvCommand } from './kv.js';
 import { checkRaftMessage } from './schema.js';
@@ -30,6 +30,11 @@ const { values: args } = parseArgs({
     http: { type: 'string' },
     dir: { type: 'string' },
     'no-record': { type: 'boolean', default: false },
+    // --transport nats: frames go through the NATS server at --nats (token in $PROTOKIT_NATS_TOKEN);
+    // --peers still names the cluster's servers (their TCP ports are then unused).
+    transport: { type: 'string', default: 'tcp' },
+    nats: { type: 'string' },
+    'nats-prefix': { type: 'string', default: 'raftkv' },
     'request-timeout': { type: 'string', default: '2000' },
     'election-ms': { type: 'string', default: '500-1000' },
     'heartbeat-ms': { type: 'string', default: '100' },
@@ -55,7 +60,18 @@ const heartbeatMs = Number(args['heartbeat-ms']);
 const crashAt = crashPoint(args['crash-after-send'] ?? null);
 
 // The model names servers n1..nN; this cluster is the model's cluster for nodes=N.
-const transport = tcpTransport({ listen: peers[id]!, peers });
+if (args.transport !== 'tcp' && args.transport !== 'nats') {
+  process.stderr.write(`--transport ${args.transport.slice(0, 40)}: expected tcp or nats\n`);
+  process.exit(2);
+}
+if (args.transport === 'nats' && !args.nats) {
+  process.stderr.write('--transport nats needs --nats nats://HOST:PORT\n');
+  process.exit(2);
+}
+const transport =
+  args.transport === 'nats'
+    ? natsTransport({ servers: args.nats!, token: process.env.PROTOKIT_NATS_TOKEN, subjectPrefix: args['nats-prefix'], reconnectTimeWaitMs: 250 })
+    : tcpTransport({ listen: peers[id]!, peers });
 let persistingSends = 0;
 const unsafe: UnsafeTestOptions = args['unsafe-write-after-send']
   ? {
@@ -219,6 +235,7 @@ const http = createServer((req, res) => {
 const httpPort = Number(args.http);
 await new Promise<void>((resolve) => http.listen(httpPort, '127.0.0.1', resolve));
 
+// TCP: every connection is destroyed; NATS: the connection to the server is dropped and re-made.
 process.on('SIGUSR2', () => transport.dropConnections());
 process.on('SIGTERM', () => {
   http.close();
