@@ -11,7 +11,7 @@
  *    and connection drops, and what each fault did, observed.
  * Every figure here depends on the machine's load, printed with the section.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
@@ -44,6 +44,44 @@ async function cpuPerStep(steps: number, body: () => Promise<void> | void): Prom
     runs.push((used.user + used.system) / steps);
   }
   return median(runs);
+}
+
+/** Bytes this process has written through system calls so far (Linux's /proc/self/io), or null elsewhere. */
+function bytesWritten(): number | null {
+  try {
+    const m = /^wchar: (\d+)$/m.exec(readFileSync('/proc/self/io', 'utf8'));
+    return m === null ? null : Number(m[1]);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A follower's persisting step at a given log length: n1's storage starts with `logLength` entries
+ * of term 1, and `steps` AppendEntries from the leader n2 each append one entry (the step saves,
+ * then replies). CPU time and bytes written per step, no recorder.
+ */
+export async function persistingStepCost(storage: Storage, logLength: number, steps: number): Promise<{ cpuUs: number; bytes: number | null }> {
+  const entry = (i: number) => ({ term: 1, command: `{"op":"put","key":"k${i % 5}","value":"v${i}"}` });
+  const log = Array.from({ length: logLength }, (_, i) => entry(i));
+  await storage.save({ format: 'protokit-node/1', model: 'raft', node: 'n1', incarnation: 1, persisted: { currentTerm: 1, votedFor: 'n2', log } });
+  const net = inProcessNetwork();
+  const node = await startNode({ model: raft, role: 'server', id: 'n1', transport: net.transport(), storage, log: () => {} });
+  if ((node.state.context.log as unknown[]).length !== logLength) throw new Error('bench: the stored log did not load');
+  const done = node.stats.steps + steps;
+  const cpu = process.cpuUsage();
+  const written = bytesWritten();
+  for (let k = 0; k < steps; k++) {
+    const index = logLength + k;
+    const message = { type: 'AppendEntries', term: 1, leaderId: 'n2', prevLogIndex: index, prevLogTerm: 1, entries: [entry(index)], leaderCommit: 0 };
+    net.inject('n1', JSON.stringify({ id: `n2:1:${k + 1}`, from: 'n2', to: 'n1', message }));
+  }
+  while (node.stats.steps < done) await node.idle().then(() => new Promise((resolve) => setImmediate(resolve)));
+  const used = process.cpuUsage(cpu);
+  const after = bytesWritten();
+  if ((node.state.context.log as unknown[]).length !== logLength + steps) throw new Error('bench: the AppendEntries were not all stored');
+  await node.stop();
+  return { cpuUs: (used.user + used.system) / steps, bytes: written === null || after === null ? null : Math.round((after - written) / steps) };
 }
 
 export default {

@@ -12,6 +12,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkLinearizability, historyOf, kv, type ClientEvent, type KvInput, type KvOutput } from '../../src/linearizability/index.js';
 import { startLocalNatsServer } from '../../src/runtime/local-nats-server.js';
+import { fileStorage } from '../../src/runtime/storage.js';
 import { Cluster, type ServerInfo } from './cluster.js';
 
 export interface ScenarioOptions {
@@ -233,11 +234,14 @@ export async function runScenario(o: ScenarioOptions): Promise<ScenarioResult> {
     // ---- Checks ---------------------------------------------------------------------------------
     const history = historyOf(events);
     const verdict = checkLinearizability(kv, history, { maxSteps: 5_000_000 }).verdict;
-    const stored = cluster.servers.map((s) => {
-      const path = join(o.dir, 'storage', `${s.id}.json`);
-      const log = existsSync(path) ? ((JSON.parse(readFileSync(path, 'utf8')) as { persisted: { log?: { command: string }[] } }).persisted.log ?? []) : [];
-      return new Set(log.map((e) => (JSON.parse(e.command) as { id: string }).id));
-    });
+    // What each server's storage holds, read as the server reads it (checkpoint and journal).
+    const stored = await Promise.all(
+      cluster.servers.map(async (s) => {
+        const record = await fileStorage(join(o.dir, 'storage', `${s.id}.json`)).load();
+        const log = (record?.persisted.log ?? []) as { command: string }[];
+        return new Set(log.map((e) => (JSON.parse(e.command) as { id: string }).id));
+      }),
+    );
     const lostWrites = acked.filter((id) => stored.filter((ids) => ids.has(id)).length < 2);
     const restarts = Object.fromEntries(cluster.servers.map((s) => [s.id, s.starts - 1]));
     const logs = o.record ? checkLogs(o.dir, cluster.servers) : { problems: [], steps: 0 };

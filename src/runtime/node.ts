@@ -17,13 +17,13 @@
  * (no memo), so what runs is exactly what was checked.
  */
 import type { EventObject, StateValue } from 'xstate';
-import { canonical } from '../engine/canonical.js';
 import { nodeStateFingerprint } from '../engine/fingerprint.js';
 import { resolveInstance, type ResolvedRole } from '../engine/instance.js';
 import type { Message, Model, NodeSpec, NodeView, Observation, ParamValue } from '../engine/model.js';
 import type { NodeState, NodeStepResult } from '../engine/node-step.js';
 import { KIT_VERSION } from '../engine/version.js';
 import { systemClock, type Clock } from './clock.js';
+import { sameJson } from './json-delta.js';
 import { checkFrame, messageTypesOf, printable, type CheckedFrame } from './message-check.js';
 import { LOG_FORMAT, type LogEvent, type Recorder } from './recorder.js';
 import type { Storage } from './storage.js';
@@ -186,7 +186,6 @@ class Node implements RunningNode {
   private lastStep = 0;
   private sentInIncarnation = 0;
   private vc: Record<string, number> = {};
-  private persistedKey = '';
   private persistedValues: Readonly<Record<string, unknown>> = {};
   private readonly timers = new Map<TimerSpec, unknown>();
   /** Bumped each time a timer is armed: a firing of an older arming is stale. */
@@ -224,7 +223,6 @@ class Node implements RunningNode {
     // The incarnation is durable before any message of it leaves, so message ids never repeat.
     const persisted = this.persistedOf(result.state.context);
     await storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
-    this.persistedKey = canonical(persisted);
     this.persistedValues = persisted;
     if (this.recorder !== null) {
       const position = this.recorder.open({
@@ -365,16 +363,14 @@ class Node implements RunningNode {
   private async afterStep(event: LogEvent, result: NodeStepResult, frame: CheckedFrame | null): Promise<StepReport> {
     if (!result.changed) return { step: this.lastStep, event, changed: false, state: this.state, sends: [], observations: [] };
     const persisted = this.persistedOf(result.state.context);
-    // xstate keeps a field it did not assign as the same object: compare by identity first, and
-    // serialise (the whole Raft log, say) only when some field is a new object.
-    const same = this.resolved.persist.every((f) => persisted[f] === this.persistedValues[f]);
-    const key = same ? this.persistedKey : canonical(persisted);
+    // xstate keeps what it did not assign as the same object, so this costs pointer checks over
+    // what was kept (Raft's log after an append), never a serialisation of the whole field.
+    const changed = !this.resolved.persist.every((f) => sameJson(persisted[f], this.persistedValues[f]));
     let written: Record<string, unknown> | null = null;
     const save = () => this.options.storage.save({ format: 'protokit-node/1', model: this.instance.model.name, node: this.id, incarnation: this.incarnation, persisted });
     if (frame?.vc !== undefined) for (const [n, c] of Object.entries(frame.vc)) this.vc[n] = Math.max(this.vc[n] ?? 0, c);
-    if (key !== this.persistedKey && this.unsafe.unsafeWriteAfterSend === true) {
+    if (changed && this.unsafe.unsafeWriteAfterSend === true) {
       // The planted bug (UnsafeTestOptions): record and send first, save last.
-      this.persistedKey = key;
       this.persistedValues = persisted;
       const report = this.commit(event, result, persisted);
       await this.unsafe.unsafeBeforeWrite?.(report);
@@ -382,10 +378,9 @@ class Node implements RunningNode {
       await save();
       return report;
     }
-    if (key !== this.persistedKey) {
+    if (changed) {
       await save();
       if (this.dead) throw new Error(`node ${this.id} stopped during the step`);
-      this.persistedKey = key;
       written = persisted;
     }
     this.persistedValues = persisted;

@@ -108,7 +108,7 @@ describe('files', () => {
       [2, 'env', { rm1: 2 }, ['rm1:1:1'], 'prepared'],
       [3, 'recover', { rm1: 3 }, ['rm1:2:1'], 'prepared'],
     ]);
-    expect(JSON.parse(readFileSync(join(dir, 'files', 'rm1.json'), 'utf8'))).toEqual({ format: 'protokit-node/1', model: 'two-phase-commit', node: 'rm1', incarnation: 2, persisted: { status: 'prepared' } });
+    expect(await fileStorage(join(dir, 'files', 'rm1.json')).load()).toEqual({ format: 'protokit-node/1', model: 'two-phase-commit', node: 'rm1', incarnation: 2, persisted: { status: 'prepared' } });
   });
 
   test('a stored record that is not one stops the node from starting, with the file named', async () => {
