@@ -79,6 +79,9 @@ describe('NATS', () => {
     await rm.send({ type: 'Prepare' });
     await until(() => (tm.state.context.prepared as string[]).includes('rm1'));
     await Promise.all([rm.stop(), tm.stop()]);
+    // A wrong token: the node does not start, and says where and why.
+    const wrong = natsTransport({ servers: nats.url, token: 'wrong' });
+    await expect(startNode({ model: twoPhaseCommit, role: 'rm', id: 'rm2', transport: wrong, storage: memoryStorage() })).rejects.toThrow(`NATS at ${nats.url}: Authorization Violation`);
   }, 300_000);
 
   test('nats-server SIGKILLed and restarted mid-run: the nodes reconnect and the cluster commits', async () => {

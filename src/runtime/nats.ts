@@ -72,6 +72,7 @@ export function natsTransport(options: NatsTransportOptions): NatsTransport {
       if (!TOKEN.test(id)) throw new Error(`node id '${id.slice(0, 80)}' cannot be a NATS subject token`);
       self = id;
       const { connect } = await import('@nats-io/transport-node');
+      const servers = typeof options.servers === 'string' ? options.servers : options.servers.join(',');
       const nc = await connect({
         servers: typeof options.servers === 'string' ? options.servers : [...options.servers],
         ...(options.token !== undefined ? { token: options.token } : {}),
@@ -80,6 +81,9 @@ export function natsTransport(options: NatsTransportOptions): NatsTransport {
         // A node is a service: it keeps trying to reach the server for as long as it runs.
         maxReconnectAttempts: -1,
         reconnectTimeWait: options.reconnectTimeWaitMs ?? 2000,
+      }).catch((error: Error) => {
+        self = null;
+        throw new Error(`NATS at ${servers}: ${error.message}`);
       });
       if (closed) {
         await nc.close();

@@ -238,7 +238,13 @@ class Node implements RunningNode {
       this.vc = { ...position.vc };
     }
     this.state = result.state;
-    await this.options.transport.listen(this.id, (frame) => this.enqueue({ kind: 'frame', frame }));
+    try {
+      await this.options.transport.listen(this.id, (frame) => this.enqueue({ kind: 'frame', frame }));
+    } catch (error) {
+      // A node that cannot reach its network does not start (and keeps no log file open).
+      this.recorder?.close();
+      throw error;
+    }
     this.commit(stored === null ? { kind: 'start' } : { kind: 'recover' }, result, persisted);
     for (const timer of this.options.timers ?? []) this.arm(timer);
     this.ready = true;
