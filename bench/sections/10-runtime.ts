@@ -6,18 +6,23 @@
  *    network) with no recorder, with the recorder (fingerprint, states in the line or not), and
  *    a persisting step (a client request appends to the log) with storage in memory and in a file
  *    (fsync before the step's messages leave). CPU time per step, medians of 5.
- * 2. The raft-kv example (three processes over TCP on loopback, file storage): ok operations per
- *    second and latency p50/p99, recorder on and off, no faults; then the same load with kills
- *    and connection drops, and what each fault did, observed.
+ * 2. A follower's persisting step at log length 200 and 2,000: CPU time and bytes written per
+ *    step, with the file storage (checkpoint and journal), the whole-record file it replaced, and
+ *    storage that keeps nothing.
+ * 3. The raft-kv example (three processes on loopback, file storage), over TCP and over NATS: ok
+ *    operations per second and latency p50/p99 with the load average beside them, recorder on
+ *    and off, no faults; then the same load with kills and connection drops, and what each fault
+ *    did, observed.
  * Every figure here depends on the machine's load, printed with the section.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { closeSync, existsSync, fsyncSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
+import { open, rename } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { transition, type AnyMachineSnapshot, type AnyStateMachine } from 'xstate';
 import raft from '../../models/raft/index.js';
 import { runScenario, type ScenarioResult } from '../../examples/raft-kv/scenario.js';
-import { fileRecorder, fileStorage, inProcessNetwork, memoryStorage, startNode, type Recorder, type RunningNode, type Storage } from '../../src/runtime/index.js';
+import { fileRecorder, fileStorage, inProcessNetwork, memoryStorage, startNode, type Recorder, type RunningNode, type Storage, type StoredNode } from '../../src/runtime/index.js';
 import { NodeStepper } from '../../src/engine/node-step.js';
 import { median, table } from '../measure.js';
 
@@ -44,6 +49,34 @@ async function cpuPerStep(steps: number, body: () => Promise<void> | void): Prom
     runs.push((used.user + used.system) / steps);
   }
   return median(runs);
+}
+
+/** Keeps the last record in memory, copying nothing: the node's own cost of a persisting step. */
+function keepsNothing(): Storage {
+  let last: StoredNode | null = null;
+  return { load: async () => last, save: async (r) => void (last = r) };
+}
+
+/** The file storage before the journal: the whole record per save (temporary file, fsync, rename, fsync of the directory). */
+function wholeRecordStorage(path: string): Storage {
+  let saves = 0;
+  return {
+    load: async () => (existsSync(path) ? (JSON.parse(readFileSync(path, 'utf8')) as StoredNode) : null),
+    async save(record) {
+      const temporary = `${path}.${++saves}.tmp`;
+      const file = await open(temporary, 'w');
+      try {
+        await file.writeFile(JSON.stringify(record));
+        await file.sync();
+      } finally {
+        await file.close();
+      }
+      await rename(temporary, path);
+      const d = openSync(dirname(path), 'r');
+      fsyncSync(d);
+      closeSync(d);
+    },
+  };
 }
 
 /** Bytes this process has written through system calls so far (Linux's /proc/self/io), or null elsewhere. */
@@ -129,36 +162,78 @@ export default {
       let files = 0;
       await through('startNode, ClientRequest (log grows to 200), file storage (fsync)', 'persistFileUs', () => fileStorage(join(dir, `store-${++files}.json`)), () => null, () => ({ type: 'ClientRequest', command: `c${++n}` }), 200);
 
-      // ---- 2. The raft-kv service --------------------------------------------------------------------
-      const kv = async (name: string, record: boolean, kills: number, drops: number): Promise<ScenarioResult> =>
-        runScenario({ dir: join(dir, name), ops: 400, seconds: 120, clients: 4, keys: 5, kills, drops, record });
+      // ---- 2. A follower's persisting step against its log's length -------------------------------
+      // 200 AppendEntries of one entry each, onto a stored log of 200 and of 2,000 entries, no
+      // recorder: storage that keeps nothing (the node's own cost), the file storage (checkpoint
+      // and journal), and the whole-record file it replaced (kept here, in this file, to compare).
+      const storageRows: (string | number)[][] = [];
+      const storageJson: Record<string, { cpuUs: number; bytes: number | null }> = {};
+      let stores = 0;
+      const kinds: [string, () => Storage][] = [
+        ['storage that keeps nothing (the node alone)', () => keepsNothing()],
+        ['fileStorage: checkpoint and journal', () => fileStorage(join(dir, `journal-${++stores}.json`))],
+        ['whole record per save (the file storage before)', () => wholeRecordStorage(join(dir, `whole-${++stores}.json`))],
+      ];
+      for (const [label, make] of kinds) {
+        const row: (string | number)[] = [label];
+        for (const length of [200, 2000]) {
+          const runs: { cpuUs: number; bytes: number | null }[] = [];
+          for (let r = 0; r < REPEATS; r++) runs.push(await persistingStepCost(make(), length, 200));
+          const cpuUs = median(runs.map((x) => x.cpuUs));
+          const bytes = runs[0]!.bytes;
+          storageJson[`${label} @${length}`] = { cpuUs, bytes };
+          row.push(cpuUs.toFixed(0), bytes === null ? 'n/a' : bytes.toLocaleString('en-US'));
+        }
+        storageRows.push(row);
+      }
+
+      // ---- 3. The raft-kv service --------------------------------------------------------------------
+      const kv = async (name: string, record: boolean, kills: number, drops: number, transport: 'tcp' | 'nats' = 'tcp'): Promise<ScenarioResult & { load: string }> => {
+        const before = loadavg()[0]!;
+        const r = await runScenario({ dir: join(dir, name), ops: 400, seconds: 120, clients: 4, keys: 5, kills, drops, record, transport });
+        return { ...r, load: `${before.toFixed(1)}–${loadavg()[0]!.toFixed(1)}` };
+      };
       const on = await kv('record-on', true, 0, 0);
       const off = await kv('record-off', false, 0, 0);
       const faulty = await kv('faults', true, 3, 2);
+      const nats = await kv('nats', true, 0, 0, 'nats');
+      const natsFaulty = await kv('nats-faults', true, 3, 2, 'nats');
       const kvRows = [
-        ['recorder on, no faults', on],
-        ['recorder off, no faults', off],
-        ['recorder on, 3 SIGKILLs + 2 connection drops', faulty],
+        ['TCP, recorder on, no faults', on],
+        ['TCP, recorder off, no faults', off],
+        ['TCP, recorder on, 3 SIGKILLs + 2 connection drops', faulty],
+        ['NATS, recorder on, no faults', nats],
+        ['NATS, recorder on, 3 SIGKILLs + 2 connection drops', natsFaulty],
       ].map(([label, r]) => {
-        const x = r as ScenarioResult;
-        return [label as string, x.invoked, x.ok, x.failed, x.unknown, x.opsPerSecond, x.latencyMs.p50, x.latencyMs.p99, x.maxTerm, x.linearizability, x.lostWrites.length];
+        const x = r as ScenarioResult & { load: string };
+        return [label as string, x.load, x.invoked, x.ok, x.failed, x.unknown, x.opsPerSecond, x.latencyMs.p50, x.latencyMs.p99, x.maxTerm, x.linearizability, x.lostWrites.length];
       });
-      const faultRows = faulty.faults.map((f) => [f.fault, f.atOp, f.recoveryMs === null ? 'none followed' : `${f.recoveryMs} ms`, f.failedBefore]);
+      const faultRows = [...faulty.faults.map((f) => ['TCP', f] as const), ...natsFaulty.faults.map((f) => ['NATS', f] as const)].map(([t, f]) => [
+        t,
+        f.fault,
+        f.atOp,
+        f.recoveryMs === null ? 'none followed' : `${f.recoveryMs} ms`,
+        f.failedBefore,
+      ]);
 
       const markdown = [
         'CPU time per step of one Raft server (µs, median of 5 runs), `npm run bench -- --update 10-runtime`:',
         '',
         table(['step', 'µs per step', 'against transition()'], rows),
         '',
-        'The raft-kv example (`examples/raft-kv`: three processes, TCP on loopback, file storage with fsync; 4 clients, 5 keys, 400 operations, half gets (through the log), half puts):',
+        "A follower's persisting step (an AppendEntries of one entry, saved before the reply leaves) onto a stored log of 200 and of 2,000 entries: CPU time per step (median of 5 runs of 200 steps) and bytes written per step (Linux's /proc/self/io), no recorder. The bytes do not depend on the load; the CPU times do, and what still grows with the log in the node's own cost is the kit's step (it compares a new state with the old by its canonical key, the whole log) and the model's copy of its log on each append.",
         '',
-        table(['run', 'invoked', 'ok', 'refused', 'unknown', 'ok ops/s', 'p50 ms', 'p99 ms', 'highest term', 'history', 'acked writes lost'], kvRows),
+        table(['storage', 'µs/step @200', 'bytes/step @200', 'µs/step @2,000', 'bytes/step @2,000'], storageRows),
         '',
-        'What each injected fault did (the faulty run above): operations refused (503) or left unknown (timeout) before the next success, and how long until it:',
+        'The raft-kv example (`examples/raft-kv`: three processes on loopback, file storage with fsync; 4 clients, 5 keys, 400 operations, half gets (through the log), half puts), over TCP and over NATS (a local nats-server). **These are wall-clock figures on a shared, loaded machine: ops/s and latency at a load average of N (the column beside them, before–after the run) are not what the service does on a quiet machine**, and two rows taken at different loads do not compare; the counts, the verdicts and the lost writes do.',
         '',
-        table(['fault', 'at operation', 'next ok operation after', 'refused or unknown before it'], faultRows),
+        table(['run', 'load (1 min)', 'invoked', 'ok', 'refused', 'unknown', 'ok ops/s', 'p50 ms', 'p99 ms', 'highest term', 'history', 'acked writes lost'], kvRows),
+        '',
+        'What each injected fault did (the faulty runs above): operations refused (503) or left unknown (timeout) before the next success, and how long until it:',
+        '',
+        table(['transport', 'fault', 'at operation', 'next ok operation after', 'refused or unknown before it'], faultRows),
       ].join('\n');
-      return { markdown, json: { perStepUs: json, kv: { on, off, faulty } } };
+      return { markdown, json: { perStepUs: json, persistingStep: storageJson, kv: { on, off, faulty, nats, natsFaulty } } };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
