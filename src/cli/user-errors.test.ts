@@ -118,6 +118,7 @@ describe('a suite that does not fit its model: one line, exit 2', () => {
     ['a mutant changes a role the model does not have', { mutants: `{ m: { description: 'x', breaks: 'bounded', roles: { countr: { machine: other } } } }` }, /^protokit: suite \S+: mutant 'm' changes role 'countr', which \S+ does not have \(roles: counter\)$/],
     ['a persisted field that is not in the context', { persist: `['count']` }, /^protokit: model \S+: role 'counter' persists 'count', which is not a field of its initial context \(fields: n\)$/],
     ['a mutant breaks no property of the suite', { mutants: `{ m: { description: 'x', breaks: 'bounds', roles: { counter: { machine: other } } } }` }, /^protokit: suite \S+: mutant 'm' breaks 'bounds', which is not a property of the suite \(properties: bounded, ticks\)$/],
+    ['a model written without mutants', { mutants: 'undefined' }, /^protokit: suite \S+: model\.mutants must be an object \(write `mutants: \{\}` for a model with no mutants\)$/],
     ['a mutant that changes nothing', { mutants: `{ m: { description: 'x', breaks: 'bounded', roles: { counter: { persist: [] } } } }` }, /^protokit: suite \S+: mutant 'm' changes nothing: /],
   ] as const)('%s', async (name, parts, message) => {
     const suite = suiteModule(`bad-${name.length}-${Object.keys(parts)[0]}`, parts);

@@ -12,6 +12,10 @@ import type { Property } from './properties.js';
 
 export function validateSuite(model: Model, properties: readonly Property[]): void {
   const where = `suite ${model.name}`;
+  // Checked here too: defineSuite runs when the user's module is imported, before the loader's shape check.
+  if (model.mutants === null || typeof model.mutants !== 'object') {
+    throw new UsageError(`${where}: model.mutants must be an object (write \`mutants: {}\` for a model with no mutants)`);
+  }
   const names = new Set<string>();
   for (const p of properties) {
     if (names.has(p.name)) throw new UsageError(`${where}: two properties are named '${p.name}'`);
