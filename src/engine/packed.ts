@@ -33,6 +33,9 @@ import { envelopeKey, envelopeOf, partitionKey, twoWaySplits, type Envelope, typ
 import { nodeViewOf } from './view.js';
 import { grown, SequenceTable, TripleMap } from './int-tables.js';
 
+/** Names the fingerprint function below; checkpoints record it (their visited sets hold fingerprints). */
+export const FINGERPRINT_SCHEME = 'packed-1';
+
 /** Kinds of listed actions, in the order they are listed. */
 export const DELIVER = 0;
 export const ENV = 1;
