@@ -169,7 +169,10 @@ export class Frontier {
       bigger.set(this.memory);
       this.memory = bigger;
     }
-    this.memory.set(t.subarray(at, at + width), this.memoryCount * width);
+    // A loop, not `set(subarray)`: a subarray is an object per state.
+    const memory = this.memory;
+    const to = this.memoryCount * width;
+    for (let j = 0; j < width; j++) memory[to + j] = t[at + j]!;
     this.memoryCount++;
     if (this.ownsFile && this.memoryCount >= CHUNK_WORLDS) this.flush();
   }

@@ -159,7 +159,8 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
             const action = packed.actionAt(a);
             coverage?.record(world, action);
             packed.successor(tuples, at, a, successor, 0);
-            const fingerprint = { hi: packed.hi, lo: packed.lo };
+            const hi = packed.hi;
+            const lo = packed.lo;
             if (stepInvariants.length > 0) {
               const after = buildView(instance, packed.unpack(successor, 0));
               const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
@@ -168,7 +169,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
                 break search;
               }
             }
-            let target = visited.idOf(fingerprint.hi, fingerprint.lo);
+            let target = visited.idOf(hi, lo);
             if (target < 0) {
               if (atLimit) {
                 newAtLimit = true;
@@ -180,7 +181,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
                 graph.cut(id);
                 continue;
               }
-              target = visited.add(fingerprint.hi, fingerprint.lo, id);
+              target = visited.add(hi, lo, id);
               graph.reserve(target);
               graph.via[target] = a;
               next.push(successor, 0);
