@@ -144,6 +144,8 @@ export class Packed {
   private envListUsed = 0;
   /** Per node: whether its role's environment function has been seen reading the inbox. */
   private readonly readsInbox: boolean[];
+  /** Per node, by state id: its environment list when the inbox is not read (−1: not yet made); spares a hash look-up per node and state. */
+  private envByState: Int32Array[];
 
   // Listing scratch: stamps for membership, and the listed actions.
   private stamp = 0;
@@ -199,6 +201,7 @@ export class Packed {
     });
     this.linkSeen = new Int32Array(n * n);
     this.readsInbox = ids.map(() => false);
+    this.envByState = ids.map(() => new Int32Array(256).fill(-1));
     this.parentC1 = new Int32Array(this.width);
     this.parentC2 = new Int32Array(this.width);
     this.envActions = ids.map(() => new Map());
@@ -484,6 +487,7 @@ export class Packed {
     this.trCount = 0;
     this.effectsUsed = 0;
     this.envListUsed = 0;
+    this.envByState = this.envByState.map(() => new Int32Array(256).fill(-1));
   }
 
   private deliveryTransition(r: number, state: number, e: number): number {
@@ -521,6 +525,10 @@ export class Packed {
 
   /** Node i's environment list in `state` (with the inbox of `bag` when its role reads it). */
   private environmentList(i: number, state: number, bag: number): number {
+    if (!this.readsInbox[i]) {
+      const known = this.envByState[i]![state];
+      if (known !== undefined && known >= 0) return known;
+    }
     let inbox = -1;
     if (this.readsInbox[i]) {
       const s = this.bags.start(bag);
@@ -567,6 +575,16 @@ export class Packed {
     this.envListLength.push(pairs.length / 2);
     for (const x of pairs) this.envListItems[this.envListUsed++] = x;
     if (!readInbox) this.envLists.set(i, state, inbox + 1, list);
+    if (!this.readsInbox[i]) {
+      let byState = this.envByState[i]!;
+      while (state >= byState.length) {
+        const bigger = new Int32Array(byState.length * 2).fill(-1);
+        bigger.set(byState);
+        byState = bigger;
+      }
+      byState[state] = list;
+      this.envByState[i] = byState;
+    }
     return list;
   }
 
