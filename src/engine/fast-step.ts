@@ -108,23 +108,6 @@ export function enabledActions(instance: Instance, world: World): Action[] {
   }
 }
 
-/**
- * The node steps the last listing computed, aligned with the actions it returned: for a delivery
- * or an environment event, the receiving node's step when the listing needed it (a `set`
- * network, or an environment event cached with its result), null otherwise. The exhaustive
- * search fingerprints successors from them (src/explore/bfs/successor.ts) instead of stepping
- * each node again. Valid until the next `enabledActions`; entries past its actions are stale.
- */
-const listed: (NodeStepResult | null)[] = [];
-/** Entries of `listed` written by the last listing (it is overwritten, not emptied: setting an array's length is slow). */
-let listedCount = 0;
-export function listedSteps(): readonly (NodeStepResult | null)[] {
-  return listed;
-}
-function list(result: NodeStepResult | null): void {
-  listed[listedCount++] = result;
-}
-
 /** The transition-table key of the message of `e` from its sender, kept in the envelope's memo. */
 function eventKeyOf(e: Envelope): string {
   const memo = envelopeMemo(e);
@@ -160,7 +143,6 @@ function listActions(instance: Instance, world: World): Action[] {
   // On a `set` network a step changes the world only by a message not yet in it: mark them once.
   const mark = setNetwork ? markNetwork(world.network) : 0;
   const cache = hot(instance);
-  listedCount = 0;
   for (const e of world.network) {
     // The envelope's memo, read once: its key, receiver, event key and actions are kept there.
     const memo = envelopeMemo(e);
@@ -181,8 +163,7 @@ function listActions(instance: Instance, world: World): Action[] {
     if (setNetwork) {
       const result = instance.roleOf[receiver]!.stepper.stepMessageKeyed(world.nodes[receiver]!, (memo.eventKey ??= messageEventKey(e.message, e.from)), e.from, e.message);
       if (!changesWorld(instance, world, receiver, result, mark)) continue;
-      list(result);
-    } else list(null);
+    }
     actions.push((memo.actions ?? actionsOfEnvelope(e)).deliver);
   }
 
@@ -194,10 +175,7 @@ function listActions(instance: Instance, world: World): Action[] {
     const env = environmentActions(instance, cache, world, i);
     listing.environment = false;
     if (!setNetwork && env.changing !== null) {
-      for (let k = 0; k < env.changing.length; k++) {
-        actions.push(env.changing[k]!);
-        list(env.changingResults![k]!);
-      }
+      for (let k = 0; k < env.changing.length; k++) actions.push(env.changing[k]!);
       continue;
     }
     const stepper = instance.roleOf[i]!.stepper;
@@ -208,7 +186,6 @@ function listActions(instance: Instance, world: World): Action[] {
       const result = env.allResults?.[k] ?? stepper.step(state, action.event);
       if (setNetwork ? changesWorld(instance, world, i, result, mark) : result.changed) {
         actions.push(action);
-        list(result);
       }
     }
   }
@@ -231,7 +208,6 @@ function listActions(instance: Instance, world: World): Action[] {
     for (const action of cache.partitions) actions.push(action);
   }
   if (world.partition !== null) actions.push(HEAL);
-  while (listedCount < actions.length) list(null);
   return actions;
 }
 

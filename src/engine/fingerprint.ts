@@ -55,9 +55,9 @@ export function avalanche(h: number): number {
   return h >>> 0;
 }
 
-// The mixing functions above and the per-object hashes below are exported for
-// src/explore/bfs/successor.ts, which derives a successor's fingerprint from its parent's parts
-// (tested equal to worldFingerprint on every model).
+// The mixing functions above are also used by packed.ts, whose fingerprints (the exhaustive
+// search's) are sums of per-slot contributions; `worldFingerprint` serves random exploration,
+// lassos, validate and the studio.
 
 // Hashes are kept in the memos of node states and envelopes, and per object for the rest
 // (a hidden non-enumerable property, or a WeakMap entry for frozen objects).

@@ -81,8 +81,6 @@ export interface SharedEnvelope {
   readonly id: number;
   /** The last mark (`markNetwork`) whose network holds this key. */
   mark: number;
-  /** The last call (of successor.ts) that counted this key as sent, so a second send of it in that step is not. */
-  sent: number;
 }
 
 const SHARED_LIMIT = 500_000;
@@ -99,17 +97,12 @@ export function sharedEnvelope(e: Envelope): SharedEnvelope {
       sharedByKey = new Map();
       sharedGeneration++;
     }
-    shared = { key: memo.key, id: ++sharedCount, mark: 0, sent: 0 };
+    shared = { key: memo.key, id: ++sharedCount, mark: 0 };
     sharedByKey.set(memo.key, shared);
   }
   memo.shared = shared;
   memo.sharedGeneration = sharedGeneration;
   return shared;
-}
-
-/** The generation of the shared records (a record of an earlier one is not compared). */
-export function envelopeGeneration(): number {
-  return sharedGeneration;
 }
 
 let lastMark = 0;
@@ -127,31 +120,12 @@ export function markNetwork(network: readonly Envelope[]): number {
   // A generation that began during the loop voids the records marked before it: once more, in the new one.
   if (generation !== sharedGeneration) for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
   markedGeneration = sharedGeneration;
-  lastMarked = network;
   return mark;
 }
 
-/** The network the last mark holds exactly (null once a caller marked keys beyond it). */
-let lastMarked: readonly Envelope[] | null = null;
-
-/**
- * A mark of `network`: the last one when it was taken of this very array and is still trusted
- * (the search lists a world's actions, then fingerprints its successors: one marking serves
- * both), a fresh one otherwise.
- */
-export function markOf(network: readonly Envelope[]): number {
-  return lastMarked === network && isLastMark(lastMark) ? lastMark : markNetwork(network);
-}
-
-/** Marks `e`'s key with `mark` (a key added to the marked network); the mark then holds more than its network. */
+/** Marks `e`'s key with `mark` (a key added to the marked network). */
 export function markAlso(e: Envelope, mark: number): void {
   sharedEnvelope(e).mark = mark;
-  lastMarked = null;
-}
-
-/** Whether `mark` is still trusted by `inMarked` (no other mark, no new generation since). */
-export function isLastMark(mark: number): boolean {
-  return mark === lastMark && markedGeneration === sharedGeneration;
 }
 
 /** Whether `e`'s key is in `network`, which was marked with `mark` (see `markNetwork`). */

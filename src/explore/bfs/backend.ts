@@ -41,7 +41,7 @@ export interface MemoryPolicy {
 }
 
 /**
- * One worker: this thread expands every part itself, worlds as objects. Past the memory bound
+ * One worker: this thread expands every part itself, worlds as tuples of ids (engine/packed.ts). Past the memory bound
  * the next level spills to disk (frontier.ts); the search stops for memory only when what cannot
  * spill (the visited set) passes the bound, or the heap nears its hard limit.
  */
@@ -54,6 +54,8 @@ export function inProcessBackend(
 ): LocalBackend {
   let current = start;
   const decoder = new WorldDecoder();
+  const { packed } = expander;
+  const width = packed.width;
   const hardLimit = getHeapStatistics().heap_size_limit * 0.9;
   let stopped = false;
   let spilledWorlds = 0;
@@ -64,9 +66,9 @@ export function inProcessBackend(
   return {
     async searchLevel(level, progress) {
       stopped = false;
-      const next = new Frontier(visited.size);
+      const next = new Frontier(visited.size, packed);
       let at = current.firstId;
-      for (const worlds of current.chunks(decoder)) {
+      for (const chunk of current.chunks(decoder)) {
         if (level.over) break;
         if (interrupted !== null) {
           // Let a signal handler run (the search never waits otherwise): a chunk takes milliseconds, this microseconds.
@@ -77,12 +79,12 @@ export function inProcessBackend(
           }
         }
         inPart = new VisitedSet();
-        const part = expander.expandPart(worlds, level.expanding, known);
-        const ids = new Uint32Array(worlds.length);
+        const part = expander.expandPacked(chunk.tuples, chunk.count, level.expanding, known);
+        const ids = new Uint32Array(chunk.count);
         for (let k = 0; k < ids.length; k++) ids[k] = at + k;
-        at += worlds.length;
+        at += chunk.count;
         const [accepted] = level.resolve([{ ids, result: part }]);
-        for (let k = 0; k < accepted!.ids.length; k++) next.push(part.worlds[accepted!.indexes[k]!]!);
+        for (let k = 0; k < accepted!.ids.length; k++) next.push(part.tuples, accepted!.indexes[k]! * width);
         expander.markReached(level.reached);
         const heap = heapUsed();
         level.notePeak(heap);

@@ -36,6 +36,7 @@ import { UsageError } from '../../engine/errors.js';
 import { openInputFile, parseInputJson, readInputText } from '../../engine/input-file.js';
 import type { Instance } from '../../engine/instance.js';
 import { KIT_VERSION } from '../../engine/version.js';
+import { FINGERPRINT_SCHEME, type Packed } from '../../engine/packed.js';
 import type { Suite } from '../../properties/suite.js';
 import { CHUNK_HEADER_BYTES, ChunkFile, Frontier } from './frontier.js';
 import type { StopReason } from './level.js';
@@ -80,6 +81,8 @@ export function optionsPrint(
     // Deadlock detection changes what a search reports: resuming with it switched is another search.
     deadlock: options.deadlock !== false,
     kitVersion: KIT_VERSION,
+    // The visited set holds fingerprints: a checkpoint of another fingerprint scheme cannot be resumed.
+    fingerprints: FINGERPRINT_SCHEME,
   };
 }
 
@@ -179,7 +182,7 @@ function sha256Of(data: string | Uint8Array): string {
  * Reads the checkpoint in `dir` after verifying it (see the header); a missing, damaged or
  * tampered one, or one of other options, is a UsageError of one line (exit 2).
  */
-export function readCheckpoint(dir: string, print: OptionsPrint): Resumed {
+export function readCheckpoint(dir: string, print: OptionsPrint, packed: Packed): Resumed {
   const manifestPath = join(dir, MANIFEST);
   if (!existsSync(manifestPath)) throw new UsageError(`--resume: no checkpoint in ${dir} (no ${MANIFEST}; write one with --checkpoint ${dir})`);
   const manifest = readManifest(manifestPath);
@@ -208,7 +211,7 @@ export function readCheckpoint(dir: string, print: OptionsPrint): Resumed {
 
   const frontierPath = join(dir, f.file);
   verifyChunks(frontierPath, f, damaged);
-  const frontier = Frontier.fromFile(f.firstId, ChunkFile.existing(frontierPath, f.chunks, f.worlds));
+  const frontier = Frontier.fromFile(f.firstId, ChunkFile.existing(frontierPath, f.chunks, f.worlds), packed);
   return { generation: manifest.generation, visited, frontier, counters: manifest.counters };
 }
 

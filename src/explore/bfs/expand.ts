@@ -9,13 +9,11 @@ import type { Instance } from '../../engine/instance.js';
 import { guarded, reachedIn, type Property, type Violation } from '../../properties/properties.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, listedSteps, step } from '../../engine/fast-step.js';
 import { ModelError } from '../../engine/errors.js';
-import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
+import { Packed } from '../../engine/packed.js';
+import { grown } from '../../engine/int-tables.js';
 import { fingerprint64 } from './visited.js';
-import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
 import type { Symmetry } from './symmetry.js';
-import { isFault } from '../../engine/fairness.js';
 import { DEADLOCK } from '../../properties/suite.js';
 import type { Coverage } from '../coverage.js';
 
@@ -58,15 +56,34 @@ export interface ExpandedPart extends PartResult {
   readonly worlds: readonly World[];
 }
 
-/** Growable parallel arrays of successors, kept between parts so a level allocates them once. */
+/** A part's result with its successors as tuples (engine/packed.ts), `width` slots each, aligned with `parents`. */
+export interface PackedPart extends PartResult {
+  readonly tuples: Int32Array;
+}
+
+/**
+ * Growable parallel arrays of successors. The next successor is written in place at the end of
+ * `tuples` (`at`), and kept by `push` only when it is new.
+ */
 class Successors {
   parents = new Uint32Array(1024);
   hi = new Uint32Array(1024);
   lo = new Uint32Array(1024);
-  worlds: World[] = [];
+  tuples: Int32Array;
   count = 0;
 
-  push(parent: number, hi: number, lo: number, world: World): void {
+  constructor(private readonly width: number) {
+    this.tuples = new Int32Array(width * 1024);
+  }
+
+  /** Where the next successor's tuple goes (room is made for it). */
+  get at(): number {
+    const at = this.count * this.width;
+    if (at + this.width > this.tuples.length) this.tuples = grown(this.tuples);
+    return at;
+  }
+
+  push(parent: number, hi: number, lo: number): void {
     if (this.count === this.parents.length) {
       for (const name of ['parents', 'hi', 'lo'] as const) {
         const bigger = new Uint32Array(this.count * 2);
@@ -77,7 +94,6 @@ class Successors {
     this.parents[this.count] = parent;
     this.hi[this.count] = hi;
     this.lo[this.count] = lo;
-    this.worlds.push(world);
     this.count++;
   }
 }
@@ -90,8 +106,9 @@ export class Expander {
   private readonly stepInvariants: readonly Extract<Property, { kind: 'always-step' }>[];
   private readonly witnessList: readonly Extract<Property, { kind: 'sometimes' }>[];
   private readonly reached = new Set<string>();
-  /** Whether successors are fingerprinted from their parent's parts (successor.ts): not with symmetry or step invariants, which need the world. */
-  private readonly successorParts: boolean;
+  /** This thread's packing of the instance's worlds (ids are per thread; fingerprints are not). */
+  readonly packed: Packed;
+  private readonly scratch: Int32Array;
 
   constructor(
     readonly instance: Instance,
@@ -114,22 +131,17 @@ export class Expander {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
     this.witnessList = properties.filter((p) => p.kind === 'sometimes');
-    this.successorParts = symmetry === null && this.stepInvariants.length === 0 && successorsSupported(instance);
+    this.packed = new Packed(instance);
+    this.scratch = new Int32Array(this.packed.width);
   }
 
   /** The fingerprint that identifies a state: its world's, or its symmetry class's. */
   fingerprintOf(world: World): [number, number] {
     if (this.symmetry !== null) return fingerprint64(this.symmetry.canonicalKey(world));
-    // Without symmetry, the engine's incremental fingerprint: equal world keys, equal fingerprints.
-    const f = worldFingerprint(this.instance, world);
-    return [f.hi, f.lo];
-  }
-
-  /** As `fingerprintOf`, without the pair: the hot loop reads the halves from the engine's object. */
-  private fingerprintFields(world: World): Fingerprint {
-    if (this.symmetry === null) return worldFingerprint(this.instance, world);
-    const [hi, lo] = fingerprint64(this.symmetry.canonicalKey(world));
-    return { hi, lo };
+    // Without symmetry, the packed world's: equal world keys, equal fingerprints, in every thread.
+    this.packed.pack(world, this.scratch, 0);
+    this.packed.fingerprint(this.scratch, 0);
+    return [this.packed.hi, this.packed.lo];
   }
 
   /** Marks witnesses reached in earlier levels, so they are not evaluated again. */
@@ -138,28 +150,43 @@ export class Expander {
   }
 
   /**
-   * Checks and (when `expand`) expands `worlds` in order, stopping at the first state violation.
-   * After the first step violation the rest is only checked, not expanded. `known` tells
-   * successors already visited; a successor is listed unless `known` says so.
+   * Checks and (when `expand`) expands `worlds` in order, as `expandPacked` does their tuples;
+   * the successors come back as worlds (for callers that keep objects: worker threads, the cluster).
    */
   expandPart(worlds: readonly World[], expand: boolean, known: (hi: number, lo: number) => boolean): ExpandedPart {
-    const { instance } = this;
-    const generated = new Uint32Array(worlds.length);
-    const out = new Successors();
+    const { packed } = this;
+    const tuples = new Int32Array(worlds.length * packed.width);
+    worlds.forEach((w, k) => packed.pack(w, tuples, k * packed.width));
+    const { tuples: out, ...result } = this.expandPacked(tuples, worlds.length, expand, known);
+    const successors: World[] = new Array(result.count);
+    for (let k = 0; k < result.count; k++) successors[k] = packed.unpack(out, k * packed.width);
+    return { ...result, worlds: successors };
+  }
+
+  /**
+   * Checks and (when `expand`) expands the `count` tuples of `tuples` in order, stopping at the
+   * first state violation. After the first step violation the rest is only checked, not
+   * expanded. `known` tells successors already visited; a successor is listed unless `known`
+   * says so (it is asked once per successor).
+   */
+  expandPacked(tuples: Int32Array, count: number, expand: boolean, known: (hi: number, lo: number) => boolean): PackedPart {
+    const { instance, packed, symmetry } = this;
+    const width = packed.width;
+    const generated = new Uint32Array(count);
+    const out = new Successors(width);
     const witnesses: { name: string; index: number }[] = [];
     const pending = this.witnessList.filter((w) => !this.reached.has(w.name));
     const hasStepInvariants = this.stepInvariants.length > 0;
     let stateViolation: StateViolationAt | null = null;
     let stepViolation: StepViolationAt | null = null;
     let expanding = expand;
-    let world: World | null = null;
-    let taking: Action | null = null;
-    // One set of parent parts for the part, moved from state to state (successor.ts).
-    let parts: ParentParts | null = null;
+    let parentAt = -1;
+    let taking = -1;
     try {
-      for (let index = 0; index < worlds.length; index++) {
-        world = worlds[index]!;
-        taking = null;
+      for (let index = 0; index < count; index++) {
+        const at = (parentAt = index * width);
+        taking = -1;
+        const world = packed.unpack(tuples, at);
         const view = buildView(instance, world);
         const broken = this.checkState(view);
         if (broken !== null) {
@@ -173,26 +200,24 @@ export class Expander {
             pending.splice(k--, 1);
           }
         }
-        if (!expanding || world.network.length > this.maxInFlight) continue;
-        const actions = enabledActions(instance, world);
-        const steps = listedSteps();
-        if (this.terminal !== null && actions.every(isFault) && !this.terminal(view)) {
+        if (!expanding || packed.inFlight(tuples, at) > this.maxInFlight) continue;
+        const actions = packed.list(tuples, at);
+        if (this.terminal !== null && this.onlyFaults(actions) && !this.terminal(view)) {
           stateViolation = { property: DEADLOCK, message: 'nothing but faults is enabled, and the suite does not call this world terminal', index };
           break;
         }
-        generated[index] = actions.length;
-        const parent = this.successorParts ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
-        for (let a = 0; a < actions.length; a++) {
-          const action = actions[a]!;
-          this.coverage?.record(world, action);
-          // Most successors are known already: fingerprinted without building them when possible.
-          const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
-          if (derived !== null && known(derived.hi, derived.lo)) continue;
-          taking = action;
-          const next = step(instance, world, action);
-          const { hi, lo } = derived ?? this.fingerprintFields(next);
+        generated[index] = actions;
+        packed.setParent(tuples, at);
+        for (let a = 0; a < actions; a++) {
+          if (this.coverage !== null) this.coverage.record(world, packed.actionAt(a));
+          taking = a;
+          const next = out.at;
+          packed.successor(tuples, at, a, out.tuples, next);
+          let hi = packed.hi;
+          let lo = packed.lo;
+          if (symmetry !== null) [hi, lo] = fingerprint64(symmetry.canonicalKey(packed.unpack(out.tuples, next)));
           if (hasStepInvariants) {
-            const v = this.checkTransition(view, buildView(instance, next), action);
+            const v = this.checkTransition(view, buildView(instance, packed.unpack(out.tuples, next)), packed.actionAt(a));
             if (v !== null) {
               generated[index] = a + 1;
               stepViolation = { ...v, index, hi, lo };
@@ -200,14 +225,13 @@ export class Expander {
               break;
             }
           }
-          // `known` is asked once per successor (a worker's records what it is asked).
-          if (derived !== null || !known(hi, lo)) out.push(index, hi, lo, next);
-          taking = null;
+          if (!known(hi, lo)) out.push(index, hi, lo);
+          taking = -1;
         }
       }
     } catch (error) {
       // Where the model failed, so the search can rebuild the path to it (search.ts).
-      if (error instanceof ModelError && world !== null) failedAt.set(error, { world, action: taking });
+      if (error instanceof ModelError && parentAt >= 0) failedAt.set(error, { world: packed.unpack(tuples, parentAt), action: taking < 0 ? null : packed.actionAt(taking) });
       throw error;
     }
     return {
@@ -219,8 +243,14 @@ export class Expander {
       parents: out.parents.subarray(0, out.count),
       hi: out.hi.subarray(0, out.count),
       lo: out.lo.subarray(0, out.count),
-      worlds: out.worlds,
+      tuples: out.tuples.subarray(0, out.count * width),
     };
+  }
+
+  /** Whether every listed action is a fault (or none is listed): a deadlock unless the world is terminal. */
+  private onlyFaults(actions: number): boolean {
+    for (let a = 0; a < actions; a++) if (!this.packed.isFault(a)) return false;
+    return true;
   }
 
   private checkState(view: WorldView): Violation | null {

@@ -1,6 +1,6 @@
 /**
  * The worlds of one breadth-first level, in state-number order, as TLC's disk queue keeps them:
- * in memory while there is room; past a memory high-water mark, spilled to a file in chunks and
+ * in memory while there is room, as tuples of interned ids (engine/packed.ts) in one typed array; past a memory high-water mark, spilled to a file in chunks and
  * read back chunk by chunk when the level is searched, so memory bounds the RAM a search uses,
  * not its size. A checkpoint's frontier (checkpoint.ts) is a file in the same chunk format.
  *
@@ -18,6 +18,7 @@ import type { World } from '../../engine/world.js';
 import { UsageError } from '../../engine/errors.js';
 import { createExclusive, uniquePart } from '../../engine/own-files.js';
 import { encodeWorld, type WorldDecoder } from './wire.js';
+import type { Packed } from '../../engine/packed.js';
 
 /** Worlds per chunk on disk: the in-process search expands a chunk at a time. */
 export const CHUNK_WORLDS = 1024;
@@ -106,32 +107,43 @@ export class ChunkFile {
 }
 
 export class Frontier {
-  /** Worlds in memory: all of them, or (once spilled) those after the ones on disk. */
-  private memory: World[] = [];
+  /** Tuples in memory (packed.ts), `width` slots each: all of them, or (once spilled) those after the ones on disk. */
+  private memory: Int32Array;
+  private memoryCount = 0;
   private file: ChunkFile | null = null;
   /** Whether this frontier made its file (and deletes it), or reads one it was given (a checkpoint's). */
   private ownsFile = false;
+  private readonly width: number;
 
   constructor(
     /** Number of the first state. */
     readonly firstId: number,
-  ) {}
+    /** The packing of the search's worlds: tuples are its ids. */
+    private readonly packed: Packed,
+  ) {
+    this.width = packed.width;
+    this.memory = new Int32Array(this.width * 64);
+  }
 
   /** A frontier read from a chunk file it does not own (a checkpoint's). */
-  static fromFile(firstId: number, file: ChunkFile): Frontier {
-    const f = new Frontier(firstId);
+  static fromFile(firstId: number, file: ChunkFile, packed: Packed): Frontier {
+    const f = new Frontier(firstId, packed);
     f.file = file;
     return f;
   }
 
-  static ofWorlds(firstId: number, worlds: readonly World[]): Frontier {
-    const f = new Frontier(firstId);
-    f.memory = worlds.slice();
+  static ofWorlds(firstId: number, worlds: readonly World[], packed: Packed): Frontier {
+    const f = new Frontier(firstId, packed);
+    const tuple = new Int32Array(packed.width);
+    for (const w of worlds) {
+      packed.pack(w, tuple, 0);
+      f.push(tuple, 0);
+    }
     return f;
   }
 
   get length(): number {
-    return (this.file?.worlds ?? 0) + this.memory.length;
+    return (this.file?.worlds ?? 0) + this.memoryCount;
   }
 
   /** Worlds this frontier wrote to disk. */
@@ -144,9 +156,25 @@ export class Frontier {
     return this.file !== null;
   }
 
-  push(world: World): void {
-    this.memory.push(world);
-    if (this.ownsFile && this.memory.length >= CHUNK_WORLDS) this.flush();
+  /** Bytes held in memory by the tuples (the arena's capacity). */
+  get bytes(): number {
+    return this.memory.byteLength;
+  }
+
+  /** Appends the tuple at `t[at..]`. */
+  push(t: Int32Array, at: number): void {
+    const { width } = this;
+    if ((this.memoryCount + 1) * width > this.memory.length) {
+      const bigger = new Int32Array(this.memory.length * 2);
+      bigger.set(this.memory);
+      this.memory = bigger;
+    }
+    // A loop, not `set(subarray)`: a subarray is an object per state.
+    const memory = this.memory;
+    const to = this.memoryCount * width;
+    for (let j = 0; j < width; j++) memory[to + j] = t[at + j]!;
+    this.memoryCount++;
+    if (this.ownsFile && this.memoryCount >= CHUNK_WORLDS) this.flush();
   }
 
   /** Moves the worlds in memory to a file in `dir`, and every later chunk as it fills. */
@@ -159,27 +187,47 @@ export class Frontier {
   }
 
   private flush(): void {
-    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) this.file!.append(this.memory.slice(at, at + CHUNK_WORLDS));
-    this.memory = [];
+    this.writeMemory(this.file!);
+    this.memoryCount = 0;
+    this.memory = new Int32Array(this.width * 64);
   }
 
-  /** The worlds in order, a chunk at a time (those on disk decoded with `decoder`). */
-  *chunks(decoder: WorldDecoder): Generator<readonly World[]> {
-    if (this.file !== null) for (const lines of this.file.read()) yield lines.map((line) => decoder.decode(line));
-    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) yield this.memory.slice(at, at + CHUNK_WORLDS);
+  /** The tuples in memory, as worlds in the chunk format (ids mean nothing outside this thread). */
+  private writeMemory(file: ChunkFile): void {
+    for (let at = 0; at < this.memoryCount; at += CHUNK_WORLDS) {
+      const lines: string[] = [];
+      for (let k = at; k < Math.min(this.memoryCount, at + CHUNK_WORLDS); k++) lines.push(encodeWorld(this.packed.unpack(this.memory, k * this.width)));
+      file.appendEncoded(lines);
+    }
   }
 
-  /** Every world in memory at once (to hand the frontier to worker threads). */
+  /** The tuples in order, a chunk at a time (`count` tuples of `width` slots from offset 0; those on disk decoded with `decoder`). */
+  *chunks(decoder: WorldDecoder): Generator<{ readonly tuples: Int32Array; readonly count: number }> {
+    const { width } = this;
+    if (this.file !== null) {
+      for (const lines of this.file.read()) {
+        const tuples = new Int32Array(lines.length * width);
+        lines.forEach((line, k) => this.packed.pack(decoder.decode(line), tuples, k * width));
+        yield { tuples, count: lines.length };
+      }
+    }
+    for (let at = 0; at < this.memoryCount; at += CHUNK_WORLDS) {
+      const count = Math.min(CHUNK_WORLDS, this.memoryCount - at);
+      yield { tuples: this.memory.subarray(at * width, (at + count) * width), count };
+    }
+  }
+
+  /** Every world at once, as objects (to hand the frontier to worker threads). */
   all(decoder: WorldDecoder): World[] {
     const out: World[] = [];
-    for (const chunk of this.chunks(decoder)) for (const w of chunk) out.push(w);
+    for (const { tuples, count } of this.chunks(decoder)) for (let k = 0; k < count; k++) out.push(this.packed.unpack(tuples, k * this.width));
     return out;
   }
 
   /** Writes the frontier to `file` in the chunk format (for a checkpoint). */
   copyTo(file: ChunkFile): void {
     if (this.file !== null) for (const lines of this.file.read()) file.appendEncoded(lines);
-    for (let at = 0; at < this.memory.length; at += CHUNK_WORLDS) file.append(this.memory.slice(at, at + CHUNK_WORLDS));
+    this.writeMemory(file);
   }
 
   /** Deletes the spill file this frontier made, if any. */
@@ -188,6 +236,7 @@ export class Frontier {
       this.file.close();
       rmSync(this.file.path, { force: true });
     }
-    this.memory = [];
+    this.memory = new Int32Array(0);
+    this.memoryCount = 0;
   }
 }

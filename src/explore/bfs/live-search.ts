@@ -28,10 +28,10 @@ import { ModelError, UsageError } from '../../engine/errors.js';
 import type { Action } from '../../engine/actions.js';
 import { FairnessClasses, isFault } from '../../engine/fairness.js';
 import type { Instance } from '../../engine/instance.js';
-import { worldFingerprint } from '../../engine/fingerprint.js';
 import type { World } from '../../engine/world.js';
 import { buildView } from '../../engine/view.js';
-import { enabledActions, initialWorld, listedSteps, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { Packed } from '../../engine/packed.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { reachedIn, verdictOf, type Property, type Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
@@ -45,7 +45,6 @@ import { decideLiveness, type LiveVerdict } from './liveness.js';
 import type { StopReason } from './level.js';
 import type { ExploreOptions, ExploreResult, ExploreViolation, LivenessReport } from './options.js';
 import { Coverage } from '../coverage.js';
-import { ParentParts, successorFingerprint, successorsSupported } from './successor.js';
 import { collisionProbability, VisitedSet } from './visited.js';
 
 type Invariant = Extract<Property, { kind: 'always' }>;
@@ -76,21 +75,25 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   // `--coverage`: every edge of the state graph counted once, as in the safety search.
   const coverage = options.coverage ? new Coverage(instance) : null;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
-  const derive = stepInvariants.length === 0 && successorsSupported(instance);
   const signal = options.signal;
   const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
 
   const visited = new VisitedSet();
   const graph = new LiveGraph(liveness.length);
   const classes = new FairnessClasses(instance);
-  const initial = initialWorld(instance);
-  const f0 = worldFingerprint(instance, initial);
-  visited.add(f0.hi, f0.lo, -1);
+  // Worlds as tuples of interned ids (engine/packed.ts): `successor` is written in place, kept when new.
+  const packed = new Packed(instance);
+  const width = packed.width;
+  const successor = new Int32Array(width);
+  packed.initial(successor, 0);
+  packed.fingerprint(successor, 0);
+  visited.add(packed.hi, packed.lo, -1);
   graph.reserve(0);
 
   // The level's worlds: spilled to disk past the memory bound, as in the safety search (frontier.ts).
   // Their states have consecutive numbers from the frontier's first.
-  let frontier = Frontier.ofWorlds(0, [initial]);
+  let frontier = new Frontier(0, packed);
+  frontier.push(successor, 0);
   const decoder = new WorldDecoder();
   let spillTemp: string | null = null;
   const spillDir = () => options.spillDir ?? (spillTemp ??= mkdtempSync(join(tmpdir(), 'protokit-spill-')));
@@ -106,18 +109,19 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   let sincePoll = 0;
   // New states at each depth (index 0: the initial state), as the safety search reports them, for the growing-frontier warning.
   const levels: number[] = [1];
-  // One set of parent parts for the search, moved from state to state (successor.ts).
-  let parts: ParentParts | null = null;
 
   try {
     search: while (frontier.length > 0) {
       depth++;
       const atLimit = depth >= maxDepth;
-      const next = new Frontier(visited.size);
+      const next = new Frontier(visited.size, packed);
       let k = -1;
       for (const chunk of frontier.chunks(decoder)) {
-        for (const world of chunk) {
+        for (let c = 0; c < chunk.count; c++) {
           k++;
+          const at = c * width;
+          const tuples = chunk.tuples;
+          const world = packed.unpack(tuples, at);
           if (interrupted !== null && ++sincePoll >= POLL_EVERY) {
             sincePoll = 0;
             // The search never waits otherwise: let a SIGINT handler run.
@@ -143,31 +147,29 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
             }
           }
           for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
-          const constrained = world.network.length > maxInFlight;
+          const constrained = packed.inFlight(tuples, at) > maxInFlight;
           const expand = stoppedBy === null && !constrained;
           graph.begin(id, expand, stoppedBy === null && constrained);
           if (!expand) continue;
-          const actions = enabledActions(instance, world);
-          const steps = listedSteps();
-          generated += actions.length;
-          if (checkDeadlock && deadlock < 0 && actions.every(isFault) && !isTerminal(suite, view)) deadlock = id;
-          const parent = derive ? (parts === null ? (parts = new ParentParts(instance, world)) : parts.reset(world)) : null;
-          for (let a = 0; a < actions.length; a++) {
-            const action = actions[a]!;
+          const actions = packed.list(tuples, at);
+          generated += actions;
+          if (checkDeadlock && deadlock < 0 && onlyFaults(packed, actions) && !isTerminal(suite, view)) deadlock = id;
+          packed.setParent(tuples, at);
+          for (let a = 0; a < actions; a++) {
+            const action = packed.actionAt(a);
             coverage?.record(world, action);
-            let successor: World | null = null;
-            const derived = parent === null ? null : successorFingerprint(instance, parent, action, steps[a]);
-            const fingerprint = derived ?? worldFingerprint(instance, (successor = step(instance, world, action)));
+            packed.successor(tuples, at, a, successor, 0);
+            const hi = packed.hi;
+            const lo = packed.lo;
             if (stepInvariants.length > 0) {
-              successor ??= step(instance, world, action);
-              const after = buildView(instance, successor);
+              const after = buildView(instance, packed.unpack(successor, 0));
               const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
               if (v !== null) {
                 found = { id, action: a, violation: v };
                 break search;
               }
             }
-            let target = visited.idOf(fingerprint.hi, fingerprint.lo);
+            let target = visited.idOf(hi, lo);
             if (target < 0) {
               if (atLimit) {
                 newAtLimit = true;
@@ -179,10 +181,10 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
                 graph.cut(id);
                 continue;
               }
-              target = visited.add(fingerprint.hi, fingerprint.lo, id);
+              target = visited.add(hi, lo, id);
               graph.reserve(target);
               graph.via[target] = a;
-              next.push(successor ?? step(instance, world, action));
+              next.push(successor, 0);
             }
             graph.addEdge(target, classes.idOf(action), a);
           }
@@ -215,7 +217,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   let violation: ExploreViolation | null = null;
   const report: LivenessReport = { checked: true, note: null, properties: [], bytesPerState: graph.usedBytes / Math.max(1, graph.states) };
   if (found !== null) {
-    violation = safetyCounterexample(instance, suite, visited, graph, found);
+    violation = safetyCounterexample(instance, packed, suite, visited, graph, found);
     report.properties.push(...liveness.map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: 'the search stopped at a safety violation' })));
   } else {
     for (let p = 0; p < liveness.length; p++) {
@@ -224,7 +226,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       if (verdict.verdict === 'violated' && violation === null) {
         const prefix = pathActions(visited, graph, verdict.start);
         const states = [...prefix.states, ...verdict.edges.map((e) => graph.to[e]!)];
-        const actions = rebuild(instance, visited, states, [...prefix.indexes, ...verdict.edges.map((e) => graph.act[e]!)]);
+        const actions = rebuild(instance, packed, visited, states, [...prefix.indexes, ...verdict.edges.map((e) => graph.act[e]!)]);
         violation = lassoViolation(instance, suite, property, actions, prefix.indexes.length + verdict.loopStart);
       }
       report.properties.push(
@@ -235,7 +237,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
     }
     if (violation === null && deadlock >= 0) {
       const path = pathActions(visited, graph, deadlock);
-      const actions = rebuild(instance, visited, path.states, path.indexes);
+      const actions = rebuild(instance, packed, visited, path.states, path.indexes);
       violation = lassoViolation(instance, suite, { name: DEADLOCK }, actions, actions.length);
     }
   }
@@ -305,6 +307,12 @@ function inconclusiveReason(
     : `${searched}, before any state owes it; states beyond the bound may owe it and never pay`;
 }
 
+/** Whether every listed action is a fault (or none is listed). */
+function onlyFaults(packed: Packed, actions: number): boolean {
+  for (let a = 0; a < actions; a++) if (!packed.isFault(a)) return false;
+  return true;
+}
+
 function firstBroken<P extends { readonly name: string }>(list: readonly P[], run: (p: P) => string | undefined | void): Violation | null {
   for (const p of list) {
     try {
@@ -332,8 +340,9 @@ function pathActions(visited: VisitedSet, graph: LiveGraph, id: number): { state
  * the next state. `hints` may be one longer than the path (a last action to no numbered state:
  * a step invariant's violation), which is taken by its index.
  */
-function rebuild(instance: Instance, visited: VisitedSet, states: readonly number[], hints: readonly number[]): Action[] {
+function rebuild(instance: Instance, packed: Packed, visited: VisitedSet, states: readonly number[], hints: readonly number[]): Action[] {
   let world = initialWorld(instance);
+  const tuple = new Int32Array(packed.width);
   return hints.map((hint, k) => {
     const actions = enabledActions(instance, world);
     const target = states[k + 1];
@@ -341,8 +350,9 @@ function rebuild(instance: Instance, visited: VisitedSet, states: readonly numbe
       if (a === undefined) return null;
       const next = step(instance, world, a);
       if (target === undefined) return next;
-      const f = worldFingerprint(instance, next);
-      return visited.idOf(f.hi, f.lo) === target ? next : null;
+      packed.pack(next, tuple, 0);
+      packed.fingerprint(tuple, 0);
+      return visited.idOf(packed.hi, packed.lo) === target ? next : null;
     };
     let action = actions[hint];
     let next = reaches(action);
@@ -353,10 +363,10 @@ function rebuild(instance: Instance, visited: VisitedSet, states: readonly numbe
   });
 }
 
-function safetyCounterexample(instance: Instance, suite: Suite, visited: VisitedSet, graph: LiveGraph, found: SafetyFound): ExploreViolation {
+function safetyCounterexample(instance: Instance, packed: Packed, suite: Suite, visited: VisitedSet, graph: LiveGraph, found: SafetyFound): ExploreViolation {
   const path = pathActions(visited, graph, found.id);
   const indexes = found.action === null ? path.indexes : [...path.indexes, found.action];
-  const actions = rebuild(instance, visited, path.states, indexes);
+  const actions = rebuild(instance, packed, visited, path.states, indexes);
   const run = execute(instance, suite.properties, actions);
   if (run.violation === null || run.violation.step !== actions.length) {
     throw new Error(`internal: the rebuilt counterexample of ${actions.length} actions does not end in a violation`);

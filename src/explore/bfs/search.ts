@@ -76,7 +76,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   const print = optionsPrint(suite, instance, options);
   // A checkpoint folder is protokit's alone: one that holds other files is refused before anything is written.
   if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint.dir) !== resolve(options.resume))) claimCheckpointDir(options.checkpoint.dir);
-  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
+  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print, expander.packed);
   let visited: VisitedSet;
   let start: Frontier;
   if (resumed === null) {
@@ -84,7 +84,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
     visited = new VisitedSet();
     const [hi0, lo0] = expander.fingerprintOf(initial);
     visited.add(hi0, lo0, -1);
-    start = Frontier.ofWorlds(0, [initial]);
+    start = Frontier.ofWorlds(0, [initial], expander.packed);
   } else {
     visited = resumed.visited;
     start = resumed.frontier;

@@ -9,7 +9,7 @@
 import type { MessagePort } from 'node:worker_threads';
 import type { World } from '../../engine/world.js';
 import { heapUsed } from './backend.js';
-import type { ExpandedPart, Expander, PartResult } from './expand.js';
+import type { Expander, PackedPart, PartResult } from './expand.js';
 import { VisitedSet } from './visited.js';
 import { encodeWorld, WorldDecoder } from './wire.js';
 
@@ -47,8 +47,10 @@ const SENT_LIMIT = 8_000_000;
 
 export class Share {
   private ids: number[] = [];
-  private worlds: World[] = [];
-  private last: ExpandedPart | null = null;
+  /** The share's worlds as tuples (engine/packed.ts), `width` slots each, aligned with `ids`. */
+  private tuples = new Int32Array(0);
+  private last: PackedPart | null = null;
+  private readonly width: number;
   private sent = new VisitedSet();
   private readonly decoder = new WorldDecoder();
   // Hand-overs from other searchers may come before this one's own order: kept until wanted.
@@ -60,6 +62,7 @@ export class Share {
     private readonly expander: Expander,
     private readonly peers: readonly (MessagePort | null)[],
   ) {
+    this.width = expander.packed.width;
     for (const port of peers) {
       port?.on('message', (h: HandOver) => {
         this.handOvers.push(h);
@@ -71,7 +74,8 @@ export class Share {
   /** Takes a share of worlds already decoded (the main thread's own). */
   adoptWorlds(ids: readonly number[], worlds: readonly World[]): void {
     this.ids = ids.slice();
-    this.worlds = worlds.slice();
+    this.tuples = new Int32Array(worlds.length * this.width);
+    worlds.forEach((w, k) => this.expander.packed.pack(w, this.tuples, k * this.width));
     this.last = null;
   }
 
@@ -80,17 +84,21 @@ export class Share {
     if (order.adopt !== null) {
       this.adoptWorlds(Array.from(order.adopt.ids), order.adopt.worlds.map((w) => this.decoder.decode(w)));
     } else if (this.last !== null) {
-      const worlds: World[] = new Array(order.accept.length);
-      for (let k = 0; k < order.accept.length; k++) worlds[k] = this.last.worlds[order.accept[k]!]!;
+      const { width } = this;
+      const tuples = new Int32Array(order.accept.length * width);
+      for (let k = 0; k < order.accept.length; k++) tuples.set(this.last.tuples.subarray(order.accept[k]! * width, (order.accept[k]! + 1) * width), k * width);
       this.ids = Array.from(order.ids);
-      this.worlds = worlds;
+      this.tuples = tuples;
       this.last = null;
     }
     for (const { to, count } of order.give) {
       const from = this.ids.length - count;
-      const handOver: HandOver = { ids: Uint32Array.from(this.ids.slice(from)), worlds: this.worlds.slice(from).map(encodeWorld) };
+      // Ids mean nothing in another thread: the worlds cross as their canonical text.
+      const worlds: string[] = [];
+      for (let k = from; k < this.ids.length; k++) worlds.push(encodeWorld(this.expander.packed.unpack(this.tuples, k * this.width)));
+      const handOver: HandOver = { ids: Uint32Array.from(this.ids.slice(from)), worlds };
       this.ids.length = from;
-      this.worlds.length = from;
+      this.tuples = this.tuples.slice(0, from * this.width);
       this.peers[to]!.postMessage(handOver, [handOver.ids.buffer]);
     }
     for (const h of await this.takeHandOvers(order.receive)) this.merge(h);
@@ -99,8 +107,8 @@ export class Share {
       if (this.sent.size > SENT_LIMIT) this.sent = new VisitedSet();
       return this.sent.add(hi, lo, -1) < 0;
     };
-    this.last = this.expander.expandPart(this.worlds, order.expand, known);
-    const { worlds: _kept, ...result } = this.last;
+    this.last = this.expander.expandPacked(this.tuples, this.ids.length, order.expand, known);
+    const { tuples: _kept, ...result } = this.last;
     return { kind: 'part', ids: Uint32Array.from(this.ids), result, heap: heapUsed() };
   }
 
@@ -112,21 +120,25 @@ export class Share {
 
   /** Adds handed-over states to the share, in state-number order. */
   private merge(h: HandOver): void {
+    const { width } = this;
+    const { packed } = this.expander;
     const ids: number[] = [];
-    const worlds: World[] = [];
+    const tuples = new Int32Array((this.ids.length + h.ids.length) * width);
     let a = 0;
     let b = 0;
     while (a < this.ids.length || b < h.ids.length) {
+      const at = ids.length * width;
       if (b >= h.ids.length || (a < this.ids.length && this.ids[a]! < h.ids[b]!)) {
         ids.push(this.ids[a]!);
-        worlds.push(this.worlds[a++]!);
+        tuples.set(this.tuples.subarray(a * width, (a + 1) * width), at);
+        a++;
       } else {
         ids.push(h.ids[b]!);
-        worlds.push(this.decoder.decode(h.worlds[b++]!));
+        packed.pack(this.decoder.decode(h.worlds[b++]!), tuples, at);
       }
     }
     this.ids = ids;
-    this.worlds = worlds;
+    this.tuples = tuples;
   }
 }
 
