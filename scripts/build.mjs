@@ -63,7 +63,13 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  packages: 'external',
+  // Packages whose one copy the user's code shares (xstate machines, fast-check arbitraries, vitest)
+  // or that load lazily stay packages; the small CommonJS helpers of the command line (commander,
+  // cli-progress, picocolors, safe-stable-stringify) are bundled: importing CommonJS from an ES
+  // module costs a parse of its source for its export names, per file, at every start.
+  external: ['xstate', 'xstate/*', 'fast-check', 'zod', 'vitest', 'vitest/*', 'playwright-core', 'tsx', 'tsx/*', '@nats-io/*', 'protokit', 'protokit/*'],
+  // Bundled CommonJS calls require() for Node's own modules, which an ES module lacks.
+  banner: { js: "import { createRequire as __protokitCreateRequire } from 'node:module';\nconst require = __protokitCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   sourcesContent: true,
   chunkNames: 'chunks/[name]-[hash]',
