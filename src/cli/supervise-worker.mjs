@@ -3,15 +3,24 @@
 // thread would: stdout and stderr say whether they are a terminal, a Ctrl-C passed on by the
 // supervisor is emitted as SIGINT (the commands' own handlers take it), an error that escapes the
 // command is an internal error (one line, exit 70), and the thread ends with the command's code.
-import { existsSync } from 'node:fs';
+import { existsSync, writeSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parentPort, workerData } from 'node:worker_threads';
 
 const { argv, tty } = workerData;
-for (const [stream, isTTY] of [[process.stdout, tty.stdout], [process.stderr, tty.stderr]]) {
+for (const [stream, fd, isTTY] of [[process.stdout, 1, tty.stdout], [process.stderr, 2, tty.stderr]]) {
   if (!isTTY) continue;
   stream.isTTY = true;
   stream.columns = tty.columns;
+  // A worker's stdout and stderr reach the main thread by two channels, so a progress bar's last
+  // redraw on stderr could land after the report on stdout and erase its first line. A terminal is
+  // written synchronously on the main thread too: write it here the same way, in order.
+  stream.write = (chunk, encoding, done) => {
+    writeSync(fd, typeof chunk === 'string' ? chunk : Buffer.from(chunk));
+    const callback = typeof encoding === 'function' ? encoding : done;
+    if (typeof callback === 'function') process.nextTick(callback);
+    return true;
+  };
 }
 const debug = argv.includes('--debug');
 function internal(error) {
