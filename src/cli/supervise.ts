@@ -111,11 +111,11 @@ export async function runSupervised(argv: readonly string[]): Promise<number> {
 }
 
 /**
- * Where a stuck worker is: the inspector samples its stack for a moment (a pause would not do: V8
- * defers a pause in optimised code to the next call, which a loop never makes) and the function of
- * the user's (not the kit's nor a package's) with most samples is the one that does not return; its
- * busiest line, mapped to the source when the code was compiled (tsx's source maps). Else the
- * busiest function at all; null if the inspector cannot tell.
+ * Where a stuck worker is, through the inspector: a pause shows the stack, and its innermost frame of
+ * the user's code (not the kit's nor a package's) is the line that does not return. V8 may defer a
+ * pause in optimised code or have inlined the user's function into the kit's: then the stack is
+ * sampled for a moment and the user's function with most samples is named, at the line where it
+ * starts. Positions go through the script's source map (tsx's). null if nothing of the user's shows.
  */
 async function locate(worker: Worker): Promise<Place | null> {
   const session = new Session();
@@ -176,12 +176,12 @@ async function locate(worker: Worker): Promise<Place | null> {
           scripts.set(script.scriptId, { url: script.url, sourceMap: script.sourceMapURL });
         } else if (message.method === 'Debugger.paused') {
           // The stack at the pause, innermost first: exact when the loop runs unoptimised.
-          const frames = (message.params as { callFrames: { functionName: string; location: { scriptId: string; lineNumber: number } }[] }).callFrames;
+          const frames = (message.params as { callFrames: { functionName: string; location: { scriptId: string; lineNumber: number; columnNumber: number } }[] }).callFrames;
           const users = frames.find((f) => isUsers(scripts.get(f.location.scriptId)?.url ?? ''));
           send('Debugger.resume');
           if (users !== undefined) {
             const script = scripts.get(users.location.scriptId)!;
-            done(placeOf(users.functionName, script.url, users.location.lineNumber, script.sourceMap));
+            done(placeOf(users.functionName, script.url, users.location.lineNumber, users.location.columnNumber, script.sourceMap));
             return;
           }
           // Optimised code defers a pause, or inlines the user's function into the kit's: sample the stack instead.
@@ -191,8 +191,8 @@ async function locate(worker: Worker): Promise<Place | null> {
             .filter((n) => n.hitCount > 0 && isUsers(n.callFrame.url))
             .reduce<ProfileNode | null>((best, n) => (best === null || n.hitCount > best.hitCount ? n : best), null);
           if (node === null) return done(null);
-          const busiest = [...(node.positionTicks ?? [])].sort((a, b) => b.ticks - a.ticks)[0];
-          done(placeOf(node.callFrame.functionName, node.callFrame.url, busiest ? busiest.line - 1 : node.callFrame.lineNumber, scripts.get(node.callFrame.scriptId)?.sourceMap));
+          // Samples give the line but no column, which a source map needs: name where the function starts.
+          done(placeOf(node.callFrame.functionName, node.callFrame.url, node.callFrame.lineNumber, node.callFrame.columnNumber, scripts.get(node.callFrame.scriptId)?.sourceMap));
         }
       });
       send('Debugger.enable');
@@ -208,21 +208,19 @@ async function locate(worker: Worker): Promise<Place | null> {
 
 interface ProfileNode {
   readonly hitCount: number;
-  readonly callFrame: { readonly functionName: string; readonly url: string; readonly scriptId: string; readonly lineNumber: number };
-  readonly positionTicks?: readonly { readonly line: number; readonly ticks: number }[];
+  readonly callFrame: { readonly functionName: string; readonly url: string; readonly scriptId: string; readonly lineNumber: number; readonly columnNumber: number };
 }
 interface Profile {
   readonly nodes: readonly ProfileNode[];
 }
 
-/** A line of a script as a place in its source, through the script's source map when it has one (tsx's). */
-function placeOf(functionName: string, url: string, line: number, sourceMap: string | undefined): Place {
+/** A position in a script as a place in its source, through the script's source map when it has one (tsx's). */
+function placeOf(functionName: string, url: string, line: number, column: number, sourceMap: string | undefined): Place {
   const fn = functionName === '' ? 'the function' : functionName;
   const file = url.startsWith('file://') ? decodeURIComponent(new URL(url).pathname) : url;
   if (sourceMap?.startsWith('data:application/json;base64,')) {
     try {
-      // The last mapping on the generated line (a column past its end) names the source line it came from.
-      const entry = new SourceMap(JSON.parse(Buffer.from(sourceMap.slice(sourceMap.indexOf(',') + 1), 'base64').toString('utf8'))).findEntry(line, 1e6) as { originalLine?: number };
+      const entry = new SourceMap(JSON.parse(Buffer.from(sourceMap.slice(sourceMap.indexOf(',') + 1), 'base64').toString('utf8'))).findEntry(line, column) as { originalLine?: number };
       if (typeof entry.originalLine === 'number') return { fn, file, line: entry.originalLine + 1 };
     } catch {
       // an unreadable map: the generated line is the best there is
