@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The `protokit` bin. Installed from the package, it runs the compiled command line (dist/) on
-// plain node; a TypeScript loader is registered only when a .ts file is given to --load. In a
-// clone of the repository it runs the TypeScript sources through tsx, so the command always
-// matches the checked-out code (dist/ there may be stale or absent). Whatever escapes main()
+// The `protokit` bin. Where it was built (dist/src/cli/bin.mjs, installed or in a checkout after
+// `npm run build`) it runs the built command line beside it on plain node; a TypeScript loader is
+// registered only when a .ts file is given to --load. The bin of the sources (src/cli/bin.mjs) runs
+// the TypeScript sources through tsx, so it always matches the checked-out code. Whatever escapes main()
 // (an error while loading it, an error thrown later by a worker or a timer) is an internal
 // error: one line and exit 70, the stack trace only with --debug. A reader that goes away early
 // (`protokit list | head -1`) is no error: see quietWhenClosed.
@@ -24,6 +24,8 @@ process.on('unhandledRejection', internal);
 let finished = null;
 /** main.ts's reportError once it is loaded: the one mapping of errors to exit codes (engine/errors.ts). */
 let reportError = null;
+/** main.ts's runCommand: main(), supervised in a worker thread when the run executes the user's code. */
+let runCommand = null;
 let streamFailed = false;
 /**
  * When the reader of stdout (or stderr) closes its end, writes fail with EPIPE. What is left to print
@@ -59,17 +61,15 @@ function failedStream(error, name) {
 }
 
 try {
-  const beside = (path) => new URL(path, import.meta.url);
-  const sources = [beside('./main.ts'), beside('../../../src/cli/main.ts')].find((url) => existsSync(fileURLToPath(url)));
-  let main;
-  if (sources) {
+  const built = new URL('./main.js', import.meta.url);
+  if (existsSync(fileURLToPath(built))) {
+    ({ runCommand, reportError } = await import(built.href));
+  } else {
     const { registerTypeScript } = await import('../engine/register-ts.mjs');
     registerTypeScript();
-    ({ main, reportError } = await import(sources.href));
-  } else {
-    ({ main, reportError } = await import('./main.js'));
+    ({ runCommand, reportError } = await import('./main.ts'));
   }
-  const code = await main(process.argv.slice(2));
+  const code = await runCommand(process.argv.slice(2));
   finished = code;
   process.exitCode = code;
   // A --load module may leave a timer or a never-settling import behind: do not wait on it for ever.

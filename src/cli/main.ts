@@ -12,6 +12,7 @@ import { KIT_VERSION } from '../engine/version.js';
 import { SHOW_FORMATS } from '../render/formats.js';
 import { collectConfig, collectNames, nonNegativeInt, positiveInt } from './common.js';
 import { refuseRepeatedFlags } from './flags.js';
+import { needsSupervisor } from './supervise-policy.js';
 import { guardStreams } from './terminal.js';
 
 // Each command's module (and what it pulls in: explorers, renderers) is loaded when the command
@@ -220,6 +221,19 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
+/**
+ * Runs the command line as the `protokit` process does: a run that executes the user's code goes to a
+ * supervised worker thread (supervise.ts; which runs, supervise-policy.ts), any other runs here.
+ */
+export async function runCommand(argv: readonly string[]): Promise<number> {
+  if (!needsSupervisor(argv)) return main(argv);
+  try {
+    return await (await import('./supervise.js')).runSupervised(argv);
+  } catch (error) {
+    return reportError(error, argv.includes('--debug'));
+  }
+}
+
 /** One line on stderr for `error`, and its exit code. */
 export function reportError(error: unknown, debug: boolean): number {
   const say = (line: string) => process.stderr.write(`protokit: ${safeLine(line)}\n`);
@@ -281,5 +295,5 @@ function refuseUnknownHelpTopic(argv: readonly string[]): void {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/\\/g, '/').split('/').pop()!);
 if (invokedDirectly) {
-  main(process.argv.slice(2)).then((code) => (process.exitCode = code));
+  runCommand(process.argv.slice(2)).then((code) => (process.exitCode = code));
 }
