@@ -116,7 +116,18 @@ export class ExploreUnits {
 }
 
 /** Serves a search's units (they come on `sub`, the worker's inbox, subscribed before its hello) until the coordinator says the run is done (true) or drops this worker (false). */
-export async function serveExplore(nc: NatsConnection, sub: Subscription, done: string, units: ExploreUnits, log: (line: string) => void): Promise<boolean> {
+export async function serveExplore(nc: NatsConnection, sub: Subscription, done: string, units: ExploreUnits, log: (line: string) => void, idleS: number): Promise<boolean> {
+  // A coordinator that died sends nothing more: after `idleS` without a unit, the worker says hello again (and gives up when none answers).
+  let idle: NodeJS.Timeout | null = null;
+  const quiet = () => {
+    if (idle !== null) clearTimeout(idle);
+    idle = setTimeout(() => {
+      log(`no unit for ${idleS} s: is the coordinator gone?`);
+      over = false;
+      sub.unsubscribe();
+    }, idleS * 1000);
+  };
+  quiet();
   const finished = nc.subscribe(done, { max: 1 });
   let over: boolean | null = null;
   void (async () => {
@@ -132,12 +143,14 @@ export async function serveExplore(nc: NatsConnection, sub: Subscription, done: 
       over = false;
       break;
     }
+    quiet();
     m.respond(units.handle(m.data));
     if (order !== null && order.depth !== depth) {
       depth = order.depth;
       log(`depth ${depth}: expanding units`);
     }
   }
+  if (idle !== null) clearTimeout(idle);
   sub.unsubscribe();
   finished.unsubscribe();
   return over ?? true;

@@ -42,7 +42,7 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
       const jobSuite = withProperties(suite, welcome.job.properties ?? undefined);
       const over =
         welcome.job.kind === 'explore'
-          ? await serveExplore(nc, sub, welcome.done, new ExploreUnits(jobSuite, instance, welcome.job), options.log)
+          ? await serveExplore(nc, sub, welcome.done, new ExploreUnits(jobSuite, instance, welcome.job), options.log, options.waitS)
           : (sub.unsubscribe(), await serveFleet(nc, welcome.done, jobSuite, instance, welcome.job, options.log));
       if (nc.isClosed()) throw new EnvironmentError('the connection to the NATS server closed during the run');
       if (over) {
