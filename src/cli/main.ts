@@ -19,7 +19,8 @@ import { guardStreams } from './terminal.js';
 
 export { EXIT };
 
-function program(setExit: (code: number) => void): Command {
+/** The command line, its commands and options (the deploy manifests are checked against it). */
+export function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
     .description('Distributed protocols as formal models, checked by machine.')
     .version(KIT_VERSION)
