@@ -28,6 +28,7 @@ export interface WorkerOptions {
 export async function runWorker(suite: Suite, instance: Instance, options: WorkerOptions): Promise<void> {
   const name = options.name ?? `${hostname()}-${process.pid}`;
   const nc = await connectCluster(options.credentials, `protokit-worker-${name}`);
+  options.log(`connected to ${options.credentials.url}; waiting for a coordinator`);
   try {
     for (;;) {
       // The inbox is listened to before the hello, so the coordinator's first unit finds it.
