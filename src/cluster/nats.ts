@@ -51,7 +51,7 @@ export async function connectCluster(c: ClusterCredentials, name: string): Promi
     });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    if (error instanceof Error && error.name === 'AuthorizationError') throw new UsageError(`the NATS server at ${c.url} refused the credentials (${message})`);
+    if (error instanceof Error && (error.name === 'AuthorizationError' || error.constructor.name === 'AuthorizationError' || /authorization violation/i.test(message))) throw new UsageError(`the NATS server at ${c.url} refused the credentials (${message})`);
     throw new EnvironmentError(`cannot connect to the NATS server at ${c.url}: ${message}`);
   }
 }
