@@ -28,6 +28,7 @@ const MAY_IMPORT: Readonly<Record<string, readonly string[]>> = {
   testgen: ['engine', 'properties', 'explore', 'trace'],
   testing: ['engine', 'properties', 'explore', 'explore/random', 'explore/bfs', 'explore/shard', 'trace', 'render'],
   studio: ['engine', 'properties', 'explore', 'trace', 'render'],
+  cluster: ['engine', 'properties', 'explore/bfs', 'explore/random', 'explore/shard'],
 };
 /** Folders that may import every other part of src/ (the command line, the public entry). */
 const TOP = new Set(['cli', '.']);

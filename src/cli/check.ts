@@ -5,7 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { ModelError, UsageError } from '../engine/errors.js';
 import pc from 'picocolors';
 import { describeFaults } from '../engine/faults.js';
-import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckResult } from '../explore/random/random.js';
+import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckOptions, type CheckResult } from '../explore/random/random.js';
 import { interruptible } from './interrupt.js';
 import { checkOnWorker, checkParallel, shardPlan, smallPassOnWorker, WORKER_MIN_STEPS } from '../explore/shard/shard.js';
 import { SMALL_PASS_STATES, searchSmall, smallConfigsOf, type SmallPassResult } from '../explore/default/small-pass.js';
@@ -26,8 +26,13 @@ import { lassoVerdictLines } from '../render/verdict.js';
 import { isLiveness } from '../properties/liveness.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 import { STRATEGIES, type Strategy } from '../explore/random/strategy.js';
+import { CLUSTER_TIMEOUT_S, CLUSTER_WAIT_S, credentialsOf, type ClusterFlags } from './cluster-flags.js';
 
-export interface CheckCommandOptions {
+export interface CheckCommandOptions extends ClusterFlags {
+  /** Split the runs into this many units (shards of the budget), run in order up to the first failing one. */
+  units?: number;
+  /** Put the units in a JetStream work queue on this NATS server, for `protokit worker` processes. */
+  queue?: string;
   runs?: number;
   depth?: number;
   seed?: number;
@@ -104,6 +109,12 @@ export async function checkCommand(modelName: string | undefined, options: Check
   }
   if (options.steps !== undefined && options.runs !== undefined) throw new UsageError('give a budget in --runs or in --steps, not both');
   if (options.steps !== undefined && ((options.workers && options.workers > 1) || options.shard)) throw new UsageError('--steps budgets run in one thread: leave out --workers and --shard');
+  if (options.queue !== undefined || options.units !== undefined) {
+    if (modelName === undefined) throw new UsageError('--units and --queue need a MODEL (a worker runs one model)');
+    if ((options.workers && options.workers > 1) || options.shard !== undefined || options.steps !== undefined || options.coverage) {
+      throw new UsageError('--units and --queue split the runs themselves: leave out --workers, --shard, --steps and --coverage');
+    }
+  }
   const color = !options.json && useColor();
   const outcomes: ModelOutcome[] = [];
   const lanes = modelName === undefined && !(options.workers && options.workers > 1) && options.shard === undefined ? Math.min(availableParallelism(), selected.length) : 1;
@@ -260,6 +271,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
         const found = small.find((p) => p.violation !== null);
         if (found) return resultOfSmallPass(suite, found, small, plan?.seed ?? options.seed ?? DEFAULT_SEED, options);
       }
+      if (options.queue !== undefined || options.units !== undefined) return checkUnits(fullSuite, suite, checkOptions, options, signal);
       return options.workers && options.workers > 1
         ? checkParallel(suite, { ...checkOptions, workers: options.workers, shard, suiteModule: suiteModuleOf(options.load), signal })
         : onWorker
@@ -292,8 +304,10 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
     ...(options.property ?? []).flatMap((p) => ['--property', p]),
     ...(options.skip ?? []).flatMap((p) => ['--skip', p]),
     '--seed',
-    String(options.workers && options.workers > 1 ? (options.seed ?? DEFAULT_SEED) : result.seed),
+    String((options.workers && options.workers > 1) || options.units !== undefined || options.queue !== undefined ? (options.seed ?? DEFAULT_SEED) : result.seed),
     ...(options.steps !== undefined ? ['--steps', String(options.steps)] : ['--runs', String(options.workers && options.workers > 1 ? budget : runs)]),
+    // The units of a fleet, run here: the same result without the queue.
+    ...(options.units !== undefined || options.queue !== undefined ? ['--units', String(unitsOf(options, runs))] : []),
     ...(options.strategy ? ['--strategy', options.strategy] : []),
     ...(options.workers && options.workers > 1 ? ['--workers', String(options.workers), ...(found ? ['--shard', `${found.index}/${found.count}`] : [])] : []),
     ...(options.depth ? ['--depth', String(options.depth)] : []),
@@ -566,4 +580,24 @@ function exploreCommandOf(suite: Suite, pass: SmallPassResult, options: CheckCom
 /** The module worker threads load the suites from: the registry, or the `--load` file. */
 function suiteModuleOf(load: string | undefined): string {
   return load ? pathToFileURL(resolve(load)).href : REGISTRY_MODULE;
+}
+
+/** Units a fleet splits the runs into when --units is not given. */
+const DEFAULT_UNITS = 16;
+
+function unitsOf(options: CheckCommandOptions, runs: number): number {
+  return options.units ?? Math.min(runs, DEFAULT_UNITS);
+}
+
+/** `--units N` (here, in order) or `--queue URL` (on `protokit worker` processes): the same units, the same result (src/cluster/fleet.ts). */
+async function checkUnits(fullSuite: Suite, suite: Suite, checkOptions: CheckOptions, options: CheckCommandOptions, signal: AbortSignal): Promise<CheckResult> {
+  const units = unitsOf(options, checkOptions.runs ?? suite.budget.runs);
+  if (options.queue === undefined) return (await import('../cluster/fleet.js')).checkUnitsLocally(suite, checkOptions, units, signal);
+  const { checkOnFleet } = await import('../cluster/fleet-queue.js');
+  const instance = resolveInstance(suite.model, { config: checkOptions.config, mutant: checkOptions.mutant, faults: checkOptions.faults });
+  // On stderr even with --json (stdout holds the JSON): who joined, was refused, which unit failed.
+  const log = (line: string) => process.stderr.write(`protokit: ${s(line)}\n`);
+  const cluster = { credentials: credentialsOf(options, options.queue), unitTimeoutS: options.clusterTimeout ?? CLUSTER_TIMEOUT_S, waitS: options.clusterWait ?? CLUSTER_WAIT_S, log };
+  const { fleet: _fleet, ...result } = await checkOnFleet(fullSuite, suite, instance, checkOptions, units, cluster, signal);
+  return result;
 }

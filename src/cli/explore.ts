@@ -3,7 +3,9 @@ import { relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pc from 'picocolors';
 import { ModelError, UsageError } from '../engine/errors.js';
-import { explore, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
+import { explore, type ExploreOptions, type ExploreProgress, type ExploreResult } from '../explore/bfs/search.js';
+import { CLUSTER_TIMEOUT_S, CLUSTER_WAIT_S, credentialsOf, type ClusterFlags } from './cluster-flags.js';
+import type { ClusterExploreResult } from '../cluster/coordinator.js';
 import { describeFaults } from '../engine/faults.js';
 import { resolveInstance } from '../engine/instance.js';
 import type { Suite } from '../properties/suite.js';
@@ -21,7 +23,7 @@ import { lassoVerdictLines } from '../render/verdict.js';
 import { coverageWarnings, describeCoverage } from '../explore/coverage.js';
 import { deadlockVerdict, limitOf, witnessVerdict } from './explore-verdicts.js';
 
-export interface ExploreCommandOptions {
+export interface ExploreCommandOptions extends ClusterFlags {
   config: string[];
   mutant?: string;
   maxStates?: number;
@@ -79,7 +81,11 @@ export async function exploreCommand(named: string | undefined, options: Explore
     throw new UsageError('--checkpoint and --resume need a one-worker search (worker threads keep their share of the frontier to themselves); drop --workers');
   }
   if (checkpointDir !== undefined && options.symmetry === 'compare') throw new UsageError("--checkpoint and --resume take one search, not --symmetry compare's two");
-  const progress = progressLine(suite.model.name, !options.json);
+  if (options.cluster !== undefined && options.workers !== undefined && options.workers > 1) throw new UsageError('--workers and --cluster do not go together: each `protokit worker` process is one searcher (start more of them)');
+  if (options.cluster !== undefined && options.symmetry === 'compare') throw new UsageError("--cluster takes one search, not --symmetry compare's two");
+  // On a cluster, the progress line also says how many workers are alive.
+  let workersAlive = 0;
+  const progress = progressLine(options.cluster === undefined ? suite.model.name : `${suite.model.name} (cluster)`, !options.json, () => (options.cluster === undefined ? '' : `, ${workersAlive} workers alive`));
   // Ctrl-C ends the search (interruptible: the figures so far, exit 130; with --checkpoint, saved at the start of the level it was in).
   const intervalMs = (options.checkpointInterval ?? CHECKPOINT_INTERVAL_S) * 1000;
   let lastCheckpoint = Date.now(); // allow-clock: checkpoint timing is the command line's, the search stays deterministic
@@ -89,8 +95,8 @@ export async function exploreCommand(named: string | undefined, options: Explore
     lastCheckpoint = now;
     return true;
   };
-  const search = (symmetry: boolean, signal?: AbortSignal) =>
-    explore(suite, {
+  const search = (symmetry: boolean, signal?: AbortSignal) => {
+    const exploreOptions: ExploreOptions = {
       signal,
       config,
       mutant: options.mutant,
@@ -108,7 +114,18 @@ export async function exploreCommand(named: string | undefined, options: Explore
       onProgress: progress.update,
       ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
       ...(options.resume !== undefined ? { resume: options.resume } : {}),
-    });
+    };
+    if (options.cluster === undefined) return explore(suite, exploreOptions);
+    const cluster = {
+      credentials: credentialsOf(options),
+      unitTimeoutS: options.clusterTimeout ?? CLUSTER_TIMEOUT_S,
+      waitS: options.clusterWait ?? CLUSTER_WAIT_S,
+      // On stderr even with --json (stdout holds the JSON): who joined, was refused or dropped.
+      log: (line: string) => process.stderr.write(`protokit: ${s(line)}\n`),
+      onWorkers: (n: number) => (workersAlive = n),
+    };
+    return import('../cluster/coordinator.js').then(({ exploreOnCluster }) => exploreOnCluster(suite, exploreOptions, cluster));
+  };
   let result: ExploreResult;
   let unreduced: ExploreResult | null = null;
   try {
@@ -149,11 +166,21 @@ export async function exploreCommand(named: string | undefined, options: Explore
   if (options.json) {
     process.stdout.write(JSON.stringify({ ...jsonOf(result, unreduced, tracePath, loadArg, writeError, resume, htmlPath, options.deadlock !== false), frontierGrowing: growing !== null }) + '\n');
   } else {
-    process.stdout.write(describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume, htmlPath, options.deadlock !== false));
+    const text = describe(result, unreduced, tracePath, loadArg, useColor(), writeError, resume, htmlPath, options.deadlock !== false);
+    // A search the cluster stopped is reported as one Ctrl-C stopped (the level in progress dropped), said as what it was.
+    const lostCluster = (result as Partial<ClusterExploreResult>).cluster?.lost ?? null;
+    process.stdout.write(lostCluster === null ? text : text.replaceAll('Ctrl-C', 'the cluster failing'));
   }
   if (writeError !== null) {
     process.stderr.write(`protokit: ${s(writeError)}\n`);
     return writeExit ?? 2;
+  }
+  const lost = (result as Partial<ClusterExploreResult>).cluster?.lost ?? null;
+  if (lost !== null) {
+    // The cluster failed, not the search: the figures of the levels done, and how to go on.
+    if (!options.json) process.stdout.write(`  ${s(resume === null ? `rerun:  ${rerunOf(modelName, options)} (add --checkpoint DIR to resume after a failure)` : `resume: ${resume}`)}\n`);
+    process.stderr.write(`protokit: the cluster stopped the search after ${count(result.distinctStates)} states (depth ${result.depth}, every level before it complete): ${s(lost)}\n`);
+    return 74;
   }
   if (result.stoppedBy === 'interrupted' || unreduced?.stoppedBy === 'interrupted') {
     if (!options.json) process.stdout.write(`  rerun:  ${s(rerunOf(modelName, options))}\n`);
@@ -225,6 +252,7 @@ function resumeCommand(model: string, o: ExploreCommandOptions, dir: string): st
     ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
     '--resume',
     dir,
+    ...clusterArgs(o),
   ];
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
 }
@@ -257,6 +285,7 @@ function jsonOf(r: ExploreResult, unreduced: ExploreResult | null, tracePath: st
     inconclusive: r.inconclusive,
     liveness: { checked: r.liveness.checked, note: r.liveness.note, properties: r.liveness.properties },
     ...(r.coverage ? { coverage: r.coverage } : {}),
+    ...('cluster' in r ? { cluster: (r as ClusterExploreResult).cluster } : {}),
     violation: r.violation && {
       property: r.violation.property,
       kind: r.violation.kind,
@@ -338,7 +367,7 @@ function describe(r: ExploreResult, unreduced: ExploreResult | null, tracePath: 
 }
 
 /** States, queue, depth and rate on stderr: one line rewritten on a terminal, a plain line every 5 s otherwise. */
-function progressLine(label: string, enabled: boolean): { update: (p: ExploreProgress) => void; stop: () => void } {
+function progressLine(label: string, enabled: boolean, extra: () => string = () => ''): { update: (p: ExploreProgress) => void; stop: () => void } {
   if (!enabled) return { update() {}, stop() {} };
   const tty = process.stderr.isTTY;
   let last = 0;
@@ -348,7 +377,7 @@ function progressLine(label: string, enabled: boolean): { update: (p: ExplorePro
       if (p.elapsedMs - last < (tty ? 200 : 5000)) return;
       last = p.elapsedMs;
       const rate = Math.round((p.states * 1000) / Math.max(1, p.elapsedMs));
-      const line = `${label}: ${count(p.states)} states, ${count(p.queue)} queued, depth ${p.depth}, ${count(rate)} states/s`;
+      const line = `${label}: ${count(p.states)} states, ${count(p.queue)} queued, depth ${p.depth}, ${count(rate)} states/s${extra()}`;
       if (tty) {
         process.stderr.write(`\r\x1b[K${line}`);
         shown = true;
@@ -382,6 +411,18 @@ function rerunOf(model: string, o: ExploreCommandOptions): string {
     ...(o.deadlock === false ? ['--no-deadlock'] : []),
     ...(o.property ?? []).flatMap((p) => ['--property', p]),
     ...(o.skip ?? []).flatMap((p) => ['--skip', p]),
+    ...clusterArgs(o),
   ];
   return `${COMMAND} ${args.map(shellArg).join(' ')}`;
+}
+
+/** The cluster flags of a rerun or resume line: the server and how to authenticate, never the secret itself. */
+function clusterArgs(o: ExploreCommandOptions): string[] {
+  if (o.cluster === undefined) return [];
+  return [
+    '--cluster',
+    o.cluster,
+    ...(o.clusterUser !== undefined ? ['--cluster-user', o.clusterUser] : o.clusterInsecure ? ['--cluster-insecure'] : []),
+    ...(o.clusterTimeout !== undefined ? ['--cluster-timeout', String(o.clusterTimeout)] : []),
+  ];
 }

@@ -20,7 +20,8 @@ import { guardStreams } from './terminal.js';
 
 export { EXIT };
 
-function program(setExit: (code: number) => void): Command {
+/** The command line, its commands and options (the deploy manifests are checked against it). */
+export function program(setExit: (code: number) => void): Command {
   const cli = new Command('protokit')
     .description('Distributed protocols as formal models, checked by machine.')
     .version(KIT_VERSION)
@@ -61,6 +62,14 @@ function program(setExit: (code: number) => void): Command {
     .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
     .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
     .option('--no-small', "skip the exhaustive search of the suite's small configurations that comes before the random runs")
+    .option('--units <n>', 'split the runs into N units (each a shard of the budget) and run them in order up to the first that fails', positiveInt('--units'))
+    .option('--queue <url>', 'put the units in a JetStream work queue on the NATS server at nats://HOST:PORT for `protokit worker` processes')
+    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
+    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
+    .option('--cluster-password <password>', 'the NATS password')
+    .option('--cluster-insecure', 'connect to a NATS server without credentials')
+    .option('--cluster-timeout <s>', 'seconds before the unit of a silent worker goes to another (default 60)', positiveInt('--cluster-timeout'))
+    .option('--cluster-wait <s>', 'seconds to wait for a unit result (default 600)', positiveInt('--cluster-wait'))
     .action(async (model, options) => setExit(await (await import('./check.js')).checkCommand(model, options)));
 
   cli
@@ -89,7 +98,34 @@ function program(setExit: (code: number) => void): Command {
     .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
     .option('--coverage', 'report which machine transitions, messages and events the search exercised')
     .option('--require-complete', 'exit 5 (inconclusive) when a bound stopped the search')
+    .option('--cluster <url>', 'coordinate a search whose levels `protokit worker` processes expand, over the NATS server at nats://HOST:PORT')
+    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
+    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
+    .option('--cluster-password <password>', 'the NATS password')
+    .option('--cluster-insecure', 'connect to a NATS server without credentials')
+    .option('--cluster-timeout <s>', 'seconds a worker may take over one unit before it goes to another (default 60)', positiveInt('--cluster-timeout'))
+    .option('--cluster-wait <s>', 'seconds to wait for a worker (default 600)', positiveInt('--cluster-wait'))
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
+
+  cli
+    .command('worker')
+    .description('one worker process of `explore --cluster` or `check --queue`, over NATS')
+    .argument('[model]', 'model name, required: the worker runs only this model, configuration, mutant and faults')
+    .option('--cluster <url>', 'the NATS server, nats://HOST:PORT')
+    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
+    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
+    .option('--cluster-password <password>', 'the NATS password')
+    .option('--cluster-insecure', 'connect to a NATS server without credentials')
+    .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'a known-buggy variant')
+    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .option('--load <path>', 'a suite module outside this repository')
+    .option('--name <name>', 'how the coordinator names this worker (default: host-pid)')
+    .option('--wait <s>', 'seconds to wait for a coordinator (default 600)', positiveInt('--wait'))
+    .option('--quiet', 'no log lines on stderr')
+    .action(async (model, options) => setExit(await (await import('./worker.js')).workerCommand(model, options)));
 
   cli
     .command('merge')

@@ -199,11 +199,11 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
 }
 
 /**
- * Rebuilds the shortest counterexample: from the initial world, at each step take the action
+ * Rebuilds the shortest counterexample (also for a search on a cluster, src/cluster/): from the initial world, at each step take the action
  * whose successor has the next fingerprint on the path (with symmetry, the concrete worlds
  * differ from the ones searched by a renaming, so actions are matched by fingerprint).
  */
-function counterexample(
+export function counterexample(
   instance: Instance,
   suite: Suite,
   expander: Expander,

@@ -1,0 +1,81 @@
+/**
+ * Exhaustive search on a loopback cluster (issue 25): a nats-server on 127.0.0.1, W = 1, 2, 3
+ * `protokit worker` processes and an `explore --cluster` coordinator, against `explore` in one
+ * process, on the same configuration. Per run: distinct states/s (wall, from the coordinator's
+ * start, its wait for the first worker included), the coordinator's own CPU time and what it did
+ * with it (successors deduplicated per CPU second: where one coordinator saturates), and bytes on
+ * the wire per successor (both directions, payloads).
+ *
+ *   npm run bench -- --update 12-cluster
+ */
+import { spawnSync } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { childrenCpuMs, ms, table } from '../measure.js';
+import { protokit, startNats, stopAll, until } from '../../src/cluster/loopback.js';
+
+const MAIN = fileURLToPath(new URL('../../src/cli/main.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const MODEL = ['two-phase-commit', '--config', 'preset=tla', '--config', 'rms=6'];
+
+interface Run {
+  readonly label: string;
+  readonly states: number;
+  readonly depth: number;
+  readonly generated: number;
+  readonly wallMs: number;
+  readonly cpuMs: number;
+  readonly candidates: number | null;
+  readonly bytes: number | null;
+}
+
+/** `protokit ARGS` to its end, with its stdout and its own CPU time (the workers are reaped after, so not counted). */
+function timed(args: string[], env: Record<string, string>): { stdout: string; wallMs: number; cpuMs: number } {
+  const cpu = childrenCpuMs();
+  const t = performance.now(); // allow-clock: benchmark timing
+  const child = spawnSync(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 * 2 ** 20 });
+  const wallMs = performance.now() - t; // allow-clock
+  if (child.status !== 0) throw new Error(`protokit ${args.join(' ')} failed: ${child.stderr}`);
+  return { stdout: child.stdout, wallMs, cpuMs: childrenCpuMs() - cpu };
+}
+
+export default {
+  title: 'Exhaustive search on a loopback cluster (NATS)',
+  async run() {
+    const runs: Run[] = [];
+    const alone = timed(['explore', ...MODEL, '--json'], {});
+    const a = JSON.parse(alone.stdout);
+    runs.push({ label: 'explore, one process', states: a.distinctStates, depth: a.depth, generated: a.generated, wallMs: alone.wallMs, cpuMs: alone.cpuMs, candidates: null, bytes: null });
+    const nats = await startNats();
+    try {
+      for (const w of [1, 2, 3]) {
+        const env = { PROTOKIT_CLUSTER_TOKEN: nats.token };
+        const workers = Array.from({ length: w }, (_, k) => protokit(['worker', ...MODEL, '--cluster', nats.url, '--name', `bench${w}-${k}`, '--wait', '300'], env));
+        // Started and connected before the coordinator, so its clock measures the search.
+        await until(() => workers.every((p) => /connected/.test(p.stderr)), 300_000, 'the workers to connect');
+        const c = timed(['explore', ...MODEL, '--cluster', nats.url, '--json'], env);
+        const r = JSON.parse(c.stdout);
+        runs.push({ label: `--cluster, ${w} worker process${w > 1 ? 'es' : ''}`, states: r.distinctStates, depth: r.depth, generated: r.generated, wallMs: c.wallMs, cpuMs: c.cpuMs, candidates: r.cluster.candidates, bytes: r.cluster.bytesSent + r.cluster.bytesReceived });
+        await Promise.all(workers.map((p) => p.exited));
+      }
+    } finally {
+      await stopAll(nats);
+    }
+    const load = loadavg()[0]!.toFixed(1);
+    const rows = runs.map((r) => [
+      r.label,
+      `${r.states.toLocaleString('en-US')} / ${r.depth}`,
+      ms(r.wallMs),
+      Math.round((r.states * 1000) / r.wallMs).toLocaleString('en-US'),
+      ms(r.cpuMs),
+      r.candidates === null ? '—' : Math.round((r.candidates * 1000) / r.cpuMs).toLocaleString('en-US'),
+      r.bytes === null ? '—' : (r.bytes / r.generated).toFixed(1),
+    ]);
+    const markdown = [
+      `TwoPhase (preset tla) RM=6, whole processes on this machine (2 cores shared, load ${load} after). Wall time includes each process's start (about a second of CPU to load the toolchain). Coordinator CPU is that process's alone; the workers run beside it on the same 2 cores.`,
+      '',
+      table(['search', 'states / depth', 'wall', 'states/s (wall)', 'coordinator CPU', 'successors deduplicated per coordinator CPU second', 'bytes on the wire per successor'], rows),
+    ].join('\n');
+    return { markdown, json: { load: Number(load), runs } };
+  },
+};

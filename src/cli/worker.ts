@@ -1,0 +1,38 @@
+/** `protokit worker MODEL --cluster nats://…`: one worker process of a search or a random fleet (src/cluster/). */
+import { UsageError } from '../engine/errors.js';
+import { resolveInstance } from '../engine/instance.js';
+import { faultsFromOptions, parseConfigPairs, refuseModelAfterConfig } from './common.js';
+import { findSuite, loadSuites } from './registry.js';
+import { safeLine as s } from '../render/safe-text.js';
+import { credentialsOf, type ClusterFlags } from './cluster-flags.js';
+
+export interface WorkerCommandOptions extends ClusterFlags {
+  config: string[];
+  mutant?: string;
+  faults?: string | boolean;
+  network?: string;
+  load?: string;
+  name?: string;
+  /** Seconds to wait for a coordinator. */
+  wait?: number;
+  quiet?: boolean;
+}
+
+/** Default seconds a worker waits for a coordinator to answer its hello. */
+export const WORKER_WAIT_S = 600;
+
+export async function workerCommand(named: string | undefined, options: WorkerCommandOptions): Promise<number> {
+  refuseModelAfterConfig('worker', named, options.config);
+  if (named === undefined) throw new UsageError("missing required argument 'model'");
+  if (options.cluster === undefined) throw new UsageError('worker needs --cluster nats://HOST:PORT');
+  const suite = findSuite(await loadSuites(options.load), named);
+  const config = parseConfigPairs(options.config);
+  const faults = faultsFromOptions(suite.model, options.faults, options.network);
+  const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });
+  const { runWorker } = await import('../cluster/worker.js');
+  const log = (line: string) => {
+    if (!options.quiet) process.stderr.write(`protokit worker: ${s(line)}\n`);
+  };
+  await runWorker(suite, instance, { credentials: credentialsOf(options), waitS: options.wait ?? WORKER_WAIT_S, name: options.name, log });
+  return 0;
+}

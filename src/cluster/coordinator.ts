@@ -1,0 +1,565 @@
+/**
+ * The coordinator of an exhaustive search on a cluster (`explore MODEL --cluster nats://…`), as
+ * TLC's distributed mode and explore/bfs/workers.ts between threads: it owns the visited set,
+ * numbers the states, walks each level in state order (level.ts) and keeps the parent pointers;
+ * workers (explore-worker.ts, one `protokit worker` process each) expand units of a level and send
+ * back fingerprints and parent indexes. The counts, the depth and the shortest counterexample are
+ * therefore those of a search in one process, for any number of workers.
+ *
+ * A level goes in two rounds. Expand: its states, cut into units of consecutive numbers, go to
+ * the workers (as tuples of item numbers, wire.ts); each unit's answer is walked as soon as the
+ * units before it are in. Fetch: the worker of each unit sends the worlds of its successors that
+ * became states, which make the next level. The coordinator thus holds every level's worlds
+ * (compactly), so a unit whose worker dies or stalls is simply sent to another (expansion is
+ * pure: the same unit gives the same answer), and a checkpoint at a level boundary is the
+ * in-process search's own (checkpoint.ts), resumable with or without a cluster.
+ *
+ * The server going away stops the search at the start of the level it was in, with the figures
+ * of the levels before it and (with --checkpoint) a checkpoint to resume from; never with counts
+ * that miss a unit. Liveness is not decided on a cluster (the graph it needs is kept by one
+ * process); the result says so, as with --workers.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { getHeapStatistics } from 'node:v8';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { ModelError, UsageError } from '../engine/errors.js';
+import { resolveInstance } from '../engine/instance.js';
+import { initialWorld } from '../engine/fast-step.js';
+import { isLiveness } from '../properties/liveness.js';
+import { withProperties, type Suite } from '../properties/suite.js';
+import {
+  ChunkFile,
+  claimCheckpointDir,
+  collisionProbability,
+  counterexample,
+  encodeWorld,
+  Expander,
+  explore,
+  Frontier,
+  heapUsed,
+  Level,
+  optionsPrint,
+  readCheckpoint,
+  Symmetry,
+  terminalOf,
+  VisitedSet,
+  WorldDecoder,
+  writeCheckpoint,
+  type CheckpointWritten,
+  type ExploreOptions,
+  type ExploreResult,
+  type Found,
+  type PartResult,
+  type SearchCounters,
+  type StopReason,
+} from './engine-adapter.js';
+import { answerHellos, pinOf, type ExploreJob } from './handshake.js';
+import { ItemsToPeer, ItemTable } from './items.js';
+import { checkCredentials, connectCluster, watchConnection, type ClusterCredentials } from './nats.js';
+import type { UnitOrder, UnitReply } from './explore-worker.js';
+import { frame, ItemsIn, ProtocolError, pushTuple, readTuple, tupleStarts, unframe } from './wire.js';
+
+export interface ClusterOptions {
+  readonly credentials: ClusterCredentials;
+  /** Seconds a worker may take over one unit before it counts as dead and the unit goes to another. */
+  readonly unitTimeoutS: number;
+  /** Seconds to wait for a first worker (and for another, when every worker is gone). */
+  readonly waitS: number;
+  /** A line for the coordinator's terminal: a worker joined, was refused or was dropped. */
+  readonly log: (line: string) => void;
+  /** Units of a random fleet done, after each. */
+  readonly onUnits?: (done: number, total: number) => void;
+  /** Workers alive, after each change. */
+  readonly onWorkers?: (alive: number) => void;
+}
+
+/** What a search on a cluster adds to a search's result. */
+export interface ClusterReport {
+  readonly workersJoined: number;
+  readonly workersLost: number;
+  readonly refused: number;
+  /** Units sent again after their worker died or stalled. */
+  readonly unitsRedone: number;
+  /** Bytes sent to and received from workers (payloads). */
+  readonly bytesSent: number;
+  readonly bytesReceived: number;
+  /** Successors the workers sent fingerprints of (after each unit's own filter): what the coordinator deduplicated. */
+  readonly candidates: number;
+  /** Why the search stopped early on the cluster's account (the server went away, no worker left), or null. */
+  readonly lost: string | null;
+}
+
+export type ClusterExploreResult = ExploreResult & { readonly cluster: ClusterReport };
+
+/** Most states in a unit: small enough to spread a level, large enough that a message carries real work. */
+const MAX_UNIT = 512;
+/** Units a worker is sent before it answers the first: hides the round trip. */
+const IN_FLIGHT = 2;
+
+interface WorkerLink {
+  readonly id: number;
+  readonly name: string;
+  readonly inbox: string;
+  readonly out: ItemsToPeer;
+  readonly in: ItemsIn<number>;
+  inFlight: number;
+  alive: boolean;
+}
+
+/** A level's worlds as tuples of the run's item numbers, in state order. */
+interface LevelWorlds {
+  readonly firstId: number;
+  readonly tuples: number[];
+  /** Where each world's tuple starts; one more, where the last ends. */
+  readonly starts: number[];
+}
+
+class ClusterLost extends Error {}
+
+/** Since 0.4.0. An exhaustive search whose levels are expanded by `protokit worker` processes over NATS. */
+export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions, cluster: ClusterOptions): Promise<ClusterExploreResult> {
+  checkCredentials(cluster.credentials, '--cluster');
+  if (options.coverage) throw new UsageError('--coverage counts in one process: leave out --cluster');
+  if ((options.workers ?? 1) > 1) throw new UsageError('--workers and --cluster do not go together: each worker process is one searcher (start more of them)');
+  const suite = withProperties(fullSuite, options.properties);
+  const started = performance.now(); // allow-clock: reports elapsed time only
+  const instance = resolveInstance(suite.model, options);
+  const symmetry = options.symmetry ? new Symmetry(instance) : null;
+  const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false));
+  const job: ExploreJob = { kind: 'explore', symmetry: options.symmetry ?? false, maxInFlight: options.maxInFlight ?? null, deadlock: options.deadlock !== false, properties: options.properties ? [...options.properties] : null };
+  const pin = pinOf(fullSuite, instance);
+  const maxStates = options.maxStates ?? Infinity;
+  const maxDepth = options.maxDepth ?? Infinity;
+  const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
+  const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
+  const hasLiveness = suite.properties.some(isLiveness);
+  const livenessNote = !hasLiveness ? 'the suite has no liveness property' : options.liveness === false ? 'liveness not asked for' : 'not checked on a cluster (the liveness graph is kept by one process); search without --cluster';
+
+  // A fresh search starts from the initial state; a resumed one from its checkpoint.
+  const print = optionsPrint(suite, instance, options);
+  if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint.dir) !== resolve(options.resume))) claimCheckpointDir(options.checkpoint.dir);
+  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
+  const table = new ItemTable();
+  let visited: VisitedSet;
+  let current: LevelWorlds;
+  if (resumed === null) {
+    const initial = initialWorld(instance);
+    visited = new VisitedSet();
+    const [hi0, lo0] = expander.fingerprintOf(initial);
+    visited.add(hi0, lo0, -1);
+    current = { firstId: 0, tuples: [], starts: [0] };
+    pushTuple(encodeWorld(initial), (item) => table.intern(item), current.tuples);
+    current.starts.push(current.tuples.length);
+  } else {
+    visited = resumed.visited;
+    current = { firstId: resumed.frontier.firstId, tuples: [], starts: [0] };
+    const decoder = new WorldDecoder();
+    for (const chunk of resumed.frontier.chunks(decoder)) {
+      for (const world of chunk) {
+        pushTuple(encodeWorld(world), (item) => table.intern(item), current.tuples);
+        current.starts.push(current.tuples.length);
+      }
+    }
+  }
+  const before = resumed?.counters;
+  const reached = new Set<string>(before?.reached ?? []);
+  let depth = before?.depth ?? 0;
+  let generated = before?.generated ?? 0;
+  let stoppedBy: StopReason | null = before?.stoppedBy ?? null;
+  let peakHeap = Math.max(before?.peakHeapBytes ?? 0, heapUsed());
+  let found: Found | null = null;
+  let generation = (resumed?.generation ?? 0) + 1;
+  let checkpoint: CheckpointWritten | null = null;
+  const elapsedBefore = before?.elapsedMs ?? 0;
+  const elapsed = () => elapsedBefore + performance.now() - started; // allow-clock
+  const frontierSizes: number[] = [1];
+  const signal = options.signal;
+  const interrupted = () => (options.interrupted?.() ?? false) || (signal?.aborted ?? false);
+
+  const stats = { workersLost: 0, unitsRedone: 0, bytesSent: 0, bytesReceived: 0, candidates: 0 };
+  let lost: string | null = null;
+  let finished = false;
+  let wake: (() => void) | null = null;
+  const poke = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  const changed = (ms: number) =>
+    new Promise<void>((resolveWait) => {
+      const timer = setTimeout(() => {
+        wake = null;
+        resolveWait();
+      }, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolveWait();
+      };
+    });
+
+  const run = randomUUID().slice(0, 8);
+  const nc: NatsConnection = await connectCluster(cluster.credentials, `protokit-coordinator-${run}`);
+  watchConnection(nc, cluster.unitTimeoutS * 1000, (why) => {
+    if (finished) return;
+    lost = why;
+    poke();
+  });
+  const workers: WorkerLink[] = [];
+  const alive = () => workers.filter((w) => w.alive);
+  const done = `protokit.${run}.done`;
+  const hello = answerHellos(nc, pin, run, done, job, cluster, (name, inbox) => {
+    const id = workers.length;
+    const link: WorkerLink = { id, name, inbox, out: new ItemsToPeer(table), in: new ItemsIn<number>((text) => table.intern(text)), inFlight: 0, alive: true };
+    workers.push(link);
+    cluster.log(`worker ${name} joined (${alive().length} alive)`);
+    cluster.onWorkers?.(alive().length);
+    poke();
+    return link;
+  });
+
+  const drop = (w: WorkerLink, why: string) => {
+    if (!w.alive) return;
+    w.alive = false;
+    stats.workersLost++;
+    cluster.log(`worker ${w.name} dropped: ${why}; its units go to others (${alive().length} alive)`);
+    cluster.onWorkers?.(alive().length);
+    // A worker that is alive after all (it stalled) hears it and joins again, afresh.
+    if (lost === null) nc.publish(w.inbox, frame({ op: 'drop', depth: -1, unit: -1 } satisfies UnitOrder));
+  };
+
+  /** Waits until a worker is free, the cluster is lost, or the search is interrupted. */
+  const waitForWorker = async () => {
+    const deadline = performance.now() + cluster.waitS * 1000; // allow-clock: a bounded wait
+    while (alive().length === 0) {
+      if (lost !== null) throw new ClusterLost(lost);
+      if (interrupted()) return;
+      if (performance.now() > deadline) throw new ClusterLost(`no worker ${workers.length === 0 ? 'joined' : 'left alive'} within ${cluster.waitS} s (start some with: protokit worker MODEL --cluster …)`); // allow-clock
+      await changed(200);
+    }
+  };
+
+  /** Sends one order to `w`; the reply, or null when the worker failed (it is then dropped). */
+  const ask = async (w: WorkerLink, order: UnitOrder, arrays: Uint32Array[]): Promise<{ header: UnitReply; arrays: Uint32Array[] } | null> => {
+    const data = frame({ ...order, fresh: w.out.takeFresh() }, arrays);
+    stats.bytesSent += data.byteLength;
+    w.inFlight++;
+    try {
+      const m = await nc.request(w.inbox, data, { timeout: cluster.unitTimeoutS * 1000 });
+      stats.bytesReceived += m.data.byteLength;
+      const reply = unframe<UnitReply>(m.data);
+      if (!reply.header.ok) {
+        if (reply.header.modelError !== undefined) throw new ModelError(`the model failed on worker ${w.name}: ${reply.header.modelError}`, null);
+        if (reply.header.missing) return null;
+        throw new ProtocolError(reply.header.error ?? 'an error');
+      }
+      // Items first used in this reply: numbered now, before any later reply of this worker is read.
+      w.in.define(reply.header.fresh);
+      return reply as { header: UnitReply; arrays: Uint32Array[] };
+    } catch (error) {
+      if (error instanceof ModelError) throw error;
+      drop(w, error instanceof Error ? error.message : String(error));
+      return null;
+    } finally {
+      w.inFlight--;
+      poke();
+    }
+  };
+
+  /** The tuples of worlds `from`..`to` of a level, in `w`'s item numbers. */
+  const tuplesFor = (w: WorkerLink, level: LevelWorlds, from: number, to: number): Uint32Array => {
+    const src = level.tuples;
+    const out = new Uint32Array(level.starts[to]! - level.starts[from]!);
+    let o = 0;
+    let at = level.starts[from]!;
+    const end = level.starts[to]!;
+    const list = () => {
+      const n = src[at++]!;
+      out[o++] = n;
+      for (let k = 0; k < n; k++) out[o++] = w.out.id(src[at++]!);
+    };
+    while (at < end) {
+      list();
+      list();
+      out[o++] = w.out.id(src[at++]!);
+      out[o++] = w.out.id(src[at++]!);
+      list();
+    }
+    return out;
+  };
+
+  let failure: unknown = null;
+  /**
+   * Runs `tasks` (unit numbers, lowest first) on the workers, at most IN_FLIGHT each; `send` does
+   * one on a worker and says whether it succeeded (a failed one is done again, by another).
+   * `canTake` says which units a worker may do (a fetch goes to the worker that holds the
+   * worlds). Stops early when `enough()` says so.
+   */
+  const schedule = async (
+    tasks: number[],
+    send: (w: WorkerLink, unit: number) => Promise<boolean>,
+    enough: () => boolean,
+    canTake: (w: WorkerLink, unit: number) => boolean = () => true,
+  ): Promise<void> => {
+    const pending = tasks.slice();
+    let running = 0;
+    while ((pending.length > 0 || running > 0) && !enough()) {
+      if (lost !== null) throw new ClusterLost(lost);
+      if (interrupted()) return;
+      if (alive().length === 0) await waitForWorker();
+      for (const w of alive()) {
+        for (let k = 0; w.alive && w.inFlight < IN_FLIGHT && k < pending.length; ) {
+          const unit = pending[k]!;
+          if (!canTake(w, unit)) {
+            k++;
+            continue;
+          }
+          pending.splice(k, 1);
+          running++;
+          void send(w, unit).then(
+            (ok) => {
+              running--;
+              if (!ok) {
+                stats.unitsRedone++;
+                pending.push(unit);
+                pending.sort((a, b) => a - b);
+              }
+              poke();
+            },
+            (error: unknown) => {
+              running--;
+              failure ??= error;
+              poke();
+            },
+          );
+        }
+      }
+      if (failure !== null) throw failure;
+      if (running > 0 || pending.length > 0) await changed(1000);
+      if (failure !== null) throw failure;
+    }
+  };
+
+  const save = () => {
+    const counters: SearchCounters = { depth, generated, reached: [...reached], stoppedBy, peakHeapBytes: peakHeap, elapsedMs: elapsed() };
+    checkpoint = writeCheckpointOf(options.checkpoint!.dir, generation++, print, visited, current, table, counters);
+  };
+
+  let size = current.starts.length - 1;
+  try {
+    while (size > 0 && found === null) {
+      if (options.checkpoint !== undefined && depth > (before?.depth ?? 0) && options.checkpoint.due(depth)) save();
+      depth++;
+      const level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
+      const levelWorlds = current;
+      const count = levelWorlds.starts.length - 1;
+      await waitForWorker();
+      const unitSize = Math.max(1, Math.min(MAX_UNIT, Math.ceil(count / (Math.max(1, alive().length) * 4))));
+      const units = Array.from({ length: Math.ceil(count / unitSize) }, (_, u) => ({ from: u * unitSize, to: Math.min(count, (u + 1) * unitSize) }));
+      const results = new Map<number, { worker: WorkerLink; part: PartResult }>();
+      const accepted: { indexes: number[]; ids: number[] }[] = [];
+      const expandedBy: (WorkerLink | null)[] = [];
+      let walked = 0;
+      const reachedNow = [...reached];
+      // Round 1: expand the units; walk each as soon as those before it are walked.
+      await schedule(
+        units.map((_, u) => u),
+        async (w, u) => {
+          const { from, to } = units[u]!;
+          const order: UnitOrder = { op: 'expand', depth, unit: u, count: to - from, expand: level.expanding, reached: reachedNow };
+          const reply = await ask(w, order, [tuplesFor(w, levelWorlds, from, to)]);
+          if (reply === null) return false;
+          const [generatedCounts, parents, hi, lo] = reply.arrays as [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>];
+          const h = reply.header as Extract<UnitReply, { ok: true }>;
+          if (generatedCounts.length !== to - from || parents.length !== h.count || hi.length !== h.count || lo.length !== h.count) {
+            drop(w, `an answer for unit ${u} that does not add up`);
+            return false;
+          }
+          stats.candidates += h.count;
+          results.set(u, { worker: w, part: { stateViolation: h.stateViolation, stepViolation: h.stepViolation, witnesses: h.witnesses, generated: generatedCounts, count: h.count, parents, hi, lo } });
+          while (results.has(walked) && !level.over) {
+            const { part, worker } = results.get(walked)!;
+            const ids = new Uint32Array(units[walked]!.to - units[walked]!.from);
+            for (let k = 0; k < ids.length; k++) ids[k] = levelWorlds.firstId + units[walked]!.from + k;
+            accepted.push(level.resolve([{ ids, result: part }])[0]!);
+            expandedBy.push(worker);
+            results.delete(walked);
+            walked++;
+            level.notePeak(heapUsed());
+          }
+          options.onProgress?.({ states: visited.size, queue: count - (units[walked - 1]?.to ?? 0), depth, elapsedMs: elapsed() });
+          return true;
+        },
+        () => level.over || walked === units.length,
+      );
+      if (interrupted()) throw new Interrupted();
+      // Round 2: the successors that became states, from the workers that hold them (or expanded again elsewhere).
+      // The new states were numbered right after this level's.
+      const next: LevelWorlds = { firstId: levelWorlds.firstId + count, tuples: [], starts: [0] };
+      const fetched: (number[] | null)[] = accepted.map(() => null);
+      // A violation ends the search with this level: its successors are not needed.
+      const wanted = level.stateFound !== null || level.stepFound !== null ? [] : accepted.map((a, u) => (a.indexes.length > 0 ? u : -1)).filter((u) => u >= 0);
+      await schedule(
+        wanted,
+        async (w, u) => {
+          const accept = Uint32Array.from(accepted[u]!.indexes);
+          const holder = expandedBy[u]!;
+          const order: UnitOrder =
+            holder === w
+              ? { op: 'fetch', depth, unit: u }
+              : { op: 'expand', depth, unit: u, count: units[u]!.to - units[u]!.from, expand: true, reached: reachedNow, withWorlds: true };
+          const arrays = holder === w ? [accept] : [tuplesFor(w, levelWorlds, units[u]!.from, units[u]!.to), accept];
+          const reply = await ask(w, order, arrays);
+          if (reply === null) {
+            if (holder === w) expandedBy[u] = null;
+            return false;
+          }
+          const tuples = reply.arrays[4]!;
+          const starts = tupleStarts(tuples, accept.length);
+          const mine: number[] = [];
+          for (let k = 0; k + 1 < starts.length; k++) {
+            const { text } = readTuple(tuples, starts[k]!, (id) => table.text(w.in.get(id)));
+            pushTuple(text, (item) => table.intern(item), mine);
+          }
+          fetched[u] = mine;
+          return true;
+        },
+        () => false,
+        (w, u) => expandedBy[u] === null || expandedBy[u] === w || !expandedBy[u]!.alive,
+      );
+      if (interrupted()) throw new Interrupted();
+      for (const u of wanted) {
+        const mine = fetched[u]!;
+        const starts = tupleStarts(Uint32Array.from(mine), accepted[u]!.indexes.length);
+        for (let k = 1; k < starts.length; k++) next.starts.push(next.tuples.length + starts[k]!);
+        for (const x of mine) next.tuples.push(x);
+      }
+      size = next.starts.length - 1;
+      if (size > 0) frontierSizes.push(size);
+      generated += level.generated;
+      for (const name of level.reached) reached.add(name);
+      stoppedBy = level.stoppedBy;
+      if (level.newAtLimit && stoppedBy === null) stoppedBy = 'max-depth';
+      if (heapUsed() > maxHeapBytes && stoppedBy === null && size > 0) stoppedBy = 'memory';
+      peakHeap = Math.max(peakHeap, level.peakHeapBytes);
+      found = level.stateFound ?? level.stepFound;
+      current = next;
+      if (stoppedBy === 'memory') break;
+    }
+  } catch (error) {
+    if (!(error instanceof ClusterLost || error instanceof Interrupted)) {
+      finished = true;
+      await close(nc, workers, done);
+      if (error instanceof ModelError) throw await locateOnThisMachine(fullSuite, options, error);
+      throw error;
+    }
+    // The level in progress is dropped whole: the figures (and the checkpoint) are those of its start.
+    depth--;
+    stoppedBy = 'interrupted';
+    if (error instanceof ClusterLost) lost = error.message;
+    if (options.checkpoint !== undefined && lost === null) save();
+    else if (options.checkpoint !== undefined) {
+      try {
+        save();
+      } catch {
+        // A checkpoint that cannot be written leaves the last one, still valid.
+      }
+    }
+  }
+  finished = true;
+  hello.close();
+  await close(nc, workers, done);
+
+  const states = visited.size;
+  const elapsedMs = elapsed();
+  const violation = found === null ? null : counterexample(instance, suite, expander, visited, found);
+  return {
+    model: suite.model.name,
+    preset: instance.preset,
+    config: instance.params,
+    mutant: instance.mutant,
+    faults: instance.faults,
+    symmetry: symmetry !== null,
+    maxInFlight: options.maxInFlight ?? null,
+    workers: hello.joined(),
+    distinctStates: states,
+    generated,
+    depth,
+    complete: stoppedBy === null && found === null,
+    frontier: frontierSizes,
+    stoppedBy,
+    witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
+    violation,
+    inconclusive: false,
+    liveness: {
+      checked: false,
+      note: livenessNote,
+      properties: suite.properties.filter(isLiveness).map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: livenessNote })),
+      bytesPerState: 0,
+    },
+    collisionProbability: collisionProbability(states, generated),
+    visitedBytesPerState: visited.bytes / Math.max(1, states),
+    peakHeapBytes: peakHeap,
+    spilledWorlds: 0,
+    checkpoint,
+    resumed: resumed !== null,
+    elapsedMs,
+    statesPerSecond: elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
+    cluster: { ...stats, workersJoined: hello.joined(), refused: hello.refused(), lost },
+  };
+}
+
+class Interrupted extends Error {}
+
+/** Tells the workers the run is over, and closes the connection (a server already gone is no error here). */
+async function close(nc: NatsConnection, _workers: readonly WorkerLink[], done: string): Promise<void> {
+  try {
+    nc.publish(done, frame({ op: 'done' }));
+    await Promise.race([nc.flush(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  } catch {
+    // the server is gone: workers find out by themselves
+  }
+  try {
+    await Promise.race([nc.close(), new Promise((r) => setTimeout(r, 2000).unref())]);
+  } catch {
+    // already closed
+  }
+}
+
+/**
+ * A model error met on a worker: found again by a plain search in this process, which knows the
+ * state and action it failed at (as explore/bfs/search.ts does for its worker threads).
+ */
+async function locateOnThisMachine(suite: Suite, options: ExploreOptions, error: ModelError): Promise<unknown> {
+  try {
+    await explore(suite, { ...options, workers: 1, onProgress: undefined, checkpoint: undefined, resume: undefined });
+  } catch (again) {
+    if (again instanceof ModelError) return again;
+  }
+  return error;
+}
+
+/** A checkpoint of the level about to be searched, in the in-process search's format (its frontier written as the thread wire's lines). */
+function writeCheckpointOf(dir: string, generation: number, print: ReturnType<typeof optionsPrint>, visited: VisitedSet, level: LevelWorlds, table: ItemTable, counters: SearchCounters): CheckpointWritten {
+  const temp = mkdtempSync(join(tmpdir(), 'protokit-cluster-'));
+  try {
+    const file = new ChunkFile(join(temp, 'frontier.chunks'));
+    const count = level.starts.length - 1;
+    const lines: string[] = [];
+    const flush = () => {
+      if (lines.length > 0) file.appendEncoded(lines.splice(0));
+    };
+    for (let k = 0; k < count; k++) {
+      lines.push(readTuple(level.tuples, level.starts[k]!, (id) => table.text(id)).text);
+      if (lines.length === 1024) flush();
+    }
+    flush();
+    file.close();
+    return writeCheckpoint(dir, generation, print, visited, level.firstId + count, Frontier.fromFile(level.firstId, file), counters);
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+  }
+}
+
