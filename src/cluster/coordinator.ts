@@ -28,6 +28,7 @@ import type { NatsConnection } from '@nats-io/transport-node';
 import { ModelError, UsageError } from '../engine/errors.js';
 import { resolveInstance } from '../engine/instance.js';
 import { initialWorld } from '../engine/fast-step.js';
+import type { Packed } from '../engine/packed.js';
 import { isLiveness } from '../properties/liveness.js';
 import { withProperties, type Suite } from '../properties/suite.js';
 import {
@@ -141,7 +142,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   // A fresh search starts from the initial state; a resumed one from its checkpoint.
   const print = optionsPrint(suite, instance, options);
   if (options.checkpoint !== undefined && (options.resume === undefined || resolve(options.checkpoint.dir) !== resolve(options.resume))) claimCheckpointDir(options.checkpoint.dir);
-  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print);
+  const resumed = options.resume === undefined ? null : readCheckpoint(options.resume, print, expander.packed);
   const table = new ItemTable();
   let visited: VisitedSet;
   let current: LevelWorlds;
@@ -157,9 +158,10 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     visited = resumed.visited;
     current = { firstId: resumed.frontier.firstId, tuples: [], starts: [0] };
     const decoder = new WorldDecoder();
+    const { packed } = expander;
     for (const chunk of resumed.frontier.chunks(decoder)) {
-      for (const world of chunk) {
-        pushTuple(encodeWorld(world), (item) => table.intern(item), current.tuples);
+      for (let k = 0; k < chunk.count; k++) {
+        pushTuple(encodeWorld(packed.unpack(chunk.tuples, k * packed.width)), (item) => table.intern(item), current.tuples);
         current.starts.push(current.tuples.length);
       }
     }
@@ -344,7 +346,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
 
   const save = () => {
     const counters: SearchCounters = { depth, generated, reached: [...reached], stoppedBy, peakHeapBytes: peakHeap, elapsedMs: elapsed() };
-    checkpoint = writeCheckpointOf(options.checkpoint!.dir, generation++, print, visited, current, table, counters);
+    checkpoint = writeCheckpointOf(options.checkpoint!.dir, generation++, print, visited, current, table, counters, expander.packed);
   };
 
   let size = current.starts.length - 1;
@@ -542,7 +544,7 @@ async function locateOnThisMachine(suite: Suite, options: ExploreOptions, error:
 }
 
 /** A checkpoint of the level about to be searched, in the in-process search's format (its frontier written as the thread wire's lines). */
-function writeCheckpointOf(dir: string, generation: number, print: ReturnType<typeof optionsPrint>, visited: VisitedSet, level: LevelWorlds, table: ItemTable, counters: SearchCounters): CheckpointWritten {
+function writeCheckpointOf(dir: string, generation: number, print: ReturnType<typeof optionsPrint>, visited: VisitedSet, level: LevelWorlds, table: ItemTable, counters: SearchCounters, packed: Packed): CheckpointWritten {
   const temp = mkdtempSync(join(tmpdir(), 'protokit-cluster-'));
   try {
     const file = new ChunkFile(join(temp, 'frontier.chunks'));
@@ -557,7 +559,7 @@ function writeCheckpointOf(dir: string, generation: number, print: ReturnType<ty
     }
     flush();
     file.close();
-    return writeCheckpoint(dir, generation, print, visited, level.firstId + count, Frontier.fromFile(level.firstId, file), counters);
+    return writeCheckpoint(dir, generation, print, visited, level.firstId + count, Frontier.fromFile(level.firstId, file, packed), counters);
   } finally {
     rmSync(temp, { recursive: true, force: true });
   }
