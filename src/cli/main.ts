@@ -177,6 +177,7 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--strategy <search>', 'depth-first (default) or breadth-first (the set of possible states)').choices(['depth-first', 'breadth-first']))
     .option('--max-states <n>', 'search budget in states (default 1,000,000; past it: unknown, exit 5)', positiveInt('--max-states'))
     .option('--unlogged-env', 'the logs omit environment events (timeouts, client requests): search for them')
+    .option('--app-events <types>', 'environment events whose payload and timing are the application\'s (e.g. ClientRequest): explained when the machine takes them')
     .option('--out <dir>', 'where the reconstructed run goes', 'traces')
     .option('--json', 'one JSON object on stdout')
     .option('--load <path>', 'a suite module outside this repository')

@@ -16,6 +16,8 @@ import { safeLine as s } from '../render/safe-text.js';
 import { readLogs, type LogMapping } from '../validate/read-logs.js';
 import { DEFAULT_MAX_STATES, validateLogs, type ValidationResult } from '../validate/validate.js';
 import { STRATEGIES, type Strategy } from '../validate/search.js';
+import { firstNotOffered } from '../validate/application-events.js';
+import { formatAction } from '../engine/actions.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, parseConfigPairs, shellArg } from './common.js';
 import { findSuite, importUserModule, loadSuites } from './registry.js';
 import { saveTraceAndView } from './save.js';
@@ -31,6 +33,7 @@ export interface ValidateCommandOptions {
   strategy?: string;
   maxStates?: number;
   unloggedEnv?: boolean;
+  appEvents?: string;
   out?: string;
   json?: boolean;
 }
@@ -52,8 +55,21 @@ async function loadMapping(path: string): Promise<LogMapping> {
   }
   const found = module.default;
   if (typeof found === 'function') return { map: found as LogMapping['map'] };
-  if (found !== null && typeof found === 'object' && typeof (found as LogMapping).map === 'function') return found as LogMapping;
-  throw new UsageError(`--map ${path}: expected a default export: a function from a log line to { node, event, sends?, state? } (or { map, logsEnvironment?, config? })`);
+  if (found !== null && typeof found === 'object') {
+    const m = found as LogMapping;
+    const types = m.applicationEvents;
+    const typesOk = types === undefined || (Array.isArray(types) && types.every((t) => typeof t === 'string'));
+    if ((m.map === undefined || typeof m.map === 'function') && typesOk) return m;
+  }
+  throw new UsageError(`--map ${path}: expected a default export: a function from a log line to { node, event, sends?, state? } (or { map?, logsEnvironment?, config?, applicationEvents? })`);
+}
+
+/** `--app-events ClientRequest,Timeout`: a comma-separated list of event types. */
+function appEventsOption(text: string | undefined): string[] {
+  if (text === undefined) return [];
+  const types = text.split(',').map((t) => t.trim());
+  if (types.some((t) => !/^[A-Za-z_][\w.-]{0,99}$/.test(t))) throw new UsageError(`--app-events ${JSON.stringify(text).slice(0, 80)}: expected event types separated by commas (e.g. ClientRequest,Timeout)`);
+  return types;
 }
 
 export async function validateCommand(logPaths: string[], options: ValidateCommandOptions): Promise<number> {
@@ -93,17 +109,25 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
     strategy,
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
     logsEnvironment: options.unloggedEnv ? false : (mapping?.logsEnvironment ?? true),
+    applicationEvents: [...(mapping?.applicationEvents ?? []), ...appEventsOption(options.appEvents)],
   });
 
   let tracePath: string | null = null;
   let htmlPath: string | null = null;
   let writeError: string | null = null;
   let violation: { property: string; message: string; step: number } | null = null;
+  let notSaved: string | null = null;
   if (result.verdict === 'valid') {
-    const trace = buildTrace(instance, suite, result.actions, { command: 'validate' }, null, options.load ? resolve(options.load) : undefined);
+    // Properties are checked along the run with the instance searched (widened by application events, if any).
+    const trace = buildTrace(result.instance, suite, result.actions, { command: 'validate' }, null, options.load ? resolve(options.load) : undefined);
     violation = trace.violation;
-    const path = pathInside(options.out ?? 'traces', instance.model.name, `validated-${settingsHash([instance.params, instance.mutant, logPaths.map((p) => resolve(p))])}.json`);
-    ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
+    const outside = result.instance === instance ? null : firstNotOffered(instance, result.actions);
+    if (outside !== null) {
+      notSaved = `not saved: action ${outside.step} (${formatAction(outside.action)}) is an application event the model's environment does not offer, so replay would refuse it`;
+    } else {
+      const path = pathInside(options.out ?? 'traces', instance.model.name, `validated-${settingsHash([instance.params, instance.mutant, logPaths.map((p) => resolve(p))])}.json`);
+      ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
+    }
   }
   const elapsedMs = Math.round(performance.now() - started); // allow-clock
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
@@ -128,13 +152,14 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
         unexplained: result.unexplained,
         violation: violation && { property: violation.property, kind: 'safety', message: violation.message, step: violation.step, trace: tracePath },
         trace: tracePath,
+        ...(notSaved ? { traceNotSaved: notSaved } : {}),
         html: htmlPath,
         ...(writeError ? { writeError } : {}),
         replay: tracePath === null ? null : `${COMMAND} replay ${shellArg(tracePath)}${loadArg}`,
       }) + '\n',
     );
   } else {
-    process.stdout.write(report(instance, result, strategy, elapsedMs, violation, tracePath, writeError, loadArg, rerun));
+    process.stdout.write(report(instance, result, strategy, elapsedMs, violation, tracePath, writeError ?? notSaved, loadArg, rerun));
   }
   if (writeError) return 2;
   if (result.verdict === 'unknown') return EXIT_INCONCLUSIVE;
@@ -157,7 +182,7 @@ function report(instance: Instance, r: ValidationResult, strategy: Strategy, ela
       lines.push(`  read:   ${s(`${COMMAND} show ${shellArg(tracePath)}${loadArg}`)}`);
       lines.push(`  replay: ${s(`${COMMAND} replay ${shellArg(tracePath)}${loadArg}`)}`);
     }
-    if (writeError) lines.push(`  ${s(writeError)}`);
+    if (writeError) lines.push(`  trace:  ${s(writeError)}`);
   } else if (r.verdict === 'invalid') {
     const u = r.unexplained!;
     lines.push(`✗ invalid: no behaviour of the model explains the logs (${r.statesVisited.toLocaleString('en-US')} states searched, ${elapsedMs} ms)`);

@@ -29,14 +29,21 @@ export interface MappedStep {
 
 /**
  * A mapping from a user's log format to steps (`--map mapping.ts`: its default export).
- * `map` receives each non-empty line, parsed when it is JSON and the text otherwise.
+ * `map` receives each non-empty line, parsed when it is JSON and the text otherwise; without
+ * `map` the files are `protokit-log/1` and the module only gives the settings below.
  */
 export interface LogMapping {
-  readonly map: (line: unknown, at: { readonly file: string; readonly line: number }) => MappedStep | null;
+  readonly map?: (line: unknown, at: { readonly file: string; readonly line: number }) => MappedStep | null;
   /** Whether the implementation logs its environment events (timeouts, client requests); default true. When false, validation searches for them. */
   readonly logsEnvironment?: boolean;
   /** The model configuration the logged system ran (mapped logs have no header); `--config` overrides. */
   readonly config?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Environment event types whose payload and timing are the application's (a client's command,
+   * a timer that fires whatever the model's environment lists): explained whenever the machine
+   * takes them (application-events.ts). `--app-events` adds to them.
+   */
+  readonly applicationEvents?: readonly string[];
 }
 
 export interface RecordedLogs {
@@ -83,7 +90,8 @@ function* linesOf(text: string): Generator<[number, string]> {
 }
 
 /** Reads every log file (or, with `mapping`, maps every line) into steps per node. */
-export function readLogs(paths: readonly string[], mapping?: LogMapping): RecordedLogs {
+export function readLogs(paths: readonly string[], settings?: LogMapping): RecordedLogs {
+  const mapping = settings?.map === undefined ? undefined : { map: settings.map };
   const headers: LogHeader[] = [];
   const steps = new Map<string, LogStep[]>();
   let total = 0;

@@ -7,6 +7,7 @@ import type { Action } from '../engine/actions.js';
 import { formatMessage } from '../engine/actions.js';
 import type { Instance } from '../engine/instance.js';
 import type { LogEvent, LogStep } from './log.js';
+import { withApplicationEvents } from './application-events.js';
 import { makePlan } from './match.js';
 import type { RecordedLogs } from './read-logs.js';
 import { actionsOf, search, type Strategy } from './search.js';
@@ -18,6 +19,8 @@ export interface ValidateOptions {
   readonly maxStates?: number;
   /** Whether the logs record the nodes' environment events; default true (false: they are searched for). */
   readonly logsEnvironment?: boolean;
+  /** Environment event types whose payload and timing are the application's (application-events.ts). */
+  readonly applicationEvents?: readonly string[];
 }
 
 export const DEFAULT_MAX_STATES = 1_000_000;
@@ -51,6 +54,8 @@ export interface ValidationResult {
   readonly actions: readonly Action[];
   /** Invalid: the first line no behaviour explains. */
   readonly unexplained: Unexplained | null;
+  /** The instance searched: the one given, or its widening by application events (check properties on the run with it). */
+  readonly instance: Instance;
 }
 
 export function describeEvent(e: LogEvent): string {
@@ -65,7 +70,8 @@ export function describeEvent(e: LogEvent): string {
 }
 
 /** Validates recorded logs against `instance` (its parameters, mutant and faults). */
-export function validateLogs(instance: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
+export function validateLogs(given: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
+  const instance = withApplicationEvents(given, logs.steps, options.applicationEvents ?? []) ?? given;
   const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true);
   const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES);
   const reached = outcome.final ?? outcome.best;
@@ -101,5 +107,6 @@ export function validateLogs(instance: Instance, logs: RecordedLogs, options: Va
     progress,
     actions: actionsOf(reached),
     unexplained,
+    instance,
   };
 }
