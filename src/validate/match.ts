@@ -197,10 +197,6 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
       if (model !== canonical(value)) return fail(`state.context.${field}`, canonical(value), model ?? '(no such field)', `field ${field} differs`);
     }
   }
-  if (logStep.fingerprint !== null) {
-    const model = nodeStateFingerprint(state);
-    if (model !== logStep.fingerprint) return fail('fingerprint', logStep.fingerprint, model, `the node state differs (model: ${canonical(state.value)} ${canonical(state.context)})`);
-  }
   if (logStep.persisted !== null) {
     const persist = plan.instance.roleOf[i]!.persist;
     for (const [field, value] of Object.entries(logStep.persisted)) {
@@ -208,6 +204,11 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
       const model = canonical(state.context[field]);
       if (model !== canonical(value)) return fail(`persisted.${field}`, canonical(value), model, `persisted field ${field} differs`);
     }
+  }
+  // Last: a fingerprint says only that something differs; the fields above say what.
+  if (logStep.fingerprint !== null) {
+    const model = nodeStateFingerprint(state);
+    if (model !== logStep.fingerprint) return fail('fingerprint', logStep.fingerprint, model, `the node state differs (model: ${canonical(state.value)} ${canonical(state.context)})`);
   }
   return null;
 }
