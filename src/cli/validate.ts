@@ -32,6 +32,7 @@ export interface ValidateCommandOptions {
   network?: string;
   strategy?: string;
   maxStates?: number;
+  maxTime?: string;
   unloggedEnv?: boolean;
   appEvents?: string;
   out?: string;
@@ -62,6 +63,14 @@ async function loadMapping(path: string): Promise<LogMapping> {
     if ((m.map === undefined || typeof m.map === 'function') && typesOk) return m;
   }
   throw new UsageError(`--map ${path}: expected a default export: a function from a log line to { node, event, sends?, state? } (or { map?, logsEnvironment?, config?, applicationEvents? })`);
+}
+
+/** A duration in seconds above 0 (`--max-time 2.5`); absent: no limit. */
+export function seconds(name: string, text: string | undefined): number {
+  if (text === undefined) return Infinity;
+  const n = Number(text);
+  if (!/^\d+(\.\d+)?$/.test(text.trim()) || !(n > 0) || !Number.isFinite(n)) throw new UsageError(`${name} takes a number of seconds above 0, not ${JSON.stringify(text).slice(0, 40)}`);
+  return n;
 }
 
 /** `--app-events ClientRequest,Timeout`: a comma-separated list of event types. */
@@ -105,9 +114,12 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
     if (i !== undefined && h.role !== null && instance.nodes[i]!.role !== h.role) throw new UsageError(`the log of ${h.node} says role '${h.role}'; in the model it is '${instance.nodes[i]!.role}'`);
   }
 
+  const maxTimeMs = seconds('--max-time', options.maxTime) * 1000;
+  const deadline = performance.now() + maxTimeMs; // allow-clock: the time budget
   const result = validateLogs(instance, logs, {
     strategy,
     maxStates: options.maxStates ?? DEFAULT_MAX_STATES,
+    shouldStop: () => performance.now() > deadline, // allow-clock
     logsEnvironment: options.unloggedEnv ? false : (mapping?.logsEnvironment ?? true),
     applicationEvents: [...(mapping?.applicationEvents ?? []), ...appEventsOption(options.appEvents)],
   });
@@ -144,6 +156,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
         elapsedMs,
         valid: result.verdict === 'valid' ? true : result.verdict === 'invalid' ? false : null,
         verdict: result.verdict,
+        stoppedBy: result.stoppedBy,
         strategy,
         linesMatched: result.linesMatched,
         linesTotal: result.linesTotal,
@@ -159,7 +172,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
       }) + '\n',
     );
   } else {
-    process.stdout.write(report(instance, result, strategy, elapsedMs, violation, tracePath, writeError ?? notSaved, loadArg, rerun));
+    process.stdout.write(report(instance, result, strategy, elapsedMs, violation, tracePath, writeError ?? notSaved, loadArg, rerun, options.maxTime));
   }
   if (writeError) return 2;
   if (result.verdict === 'unknown') return EXIT_INCONCLUSIVE;
@@ -167,7 +180,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
   return violation ? 1 : 0;
 }
 
-function report(instance: Instance, r: ValidationResult, strategy: Strategy, elapsedMs: number, violation: { property: string; message: string; step: number } | null, tracePath: string | null, writeError: string | null, loadArg: string, rerun: string): string {
+function report(instance: Instance, r: ValidationResult, strategy: Strategy, elapsedMs: number, violation: { property: string; message: string; step: number } | null, tracePath: string | null, writeError: string | null, loadArg: string, rerun: string, maxTime: string | undefined): string {
   const lines: string[] = [];
   const params = Object.entries(instance.params).map(([k, v]) => `${k}=${v}`).join(' ');
   lines.push(`validate ${s(instance.model.name)} (${s(params)}${instance.mutant ? `, mutant ${s(instance.mutant)}` : ''}): ${r.linesTotal} log lines of ${r.progress.length} node${r.progress.length === 1 ? '' : 's'}, ${strategy}`);
@@ -190,8 +203,9 @@ function report(instance: Instance, r: ValidationResult, strategy: Strategy, ela
     lines.push(`  first unexplained line: ${s(u.where)} (node ${s(u.node)}, its step ${u.step}): ${s(u.event)}`);
     lines.push(`  ${s(u.field)}: logged ${s(u.logged)}; the model allows ${u.allowed.length ? u.allowed.map(s).join(' or ') : 'nothing here'} (${s(u.reason)})`);
   } else {
-    lines.push(`? unknown: the search budget (${r.statesVisited.toLocaleString('en-US')} states) ran out after explaining ${r.linesMatched} of ${r.linesTotal} lines (${per})`);
-    lines.push(`  raise --max-states, or try: ${s(rerun)} --strategy ${strategy === 'depth-first' ? 'breadth-first' : 'depth-first'}`);
+    const budget = r.stoppedBy === 'time' ? `time budget (--max-time ${s(maxTime ?? '')} s, ${r.statesVisited.toLocaleString('en-US')} states searched)` : `search budget (${r.statesVisited.toLocaleString('en-US')} states)`;
+    lines.push(`? unknown: the ${budget} ran out after explaining ${r.linesMatched} of ${r.linesTotal} lines (${per})`);
+    lines.push(`  raise ${r.stoppedBy === 'time' ? '--max-time' : '--max-states'}, or try: ${s(rerun)} --strategy ${strategy === 'depth-first' ? 'breadth-first' : 'depth-first'}`);
   }
   return lines.join('\n') + '\n';
 }

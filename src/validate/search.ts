@@ -50,6 +50,8 @@ export interface LineFailure {
 
 export interface SearchOutcome {
   readonly verdict: 'valid' | 'invalid' | 'unknown';
+  /** Unknown: which budget ran out. */
+  readonly stoppedBy: 'states' | 'time' | null;
   /** The state explaining every line (valid), else null. */
   readonly final: SearchState | null;
   /** A state explaining the most lines. */
@@ -60,7 +62,14 @@ export interface SearchOutcome {
 
 const MAX_ALLOWED = 20;
 
-export function search(plan: Plan, strategy: Strategy, maxStates: number): SearchOutcome {
+/** How often (in states) the search asks whether to stop: a clock read per state would cost more than the state. */
+const STOP_EVERY = 256;
+
+/**
+ * Searches for a behaviour explaining `plan`'s logs. `shouldStop` (a time budget, a Ctrl-C) is
+ * asked every STOP_EVERY states; the search itself reads no clock.
+ */
+export function search(plan: Plan, strategy: Strategy, maxStates: number, shouldStop: () => boolean = () => false): SearchOutcome {
   const { instance } = plan;
   const seen = new Set<string>();
   const failures = new Map<string, LineFailure>();
@@ -72,6 +81,7 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number): Searc
     const f = worldFingerprint(instance, s.world);
     return `${s.cursors.join(',')}|${f.hi},${f.lo}`;
   };
+  let stoppedBy: SearchOutcome['stoppedBy'] = null;
   /** Whether `s` is new; counts it, and keeps the one explaining most lines. */
   const visit = (s: SearchState): boolean => {
     const key = keyOf(s);
@@ -79,6 +89,12 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number): Searc
     seen.add(key);
     if (s.matched > best.matched) best = s;
     return true;
+  };
+  /** Whether a budget ran out (noted in stoppedBy). */
+  const outOfBudget = (): boolean => {
+    if (seen.size >= maxStates) stoppedBy = 'states';
+    else if (seen.size % STOP_EVERY === 0 && shouldStop()) stoppedBy = 'time';
+    return stoppedBy !== null;
   };
   visit(initial);
 
@@ -138,7 +154,7 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number): Searc
     return [...useful, ...others];
   };
 
-  const outcome = (verdict: SearchOutcome['verdict'], final: SearchState | null): SearchOutcome => ({ verdict, final, best, statesVisited: seen.size, failures });
+  const outcome = (verdict: SearchOutcome['verdict'], final: SearchState | null): SearchOutcome => ({ verdict, stoppedBy, final, best, statesVisited: seen.size, failures });
 
   if (strategy === 'depth-first') {
     const stack: { state: SearchState; children: SearchState[] | null; next: number }[] = [{ state: initial, children: null, next: 0 }];
@@ -154,7 +170,7 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number): Searc
       }
       const child = top.children[top.next++]!;
       if (!visit(child)) continue;
-      if (seen.size >= maxStates) return outcome('unknown', null);
+      if (outOfBudget()) return outcome('unknown', null);
       stack.push({ state: child, children: null, next: 0 });
     }
     return outcome('invalid', null);
@@ -169,7 +185,7 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number): Searc
       if (done(s)) return outcome('valid', s);
       for (const child of children(s)) {
         if (!visit(child)) continue;
-        if (seen.size >= maxStates) return outcome('unknown', null);
+        if (outOfBudget()) return outcome('unknown', null);
         next.push(child);
       }
     }

@@ -76,6 +76,7 @@ describe('validate: runs of the model itself', () => {
     const logs = recordRun(instance, walk(instance, 1, 30), { environment: false });
     const result = validateLogs(instance, readLogs(writeLogs(logs)), { logsEnvironment: false, maxStates: 10 });
     expect(result.verdict).toBe('unknown');
+    expect(result.stoppedBy).toBe('states');
     expect(result.statesVisited).toBe(10);
     expect(result.linesMatched).toBeGreaterThan(0);
   });

@@ -19,6 +19,8 @@ export interface ValidateOptions {
   readonly maxStates?: number;
   /** Whether the logs record the nodes' environment events; default true (false: they are searched for). */
   readonly logsEnvironment?: boolean;
+  /** Asked every few hundred states: true stops the search (unknown, stoppedBy 'time'): a time budget, kept out of this clock-free module. */
+  readonly shouldStop?: () => boolean;
   /** Environment event types whose payload and timing are the application's (application-events.ts). */
   readonly applicationEvents?: readonly string[];
 }
@@ -44,6 +46,8 @@ export interface Unexplained {
 
 export interface ValidationResult {
   readonly verdict: 'valid' | 'invalid' | 'unknown';
+  /** Unknown: the budget that ran out, `states` (maxStates) or `time` (shouldStop). */
+  readonly stoppedBy: 'states' | 'time' | null;
   /** Lines explained by the behaviour found (valid), or by the longest prefix any behaviour explained. */
   readonly linesMatched: number;
   readonly linesTotal: number;
@@ -73,7 +77,7 @@ export function describeEvent(e: LogEvent): string {
 export function validateLogs(given: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
   const instance = withApplicationEvents(given, logs.steps, options.applicationEvents ?? []) ?? given;
   const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true);
-  const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES);
+  const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, options.shouldStop);
   const reached = outcome.final ?? outcome.best;
   const progress = plan.logs.flatMap((log, i) => (log === null ? [] : [{ node: instance.nodes[i]!.id, matched: reached.cursors[i]!, total: log.length }]));
   let unexplained: Unexplained | null = null;
@@ -101,6 +105,7 @@ export function validateLogs(given: Instance, logs: RecordedLogs, options: Valid
   }
   return {
     verdict: outcome.verdict,
+    stoppedBy: outcome.stoppedBy,
     linesMatched: reached.matched,
     linesTotal: plan.total,
     statesVisited: outcome.statesVisited,
