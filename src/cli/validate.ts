@@ -161,6 +161,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
         linesMatched: result.linesMatched,
         linesTotal: result.linesTotal,
         statesVisited: result.statesVisited,
+        clocks: result.clocks,
         progress: result.progress,
         unexplained: result.unexplained,
         violation: violation && { property: violation.property, kind: 'safety', message: violation.message, step: violation.step, trace: tracePath },

@@ -30,6 +30,12 @@ export interface Plan {
   readonly unloggedEnv: readonly boolean[];
   /** Lines over all logs. */
   readonly total: number;
+  /**
+   * Whether the search uses the logs' vector clocks (every line carries `step` and `vc`): a line
+   * is matched only after exactly `step - 1` steps of its node (so the number of unlogged steps
+   * between two lines is known) and after the steps of every other logged node its `vc` names.
+   */
+  readonly clocks: boolean;
 }
 
 /** One action of a reconstructed run; a late duplicate belongs before the last delivery of its message. */
@@ -52,7 +58,7 @@ export type Match =
       readonly reason: string;
     };
 
-export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean): Plan {
+export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean, useClocks = true): Plan {
   for (const [node, list] of steps) {
     if (!instance.indexOf.has(node)) {
       throw new UsageError(`${list[0]!.where}: node '${node}' is not a node of ${instance.model.name} with this config (nodes: ${[...instance.indexOf.keys()].join(', ')})`);
@@ -80,7 +86,22 @@ export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly
     });
   });
   const total = logs.reduce((n, list) => n + (list?.length ?? 0), 0);
-  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total };
+  const clocks = useClocks && total > 0 && logs.every((list) => list === null || list.every((s) => s.stepNo !== null && s.vc !== null));
+  if (clocks) checkClocks(instance, logs);
+  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks };
+}
+
+/** A log's clocks must agree with its numbering: steps increase, and a step's own vc entry is its number. */
+function checkClocks(instance: Instance, logs: readonly (readonly LogStep[] | null)[]): void {
+  logs.forEach((list, i) => {
+    const id = instance.nodes[i]!.id;
+    let last = 0;
+    for (const s of list ?? []) {
+      if (s.stepNo! <= last) throw new UsageError(`${s.where}: step ${s.stepNo} after step ${last}: a node's steps are numbered in increasing order`);
+      if (s.vc![id] !== s.stepNo) throw new UsageError(`${s.where}: vc.${id} is ${s.vc![id] ?? 'missing'}; a step's own entry in its vector clock is its step number (${s.stepNo})`);
+      last = s.stepNo!;
+    }
+  });
 }
 
 const fail = (field: string, logged: string, model: string | null, reason: string, waiting = false): Match => ({ ok: false, waiting, field, logged, model, reason });

@@ -25,6 +25,8 @@ export interface MappedStep {
   readonly state?: unknown;
   readonly fingerprint?: unknown;
   readonly persisted?: unknown;
+  readonly step?: unknown;
+  readonly vc?: unknown;
 }
 
 /**

@@ -108,7 +108,7 @@ describe('validate: recorded runs of the runtime', () => {
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     const json = JSON.parse(r.stdout);
-    expect(json).toMatchObject({ verdict: 'valid', violation: null, linesTotal: lineCount(files), linesMatched: lineCount(files), trace: null });
+    expect(json).toMatchObject({ verdict: 'valid', violation: null, linesTotal: lineCount(files), linesMatched: lineCount(files), trace: null, clocks: true });
     expect(json.progress.map((p: { node: string }) => p.node)).toEqual(['n1', 'n2', 'n3']);
     // Fully logged: one state per line, the kill found as the unlogged crash before n1's recover.
     expect(json.statesVisited).toBe(json.linesTotal + 1);

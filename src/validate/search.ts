@@ -31,6 +31,8 @@ export interface SearchState {
   readonly cursors: readonly number[];
   /** Lines explained, over all logs. */
   readonly matched: number;
+  /** With clocks: per node, its steps so far in its log's numbering (logged lines and unlogged environment events). */
+  readonly taken: readonly number[];
   readonly parent: SearchState | null;
   /** The actions from the parent to this state. */
   readonly moves: readonly Move[];
@@ -74,12 +76,13 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
   const seen = new Set<string>();
   const failures = new Map<string, LineFailure>();
   const lengths = plan.logs.map((l) => l?.length ?? 0);
-  const initial: SearchState = { world: initialWorld(instance), cursors: lengths.map(() => 0), matched: 0, parent: null, moves: [] };
+  const initial: SearchState = { world: initialWorld(instance), cursors: lengths.map(() => 0), matched: 0, taken: lengths.map(() => 0), parent: null, moves: [] };
+  const { clocks } = plan;
   let best = initial;
   const done = (s: SearchState) => s.matched === plan.total;
   const keyOf = (s: SearchState) => {
     const f = worldFingerprint(instance, s.world);
-    return `${s.cursors.join(',')}|${f.hi},${f.lo}`;
+    return `${s.cursors.join(',')}|${f.hi},${f.lo}${clocks ? `|${s.taken.join(',')}` : ''}`;
   };
   let stoppedBy: SearchOutcome['stoppedBy'] = null;
   /** Whether `s` is new; counts it, and keeps the one explaining most lines. */
@@ -116,6 +119,14 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     for (let i = 0; i < lengths.length; i++) {
       const line = s.cursors[i]!;
       if (line >= lengths[i]!) continue;
+      if (clocks) {
+        const clash = clockClash(plan, s, i, line);
+        if (clash === 'never') return [];
+        if (clash !== null) {
+          record(i, line, clash);
+          continue;
+        }
+      }
       const m = matchStep(plan, s.world, s.cursors, i, line);
       if (!m.ok) {
         record(i, line, m);
@@ -123,8 +134,15 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
       }
       const cursors = s.cursors.slice();
       cursors[i] = line + 1;
-      const child = { world: m.world, cursors, matched: s.matched + 1, parent: s, moves: m.moves };
-      return plan.unloggedEnv[i] ? [child, ...unloggedChildren(s, instance.nodes[i]!.id)] : [child];
+      let taken = s.taken;
+      if (clocks) {
+        const t = s.taken.slice();
+        t[i] = plan.logs[i]![line]!.stepNo!;
+        taken = t;
+      }
+      const child = { world: m.world, cursors, matched: s.matched + 1, taken, parent: s, moves: m.moves };
+      // With clocks the node took exactly the unlogged steps its numbering leaves room for: none may come first.
+      return plan.unloggedEnv[i] && !clocks ? [child, ...unloggedChildren(s, instance.nodes[i]!.id)] : [child];
     }
     return unloggedChildren(s, null);
   };
@@ -141,12 +159,23 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     const others: SearchState[] = [];
     for (const action of enabledActions(instance, s.world)) {
       if (!isUnlogged(plan, s, action) || (only !== null && !(action.type === 'env' && action.node === only))) continue;
+      const j = action.type === 'env' ? instance.indexOf.get(action.node)! : -1;
+      // With clocks, a logged node's unlogged event needs room in its numbering before its next line.
+      const owes = clocks && j >= 0 && plan.logs[j] !== null ? plan.logs[j]![s.cursors[j]!]!.stepNo! - 1 - s.taken[j]! : null;
+      if (owes !== null && owes <= 0) continue;
       const world = step(instance, s.world, action);
-      const child = { world, cursors: s.cursors, matched: s.matched, parent: s, moves: [{ action }] };
+      let taken = s.taken;
+      if (owes !== null) {
+        const t = s.taken.slice();
+        t[j]!++;
+        taken = t;
+      }
+      const child = { world, cursors: s.cursors, matched: s.matched, taken, parent: s, moves: [{ action }] };
       const helps = world.network.length > s.world.network.length && world.network.slice(s.world.network.length).some((e) => wanted.has(envelopeKey(e)));
       // An environment event that leaves its node as it was only sends (a retry): needed only
-      // when a log waits for what it sends, and then it can be taken then (it commutes with the rest).
-      if (!helps && action.type === 'env' && sameNode(instance, s.world, world, action.node)) continue;
+      // when a log waits for what it sends, and then it can be taken then (it commutes with the
+      // rest) — or when the clocks say the node took a step here that no line records.
+      if (!helps && owes === null && action.type === 'env' && sameNode(instance, s.world, world, action.node)) continue;
       // An event after which the node can no longer explain its own next line is not worth trying.
       if (action.type === 'env' && plan.unloggedEnv[instance.indexOf.get(action.node)!] && !couldExplain(plan, world, instance.indexOf.get(action.node)!, s.cursors[instance.indexOf.get(action.node)!]!)) continue;
       (helps ? useful : others).push(child);
@@ -192,6 +221,26 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     layer = next;
   }
   return outcome('invalid', null);
+}
+
+/**
+ * With clocks, whether line `line` of node `i` cannot be matched in `s`: 'never' when the node
+ * took more steps than the line's number leaves room for (no extension of `s` can explain it);
+ * a waiting failure when the node still owes unlogged steps before it, or when a step of another
+ * logged node that the line's vector clock says happened before it is not taken yet; else null.
+ */
+function clockClash(plan: Plan, s: SearchState, i: number, line: number): Extract<Match, { ok: false }> | 'never' | null {
+  const logStep = plan.logs[i]![line]!;
+  const before = logStep.stepNo! - 1;
+  if (s.taken[i]! > before) return 'never';
+  if (s.taken[i]! < before) return { ok: false, waiting: true, field: 'step', logged: String(logStep.stepNo), model: null, reason: `the node has taken ${s.taken[i]} steps; ${before - s.taken[i]!} unlogged steps come first` };
+  const { instance } = plan;
+  for (const [node, n] of Object.entries(logStep.vc!)) {
+    const j = instance.indexOf.get(node);
+    if (j === undefined || j === i || plan.logs[j] === null) continue;
+    if (s.taken[j]! < n) return { ok: false, waiting: true, field: 'vc', logged: `${node}:${n}`, model: null, reason: `it happened after step ${n} of ${node}, which has taken ${s.taken[j]}` };
+  }
+  return null;
 }
 
 /** Whether `action` is one the logs would not record: what a node without a log does, or an environment event of a node whose log omits them. */

@@ -19,6 +19,8 @@ export interface ValidateOptions {
   readonly maxStates?: number;
   /** Whether the logs record the nodes' environment events; default true (false: they are searched for). */
   readonly logsEnvironment?: boolean;
+  /** Use the logs' vector clocks when every line carries them (default true; false: ignore them, e.g. to measure what they save). */
+  readonly clocks?: boolean;
   /** Asked every few hundred states: true stops the search (unknown, stoppedBy 'time'): a time budget, kept out of this clock-free module. */
   readonly shouldStop?: () => boolean;
   /** Environment event types whose payload and timing are the application's (application-events.ts). */
@@ -52,6 +54,8 @@ export interface ValidationResult {
   readonly linesMatched: number;
   readonly linesTotal: number;
   readonly statesVisited: number;
+  /** Whether the search used the logs' vector clocks. */
+  readonly clocks: boolean;
   /** Per logged node: how many of its lines the longest explained prefix covers. */
   readonly progress: readonly { readonly node: string; readonly matched: number; readonly total: number }[];
   /** The reconstructed run (valid), replayable as a protokit trace; else the longest explained prefix. */
@@ -76,7 +80,7 @@ export function describeEvent(e: LogEvent): string {
 /** Validates recorded logs against `instance` (its parameters, mutant and faults). */
 export function validateLogs(given: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
   const instance = withApplicationEvents(given, logs.steps, options.applicationEvents ?? []) ?? given;
-  const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true);
+  const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true, options.clocks ?? true);
   const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, options.shouldStop);
   const reached = outcome.final ?? outcome.best;
   const progress = plan.logs.flatMap((log, i) => (log === null ? [] : [{ node: instance.nodes[i]!.id, matched: reached.cursors[i]!, total: log.length }]));
@@ -109,6 +113,7 @@ export function validateLogs(given: Instance, logs: RecordedLogs, options: Valid
     linesMatched: reached.matched,
     linesTotal: plan.total,
     statesVisited: outcome.statesVisited,
+    clocks: plan.clocks,
     progress,
     actions: actionsOf(reached),
     unexplained,
