@@ -177,6 +177,8 @@ function program(setExit: (code: number) => void): Command {
     .addOption(new Option('--strategy <search>', 'depth-first (default) or breadth-first (the set of possible states)').choices(['depth-first', 'breadth-first']))
     .option('--max-states <n>', 'search budget in states (default 1,000,000; past it: unknown, exit 5)', positiveInt('--max-states'))
     .option('--max-time <seconds>', 'search budget in time (past it: unknown, exit 5)')
+    .option('--follow', 'tail the logs as they grow, keeping the set of possible states; report the first line none explains as it arrives')
+    .option('--idle-timeout <seconds>', 'with --follow: the logs have ended after this long without a new line (default 10)')
     .option('--unlogged-env', 'the logs omit environment events (timeouts, client requests): search for them')
     .option('--app-events <types>', 'environment events whose payload and timing are the application\'s (e.g. ClientRequest): explained when the machine takes them')
     .option('--out <dir>', 'where the reconstructed run goes', 'traces')

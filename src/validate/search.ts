@@ -60,6 +60,25 @@ export interface SearchOutcome {
   readonly best: SearchState;
   readonly statesVisited: number;
   readonly failures: ReadonlyMap<string, LineFailure>;
+  /** Whether some line failed only because it waits (for a message not sent yet, for steps not taken yet). */
+  readonly waited: boolean;
+  /** With `all` (breadth-first only): every distinct state explaining every line, the set of possible states. */
+  readonly finals: readonly SearchState[];
+}
+
+/** The state before any line: the initial world, nothing explained. */
+export function initialState(plan: Plan): SearchState {
+  const lengths = plan.logs.map(() => 0);
+  return { world: initialWorld(plan.instance), cursors: lengths, matched: 0, taken: lengths, parent: null, moves: [] };
+}
+
+export interface SearchOptions {
+  /** Asked every STOP_EVERY states: true stops the search (unknown, stoppedBy 'time'). */
+  readonly shouldStop?: () => boolean;
+  /** Start from these states (default: the initial one); their cursors must be within the plan's logs. */
+  readonly from?: readonly SearchState[];
+  /** Breadth-first: go on past the first state explaining every line and collect them all in `finals`. */
+  readonly all?: boolean;
 }
 
 const MAX_ALLOWED = 20;
@@ -71,12 +90,16 @@ const STOP_EVERY = 256;
  * Searches for a behaviour explaining `plan`'s logs. `shouldStop` (a time budget, a Ctrl-C) is
  * asked every STOP_EVERY states; the search itself reads no clock.
  */
-export function search(plan: Plan, strategy: Strategy, maxStates: number, shouldStop: () => boolean = () => false): SearchOutcome {
+export function search(plan: Plan, strategy: Strategy, maxStates: number, options: SearchOptions = {}): SearchOutcome {
+  const shouldStop = options.shouldStop ?? (() => false);
   const { instance } = plan;
   const seen = new Set<string>();
   const failures = new Map<string, LineFailure>();
   const lengths = plan.logs.map((l) => l?.length ?? 0);
-  const initial: SearchState = { world: initialWorld(instance), cursors: lengths.map(() => 0), matched: 0, taken: lengths.map(() => 0), parent: null, moves: [] };
+  const starts = options.from ?? [initialState(plan)];
+  const initial = starts[0]!;
+  let waited = false;
+  const finals: SearchState[] = [];
   const { clocks } = plan;
   let best = initial;
   const done = (s: SearchState) => s.matched === plan.total;
@@ -99,9 +122,10 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     else if (seen.size % STOP_EVERY === 0 && shouldStop()) stoppedBy = 'time';
     return stoppedBy !== null;
   };
-  visit(initial);
+  for (const start of starts) visit(start);
 
   const record = (i: number, line: number, m: Extract<Match, { ok: false }>) => {
+    if (m.waiting) waited = true;
     const k = `${i}:${line}`;
     let f = failures.get(k);
     // A contradiction (a field differs) says more than "not sent yet": it replaces it.
@@ -183,10 +207,10 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     return [...useful, ...others];
   };
 
-  const outcome = (verdict: SearchOutcome['verdict'], final: SearchState | null): SearchOutcome => ({ verdict, stoppedBy, final, best, statesVisited: seen.size, failures });
+  const outcome = (verdict: SearchOutcome['verdict'], final: SearchState | null): SearchOutcome => ({ verdict, stoppedBy, final, best, statesVisited: seen.size, failures, waited, finals });
 
   if (strategy === 'depth-first') {
-    const stack: { state: SearchState; children: SearchState[] | null; next: number }[] = [{ state: initial, children: null, next: 0 }];
+    const stack: { state: SearchState; children: SearchState[] | null; next: number }[] = [...starts].reverse().map((state) => ({ state, children: null, next: 0 }));
     while (stack.length > 0) {
       const top = stack[stack.length - 1]!;
       if (top.children === null) {
@@ -207,11 +231,15 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
 
   // Breadth-first: every distinct state k moves from the start, for k = 0, 1, 2, ... (the set of
   // states still consistent with the logs, as an online validator keeps it).
-  let layer = [initial];
+  let layer = [...starts];
   while (layer.length > 0) {
     const next: SearchState[] = [];
     for (const s of layer) {
-      if (done(s)) return outcome('valid', s);
+      if (done(s)) {
+        if (!options.all) return outcome('valid', s);
+        finals.push(s);
+        continue;
+      }
       for (const child of children(s)) {
         if (!visit(child)) continue;
         if (outOfBudget()) return outcome('unknown', null);
@@ -220,7 +248,7 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, should
     }
     layer = next;
   }
-  return outcome('invalid', null);
+  return finals.length > 0 ? outcome('valid', finals[0]!) : outcome('invalid', null);
 }
 
 /**

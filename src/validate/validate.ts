@@ -8,9 +8,9 @@ import { formatMessage } from '../engine/actions.js';
 import type { Instance } from '../engine/instance.js';
 import type { LogEvent, LogStep } from './log.js';
 import { withApplicationEvents } from './application-events.js';
-import { makePlan } from './match.js';
+import { makePlan, type Plan } from './match.js';
 import type { RecordedLogs } from './read-logs.js';
-import { actionsOf, search, type Strategy } from './search.js';
+import { actionsOf, search, type LineFailure, type SearchState, type Strategy } from './search.js';
 
 export interface ValidateOptions {
   /** Default depth-first. */
@@ -81,32 +81,10 @@ export function describeEvent(e: LogEvent): string {
 export function validateLogs(given: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
   const instance = withApplicationEvents(given, logs.steps, options.applicationEvents ?? []) ?? given;
   const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true, options.clocks ?? true);
-  const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, options.shouldStop);
+  const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, { shouldStop: options.shouldStop });
   const reached = outcome.final ?? outcome.best;
   const progress = plan.logs.flatMap((log, i) => (log === null ? [] : [{ node: instance.nodes[i]!.id, matched: reached.cursors[i]!, total: log.length }]));
-  let unexplained: Unexplained | null = null;
-  if (outcome.verdict === 'invalid') {
-    // Among the next lines of the longest explained prefix, the one whose field contradicts the model, else the first waiting one.
-    const candidates = plan.logs
-      .map((log, i) => ({ log, i, line: reached.cursors[i]! }))
-      .filter((c) => c.log !== null && c.line < c.log.length)
-      .map((c) => ({ ...c, failure: outcome.failures.get(`${c.i}:${c.line}`) }));
-    const chosen = candidates.find((c) => c.failure && !c.failure.waiting) ?? candidates.find((c) => c.failure) ?? candidates[0];
-    if (chosen) {
-      const logStep: LogStep = chosen.log![chosen.line]!;
-      const f = chosen.failure;
-      unexplained = {
-        node: instance.nodes[chosen.i]!.id,
-        where: logStep.where,
-        step: chosen.line + 1,
-        event: describeEvent(logStep.event),
-        field: f?.field ?? 'event',
-        logged: f?.logged ?? describeEvent(logStep.event),
-        allowed: f ? [...f.allowed].sort() : [],
-        reason: f?.reason ?? 'no behaviour reaches this line',
-      };
-    }
-  }
+  const unexplained = outcome.verdict === 'invalid' ? firstUnexplained(plan, reached, outcome.failures) : null;
   return {
     verdict: outcome.verdict,
     stoppedBy: outcome.stoppedBy,
@@ -118,5 +96,28 @@ export function validateLogs(given: Instance, logs: RecordedLogs, options: Valid
     actions: actionsOf(reached),
     unexplained,
     instance,
+  };
+}
+
+/** Among the next lines of `reached` (the longest explained prefix), the first no behaviour explains: one whose field contradicts the model, else one that waits. */
+export function firstUnexplained(plan: Plan, reached: SearchState, failures: ReadonlyMap<string, LineFailure>): Unexplained | null {
+  const { instance } = plan;
+  const candidates = plan.logs
+    .map((log, i) => ({ log, i, line: reached.cursors[i]! }))
+    .filter((c) => c.log !== null && c.line < c.log.length)
+    .map((c) => ({ ...c, failure: failures.get(`${c.i}:${c.line}`) }));
+  const chosen = candidates.find((c) => c.failure && !c.failure.waiting) ?? candidates.find((c) => c.failure) ?? candidates[0];
+  if (!chosen) return null;
+  const logStep: LogStep = chosen.log![chosen.line]!;
+  const f = chosen.failure;
+  return {
+    node: instance.nodes[chosen.i]!.id,
+    where: logStep.where,
+    step: chosen.line + 1,
+    event: describeEvent(logStep.event),
+    field: f?.field ?? 'event',
+    logged: f?.logged ?? describeEvent(logStep.event),
+    allowed: f ? [...f.allowed].sort() : [],
+    reason: f?.reason ?? 'no behaviour reaches this line',
   };
 }
