@@ -20,7 +20,7 @@ import { LogTail, OnlineValidator, type OnlineStatus } from '../validate/follow.
 import type { Unexplained } from '../validate/validate.js';
 import { DEFAULT_MAX_STATES, validateLogs, type ValidationResult } from '../validate/validate.js';
 import { STRATEGIES, type Strategy } from '../validate/search.js';
-import { firstNotOffered } from '../validate/application-events.js';
+import { checkApplicationEvents, firstNotOffered } from '../validate/application-events.js';
 import { formatAction } from '../engine/actions.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, parseConfigPairs, shellArg } from './common.js';
 import { findSuite, importUserModule, loadSuites } from './registry.js';
@@ -237,7 +237,6 @@ const DEFAULT_IDLE_SECONDS = 10;
  */
 async function followLogs(logPaths: string[], options: ValidateCommandOptions, suite: Suite, mapping: LogMapping | undefined, started: number): Promise<number> {
   if (options.strategy !== undefined && options.strategy !== 'breadth-first') throw new UsageError('--follow keeps the set of possible states: it searches breadth-first only');
-  if ((mapping?.applicationEvents ?? []).length > 0 || options.appEvents !== undefined) throw new UsageError('--follow does not take application events (--app-events, applicationEvents): validate the files once the run is over');
   const idleMs = (options.idleTimeout === undefined ? DEFAULT_IDLE_SECONDS : seconds('--idle-timeout', options.idleTimeout)) * 1000;
   const maxStates = options.maxStates ?? DEFAULT_MAX_STATES;
   const deadline = performance.now() + seconds('--max-time', options.maxTime) * 1000; // allow-clock
@@ -262,7 +261,8 @@ async function followLogs(logPaths: string[], options: ValidateCommandOptions, s
       await sleep();
     }
     const instance = instanceFor(suite, tails.flatMap((t) => (t.header ? [t.header] : [])), mapping, options);
-    const online = new OnlineValidator(instance, { maxStates, logsEnvironment: options.unloggedEnv ? false : (mapping?.logsEnvironment ?? true), shouldStop: () => performance.now() > deadline }); // allow-clock
+    const applicationEvents = checkApplicationEvents(instance, [...(mapping?.applicationEvents ?? []), ...appEventsOption(options.appEvents)]);
+    const online = new OnlineValidator(instance, { maxStates, applicationEvents, logsEnvironment: options.unloggedEnv ? false : (mapping?.logsEnvironment ?? true), shouldStop: () => performance.now() > deadline }); // allow-clock
     const params = Object.entries(instance.params).map(([k, v]) => `${k}=${v}`).join(' ');
     if (!options.json) process.stdout.write(`following ${logPaths.length} log${logPaths.length === 1 ? '' : 's'} of ${s(instance.model.name)} (${s(params)}): at most ${maxStates.toLocaleString('en-US')} possible states (--max-states); ends ${idleMs / 1000} s after the last new line (--idle-timeout), or on Ctrl-C\n`);
     online.expect(tails.flatMap((t) => (t.header?.node ? [t.header.node] : [])));

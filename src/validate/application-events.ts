@@ -7,9 +7,9 @@
  * event types, validation lets the machine decide: a logged event of one of them is explained
  * when the node's machine takes it, whatever the environment function lists.
  *
- * It is done by widening the model: each node is offered, besides what its environment lists,
- * the events of these types that its own log records. Everything else (the search, the
- * properties checked on the reconstructed run) is unchanged. A run that uses a widened event is
+ * The search accepts such an event without asking the environment (match.ts); the properties are
+ * checked on the reconstructed run with the model widened: each node is offered, besides what
+ * its environment lists, the events of these types that its own log records. A run that uses a widened event is
  * not a behaviour of the plain model's environment, so `protokit replay` (which loads the plain
  * model) would refuse it: `offeredByModel` says whether a run can be saved as a trace.
  */
@@ -31,16 +31,22 @@ export function environmentEventTypes(instance: Instance): Set<string> {
   return types;
 }
 
+/** `types`, each checked to be an environment event type of the model (bad input otherwise). */
+export function checkApplicationEvents(instance: Instance, types: readonly string[]): readonly string[] {
+  if (types.length === 0) return types;
+  const known = environmentEventTypes(instance);
+  for (const t of types) {
+    if (!known.has(t)) throw new UsageError(`--app-events: '${t}' is not an environment event of ${instance.model.name} (its environment events: ${[...known].sort().join(', ') || 'none'})`);
+  }
+  return types;
+}
+
 /**
  * The instance with each node's environment widened by the events of `types` its log records.
  * Null when no logged event has one of these types (nothing to widen).
  */
 export function withApplicationEvents(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, types: readonly string[]): Instance | null {
   if (types.length === 0) return null;
-  const known = environmentEventTypes(instance);
-  for (const t of types) {
-    if (!known.has(t)) throw new UsageError(`--app-events: '${t}' is not an environment event of ${instance.model.name} (its environment events: ${[...known].sort().join(', ') || 'none'})`);
-  }
   const wanted = new Set(types);
   const perNode = new Map<string, EventObject[]>();
   for (const [node, list] of steps) {

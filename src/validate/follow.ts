@@ -92,7 +92,7 @@ export class OnlineValidator {
 
   constructor(
     private readonly instance: Instance,
-    private readonly options: { readonly maxStates: number; readonly logsEnvironment: boolean; readonly shouldStop?: () => boolean },
+    private readonly options: { readonly maxStates: number; readonly logsEnvironment: boolean; readonly shouldStop?: () => boolean; readonly applicationEvents?: readonly string[] },
   ) {}
 
   get linesRead(): number {
@@ -123,7 +123,7 @@ export class OnlineValidator {
   }
 
   private advance(atEnd: boolean): OnlineStatus {
-    const plan: Plan = makePlan(this.instance, this.steps, this.options.logsEnvironment);
+    const plan: Plan = makePlan(this.instance, this.steps, this.options.logsEnvironment, true, this.options.applicationEvents ?? []);
     // States keep no history: the set is all an online validator holds.
     const from = (this.possible ?? [initialState(plan)]).map((s) => ({ ...s, parent: null, moves: [] }));
     if (from[0]!.matched === plan.total) return { kind: 'explained', possible: from.length };

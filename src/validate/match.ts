@@ -36,6 +36,8 @@ export interface Plan {
    * between two lines is known) and after the steps of every other logged node its `vc` names.
    */
   readonly clocks: boolean;
+  /** Environment event types the application decides (application-events.ts): explained whenever the machine takes them. */
+  readonly applicationEvents: ReadonlySet<string>;
 }
 
 /** One action of a reconstructed run; a late duplicate belongs before the last delivery of its message. */
@@ -58,7 +60,7 @@ export type Match =
       readonly reason: string;
     };
 
-export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean, useClocks = true): Plan {
+export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean, useClocks = true, applicationEvents: readonly string[] = []): Plan {
   for (const [node, list] of steps) {
     if (!instance.indexOf.has(node)) {
       throw new UsageError(`${list[0]!.where}: node '${node}' is not a node of ${instance.model.name} with this config (nodes: ${[...instance.indexOf.keys()].join(', ')})`);
@@ -88,7 +90,7 @@ export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly
   const total = logs.reduce((n, list) => n + (list?.length ?? 0), 0);
   const clocks = useClocks && total > 0 && logs.every((list) => list === null || list.every((s) => s.stepNo !== null && s.vc !== null));
   if (clocks) checkClocks(instance, logs);
-  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks };
+  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks, applicationEvents: new Set(applicationEvents) };
 }
 
 /** A log's clocks must agree with its numbering: steps increase, and a step's own vc entry is its number. */
@@ -189,8 +191,8 @@ export function matchStep(plan: Plan, world: World, cursors: readonly number[], 
       const result = role.stepper.step(node, ev.event);
       if (!result.changed) break; // the node ignores it: a no-op the model allows
       const key = canonical(ev.event);
-      const offered = enabledActions(instance, world).filter((a): a is Extract<Action, { type: 'env' }> => a.type === 'env' && a.node === spec.id);
-      if (!offered.some((a) => canonical(a.event) === key)) {
+      const offered = plan.applicationEvents.has(ev.event.type) ? null : enabledActions(instance, world).filter((a): a is Extract<Action, { type: 'env' }> => a.type === 'env' && a.node === spec.id);
+      if (offered !== null && !offered.some((a) => canonical(a.event) === key)) {
         return fail('event', key, offered.map((a) => canonical(a.event)).join(' | ') || 'none', `the model does not offer ${ev.event.type} to ${spec.id} here`);
       }
       effects = result.effects;

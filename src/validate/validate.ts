@@ -7,7 +7,7 @@ import type { Action } from '../engine/actions.js';
 import { formatMessage } from '../engine/actions.js';
 import type { Instance } from '../engine/instance.js';
 import type { LogEvent, LogStep } from './log.js';
-import { withApplicationEvents } from './application-events.js';
+import { checkApplicationEvents, withApplicationEvents } from './application-events.js';
 import { makePlan, type Plan } from './match.js';
 import type { RecordedLogs } from './read-logs.js';
 import { actionsOf, search, type LineFailure, type SearchState, type Strategy } from './search.js';
@@ -78,9 +78,9 @@ export function describeEvent(e: LogEvent): string {
 }
 
 /** Validates recorded logs against `instance` (its parameters, mutant and faults). */
-export function validateLogs(given: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
-  const instance = withApplicationEvents(given, logs.steps, options.applicationEvents ?? []) ?? given;
-  const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true, options.clocks ?? true);
+export function validateLogs(instance: Instance, logs: RecordedLogs, options: ValidateOptions = {}): ValidationResult {
+  const applicationEvents = checkApplicationEvents(instance, options.applicationEvents ?? []);
+  const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true, options.clocks ?? true, applicationEvents);
   const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, { shouldStop: options.shouldStop });
   const reached = outcome.final ?? outcome.best;
   const progress = plan.logs.flatMap((log, i) => (log === null ? [] : [{ node: instance.nodes[i]!.id, matched: reached.cursors[i]!, total: log.length }]));
@@ -95,7 +95,8 @@ export function validateLogs(given: Instance, logs: RecordedLogs, options: Valid
     progress,
     actions: actionsOf(reached),
     unexplained,
-    instance,
+    // The properties are checked along the run by the model offering what it took (a trace's replay checks that each action is offered).
+    instance: outcome.verdict === 'valid' ? (withApplicationEvents(instance, logs.steps, applicationEvents) ?? instance) : instance,
   };
 }
 
