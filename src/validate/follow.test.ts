@@ -132,4 +132,27 @@ describe('protokit validate --follow', () => {
     const b = await run('validate', path, '--model', 'two-phase-commit', '--follow', '--strategy', 'depth-first');
     expect(b.code).toBe(2);
   });
+
+  test('Ctrl-C: the verdict so far, exit 130', async () => {
+    const path = logs(mergedRun(3, 40));
+    // As hostile.test.ts does: other SIGINT listeners set aside, one SIGINT emitted once the command
+    // has installed its handler; the idle timeout is ten minutes, so only the signal ends it.
+    const others = process.listeners('SIGINT');
+    process.removeAllListeners('SIGINT');
+    let sent = false;
+    const timer = setInterval(() => {
+      if (!sent && process.listenerCount('SIGINT') > 0) {
+        sent = true;
+        process.emit('SIGINT');
+      }
+    }, 300);
+    try {
+      const r = await run('validate', path, '--model', 'two-phase-commit', '--faults', 'loss=2,duplicate=2,crash=2', '--follow', '--idle-timeout', '600');
+      expect([r.code, r.stderr]).toEqual([130, '']);
+      expect(r.stdout).toMatch(/\ninterrupted: \d+ lines read, \d+ explained, none contradicts the model so far; \d+ possible states?, /);
+    } finally {
+      clearInterval(timer);
+      for (const l of others) process.on('SIGINT', l);
+    }
+  }, 300_000);
 });
