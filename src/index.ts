@@ -67,6 +67,8 @@ export { LOG_FORMAT, parseStep, parseHeader } from './validate/log.js';
 export type { LogStep, LogEvent, LoggedSend, LogHeader } from './validate/log.js';
 export { recordRun, ndjson } from './validate/record.js';
 export type { RecordOptions } from './validate/record.js';
+export { OnlineValidator, LogTail } from './validate/follow.js';
+export type { OnlineStatus } from './validate/follow.js';
 export { runConformance } from './testgen/conformance.js';
 export type { ConformanceAdapter, SentMessage, GeneratedScenario } from './testgen/conformance.js';
 export { scenariosFor } from './testgen/scenarios.js';

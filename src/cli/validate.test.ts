@@ -63,6 +63,26 @@ describe('protokit validate', () => {
     const r = await run('validate', ...logsOf(1), '--model', 'two-phase-commit', '--unlogged-env', '--max-states', '3');
     expect(r.code).toBe(5);
     expect(r.stdout).toMatch(/\? unknown: the search budget \(3 states\) ran out after explaining \d+ of \d+ lines/);
+    expect(r.stdout).toMatch(/raise --max-states/);
+  });
+
+  test('a time budget too small (--max-time): exit 5, unknown, the budget named (only the exit code and wording: the verdict of a time budget depends on speed)', async () => {
+    // Breadth-first over messages-only logs needs hundreds of states; the budget is asked every 256.
+    const instance = resolveInstance(model, { faults });
+    const dir = mkdtempSync(join(tmpdir(), 'protokit-validate-time-'));
+    const paths = [...recordRun(instance, walk(instance, 2, 30), { environment: false })].map(([node, lines]) => {
+      writeFileSync(join(dir, `${node}.ndjson`), ndjson(lines));
+      return join(dir, `${node}.ndjson`);
+    });
+    const r = await run('validate', ...paths, '--model', 'two-phase-commit', '--unlogged-env', '--strategy', 'breadth-first', '--max-time', '0.000001', '--json');
+    expect(r.code).toBe(5);
+    expect(JSON.parse(r.stdout)).toMatchObject({ verdict: 'unknown', valid: null, stoppedBy: 'time' });
+    const text = await run('validate', ...paths, '--model', 'two-phase-commit', '--unlogged-env', '--strategy', 'breadth-first', '--max-time', '0.000001');
+    expect(text.code).toBe(5);
+    expect(text.stdout).toMatch(/\? unknown: the time budget \(--max-time 0\.000001 s, [\d,]+ states searched\) ran out after explaining \d+ of \d+ lines/);
+    expect(text.stdout).toMatch(/raise --max-time/);
+    const bad = await run('validate', ...paths, '--model', 'two-phase-commit', '--max-time', '-1');
+    expect([bad.code, oneLine(bad.stderr)]).toEqual([2, 'protokit: --max-time takes a number of seconds above 0, not "-1"']);
   });
 
   test('hostile logs: one line, exit 2, no escape bytes of theirs', async () => {

@@ -40,6 +40,10 @@ export interface LogStep {
   readonly state: { readonly value?: unknown; readonly context?: Readonly<Record<string, unknown>> } | null;
   readonly fingerprint: string | null;
   readonly persisted: Readonly<Record<string, unknown>> | null;
+  /** The step's number in its node's log (1-based, over restarts), or null when not logged. */
+  readonly stepNo: number | null;
+  /** The vector clock after the step: for each node, the last of its steps this one happened after (own entry = stepNo); null when not logged. */
+  readonly vc: Readonly<Record<string, number>> | null;
   /** `file:line`, for messages. */
   readonly where: string;
 }
@@ -115,6 +119,27 @@ function parseEvent(v: unknown, where: string): LogEvent {
   }
 }
 
+/** The most entries a vector clock may have (one per node of a cluster). */
+const MAX_VC_ENTRIES = 10_000;
+
+function parseVc(v: unknown, where: string): Record<string, number> | null {
+  if (v === undefined || v === null) return null;
+  if (!isObject(v)) bad(where, 'vc must be an object from node ids to step numbers');
+  const entries = Object.entries(v);
+  if (entries.length > MAX_VC_ENTRIES) bad(where, `vc has more than ${MAX_VC_ENTRIES} entries`);
+  for (const [node, n] of entries) {
+    identifier(node, where, 'a vc key');
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) bad(where, `vc.${node.slice(0, 40)} must be a whole number ≥ 0`);
+  }
+  return v as Record<string, number>;
+}
+
+function parseStepNo(v: unknown, where: string): number | null {
+  if (v === undefined || v === null) return null;
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 1) bad(where, 'step must be a whole number ≥ 1');
+  return v;
+}
+
 function parseSends(v: unknown, where: string): LoggedSend[] | null {
   if (v === undefined || v === null) return null;
   if (!Array.isArray(v)) bad(where, 'sends must be a list');
@@ -153,6 +178,8 @@ export function parseStep(json: unknown, where: string, headerNode: string | nul
     state: parseState(json.state, where),
     fingerprint: typeof fingerprint === 'string' ? fingerprint : null,
     persisted: isObject(json.persisted) ? json.persisted : null,
+    stepNo: parseStepNo(json.step, where),
+    vc: parseVc(json.vc, where),
     where,
   };
 }

@@ -30,6 +30,14 @@ export interface Plan {
   readonly unloggedEnv: readonly boolean[];
   /** Lines over all logs. */
   readonly total: number;
+  /**
+   * Whether the search uses the logs' vector clocks (every line carries `step` and `vc`): a line
+   * is matched only after exactly `step - 1` steps of its node (so the number of unlogged steps
+   * between two lines is known) and after the steps of every other logged node its `vc` names.
+   */
+  readonly clocks: boolean;
+  /** Environment event types the application decides (application-events.ts): explained whenever the machine takes them. */
+  readonly applicationEvents: ReadonlySet<string>;
 }
 
 /** One action of a reconstructed run; a late duplicate belongs before the last delivery of its message. */
@@ -52,7 +60,7 @@ export type Match =
       readonly reason: string;
     };
 
-export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean): Plan {
+export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, logsEnvironment: boolean, useClocks = true, applicationEvents: readonly string[] = []): Plan {
   for (const [node, list] of steps) {
     if (!instance.indexOf.has(node)) {
       throw new UsageError(`${list[0]!.where}: node '${node}' is not a node of ${instance.model.name} with this config (nodes: ${[...instance.indexOf.keys()].join(', ')})`);
@@ -80,7 +88,22 @@ export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly
     });
   });
   const total = logs.reduce((n, list) => n + (list?.length ?? 0), 0);
-  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total };
+  const clocks = useClocks && total > 0 && logs.every((list) => list === null || list.every((s) => s.stepNo !== null && s.vc !== null));
+  if (clocks) checkClocks(instance, logs);
+  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks, applicationEvents: new Set(applicationEvents) };
+}
+
+/** A log's clocks must agree with its numbering: steps increase, and a step's own vc entry is its number. */
+function checkClocks(instance: Instance, logs: readonly (readonly LogStep[] | null)[]): void {
+  logs.forEach((list, i) => {
+    const id = instance.nodes[i]!.id;
+    let last = 0;
+    for (const s of list ?? []) {
+      if (s.stepNo! <= last) throw new UsageError(`${s.where}: step ${s.stepNo} after step ${last}: a node's steps are numbered in increasing order`);
+      if (s.vc![id] !== s.stepNo) throw new UsageError(`${s.where}: vc.${id} is ${s.vc![id] ?? 'missing'}; a step's own entry in its vector clock is its step number (${s.stepNo})`);
+      last = s.stepNo!;
+    }
+  });
 }
 
 const fail = (field: string, logged: string, model: string | null, reason: string, waiting = false): Match => ({ ok: false, waiting, field, logged, model, reason });
@@ -168,8 +191,8 @@ export function matchStep(plan: Plan, world: World, cursors: readonly number[], 
       const result = role.stepper.step(node, ev.event);
       if (!result.changed) break; // the node ignores it: a no-op the model allows
       const key = canonical(ev.event);
-      const offered = enabledActions(instance, world).filter((a): a is Extract<Action, { type: 'env' }> => a.type === 'env' && a.node === spec.id);
-      if (!offered.some((a) => canonical(a.event) === key)) {
+      const offered = plan.applicationEvents.has(ev.event.type) ? null : enabledActions(instance, world).filter((a): a is Extract<Action, { type: 'env' }> => a.type === 'env' && a.node === spec.id);
+      if (offered !== null && !offered.some((a) => canonical(a.event) === key)) {
         return fail('event', key, offered.map((a) => canonical(a.event)).join(' | ') || 'none', `the model does not offer ${ev.event.type} to ${spec.id} here`);
       }
       effects = result.effects;
@@ -197,10 +220,6 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
       if (model !== canonical(value)) return fail(`state.context.${field}`, canonical(value), model ?? '(no such field)', `field ${field} differs`);
     }
   }
-  if (logStep.fingerprint !== null) {
-    const model = nodeStateFingerprint(state);
-    if (model !== logStep.fingerprint) return fail('fingerprint', logStep.fingerprint, model, `the node state differs (model: ${canonical(state.value)} ${canonical(state.context)})`);
-  }
   if (logStep.persisted !== null) {
     const persist = plan.instance.roleOf[i]!.persist;
     for (const [field, value] of Object.entries(logStep.persisted)) {
@@ -208,6 +227,11 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
       const model = canonical(state.context[field]);
       if (model !== canonical(value)) return fail(`persisted.${field}`, canonical(value), model, `persisted field ${field} differs`);
     }
+  }
+  // Last: a fingerprint says only that something differs; the fields above say what.
+  if (logStep.fingerprint !== null) {
+    const model = nodeStateFingerprint(state);
+    if (model !== logStep.fingerprint) return fail('fingerprint', logStep.fingerprint, model, `the node state differs (model: ${canonical(state.value)} ${canonical(state.context)})`);
   }
   return null;
 }

@@ -25,18 +25,27 @@ export interface MappedStep {
   readonly state?: unknown;
   readonly fingerprint?: unknown;
   readonly persisted?: unknown;
+  readonly step?: unknown;
+  readonly vc?: unknown;
 }
 
 /**
  * A mapping from a user's log format to steps (`--map mapping.ts`: its default export).
- * `map` receives each non-empty line, parsed when it is JSON and the text otherwise.
+ * `map` receives each non-empty line, parsed when it is JSON and the text otherwise; without
+ * `map` the files are `protokit-log/1` and the module only gives the settings below.
  */
 export interface LogMapping {
-  readonly map: (line: unknown, at: { readonly file: string; readonly line: number }) => MappedStep | null;
+  readonly map?: (line: unknown, at: { readonly file: string; readonly line: number }) => MappedStep | null;
   /** Whether the implementation logs its environment events (timeouts, client requests); default true. When false, validation searches for them. */
   readonly logsEnvironment?: boolean;
   /** The model configuration the logged system ran (mapped logs have no header); `--config` overrides. */
   readonly config?: Readonly<Record<string, string | number | boolean>>;
+  /**
+   * Environment event types whose payload and timing are the application's (a client's command,
+   * a timer that fires whatever the model's environment lists): explained whenever the machine
+   * takes them (application-events.ts). `--app-events` adds to them.
+   */
+  readonly applicationEvents?: readonly string[];
 }
 
 export interface RecordedLogs {
@@ -82,40 +91,68 @@ function* linesOf(text: string): Generator<[number, string]> {
   }
 }
 
-/** Reads every log file (or, with `mapping`, maps every line) into steps per node. */
-export function readLogs(paths: readonly string[], mapping?: LogMapping): RecordedLogs {
+/**
+ * One log file's lines in order, turned into its header (protokit-log/1) or steps: what reading a
+ * whole file and tailing a growing one (follow.ts) share.
+ */
+export class LogLineReader {
+  header: LogHeader | null = null;
+  private readonly map: LogMapping['map'];
+
+  constructor(
+    readonly path: string,
+    settings?: LogMapping,
+  ) {
+    this.map = settings?.map;
+  }
+
+  /** Line `n` (1-based, not empty): its step, or null (the header, or a line the mapping skips). */
+  take(line: string, n: number): LogStep | null {
+    const where = `${this.path}:${n}`;
+    const json = parseLine(line, where, this.map !== undefined);
+    if (this.map !== undefined) {
+      let mapped: MappedStep | null;
+      try {
+        mapped = this.map(json, { file: this.path, line: n });
+      } catch (error) {
+        throw new UsageError(`${where}: the --map function failed on this line: ${(error as Error)?.message ?? String(error)}`);
+      }
+      return mapped === null || mapped === undefined ? null : parseStep(mapped, where, null);
+    }
+    if (this.header === null) {
+      this.header = parseHeader(json, where);
+      return null;
+    }
+    return parseStep(json, where, this.header.node);
+  }
+
+  /** After the last line: a protokit-log/1 file must have had its header. */
+  finish(): void {
+    if (this.map === undefined && this.header === null) throw new UsageError(`${this.path} is empty: a ${'protokit-log/1'} file starts with its header line`);
+  }
+}
+
+/** Adds `step` to its node's list, refusing more than MAX_STEPS over all logs. */
+export function addStep(steps: Map<string, LogStep[]>, step: LogStep, total: number): void {
+  if (total > MAX_STEPS) throw new UsageError(`${step.where}: more than ${MAX_STEPS.toLocaleString('en-US')} steps in the logs; validate a shorter run`);
+  let list = steps.get(step.node);
+  if (list === undefined) steps.set(step.node, (list = []));
+  list.push(step);
+}
+
+/** Reads every log file (or, with `settings.map`, maps every line) into steps per node. */
+export function readLogs(paths: readonly string[], settings?: LogMapping): RecordedLogs {
   const headers: LogHeader[] = [];
   const steps = new Map<string, LogStep[]>();
   let total = 0;
   for (const path of paths) {
-    const text = readLogText(path);
-    let header: LogHeader | null = null;
-    for (const [n, line] of linesOf(text)) {
-      const where = `${path}:${n}`;
-      const json = parseLine(line, where, mapping !== undefined);
-      let step: LogStep;
-      if (mapping) {
-        let mapped: MappedStep | null;
-        try {
-          mapped = mapping.map(json, { file: path, line: n });
-        } catch (error) {
-          throw new UsageError(`${where}: the --map function failed on this line: ${(error as Error)?.message ?? String(error)}`);
-        }
-        if (mapped === null || mapped === undefined) continue;
-        step = parseStep(mapped, where, null);
-      } else if (header === null) {
-        header = parseHeader(json, where);
-        headers.push(header);
-        continue;
-      } else {
-        step = parseStep(json, where, header.node);
-      }
-      if (++total > MAX_STEPS) throw new UsageError(`${where}: more than ${MAX_STEPS.toLocaleString('en-US')} steps in the logs; validate a shorter run`);
-      let list = steps.get(step.node);
-      if (list === undefined) steps.set(step.node, (list = []));
-      list.push(step);
+    const reader = new LogLineReader(path, settings);
+    for (const [n, line] of linesOf(readLogText(path))) {
+      const step = reader.take(line, n);
+      if (step !== null) addStep(steps, step, ++total);
     }
-    if (!mapping && header === null) throw new UsageError(`${path} is empty: a ${'protokit-log/1'} file starts with its header line`);
+    reader.finish();
+    if (reader.header !== null) headers.push(reader.header);
   }
   if (total === 0) throw new UsageError(`no steps in ${paths.join(', ')}: nothing to validate`);
   return { headers, steps, total };

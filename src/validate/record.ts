@@ -19,6 +19,8 @@ export interface RecordOptions {
   readonly state?: boolean;
   /** Write a `crash` line when a node crashes (default true; a real service cannot log its own death). */
   readonly crashes?: boolean;
+  /** Write each step's vector clock `vc` as the runtime does (default false). */
+  readonly clocks?: boolean;
 }
 
 /** The log lines (JSON objects, header first) of each node for the run `actions` from the initial world. */
@@ -27,15 +29,24 @@ export function recordRun(instance: Instance, actions: readonly Action[], option
   const stepNo = new Map<string, number>();
   const incarnation = new Map<string, number>();
   const sent = new Map<string, number>();
+  /** Each node's vector clock, and each message's sender clock (by message id). */
+  const vcOf = new Map<string, Record<string, number>>();
+  const sentVc = new Map<string, Record<string, number>>();
   /** The ids of the messages in flight, per envelope key, oldest first. */
   const inFlight = new Map<string, string[]>();
   instance.nodes.forEach((n) => {
     logs.set(n.id, [{ format: LOG_FORMAT, model: instance.model.name, config: { ...instance.params }, mutant: instance.mutant, node: n.id, role: n.role, kit: KIT_VERSION }]);
     stepNo.set(n.id, 0);
+    vcOf.set(n.id, {});
     incarnation.set(n.id, 1);
     sent.set(n.id, 0);
   });
   const write = (node: string, event: object, effects: readonly Effect[], world: World, environment = true) => {
+    // The clock after the step: merged with the sender's for a delivery, own entry the step's number.
+    const vc = vcOf.get(node)!;
+    const received = (event as { kind: string; id?: string }).kind === 'deliver' ? sentVc.get((event as { id: string }).id) : undefined;
+    for (const [n, c] of Object.entries(received ?? {})) vc[n] = Math.max(vc[n] ?? 0, c);
+    vc[node] = stepNo.get(node)! + 1;
     const sends = effects.flatMap((e) => {
       if (e.type !== 'send') return [];
       const n = sent.get(node)! + 1;
@@ -43,6 +54,7 @@ export function recordRun(instance: Instance, actions: readonly Action[], option
       const id = `${node}:${incarnation.get(node)}:${n}`;
       const key = envelopeKey({ from: node, to: e.to, message: e.message });
       if (instance.faults.network !== 'set' || !inFlight.has(key)) inFlight.set(key, [...(inFlight.get(key) ?? []), id]);
+      sentVc.set(id, { ...vc });
       return [{ id, to: e.to, message: e.message }];
     });
     const i = instance.indexOf.get(node)!;
@@ -51,7 +63,7 @@ export function recordRun(instance: Instance, actions: readonly Action[], option
     stepNo.set(node, no);
     if (!environment) return;
     const extra = options.state === false ? {} : { fingerprint: nodeStateFingerprint(state), state: { value: state.value, context: state.context } };
-    logs.get(node)!.push({ step: no, event, ...extra, sends });
+    logs.get(node)!.push({ step: no, event, ...extra, sends, ...(options.clocks ? { vc: { ...vc } } : {}) });
   };
   let world = initialWorld(instance);
   instance.nodes.forEach((n, i) => write(n.id, { kind: 'start' }, instance.roleOf[i]!.stepper.initial(n.input).effects, world));

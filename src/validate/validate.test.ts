@@ -52,6 +52,28 @@ describe('validate: runs of the model itself', () => {
     expect(depth.statesVisited).toBeLessThan(breadth.statesVisited);
   });
 
+  test('vector clocks restrict the search: messages-only logs validate with far fewer states breadth-first', () => {
+    const logs = recordRun(instance, walk(instance, 2, 60), { environment: false, clocks: true });
+    const read = readLogs(writeLogs(logs));
+    const states = (strategy: 'depth-first' | 'breadth-first', clocks: boolean) => {
+      const r = validateLogs(instance, read, { logsEnvironment: false, strategy, clocks });
+      expect([strategy, clocks, r.verdict, r.clocks, r.linesMatched]).toEqual([strategy, clocks, 'valid', clocks, read.total]);
+      return r.statesVisited;
+    };
+    expect([states('breadth-first', false), states('breadth-first', true)]).toEqual([1022, 102]);
+    // Depth-first already follows one behaviour (about one state per line); the clocks cost it two
+    // here (a retry that only sends is a step the numbering counts, so it is no longer skipped).
+    expect([states('depth-first', false), states('depth-first', true)]).toEqual([16, 18]);
+  });
+
+  test('a clock that disagrees with its step number is refused (bad input, one line naming the line)', () => {
+    const logs = recordRun(instance, walk(instance, 1, 10), { clocks: true });
+    const rm1 = logs.get('rm1')! as any[];
+    rm1[1] = { ...rm1[1], vc: { ...rm1[1].vc, rm1: 7 } };
+    const paths = writeLogs(logs);
+    expect(() => validateLogs(instance, readLogs(paths))).toThrow(`${paths[1]}:2: vc.rm1 is 7; a step's own entry in its vector clock is its step number (1)`);
+  });
+
   test('a node with no log: what it did is searched for', () => {
     const logs = recordRun(instance, walk(instance, 3, 40));
     logs.delete('rm2');
@@ -76,6 +98,7 @@ describe('validate: runs of the model itself', () => {
     const logs = recordRun(instance, walk(instance, 1, 30), { environment: false });
     const result = validateLogs(instance, readLogs(writeLogs(logs)), { logsEnvironment: false, maxStates: 10 });
     expect(result.verdict).toBe('unknown');
+    expect(result.stoppedBy).toBe('states');
     expect(result.statesVisited).toBe(10);
     expect(result.linesMatched).toBeGreaterThan(0);
   });
