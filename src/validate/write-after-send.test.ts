@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import raft from '../../models/raft/index.js';
 import { run } from '../cli/run-in-process.js';
-import { fileRecorder, inProcessNetwork, memoryStorage, startNode, type NodeOptions, type RunningNode, type Storage, type StoredNode, type Transport } from '../runtime/index.js';
+import { fileRecorder, inProcessNetwork, memoryStorage, startNode, type NodeOptions, type RunningNode, type Transport } from '../runtime/index.js';
+import type { UnsafeTestOptions } from '../runtime/node.js';
 
 const settle = () => new Promise((resolve) => setImmediate(resolve));
 async function quiet(nodes: readonly RunningNode[]): Promise<void> {
@@ -28,34 +29,13 @@ export interface CrashingNode {
 }
 
 /**
- * Starts a node whose step writes its persisted fields after its messages left (when
- * `writeAfterSend`), else in the runtime's own order; armed, it is killed just after its next
- * send, before a write still pending lands. The bug is composed from the outside: a storage whose
- * `save` reports durable at once and writes on a later turn, and a transport that kills the node.
- * After the runtime's test-only `unsafeWriteAfterSend` option is merged, this one function can
- * start `startNode({ ...options, unsafeWriteAfterSend: writeAfterSend })` instead, keeping the
- * transport wrapper that kills after the send.
+ * Starts a node with the runtime's test-only `unsafeWriteAfterSend` (when `writeAfterSend`: record,
+ * send, then save), else in the runtime's own write-ahead order; armed, it is killed just after its
+ * next send, so a save still to come is lost.
  */
 export async function startWithWriteOrder(options: NodeOptions, writeAfterSend: boolean): Promise<CrashingNode> {
-  const inner = options.storage;
-  let pending: StoredNode | null = null;
   let armed = false;
   let node: RunningNode | null = null;
-  const storage: Storage = writeAfterSend
-    ? {
-        load: () => inner.load(),
-        save(record) {
-          // Reported durable now; written on a later turn, after the step's sends.
-          pending = record;
-          setImmediate(() => {
-            if (pending !== record) return; // lost in a crash
-            pending = null;
-            void inner.save(record);
-          });
-          return Promise.resolve();
-        },
-      }
-    : inner;
   const transport: Transport = {
     listen: (self, receive) => options.transport.listen(self, receive),
     close: () => options.transport.close(),
@@ -63,11 +43,11 @@ export async function startWithWriteOrder(options: NodeOptions, writeAfterSend: 
       options.transport.send(frame);
       if (!armed) return;
       armed = false;
-      pending = null; // the crash: a write not yet made is lost
       node!.kill();
     },
   };
-  node = await startNode({ ...options, storage, transport });
+  const unsafe: NodeOptions & UnsafeTestOptions = { ...options, transport, unsafeWriteAfterSend: writeAfterSend };
+  node = await startNode(unsafe);
   return { node, arm: () => void (armed = true) };
 }
 
