@@ -87,7 +87,13 @@ for (const file of files) {
   const started = performance.now(); // allow-clock: reports elapsed time only
   const sectionDate = new Date().toISOString();
   const loadBefore = loadavg()[0]!;
-  const result = await section.run();
+  // A failing section (a wrong count, a tool missing its output) is recorded as failed; the others still run and are written.
+  const result = await section.run().catch((error: unknown) => {
+    process.exitCode = 1;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${section.title} FAILED: ${message}\n`);
+    return { markdown: `**Failed**: ${message.split('\n')[0]}`, json: { failed: message } };
+  });
   const elapsedMs = performance.now() - started; // allow-clock
   results.push({ file: basename(file), title: section.title, elapsedMs, ...result, date: sectionDate, load: [loadBefore, loadavg()[0]!] });
   process.stderr.write(`bench: ${section.title} done\n`);
