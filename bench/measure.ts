@@ -3,8 +3,9 @@
  * cores), so throughput is computed on this process's CPU time (user + system, all threads),
  * which does not count time spent waiting for a core; wall time is kept beside it.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
@@ -80,4 +81,68 @@ export function timeChild(args: string[], cwd: string): { wallMs: number; cpuMs:
   const wallMs = performance.now() - t; // allow-clock
   if (child.status !== 0 && child.status !== 1) throw new Error(`${args.join(' ')} failed: ${child.stderr}`);
   return { wallMs, cpuMs: childrenCpuMs() - cpu };
+}
+
+/**
+ * A target, plainly: "met", or "not met by N×" (how far the figure is from it, as a factor).
+ * `higher`: the figure must reach the target (a speed); `lower`: it must stay under it (bytes, seconds).
+ */
+export function verdict(value: number, target: number, better: 'higher' | 'lower' = 'higher'): string {
+  const met = better === 'higher' ? value >= target : value <= target;
+  if (met) return 'met';
+  const factor = better === 'higher' ? target / value : value / target;
+  return `not met by ${Number.isFinite(factor) ? factor.toFixed(2) : '∞'}×`;
+}
+
+/** The 1-minute load average, rounded for tables. */
+export function load1(): number {
+  return Math.round(loadavg()[0]! * 100) / 100;
+}
+
+export interface ChildRun {
+  /** Wall time of the whole process. */
+  readonly wallMs: number;
+  /** CPU time of the whole process (user + system, every thread; 10 ms resolution). */
+  readonly cpuMs: number;
+  readonly stdout: string;
+  readonly status: number | null;
+  /** When each line of stdout arrived, in ms after the start (for tools that print their own phases). */
+  readonly lineTimes: readonly { readonly line: string; readonly atMs: number }[];
+}
+
+/**
+ * Runs `command ARGS` to its end, one process at a time (its CPU time is read from this process's
+ * reaped-children counters, so nothing else may run beside it), timing each line of its stdout.
+ */
+export function runChild(command: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ChildRun> {
+  return new Promise((resolve, reject) => {
+    const cpu = childrenCpuMs();
+    const started = performance.now(); // allow-clock: benchmark timing
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const lineTimes: { line: string; atMs: number }[] = [];
+    let out = '';
+    let pending = '';
+    let err = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      const atMs = performance.now() - started; // allow-clock
+      out += chunk;
+      pending += chunk;
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) lineTimes.push({ line, atMs });
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => {
+      if (err.length < 1 << 16) err += chunk;
+    });
+    child.on('error', reject);
+    child.on('close', (status) => {
+      const wallMs = performance.now() - started; // allow-clock
+      if (pending !== '') lineTimes.push({ line: pending, atMs: wallMs });
+      if (status !== 0 && status !== 1) {
+        reject(new Error(`${command} ${args.join(' ')} exited ${status}: ${err.slice(-800)}${out.slice(-400)}`));
+        return;
+      }
+      resolve({ wallMs, cpuMs: childrenCpuMs() - cpu, stdout: out, status, lineTimes });
+    });
+  });
 }

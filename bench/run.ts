@@ -12,6 +12,9 @@
  *   npm run bench -- --update bugs mutate   only these sections, written into the committed results
  *                                 in place of their earlier figures (the others kept as they were)
  *
+ * A section with `optIn: true` (a long one, e.g. 12-ten-million) runs only when a word names it;
+ * a run without words keeps its committed figures as they were, with the date they were measured.
+ *
  * Every section records when it ran and the machine's load around it, so a file that mixes
  * sections from two runs says which figures come from when.
  */
@@ -29,6 +32,8 @@ export interface SectionResult {
 
 export interface Section {
   readonly title: string;
+  /** Run only when named on the command line (too long for every run). */
+  readonly optIn?: boolean;
   run(): Promise<SectionResult>;
 }
 
@@ -70,21 +75,33 @@ interface Recorded {
   load?: readonly [number, number];
 }
 const results: Recorded[] = [];
+/** Opt-in sections left out of this run (no word named them): their committed figures are kept. */
+const optInKept: string[] = [];
 for (const file of files) {
   const section = (await import(pathToFileURL(join(here, 'sections', file)).href)).default as Section;
+  if (section.optIn === true && filters.length === 0) {
+    optInKept.push(file);
+    continue;
+  }
   process.stderr.write(`bench: ${section.title} (${file}) ...\n`);
   const started = performance.now(); // allow-clock: reports elapsed time only
   const sectionDate = new Date().toISOString();
   const loadBefore = loadavg()[0]!;
-  const result = await section.run();
+  // A failing section (a wrong count, a tool missing its output) is recorded as failed; the others still run and are written.
+  const result = await section.run().catch((error: unknown) => {
+    process.exitCode = 1;
+    const message = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`bench: ${section.title} FAILED: ${message}\n`);
+    return { markdown: `**Failed**: ${message.split('\n')[0]}`, json: { failed: message } };
+  });
   const elapsedMs = performance.now() - started; // allow-clock
   results.push({ file: basename(file), title: section.title, elapsedMs, ...result, date: sectionDate, load: [loadBefore, loadavg()[0]!] });
   process.stderr.write(`bench: ${section.title} done\n`);
 }
 const loadAfter = loadavg();
 
-/** With --update: the committed sections, those run now in their place, in file-name order. */
-function mergedWithCommitted(fresh: readonly Recorded[]): Recorded[] {
+/** The committed sections (all with --update, else only the opt-in ones left out), those run now in their place, in file-name order. */
+function mergedWithCommitted(fresh: readonly Recorded[], keep: (file: string) => boolean = () => true): Recorded[] {
   const path = join(here, 'results.json');
   if (!existsSync(path)) return [...fresh];
   const old = JSON.parse(readFileSync(path, 'utf8')) as { date: string; sections: Recorded[] };
@@ -92,12 +109,12 @@ function mergedWithCommitted(fresh: readonly Recorded[]): Recorded[] {
   const md = existsSync(join(here, 'results.md')) ? readFileSync(join(here, 'results.md'), 'utf8') : '';
   const bodies = new Map(md.split(/^## /m).slice(1).map((part) => [part.slice(0, part.indexOf('\n')).trim(), part.slice(part.indexOf('\n') + 1)] as const));
   const kept = old.sections
-    .filter((o) => !fresh.some((f) => f.file === o.file))
+    .filter((o) => !fresh.some((f) => f.file === o.file) && keep(o.file))
     .map((o) => ({ ...o, date: o.date ?? old.date, markdown: o.markdown ?? bodies.get(o.title)?.replace(/^_Measured [^\n]*\n\n/, '') ?? '' }));
   return [...kept, ...fresh].sort((a, b) => a.file.localeCompare(b.file));
 }
 
-const written = update ? mergedWithCommitted(results) : results;
+const written = update ? mergedWithCommitted(results) : mergedWithCommitted(results, (file) => optInKept.includes(file));
 const stamp = (r: Recorded) => `_Measured ${r.date ?? date}${r.load ? `; load average (1 min) ${r.load[0].toFixed(2)} before, ${r.load[1].toFixed(2)} after` : ''}._`;
 const markdown = [
   '# protokit benchmarks',

@@ -1,74 +1,66 @@
 /**
- * Start-up: a whole `protokit` process (`node src/cli/bin.mjs`, TypeScript compiled at start by
- * tsx) for `list`, `check two-phase-commit --runs 1` and `replay` of a kept trace, against
- * `node -e ''` in the same run; wall and CPU time (the child's user + system), medians. The same
- * commands run from the compiled package as a user's project installs it (dist/ on plain node).
+ * Start-up (issue 24: a whole `protokit check two-phase-commit --runs 1` process of the installed
+ * package under 0.5 s wall and at most 2× `node -e ''`): the package packed and installed in a
+ * temporary project as a user gets it (bench/installed.ts), its bin run as a whole process,
+ * alternated with `node -e ''` in the same run, medians; wall and CPU time (the child's user +
+ * system). Also `list` and `replay` of the installed package, and `check` of the checkout's bin
+ * (which runs the TypeScript sources through tsx), for comparison.
  */
-import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median, ms, table, timeChild as timeIn } from '../measure.js';
+import { installedPackage } from '../installed.js';
+import { load1, median, ms, runChild, table, verdict, type ChildRun } from '../measure.js';
 
 const REPEATS = 5;
-const BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
+const TARGET_WALL_MS = 500;
+const TARGET_OVER_NODE = 2;
+const SOURCE_BIN = fileURLToPath(new URL('../../src/cli/bin.mjs', import.meta.url));
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const timeChild = (args: string[], cwd = ROOT) => timeIn(args, cwd);
-
-/**
- * The compiled package as installed in a user's project: package.json and dist/ under
- * node_modules/protokit (no sources beside it, so the bin runs dist/ on plain node), with this
- * repository's node_modules linked as its dependencies. Builds dist/ first when it is missing.
- */
-function installedBin(): { bin: string; cwd: string; remove: () => void } {
-  if (!existsSync(join(ROOT, 'dist', 'src', 'cli', 'bin.mjs'))) {
-    const build = spawnSync(process.execPath, [join(ROOT, 'scripts', 'build.mjs')], { cwd: ROOT, encoding: 'utf8' });
-    if (build.status !== 0) throw new Error(`npm run build failed: ${build.stderr}`);
-  }
-  const project = mkdtempSync(join(tmpdir(), 'protokit-bench-startup-'));
-  const pkg = join(project, 'node_modules', 'protokit');
-  mkdirSync(pkg, { recursive: true });
-  cpSync(join(ROOT, 'package.json'), join(pkg, 'package.json'));
-  cpSync(join(ROOT, 'dist'), join(pkg, 'dist'), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
-  return { bin: join(pkg, 'dist', 'src', 'cli', 'bin.mjs'), cwd: project, remove: () => rmSync(project, { recursive: true, force: true }) };
-}
 
 export default {
   title: 'Start-up',
   async run() {
-    const trace = readdirSync(`${ROOT}traces/two-phase-commit`).find((f) => f.endsWith('.json'));
-    const installed = installedBin();
-    const tracePath = trace ? join(ROOT, 'traces', 'two-phase-commit', trace) : undefined;
-    const commandsOf = (bin: string, label: string): [string, string[], string][] => [
-      [`${label}: protokit list`, [bin, 'list'], installed.cwd],
-      [`${label}: protokit check two-phase-commit --runs 1`, [bin, 'check', 'two-phase-commit', '--runs', '1'], installed.cwd],
-      ...(tracePath ? ([[`${label}: protokit replay traces/two-phase-commit/${trace}`, [bin, 'replay', tracePath], installed.cwd]] as [string, string[], string][]) : []),
+    const pkg = installedPackage();
+    if ('error' in pkg) return { markdown: `Not measured: the package could not be installed: ${pkg.error}`, json: { measured: false, reason: pkg.error } };
+    const trace = readdirSync(join(ROOT, 'traces', 'two-phase-commit')).find((f) => f.endsWith('.json'));
+    const commands: { label: string; args: string[]; cwd: string }[] = [
+      { label: "node -e ''", args: ['-e', ''], cwd: pkg.project },
+      { label: 'installed: protokit check two-phase-commit --runs 1', args: [pkg.bin, 'check', 'two-phase-commit', '--runs', '1', '--out', join(pkg.project, 'traces')], cwd: pkg.project },
+      { label: 'installed: protokit list', args: [pkg.bin, 'list'], cwd: pkg.project },
+      ...(trace ? [{ label: `installed: protokit replay traces/two-phase-commit/${trace}`, args: [pkg.bin, 'replay', join(ROOT, 'traces', 'two-phase-commit', trace)], cwd: pkg.project }] : []),
+      { label: 'checkout (tsx): protokit check two-phase-commit --runs 1', args: [SOURCE_BIN, 'check', 'two-phase-commit', '--runs', '1', '--out', join(pkg.project, 'traces')], cwd: ROOT },
     ];
-    const commands: [string, string[], string][] = [
-      ["node -e ''", ['-e', ''], ROOT],
-      ...commandsOf(BIN, 'source bin (tsx)'),
-      ...commandsOf(installed.bin, 'installed package (dist/, plain node)'),
-    ];
-    const rows: (string | number)[][] = [];
-    const json: unknown[] = [];
-    let base = { wall: 0, cpu: 0 };
-    for (const [label, args, cwd] of commands) {
-      const runs = Array.from({ length: REPEATS }, () => timeChild(args, cwd));
-      const wall = median(runs.map((r) => r.wallMs));
-      const cpu = median(runs.map((r) => r.cpuMs));
-      const isBase = label.startsWith('node');
-      if (isBase) base = { wall, cpu };
-      rows.push([label, ms(wall), ms(cpu), isBase ? '—' : `+${ms(wall - base.wall)}`, isBase ? '—' : `+${ms(cpu - base.cpu)}`, loadavg()[0]!.toFixed(1)]);
-      json.push({ command: label, wallMs: wall, cpuMs: cpu, wall: runs.map((r) => r.wallMs), cpu: runs.map((r) => r.cpuMs), load: loadavg()[0] });
-    }
-    installed.remove();
+    const loadBefore = load1();
+    const runs = new Map<string, ChildRun[]>(commands.map((c) => [c.label, []]));
+    // Round by round, every command once: all see the same machine.
+    for (let i = 0; i < REPEATS; i++) for (const c of commands) runs.get(c.label)!.push(await runChild(process.execPath, c.args, { cwd: c.cwd }));
+    const loadAfter = load1();
+    const wall = (label: string) => median(runs.get(label)!.map((r) => r.wallMs));
+    const cpu = (label: string) => median(runs.get(label)!.map((r) => r.cpuMs));
+    const node = { wall: wall(commands[0]!.label), cpu: cpu(commands[0]!.label) };
+    const check = { wall: wall(commands[1]!.label), cpu: cpu(commands[1]!.label) };
+    const overNode = check.wall / node.wall;
+    const rows = commands.map((c, i) => [c.label, ms(wall(c.label)), ms(cpu(c.label)), i === 0 ? '—' : `${(wall(c.label) / node.wall).toFixed(2)}×`, i === 0 ? '—' : `+${ms(cpu(c.label) - node.cpu)}`]);
     const markdown = [
-      `Whole processes, medians of ${REPEATS}: wall time and CPU time (user + system of the child, 10 ms resolution). The source bin compiles TypeScript at start (tsx); the installed package runs dist/ on plain node (target: well under 0.5 s). Each command loads only its own modules; what remains is mostly Node's ES-module loader reading the kit's and its dependencies' files (xstate, fast-check, zod).`,
+      `Whole processes, every command once per round, ${REPEATS} rounds, medians; wall time and CPU time (user + system of the child, 10 ms resolution). "installed" is the package packed with \`npm pack\` and installed with \`npm install\` in a temporary project (its bin, on plain node); "checkout" is this repository's bin, which runs the TypeScript sources through tsx. Load (1 min) ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after.`,
       '',
-      table(['command', 'wall', 'CPU', 'wall over node -e', 'CPU over node -e', 'load (1 min) after'], rows),
+      table(['command', 'wall', 'CPU', 'wall ÷ node -e', 'CPU over node -e'], rows),
+      '',
+      `- \`protokit check two-phase-commit --runs 1\`, installed: **${ms(check.wall)}** wall — target < ${ms(TARGET_WALL_MS)}: **${verdict(check.wall, TARGET_WALL_MS, 'lower')}**.`,
+      `- against \`node -e ''\` in the same run: **${overNode.toFixed(2)}×** — target ≤ ${TARGET_OVER_NODE}×: **${verdict(overNode, TARGET_OVER_NODE, 'lower')}**.`,
     ].join('\n');
-    return { markdown, json: { commands: json } };
+    return {
+      markdown,
+      json: {
+        measured: true,
+        load: [loadBefore, loadAfter],
+        commands: commands.map((c) => ({ command: c.label, wallMs: wall(c.label), cpuMs: cpu(c.label), wall: runs.get(c.label)!.map((r) => r.wallMs), cpu: runs.get(c.label)!.map((r) => r.cpuMs) })),
+        check,
+        node,
+        overNode,
+        targets: { wallMs: TARGET_WALL_MS, overNode: TARGET_OVER_NODE },
+      },
+    };
   },
 };
