@@ -47,9 +47,9 @@ export interface MutantJob {
   readonly seed: number;
 }
 
-/** A job of the second unseen batch (bench/unseen-2.ts): today's default check of one mutant at one seed. */
+/** A job of the second or third unseen batch (bench/unseen-2.ts, unseen-3.ts): today's default check of one mutant at one seed. */
 export interface BatchJob {
-  readonly batch: 2;
+  readonly batch: 2 | 3;
   readonly model: string;
   readonly mutant: string;
   readonly seed: number;
@@ -106,7 +106,7 @@ export async function runJob(job: MutantJob): Promise<MutantOutcome> {
 if (process.send !== undefined) {
   process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob)[]) => {
     const outcomes: (MutantOutcome | Catch | BatchCatch)[] = [];
-    for (const j of jobs) outcomes.push('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed) : await runJob(j));
+    for (const j of jobs) outcomes.push('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch) : await runJob(j));
     // Disconnect only once the answer is handed over, or it may be lost.
     process.send!(outcomes, undefined, {}, () => process.disconnect());
   });
