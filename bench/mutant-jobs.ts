@@ -6,6 +6,7 @@
  * - an unseen-bug job (with `exploration`): unseen.ts's `catchOne`, before or after issue 12.
  */
 import { fork } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suites } from '../properties/registry.js';
 import { defaultCheck } from './default-check.js';
@@ -14,6 +15,8 @@ import { catchOne, type Catch } from './unseen.js';
 import { catchBatchDefault, type BatchCatch } from './unseen-2.js';
 
 const PROCESSES = 2;
+/** PROTOKIT_BENCH_PARTIAL (a file): each answer is appended to it, one JSON a line, as it arrives. */
+const PARTIAL = process.env.PROTOKIT_BENCH_PARTIAL;
 
 export interface UnseenJob {
   readonly model: string;
@@ -32,7 +35,11 @@ export function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
         new Promise<A[]>((resolve, reject) => {
           const answers: A[] = [];
           const child = fork(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-          child.on('message', (m) => answers.push(...(m as A[])));
+          child.on('message', (m) => {
+            answers.push(...(m as A[]));
+            // A long sweep on a crowded machine may not end in time: what is done is kept as it comes.
+            if (PARTIAL) appendFileSync(PARTIAL, (m as A[]).map((a) => JSON.stringify(a) + '\n').join(''));
+          });
           child.on('error', reject);
           child.on('exit', (code) => (code === 0 && answers.length === share.length ? resolve(answers) : reject(new Error(`a bench job process exited with ${code} after ${answers.length} of ${share.length} jobs`))));
           child.send(share);
@@ -105,9 +112,12 @@ export async function runJob(job: MutantJob): Promise<MutantOutcome> {
 
 if (process.send !== undefined) {
   process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob)[]) => {
-    const outcomes: (MutantOutcome | Catch | BatchCatch)[] = [];
-    for (const j of jobs) outcomes.push('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch) : await runJob(j));
-    // Disconnect only once the answer is handed over, or it may be lost.
-    process.send!(outcomes, undefined, {}, () => process.disconnect());
+    // Each answer as soon as it is known (the parent keeps them as they come).
+    for (const j of jobs) {
+      const outcome: MutantOutcome | Catch | BatchCatch = 'exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch) : await runJob(j);
+      await new Promise<void>((resolve) => process.send!([outcome], undefined, {}, () => resolve()));
+    }
+    // Disconnect only once every answer is handed over, or one may be lost.
+    process.disconnect();
   });
 }

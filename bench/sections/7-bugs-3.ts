@@ -24,7 +24,8 @@ export default {
   async run() {
     const beforeFile = new URL('../unseen-3-before.json', import.meta.url);
     const before = existsSync(beforeFile) ? (JSON.parse(readFileSync(beforeFile, 'utf8')) as { commit: string; catches: Found[] }) : null;
-    const jobs: BatchJob[] = Object.entries(BATCH_3).flatMap(([model, mutants]) => Object.keys(mutants).flatMap((mutant) => SEEDS.map((seed) => ({ batch: 3 as const, model, mutant, seed }))));
+    // Every mutant's default seed first, then seed 2, ...: the default seed's figures come first.
+    const jobs: BatchJob[] = SEEDS.flatMap((seed) => Object.entries(BATCH_3).flatMap(([model, mutants]) => Object.keys(mutants).map((mutant) => ({ batch: 3 as const, model, mutant, seed }))));
     const answers = await runJobs<BatchJob, Found>(jobs);
     const rows: (string | number)[][] = [];
     const totals = { before: [0, 0], after: [0, 0] };
