@@ -6,7 +6,7 @@
  * - an unseen-bug job (with `exploration`): unseen.ts's `catchOne`, before or after issue 12.
  */
 import { fork } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suites } from '../properties/registry.js';
 import { defaultCheck } from './default-check.js';
@@ -25,8 +25,28 @@ export interface UnseenJob {
   readonly exploration: 'before' | 'after';
 }
 
-/** Runs `jobs` in two child processes (jobs dealt out in turn) and returns every answer. */
-export function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
+/**
+ * PROTOKIT_BENCH_RESUME (a file of answers, as PROTOKIT_BENCH_PARTIAL writes them): jobs answered
+ * there are not run again (matched by model, mutant and seed); with PROTOKIT_BENCH_RUN_NONE=1 no
+ * job is run, and a section reports the jobs without an answer as not run.
+ */
+const RESUME = process.env.PROTOKIT_BENCH_RESUME;
+const RUN_NONE = process.env.PROTOKIT_BENCH_RUN_NONE === '1';
+const keyOf = (x: unknown): string => {
+  const j = x as { model: string; mutant: string; seed: number };
+  return `${j.model}/${j.mutant}/${j.seed}`;
+};
+
+/** Runs `jobs` in two child processes (jobs dealt out in turn) and returns every answer (see RESUME). */
+export async function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
+  const kept = RESUME && existsSync(RESUME) ? readFileSync(RESUME, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as A) : [];
+  const known = new Map(kept.map((a) => [keyOf(a), a]));
+  const done = jobs.flatMap((j) => (known.has(keyOf(j)) ? [known.get(keyOf(j))!] : []));
+  const left = RUN_NONE ? [] : jobs.filter((j) => !known.has(keyOf(j)));
+  return [...done, ...(left.length ? await runInChildren<J, A>(left) : [])];
+}
+
+function runInChildren<J, A>(jobs: readonly J[]): Promise<A[]> {
   const script = fileURLToPath(import.meta.url);
   const shares = Array.from({ length: PROCESSES }, (_, p) => jobs.filter((_, j) => j % PROCESSES === p));
   return Promise.all(

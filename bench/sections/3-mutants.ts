@@ -24,6 +24,8 @@ export default {
     for (const suite of suites) {
       for (const mutant of Object.keys(suite.model.mutants).filter((m) => ONLY === null || ONLY.test(`${suite.model.name}/${m}`))) {
         const mine = outcomes.filter((o) => o.model === suite.model.name && o.mutant === mutant).sort((a, b) => a.seed - b.seed);
+        // A mutant no answer came for (a sweep cut short) has no row.
+        if (mine.length === 0) continue;
         const caught = mine.filter((o) => o.caught === o.breaks);
         const any = mine.filter((o) => o.caught !== null);
         const bySmall = mine.filter((o) => o.foundBy === 'small').length;
