@@ -6,6 +6,7 @@
  * - an unseen-bug job (with `exploration`): unseen.ts's `catchOne`, before or after issue 12.
  */
 import { fork } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { suites } from '../properties/registry.js';
 import { defaultCheck } from './default-check.js';
@@ -14,6 +15,8 @@ import { catchOne, type Catch } from './unseen.js';
 import { catchBatchDefault, type BatchCatch } from './unseen-2.js';
 
 const PROCESSES = 2;
+/** PROTOKIT_BENCH_PARTIAL (a file): each answer is appended to it, one JSON a line, as it arrives. */
+const PARTIAL = process.env.PROTOKIT_BENCH_PARTIAL;
 
 export interface UnseenJob {
   readonly model: string;
@@ -22,8 +25,28 @@ export interface UnseenJob {
   readonly exploration: 'before' | 'after';
 }
 
-/** Runs `jobs` in two child processes (jobs dealt out in turn) and returns every answer. */
-export function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
+/**
+ * PROTOKIT_BENCH_RESUME (a file of answers, as PROTOKIT_BENCH_PARTIAL writes them): jobs answered
+ * there are not run again (matched by model, mutant and seed); with PROTOKIT_BENCH_RUN_NONE=1 no
+ * job is run, and a section reports the jobs without an answer as not run.
+ */
+const RESUME = process.env.PROTOKIT_BENCH_RESUME;
+const RUN_NONE = process.env.PROTOKIT_BENCH_RUN_NONE === '1';
+const keyOf = (x: unknown): string => {
+  const j = x as { model: string; mutant: string; seed: number };
+  return `${j.model}/${j.mutant}/${j.seed}`;
+};
+
+/** Runs `jobs` in two child processes (jobs dealt out in turn) and returns every answer (see RESUME). */
+export async function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
+  const kept = RESUME && existsSync(RESUME) ? readFileSync(RESUME, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as A) : [];
+  const known = new Map(kept.map((a) => [keyOf(a), a]));
+  const done = jobs.flatMap((j) => (known.has(keyOf(j)) ? [known.get(keyOf(j))!] : []));
+  const left = RUN_NONE ? [] : jobs.filter((j) => !known.has(keyOf(j)));
+  return [...done, ...(left.length ? await runInChildren<J, A>(left) : [])];
+}
+
+function runInChildren<J, A>(jobs: readonly J[]): Promise<A[]> {
   const script = fileURLToPath(import.meta.url);
   const shares = Array.from({ length: PROCESSES }, (_, p) => jobs.filter((_, j) => j % PROCESSES === p));
   return Promise.all(
@@ -32,7 +55,11 @@ export function runJobs<J, A>(jobs: readonly J[]): Promise<A[]> {
         new Promise<A[]>((resolve, reject) => {
           const answers: A[] = [];
           const child = fork(script, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-          child.on('message', (m) => answers.push(...(m as A[])));
+          child.on('message', (m) => {
+            answers.push(...(m as A[]));
+            // A long sweep on a crowded machine may not end in time: what is done is kept as it comes.
+            if (PARTIAL) appendFileSync(PARTIAL, (m as A[]).map((a) => JSON.stringify(a) + '\n').join(''));
+          });
           child.on('error', reject);
           child.on('exit', (code) => (code === 0 && answers.length === share.length ? resolve(answers) : reject(new Error(`a bench job process exited with ${code} after ${answers.length} of ${share.length} jobs`))));
           child.send(share);
@@ -47,9 +74,9 @@ export interface MutantJob {
   readonly seed: number;
 }
 
-/** A job of the second unseen batch (bench/unseen-2.ts): today's default check of one mutant at one seed. */
+/** A job of the second or third unseen batch (bench/unseen-2.ts, unseen-3.ts): today's default check of one mutant at one seed. */
 export interface BatchJob {
-  readonly batch: 2;
+  readonly batch: 2 | 3;
   readonly model: string;
   readonly mutant: string;
   readonly seed: number;
@@ -105,9 +132,12 @@ export async function runJob(job: MutantJob): Promise<MutantOutcome> {
 
 if (process.send !== undefined) {
   process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob)[]) => {
-    const outcomes: (MutantOutcome | Catch | BatchCatch)[] = [];
-    for (const j of jobs) outcomes.push('exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed) : await runJob(j));
-    // Disconnect only once the answer is handed over, or it may be lost.
-    process.send!(outcomes, undefined, {}, () => process.disconnect());
+    // Each answer as soon as it is known (the parent keeps them as they come).
+    for (const j of jobs) {
+      const outcome: MutantOutcome | Catch | BatchCatch = 'exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch) : await runJob(j);
+      await new Promise<void>((resolve) => process.send!([outcome], undefined, {}, () => resolve()));
+    }
+    // Disconnect only once every answer is handed over, or one may be lost.
+    process.disconnect();
   });
 }

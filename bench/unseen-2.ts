@@ -16,6 +16,7 @@ import { unseenMutants2For } from '../models/mapreduce/unseen-mutants-2.js';
 import { wordCount } from '../models/mapreduce/word-count.js';
 import { unseenMutants2 as quorumKv } from '../models/quorum-kv/unseen-mutants-2.js';
 import type { MutantSpec } from '../src/index.js';
+import { BATCH_3 } from './unseen-3.js';
 
 export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec>>>> = {
   'two-phase-commit': twoPhaseCommit,
@@ -25,10 +26,13 @@ export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec
   'quorum-kv': quorumKv,
 };
 
-/** The registered suite of `model`, its model's mutants joined by the batch. */
-export function batchSuite(model: string): Suite {
+/** The batches by number (the third: bench/unseen-3.ts). */
+const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3 };
+
+/** The registered suite of `model`, its model's mutants joined by the batch (the second unless told). */
+export function batchSuite(model: string, batch = 2): Suite {
   const suite = suites.find((s) => s.model.name === model)!;
-  return { ...suite, model: { ...suite.model, mutants: { ...suite.model.mutants, ...BATCH_2[model] } } };
+  return { ...suite, model: { ...suite.model, mutants: { ...suite.model.mutants, ...BATCHES[batch]![model] } } };
 }
 
 export interface BatchCatch {
@@ -60,10 +64,10 @@ export function catchBatch(model: string, mutant: string, seed: number, suite: S
 }
 
 /** The same check with today's default: the small pass first, then the random runs (`protokit check MODEL --mutant M --seed N`; the pass searched once per mutant, see default-check.ts). */
-export async function catchBatchDefault(model: string, mutant: string, seed: number): Promise<BatchCatch & { readonly foundBy: 'small' | 'random' | null }> {
+export async function catchBatchDefault(model: string, mutant: string, seed: number, batch = 2): Promise<BatchCatch & { readonly foundBy: 'small' | 'random' | null }> {
   const t0 = process.cpuUsage();
   try {
-    const r = await defaultCheck(batchSuite(model), mutant, seed, false);
+    const r = await defaultCheck(batchSuite(model, batch), mutant, seed, false);
     const violation = r.small.find((p) => p.violation)?.violation ?? r.random?.violation ?? null;
     return { model, mutant, seed, caught: violation?.property ?? null, foundBy: r.foundBy, runs: r.random?.runs ?? 0, steps: r.random?.steps ?? 0, cpuMs: r.cpuMs };
   } catch (error) {

@@ -26,10 +26,13 @@ export default {
     const answers = await runJobs<BatchJob, After>(jobs);
     const rows: (string | number)[][] = [];
     const totals = { before: [0, 0], after: [0, 0] };
+    let notRun = 0;
     for (const [model, mutants] of Object.entries(BATCH_2)) {
       for (const mutant of Object.keys(mutants)) {
         const was = SEEDS.map((seed) => before.catches.find((c) => c.model === model && c.mutant === mutant && c.seed === seed)!);
-        const now = SEEDS.map((seed) => answers.find((c) => c.model === model && c.mutant === mutant && c.seed === seed)!);
+        // Seeds without an answer (PROTOKIT_BENCH_RUN_NONE after a sweep cut short) are left out.
+        const now = SEEDS.flatMap((seed) => answers.filter((c) => c.model === model && c.mutant === mutant && c.seed === seed));
+        notRun += SEEDS.length - now.length;
         const caught = <C extends BatchCatch>(cs: C[]) => cs.filter((c) => c.caught !== null);
         totals.before[0]! += was[0]!.caught ? 1 : 0;
         totals.before[1]! += caught(was).length;
@@ -37,7 +40,7 @@ export default {
         totals.after[1]! += caught(now).length;
         const time = caught(now).length ? `${ms(median(caught(now).map((c) => c.cpuMs)))} (${median(caught(now).map((c) => c.runs))} runs)` : '—';
         const by = [...new Set(caught(now).map((c) => c.foundBy))].join(', ') || '—';
-        rows.push([model, mutant, mutants[mutant]!.breaks, was[0]!.caught ? '✓' : '✗', `${caught(was).length}/5`, now[0]!.caught ? '✓' : '✗', `${caught(now).length}/5`, now[0]!.caught ?? '—', by, time]);
+        rows.push([model, mutant, mutants[mutant]!.breaks, was[0]!.caught ? '✓' : '✗', `${caught(was).length}/5`, now[0]!.caught ? '✓' : '✗', `${caught(now).length}/${now.length}`, now[0]!.caught ?? '—', by, time]);
       }
     }
     const n = rows.length;
@@ -47,7 +50,7 @@ export default {
       '',
       table(['model', 'mutant', 'written to break', 'before, seed 1', 'before, seeds 1–5', 'after, seed 1', 'after, seeds 1–5', 'property (seed 1)', 'found by', 'time to catch'], rows),
       '',
-      `Default seed: ${totals.before[0]} of ${n} before, ${totals.after[0]} of ${n} after. Seeds 1–5: ${totals.before[1]} of ${5 * n} before, ${totals.after[1]} of ${5 * n} after.`,
+      `Default seed: ${totals.before[0]} of ${n} before, ${totals.after[0]} of ${n} after. Seeds 1–5: ${totals.before[1]} of ${5 * n} before, ${totals.after[1]} of ${5 * n - notRun} run after${notRun ? ` (${notRun} not run)` : ''}.`,
     ].join('\n');
     return { markdown, json: { before: before.catches, after: answers, totals } };
   },

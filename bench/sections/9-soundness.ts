@@ -23,6 +23,11 @@ const SIDE_BY_SIDE = Number(process.env.PROTOKIT_SOUNDNESS_LANES ?? 2);
  * not run, so a sweep on a crowded machine still reports what it did. Jobs run cheapest first.
  */
 const DEADLINE = process.env.PROTOKIT_SOUNDNESS_DEADLINE ? Date.parse(process.env.PROTOKIT_SOUNDNESS_DEADLINE) : Infinity;
+/**
+ * PROTOKIT_SOUNDNESS_ONLY (a regular expression): only the jobs whose label matches, to finish a
+ * sweep a deadline cut short (e.g. `check raft --seed (1\d|20)$`); the table then lists those.
+ */
+const ONLY = process.env.PROTOKIT_SOUNDNESS_ONLY ? new RegExp(process.env.PROTOKIT_SOUNDNESS_ONLY) : null;
 
 type Outcome = 'ok' | 'expected' | 'false alarm' | 'witness missed' | 'inconclusive' | 'error' | 'not run (deadline)';
 
@@ -106,7 +111,7 @@ export default {
     const started = performance.now(); // allow-clock
     let answers: Answer[];
     try {
-      answers = await runAll(byCost(sweepJobs()), out);
+      answers = await runAll(byCost(sweepJobs().filter((j) => ONLY === null || ONLY.test(j.label))), out);
     } finally {
       rmSync(out, { recursive: true, force: true });
     }
@@ -123,7 +128,7 @@ export default {
     const namedRows = named.map((a) => [`\`${a.job.label}\``, a.outcome, a.detail || '—', a.size, ms(a.wallMs)]);
     const unexpected = answers.filter((a) => a.outcome === 'false alarm' || a.outcome === 'witness missed' || a.outcome === 'error');
     const markdown = [
-      `Every model's default \`check\` on the correct model at seeds 1–${SEEDS.length}, and every named configuration (the README's \`explore\` commands and pinned configurations, each suite's small configuration, every preset under \`check\` and \`explore\`; searches capped at 400,000 states), each as the command line in a child process, ${SIDE_BY_SIDE} side by side (PROTOKIT_SOUNDNESS_LANES); jobs left at PROTOKIT_SOUNDNESS_DEADLINE are listed as not run. A violation counts as expected only when the suite declares it (\`expectedFailures\`: that property in that preset). Wall time on a shared 2-core machine.`,
+      `${ONLY ? `Only the jobs matching PROTOKIT_SOUNDNESS_ONLY=\`${ONLY.source}\` of: ` : ''}Every model's default \`check\` on the correct model at seeds 1–${SEEDS.length}, and every named configuration (the README's \`explore\` commands and pinned configurations, each suite's small configuration, every preset under \`check\` and \`explore\`; searches capped at 400,000 states), each as the command line in a child process, ${SIDE_BY_SIDE} side by side (PROTOKIT_SOUNDNESS_LANES); jobs left at PROTOKIT_SOUNDNESS_DEADLINE are listed as not run. A violation counts as expected only when the suite declares it (\`expectedFailures\`: that property in that preset). Wall time on a shared 2-core machine.`,
       '',
       table(['model', 'seeds passed', 'not passed', 'wall time (checks run)'], seedRows),
       '',

@@ -46,6 +46,16 @@ const acceptsBelowPromise = acceptor.provide({
   guards: { notBelowThePromise: ({ context, event }) => (event as Received<Accept>).ballot >= context.acceptedBallot },
 });
 
+/** Accepting raises the promise to the ballot accepted before, not to the one being accepted (the old field is read). */
+const promisesPreviousAcceptance = acceptor.provide({
+  actions: {
+    accept: assign(({ context, event }) => {
+      const { ballot, value } = event as Received<Accept>;
+      return { promised: Math.max(context.promised, context.acceptedBallot), acceptedBallot: ballot, acceptedValue: value };
+    }),
+  },
+});
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'ignores-reported-values': {
     description: 'the proposer ignores the values reported in promises and proposes its own',
@@ -86,6 +96,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'the proposer adopts the highest reported acceptance even when nothing was accepted, proposing no value',
     breaks: 'validity',
     roles: { proposer: { machine: adoptsEmptyReport } },
+  },
+  'promises-previous-acceptance': {
+    description: 'accepting a ballot raises the promise to the ballot accepted before, not to this one',
+    breaks: 'accepted-within-promise',
+    roles: { acceptor: { machine: promisesPreviousAcceptance } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,

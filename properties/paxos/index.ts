@@ -1,7 +1,7 @@
 /**
  * What single-decree Paxos must guarantee ("Paxos Made Simple", section 2.1: only a proposed
- * value may be chosen, only one value is chosen, a learner learns only a chosen value), and one
- * local rule the proof rests on (an acceptor's promise only grows).
+ * value may be chosen, only one value is chosen, a learner learns only a chosen value), and two
+ * local rules the proof rests on (an acceptor's promise only grows; what it accepted it promised).
  *
  * "Chosen" is read from history: the acceptors' Accepted(acceptor, ballot, value) observations.
  * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
@@ -93,6 +93,21 @@ export const promiseNeverDecreases = alwaysStep(
   },
 );
 
+/** A crashed acceptor's accepted ballot is what its stable storage holds. */
+const acceptedOf = (a: NodeView): number => (typeof a.context.acceptedBallot === 'number' ? a.context.acceptedBallot : NO_BALLOT);
+
+/**
+ * Accepting a ballot is promising it ("Paxos Made Simple", P1a: an acceptor accepts a proposal
+ * numbered n unless it has responded to a prepare request numbered above n; Lamport's Paxos.tla
+ * keeps maxVBal[a] =< maxBal[a] in its invariant). An acceptor whose accepted ballot is above its
+ * promise may still promise a lower ballot, and report an acceptance that ballot cannot see.
+ */
+export const acceptedWithinPromise = always('accepted-within-promise', "an acceptor's accepted ballot never exceeds its promised ballot", (w) => {
+  for (const a of w.role('acceptor')) {
+    if (acceptedOf(a) > promiseOf(a)) return `${a.id} accepted ballot ${acceptedOf(a)} but has promised only ballot ${promiseOf(a)}`;
+  }
+});
+
 /**
  * Liveness: on every fair behaviour some value is chosen, unless a fault cost the last ballot.
  * It holds with one proposer and, in these bounded configurations, with two: proposers may
@@ -181,7 +196,7 @@ export default defineSuite({
   model,
   // learners-agree (exported above) follows from agreement and learned-was-chosen, which is the
   // stronger statement of section 2.1: no bug can violate it first, so the suite checks the two.
-  properties: [agreement, validity, learnedWasChosen, promiseNeverDecreases, eventuallyChosen, chosen, learned, chosenAfterCompetition, chosenAfterRestart],
+  properties: [agreement, validity, learnedWasChosen, promiseNeverDecreases, acceptedWithinPromise, eventuallyChosen, chosen, learned, chosenAfterCompetition, chosenAfterRestart],
   budget: { runs: 5000, depth: 30 },
   terminal: (w) => decided(w) || outOfBallots(w),
   // Exhaustive search: two proposers with a ballot each (so a second ballot can adopt the

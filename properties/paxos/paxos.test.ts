@@ -34,6 +34,7 @@ describe('paxos', () => {
     'shared-ballots': { property: 'agreement', step: 14 },
     'learner-minority-quorum': { property: 'learned-was-chosen', step: 7 },
     'adopts-empty-report': { property: 'validity', step: 7 },
+    'promises-previous-acceptance': { property: 'accepted-within-promise', step: 6 },
     // One proposer, one ballot, one lost Promise: it waits for ever for the third promise.
     'waits-for-all-promises': { property: 'eventually-chosen', step: 6, options: { config: { proposers: 1, learners: 0, maxBallot: 0 }, faults: { network: 'unordered', loss: 1, duplicate: 0, crash: 0, partition: 0 } } },
     'learner-mixes-ballots': { property: 'learned-was-chosen', step: 15 },

@@ -249,6 +249,16 @@ export default defineSuite({
   // them there (concurrent puts that tie, a put that overtakes another) stays unexplored.
   sweep: { keys: [1, 2] },
   terminal: finished,
+  // Dynamo gives these up by design, and says so (DeCandia et al. 2007): a sloppy quorum's read
+  // may miss a write that went to stand-ins (section 4.6), and last-writer-wins on the
+  // coordinators' clocks keeps the later timestamp, not the later put (section 6): with
+  // skewed clocks an acknowledged put loses to an earlier one. Not a bug of the model: the ABD
+  // default keeps every one of them.
+  expectedFailures: [
+    { property: 'no-lost-write', preset: 'dynamo', why: "Dynamo's sloppy quorums and last-writer-wins on skewed clocks lose acknowledged writes (DeCandia et al. 2007, sections 4.4, 4.6, 6)" },
+    { property: 'no-read-inversion', preset: 'dynamo', why: 'without a write-back before answering, a later read may return an older value (Dynamo is not linearizable)' },
+    { property: 'linearizable', preset: 'dynamo', why: 'Dynamo trades linearizability for availability (DeCandia et al. 2007, section 2.3)' },
+  ],
   // Exhaustive search: the smallest sloppy cluster with a stand-in, one client of one operation
   // (so the history properties, which a sloppy quorum gives up, have nothing to compare), clients
   // that wait, and one crash: hinted handoff, a hint lost or kept through a crash (498 states).

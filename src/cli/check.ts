@@ -9,6 +9,7 @@ import { checkRandomInterruptible, DEFAULT_SEED, DISTINCT_LIMIT, type CheckOptio
 import { interruptible } from './interrupt.js';
 import { checkOnWorker, checkParallel, shardPlan, smallPassOnWorker, WORKER_MIN_STEPS } from '../explore/shard/shard.js';
 import { SMALL_PASS_STATES, searchSmall, smallConfigsOf, type SmallPassResult } from '../explore/default/small-pass.js';
+import { searchMissedWitnesses, WITNESS_SEARCH_STATES, type WitnessSearch } from '../explore/default/witness-search.js';
 import { resolveInstance } from '../engine/instance.js';
 import { buildTrace } from '../trace/replay.js';
 import { resolveShard, type ShardFound } from '../explore/shard/auto.js';
@@ -89,6 +90,8 @@ interface ModelOutcome {
   /** Why the trace (or its HTML view) could not be written, or null. */
   readonly writeError: string | null;
   readonly writeExit: number | null;
+  /** What a breadth-first search of the check's configurations said of the witnesses its runs missed (null: none missed, or not searched). */
+  readonly witnessSearch: WitnessSearch | null;
 }
 
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
@@ -340,8 +343,15 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
     const trace = { ...traceOfCheck(suite, { config, faults }, result, suiteRecordOf(path, options.load)), ...(selected ? { properties: selected } : {}) };
     ({ tracePath, htmlPath, writeError, writeExit } = await saveTraceAndView(suite, path, trace));
   }
-  const witnessesMissed = result.violation === null && result.witnesses.some((w) => !w.reached);
-  return { result, small, foundBy, suite, options, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, writeExit, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed };
+  // A witness the runs missed: a bounded search of the same configurations says whether it can be reached at all.
+  const missed = result.witnesses.filter((w) => !w.reached).map((w) => w.name);
+  const witnessSearch =
+    result.violation === null && !result.interrupted && shard === undefined && missed.length > 0
+      ? await interruptible((signal) => searchMissedWitnesses(suite, missed, { config, faults, mutant: options.mutant, signal }))
+      : null;
+  // Unreachable in this configuration is a fact about it, not a failure (as explore says); reachable or unknown fails.
+  const witnessesMissed = missed.some((name) => witnessSearch?.verdicts.find((v) => v.name === name)?.verdict !== 'unreachable');
+  return { result, small, foundBy, suite, options, shard: found, properties: suite.properties.length, liveness: suite.properties.filter(isLiveness).length, loadArg: options.load ? ` --load ${shellArg(options.load)}` : '', tracePath, htmlPath, writeError, writeExit, rerun: rerunCommand, ok: result.violation === null && !witnessesMissed, witnessSearch };
 }
 
 /**
@@ -381,7 +391,9 @@ function jsonOf(o: ModelOutcome): object {
     distinctSketch: r.distinctSketch,
     shard: o.shard,
     lassos: r.lassos,
-    witnesses: r.witnesses,
+    // `verdict` (extends `reached`): reached by the runs, or for a missed one what the search of its configurations said.
+    witnesses: r.witnesses.map((w) => ({ ...w, verdict: w.reached ? 'reached' : (o.witnessSearch?.verdicts.find((v) => v.name === w.name)?.verdict ?? 'unknown') })),
+    ...(o.witnessSearch ? { witnessSearch: { distinctStates: o.witnessSearch.distinctStates, complete: o.witnessSearch.complete, elapsedMs: Math.round(o.witnessSearch.elapsedMs) } } : {}),
     strategy: r.strategy,
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.coverage ? { coverage: r.coverage } : {}),
@@ -468,13 +480,34 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '○'} ${s(w.name)}`).join('  ') || 'none'}`);
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
+    const verdictOf = (name: string) => o.witnessSearch?.verdicts.find((v) => v.name === name)?.verdict ?? 'unknown';
     const missed = r.witnesses.filter((w) => !w.reached);
+    const failed = missed.filter((w) => verdictOf(w.name) !== 'unreachable');
     // A random budget samples behaviours: it finds violations, it never shows their absence (explore does).
     lines.push(c.green(`  ✓ no invariant violated in ${r.runs.toLocaleString('en-US')} runs (random runs sample behaviours; explore searches every state of a configuration)`));
     if (o.liveness > 0) lines.push(`  liveness: no violation found in ${r.lassos.toLocaleString('en-US')} lassos examined (random runs never show that liveness holds; explore decides it)`);
-    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : c.red(`✗ ${s(w.name)}`))).join('  ') || 'none'}`);
-    if (missed.length) {
-      lines.push(c.red(`  ✗ ${missed.length} witness${missed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs: the budget is too small or the model cannot get there (explore decides which)`));
+    const mark = (name: string) => (verdictOf(name) === 'unreachable' ? ' (unreachable in this configuration)' : verdictOf(name) === 'reached' ? ' (reachable: the search reached it)' : '');
+    // ○ as explore marks a witness that cannot be reached in the configuration; ✗ one the runs should have reached.
+    const shown = (name: string) => (verdictOf(name) === 'unreachable' ? `○ ${s(name)}${mark(name)}` : c.red(`✗ ${s(name)}${mark(name)}`));
+    lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : shown(w.name))).join('  ') || 'none'}`);
+    const search = o.witnessSearch;
+    if (search) {
+      const searched = `${search.distinctStates.toLocaleString('en-US')} states`;
+      lines.push(
+        search.complete
+          ? `  the runs missed ${missed.length === 1 ? 'a witness' : `${missed.length} witnesses`}: a breadth-first search of this configuration (${searched}, every reachable state) decided ${missed.length === 1 ? 'it' : 'them'}`
+          : `  the runs missed ${missed.length === 1 ? 'a witness' : `${missed.length} witnesses`}: a breadth-first search of this configuration stopped at its bound of ${WITNESS_SEARCH_STATES.toLocaleString('en-US')} states per configuration (${searched})`,
+      );
+    }
+    if (failed.length) {
+      const reachable = failed.filter((w) => verdictOf(w.name) === 'reached').length;
+      lines.push(
+        c.red(
+          reachable === failed.length
+            ? `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs, though reachable here: the budget is too small`
+            : `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs: the budget is too small or the model cannot get there (explore decides which)`,
+        ),
+      );
       lines.push(`    rerun:  ${s(o.rerun)}`);
     }
   }
@@ -487,7 +520,7 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
   const rows = outcomes.map((o) => {
     const r = o.result;
     const invariants = r.witnesses.length;
-    const missed = r.witnesses.filter((w) => !w.reached).length;
+    const missed = r.witnesses.filter((w) => !w.reached && o.witnessSearch?.verdicts.find((v) => v.name === w.name)?.verdict !== 'unreachable').length;
     return [
       s(r.model),
       `${o.properties} (${invariants} witnesses${missed ? `, ${missed} missed` : ''})`,
