@@ -45,6 +45,24 @@ export interface ValidateCommandOptions {
   json?: boolean;
 }
 
+/**
+ * The command that validates these logs again with every setting that changes the verdict (the
+ * model, suite, mapping, configuration, mutant, faults, network and application events given).
+ */
+function validateCommandLine(logPaths: readonly string[], suite: Suite, options: ValidateCommandOptions): string {
+  const args = [COMMAND, 'validate', ...logPaths.map(shellArg), '--model', shellArg(suite.model.name)];
+  if (options.load) args.push('--load', shellArg(options.load));
+  if (options.map) args.push('--map', shellArg(options.map));
+  for (const c of options.config ?? []) args.push('--config', shellArg(c));
+  if (options.mutant) args.push('--mutant', shellArg(options.mutant));
+  if (options.faults === false) args.push('--no-faults');
+  else if (typeof options.faults === 'string') args.push('--faults', shellArg(options.faults));
+  if (options.network) args.push('--network', shellArg(options.network));
+  if (options.unloggedEnv) args.push('--unlogged-env');
+  if (options.appEvents) args.push('--app-events', shellArg(options.appEvents));
+  return args.join(' ');
+}
+
 /** A `--map` module: its default export, a function or `{ map, logsEnvironment?, config? }`. */
 async function loadMapping(path: string): Promise<LogMapping> {
   const file = resolve(path);
@@ -156,7 +174,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
   }
   const elapsedMs = Math.round(performance.now() - started); // allow-clock
   const loadArg = options.load ? ` --load ${shellArg(options.load)}` : '';
-  const rerun = [COMMAND, 'validate', ...logPaths.map(shellArg), '--model', shellArg(suite.model.name), ...(options.map ? ['--map', shellArg(options.map)] : []), ...(options.load ? ['--load', shellArg(options.load)] : []), ...(strategy !== 'depth-first' ? ['--strategy', strategy] : [])].join(' ');
+  const rerun = [validateCommandLine(logPaths, suite, options), ...(strategy !== 'depth-first' ? ['--strategy', strategy] : [])].join(' ');
 
   if (options.json) {
     process.stdout.write(
@@ -313,7 +331,7 @@ async function followLogs(logPaths: string[], options: ValidateCommandOptions, s
       } else {
         const head = verdict === 'valid' ? `✓ valid: every one of the ${online.linesRead} lines read is explained (the logs were quiet for ${idleMs / 1000} s)` : `interrupted: ${online.linesRead} lines read, ${online.explained} explained, none contradicts the model so far`;
         lines.push(`${head}; ${online.possibleStates.toLocaleString('en-US')} possible state${online.possibleStates === 1 ? '' : 's'}, ${online.statesVisited.toLocaleString('en-US')} states searched, ${elapsedMs} ms`);
-        lines.push(`  for the reconstructed run as a trace, and the model's properties on it: ${s([COMMAND, 'validate', ...logPaths.map(shellArg), '--model', shellArg(suite.model.name), ...(options.map ? ['--map', shellArg(options.map)] : [])].join(' '))}`);
+        lines.push(`  for the reconstructed run as a trace, and the model's properties on it: ${s(validateCommandLine(logPaths, suite, options))}`);
       }
       process.stdout.write(lines.join('\n') + '\n');
     }

@@ -150,6 +150,8 @@ describe('protokit validate --follow', () => {
       const r = await run('validate', path, '--model', 'two-phase-commit', '--faults', 'loss=2,duplicate=2,crash=2', '--follow', '--idle-timeout', '600');
       expect([r.code, r.stderr]).toEqual([130, '']);
       expect(r.stdout).toMatch(/\ninterrupted: \d+ lines read, \d+ explained, none contradicts the model so far; \d+ possible states?, /);
+      // The command it offers validates the same logs with the same fault bounds (without them it would search another model).
+      expect(r.stdout).toContain(`its properties on it: npx protokit validate ${path} --model two-phase-commit --faults loss=2,duplicate=2,crash=2\n`.replace('its properties', "the model's properties"));
     } finally {
       clearInterval(timer);
       for (const l of others) process.on('SIGINT', l);
