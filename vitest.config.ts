@@ -51,12 +51,10 @@ export default defineConfig({
     // A `--load` suite is imported under a time limit (a top-level await that never settles); under
     // load, tsx compiling a suite can take longer than the default, which is no failure of the suite.
     env: { PROTOKIT_LOAD_TIMEOUT_MS: String(HANG) },
-    // Test files share their worker's modules instead of each importing the kit, xstate, fast-check
-    // and zod afresh: about 1 s of CPU saved per file (12 files: 39.1 s CPU isolated, 26.5 s shared),
-    // and the engine's per-machine transition memos stay warm from one model's file to the next.
-    // Safe because no test file mocks a module or leaves global state behind: spies are restored
-    // after each call (src/cli/run-in-process.ts) and environment variables put back.
-    isolate: false,
+    // Each test file gets fresh modules (vitest's default). Sharing them (`isolate: false`) saved about
+    // 1 s of CPU per file, but made the studio's browser test hang when it ran after another file in
+    // the same worker, and made heavy files slower (more live heap to collect): a test's verdict must
+    // not depend on which file ran before it.
     // PROTOKIT_TEST_CPU=FILE: each test file's CPU, one line per file (bench/tools/test-cpu.ts).
     setupFiles: process.env.PROTOKIT_TEST_CPU ? ['bench/tools/test-cpu.ts'] : [],
     sequence: { sequencer: CostliestFirst },

@@ -120,7 +120,7 @@ interface LevelWorlds {
 
 class ClusterLost extends Error {}
 
-/** Since 0.4.0. An exhaustive search whose levels are expanded by `protokit worker` processes over NATS. */
+/** New after 0.3.0 (CHANGELOG, Unreleased). An exhaustive search whose levels are expanded by `protokit worker` processes over NATS. */
 export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions, cluster: ClusterOptions): Promise<ClusterExploreResult> {
   checkCredentials(cluster.credentials, '--cluster');
   if (options.coverage) throw new UsageError('--coverage counts in one process: leave out --cluster');

@@ -21,6 +21,9 @@ import { loadTrace } from '../trace/file.js';
 import { faultyTrace } from './test-traces.js';
 import { renderTrace } from './trace.js';
 
+/** Waits in the browser end only on a hang, never on a slow machine (CI shares 2 cores). */
+const HANG_MS = 300_000;
+
 const CHROMIUM = process.env.PROTOKIT_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TRACE = 'traces/two-phase-commit/rm-forgets-prepared.json';
@@ -55,6 +58,7 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
     const file = join(dir, `${source.replace(/\W+/g, '-')}.html`);
     writeFileSync(file, renderTrace('html', suiteOf(trace.model), trace, source));
     const p = await browser.newPage({ viewport });
+    p.setDefaultTimeout(HANG_MS); // playwright's 30 s would fail a loaded machine: only a hang may fail
     p.on('request', (r) => requests.push(r.url()));
     p.on('pageerror', (e) => errors.push(e.message));
     p.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -123,6 +127,7 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
   test('#step=N in the address opens it at step N', async () => {
     const file = join(dir, `${TRACE.replace(/\W+/g, '-')}.html`);
     const linked = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    linked.setDefaultTimeout(HANG_MS); // playwright's 30 s would fail a loaded machine: only a hang may fail
     await linked.goto(`${pathToFileURL(file).href}#step=4`);
     expect((await linked.locator('#step-label').textContent()) ?? '').toBe('step 4 / 10');
     await linked.close();

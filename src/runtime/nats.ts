@@ -31,7 +31,7 @@ export interface NatsTransportOptions {
   readonly reconnectTimeWaitMs?: number;
 }
 
-/** Since 0.2.0. A NATS transport, with its counts and a fault hook. */
+/** New after 0.3.0 (CHANGELOG, Unreleased). A NATS transport, with its counts and a fault hook. */
 export interface NatsTransport extends Transport {
   /** The subject this node receives on (after `listen`). */
   subject(): string;
@@ -43,7 +43,7 @@ export interface NatsTransport extends Transport {
 /** Subject tokens: no dots, spaces or wildcards inside a node id or a prefix's token. */
 const TOKEN = /^[A-Za-z0-9_-]{1,64}$/;
 
-/** Since 0.2.0. A NATS transport for one node. */
+/** New after 0.3.0 (CHANGELOG, Unreleased). A NATS transport for one node. */
 export function natsTransport(options: NatsTransportOptions): NatsTransport {
   const prefix = options.subjectPrefix ?? 'protokit.node';
   if (!prefix.split('.').every((t) => TOKEN.test(t))) throw new Error(`subjectPrefix '${prefix.slice(0, 80)}': expected dot-separated tokens of letters, digits, _ and -`);
