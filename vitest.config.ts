@@ -16,13 +16,17 @@ const HANG = 600_000;
  * costly model suites last. Only an order: a file missing here runs after them, as vitest sorts it.
  */
 const COSTLIEST = [
-  'src/cli/package.test.ts',
+  'src/cluster/cluster.test.ts',
   'properties/raft/raft.test.ts',
+  'src/cli/package.test.ts',
   'src/cli/hostile-files.test.ts',
-  'properties/quorum-kv/quorum-kv.test.ts',
-  'src/cli/hostile.test.ts',
-  'properties/paxos/paxos.test.ts',
   'src/cli/user-errors.test.ts',
+  'properties/paxos/paxos.test.ts',
+  'src/cli/hostile.test.ts',
+  'properties/quorum-kv/quorum-kv.test.ts',
+  'src/explore/bfs/search.test.ts',
+  'src/release.test.ts',
+  'src/cli/supervise.test.ts',
   'src/cli/hostile-bounds.test.ts',
   'src/cli/cli.test.ts',
   'properties/mapreduce/mapreduce.test.ts',
