@@ -28,8 +28,9 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
-function workers(n: number, model: readonly string[], prefix: string, extra: readonly string[] = []): Proc[] {
-  return Array.from({ length: n }, (_, k) => protokit(['worker', ...model, '--cluster', nats.url, '--name', `${prefix}${k + 1}`, '--wait', '120', ...extra], env()));
+/** `n` worker processes; each gives up after `waitS` seconds without a coordinator. */
+function workers(n: number, model: readonly string[], prefix: string, waitS = 120): Proc[] {
+  return Array.from({ length: n }, (_, k) => protokit(['worker', ...model, '--cluster', nats.url, '--name', `${prefix}${k + 1}`, '--wait', String(waitS)], env()));
 }
 
 async function finished(p: Proc): Promise<number | null> {
@@ -171,7 +172,8 @@ describe('check --queue: a random fleet on JetStream', () => {
     const mutant = ['two-phase-commit', '--mutant', 'tm-commits-on-majority'];
     const local = protokit(['check', ...mutant, ...budget, '--out', join(out, 'ff-local')]);
     expect(await finished(local)).toBe(1);
-    const fleet = workers(2, mutant, 'ff');
+    // A worker too late to join waits this long for another coordinator: short, as none comes.
+    const fleet = workers(2, mutant, 'ff', 20);
     const queued = protokit(['check', ...mutant, ...budget, '--queue', nats.url, '--out', join(out, 'ff')], env());
     expect(await finished(queued)).toBe(1);
     expect(keep(queued.stdout)).toEqual(keep(local.stdout));
