@@ -46,11 +46,11 @@ const acceptKeepsOldPromise = acceptor.provide({
  * A restarted proposer resumes its last ballot at phase 2: its promises were in memory, so the
  * value it picks is its own client's (adoptValue over no reports), sent in Accept for that ballot.
  */
-const recoveryResendsOwnValue = replaceHandler(proposer, '' as never, 'RECOVER', {
+const recoveryResendsOwnValue = replaceHandler(proposer, '', 'RECOVER', {
   guard: ({ context }: { context: ProposerContext }) => context.ballot !== NO_BALLOT,
   target: '.proposing',
   actions: ['adoptValue', 'sendAccept'],
-} as never);
+});
 
 export const unseenMutants3: Readonly<Record<string, MutantSpec>> = {
   'keeps-old-promises': {

@@ -40,9 +40,9 @@ function track(child: ChildProcess): Proc {
 
 /** Resolves once `test()` holds, polling; rejects after `ms` (a hang, not a verdict). */
 export async function until(test: () => boolean, ms: number, what: string): Promise<void> {
-  const deadline = Date.now() + ms;
+  const deadline = Date.now() + ms; // allow-clock
   while (!test()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`); // allow-clock
     await new Promise((r) => setTimeout(r, 50));
   }
 }
