@@ -34,8 +34,6 @@ import { withProperties, type Suite } from '../properties/suite.js';
 import {
   ChunkFile,
   claimCheckpointDir,
-  collisionProbability,
-  counterexample,
   encodeWorld,
   Expander,
   explore,
@@ -44,6 +42,7 @@ import {
   Level,
   optionsPrint,
   readCheckpoint,
+  safetyResult,
   Symmetry,
   terminalOf,
   VisitedSet,
@@ -135,7 +134,6 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
-  const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
   const hasLiveness = suite.properties.some(isLiveness);
   const livenessNote = !hasLiveness ? 'the suite has no liveness property' : options.liveness === false ? 'liveness not asked for' : 'not checked on a cluster (the liveness graph is kept by one process); search without --cluster';
 
@@ -474,41 +472,22 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   hello.close();
   await close(nc, workers, done);
 
-  const states = visited.size;
-  const elapsedMs = elapsed();
-  const violation = found === null ? null : counterexample(instance, suite, expander, visited, found);
   return {
-    model: suite.model.name,
-    preset: instance.preset,
-    config: instance.params,
-    mutant: instance.mutant,
-    faults: instance.faults,
-    symmetry: symmetry !== null,
-    maxInFlight: options.maxInFlight ?? null,
-    workers: hello.joined(),
-    distinctStates: states,
-    generated,
-    depth,
-    complete: stoppedBy === null && found === null,
-    frontier: frontierSizes,
-    stoppedBy,
-    witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
-    violation,
-    inconclusive: false,
-    liveness: {
-      checked: false,
-      note: livenessNote,
-      properties: suite.properties.filter(isLiveness).map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: livenessNote })),
-      bytesPerState: 0,
-    },
-    collisionProbability: collisionProbability(states, generated),
-    visitedBytesPerState: visited.bytes / Math.max(1, states),
-    peakHeapBytes: peakHeap,
-    spilledWorlds: 0,
-    checkpoint,
-    resumed: resumed !== null,
-    elapsedMs,
-    statesPerSecond: elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
+    ...safetyResult(instance, suite, expander, visited, found, livenessNote, {
+      symmetry: symmetry !== null,
+      maxInFlight: options.maxInFlight ?? null,
+      workers: hello.joined(),
+      generated,
+      depth,
+      frontier: frontierSizes,
+      stoppedBy,
+      reached,
+      peakHeapBytes: peakHeap,
+      spilledWorlds: 0,
+      checkpoint,
+      resumed: resumed !== null,
+      elapsedMs: elapsed(),
+    }),
     cluster: { ...stats, workersJoined: hello.joined(), refused: hello.refused(), lost },
   };
 }

@@ -7,14 +7,14 @@
  */
 export { Expander, type PartResult, type ExpandedPart } from '../explore/bfs/expand.js';
 export { Level, type Found, type LevelPart, type StopReason } from '../explore/bfs/level.js';
-export { VisitedSet, collisionProbability } from '../explore/bfs/visited.js';
+export { VisitedSet } from '../explore/bfs/visited.js';
 export { encodeWorld, WorldDecoder } from '../explore/bfs/wire.js';
 export { optionsPrint, readCheckpoint, writeCheckpoint, claimCheckpointDir, type CheckpointWritten, type SearchCounters, type OptionsPrint } from '../explore/bfs/checkpoint.js';
 export { ChunkFile, Frontier } from '../explore/bfs/frontier.js';
 export { Symmetry } from '../explore/bfs/symmetry.js';
 export { terminalOf } from '../explore/bfs/terminal.js';
 export { heapUsed } from '../explore/bfs/backend.js';
-export { counterexample, explore } from '../explore/bfs/search.js';
+export { explore, safetyResult } from '../explore/bfs/search.js';
 export type { ExploreOptions, ExploreResult, ExploreProgress } from '../explore/bfs/options.js';
 
 /**

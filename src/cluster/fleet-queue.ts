@@ -15,7 +15,8 @@ import { EnvironmentError, ModelError } from '../engine/errors.js';
 import type { Instance } from '../engine/instance.js';
 import { checkRandom, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../explore/random/random.js';
 import type { Suite } from '../properties/suite.js';
-import { mergeUnits, unitOptions, unitPlans, type UnitPlan } from './fleet.js';
+import { mergeShards } from '../explore/shard/shard.js';
+import { unitOptions, unitPlans, type UnitPlan } from './fleet.js';
 import { answerHellos, pinOf, type CheckJob } from './handshake.js';
 import { checkCredentials, connectCluster, watchConnection } from './nats.js';
 import type { ClusterOptions } from './coordinator.js';
@@ -123,6 +124,6 @@ export async function checkOnFleet(fullSuite: Suite, suite: Suite, instance: Ins
     throw new ModelError(`the model failed on a worker in unit ${failing.unit}: ${failing.message}`, null);
   }
   const done = plans.slice(0, Math.min(plans.length, lowestFailing)).map((p) => results.get(p.unit)).filter((r): r is CheckResult => r !== undefined);
-  const merged = mergeUnits(done, seed, performance.now() - started); // allow-clock
+  const merged = mergeShards(done, seed, performance.now() - started); // allow-clock
   return { ...merged, ...(signal.aborted && merged.violation === null ? { interrupted: true } : {}), fleet: { workersJoined: welcome.joined(), unitsRun: results.size } };
 }

@@ -10,8 +10,7 @@
  */
 import { UsageError } from '../engine/errors.js';
 import { checkRandomInterruptible, DEFAULT_SEED, type CheckOptions, type CheckResult } from '../explore/random/random.js';
-import { mergeSketches } from '../explore/random/sketch.js';
-import { shardPlan } from '../explore/shard/shard.js';
+import { mergeShards, shardPlan } from '../explore/shard/shard.js';
 import type { Suite } from '../properties/suite.js';
 
 export interface UnitPlan {
@@ -24,28 +23,6 @@ export interface UnitPlan {
 export function unitPlans(seed: number, runs: number, units: number): UnitPlan[] {
   if (units > runs) throw new UsageError(`--units ${units} is more than --runs ${runs} (give at least one run per unit)`);
   return Array.from({ length: units }, (_, k) => ({ unit: k + 1, ...shardPlan(seed, runs, { index: k + 1, count: units }) }));
-}
-
-/**
- * The result of units 1..k, given in unit order (k the first failing one, or all): figures
- * added, witnesses reached by any, the violation and seed of unit k.
- */
-export function mergeUnits(results: readonly CheckResult[], seed: number, elapsedMs: number): CheckResult {
-  const first = results[0]!;
-  const failed = results.find((r) => r.violation !== null) ?? null;
-  return {
-    ...first,
-    seed: failed?.seed ?? seed,
-    runs: results.reduce((n, r) => n + r.runs, 0),
-    steps: results.reduce((n, r) => n + r.steps, 0),
-    lassos: results.reduce((n, r) => n + r.lassos, 0),
-    distinctStates: results.reduce((n, r) => n + r.distinctStates, 0),
-    distinctSketch: mergeSketches(results.map((r) => r.distinctSketch)),
-    witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
-    violation: failed?.violation ?? null,
-    elapsedMs,
-    ...(failed === null && results.some((r) => r.interrupted) ? { interrupted: true } : {}),
-  };
 }
 
 /** Options of one unit's check: the command's, with the unit's seed and runs. */
@@ -65,5 +42,5 @@ export async function checkUnitsLocally(suite: Suite, options: CheckOptions, uni
     onUnit?.(plan.unit, plans.length);
     if (result.violation !== null || result.interrupted) break;
   }
-  return mergeUnits(results, seed, performance.now() - started); // allow-clock
+  return mergeShards(results, seed, performance.now() - started); // allow-clock
 }

@@ -70,7 +70,6 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   const maxStates = options.maxStates ?? Infinity;
   const maxDepth = options.maxDepth ?? Infinity;
   const maxHeapBytes = (options.maxMemoryMb ?? Math.floor((getHeapStatistics().heap_size_limit * 0.7) / 2 ** 20)) * 2 ** 20;
-  const witnessNames = suite.properties.filter((p) => p.kind === 'sometimes').map((p) => p.name);
 
   // A fresh search starts from the initial state; a resumed one from its checkpoint (checkpoint.ts).
   const print = optionsPrint(suite, instance, options);
@@ -160,25 +159,56 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
     if (spillTemp !== null) rmSync(spillTemp, { recursive: true, force: true });
   }
 
-  const elapsedMs = elapsed();
-  const violation = found === null ? null : counterexample(instance, suite, expander, visited, found);
+  return {
+    ...safetyResult(instance, suite, expander, visited, found, livenessNote!, {
+      symmetry: symmetry !== null,
+      maxInFlight: options.maxInFlight ?? null,
+      workers,
+      generated,
+      depth,
+      frontier,
+      stoppedBy,
+      reached,
+      peakHeapBytes: peakHeap,
+      spilledWorlds: local.spilledWorlds,
+      checkpoint,
+      resumed: resumed !== null,
+      elapsedMs: elapsed(),
+    }),
+    ...(coverage ? { coverage: coverage.report() } : {}),
+  };
+}
+
+/** What a search that decides no liveness did (one thread without liveness, worker threads, a cluster's coordinator). */
+export type SafetySearchRun = Pick<ExploreResult, 'symmetry' | 'maxInFlight' | 'workers' | 'generated' | 'depth' | 'frontier' | 'stoppedBy' | 'peakHeapBytes' | 'spilledWorlds' | 'checkpoint' | 'resumed' | 'elapsedMs'> & {
+  /** Witnesses reached. */
+  readonly reached: ReadonlySet<string>;
+};
+
+/**
+ * The result of such a search, built one way wherever it ran: its counts, its verdicts (the
+ * shortest counterexample rebuilt from the visited set), and liveness left undecided with `livenessNote`.
+ */
+export function safetyResult(instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, found: Found | null, livenessNote: string, run: SafetySearchRun): ExploreResult {
+  const states = visited.size;
+  // The fields in the order `--json` has always printed them.
   return {
     model: suite.model.name,
     preset: instance.preset,
     config: instance.params,
     mutant: instance.mutant,
     faults: instance.faults,
-    symmetry: symmetry !== null,
-    maxInFlight: options.maxInFlight ?? null,
-    workers,
+    symmetry: run.symmetry,
+    maxInFlight: run.maxInFlight,
+    workers: run.workers,
     distinctStates: states,
-    generated,
-    depth,
-    complete: stoppedBy === null && found === null,
-    frontier,
-    stoppedBy,
-    witnesses: witnessNames.map((name) => ({ name, reached: reached.has(name) })),
-    violation,
+    generated: run.generated,
+    depth: run.depth,
+    complete: run.stoppedBy === null && found === null,
+    frontier: run.frontier,
+    stoppedBy: run.stoppedBy,
+    witnesses: suite.properties.filter((p) => p.kind === 'sometimes').map((p) => ({ name: p.name, reached: run.reached.has(p.name) })),
+    violation: found === null ? null : counterexample(instance, suite, expander, visited, found),
     inconclusive: false,
     liveness: {
       checked: false,
@@ -186,15 +216,14 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
       properties: suite.properties.filter(isLiveness).map((p) => ({ name: p.name, verdict: 'not decided' as const, reason: livenessNote })),
       bytesPerState: 0,
     },
-    collisionProbability: collisionProbability(states, generated),
+    collisionProbability: collisionProbability(states, run.generated),
     visitedBytesPerState: visited.bytes / Math.max(1, states),
-    peakHeapBytes: peakHeap,
-    spilledWorlds: local.spilledWorlds,
-    checkpoint,
-    resumed: resumed !== null,
-    elapsedMs,
-    statesPerSecond: elapsedMs > 0 ? (states * 1000) / elapsedMs : 0,
-    ...(coverage ? { coverage: coverage.report() } : {}),
+    peakHeapBytes: run.peakHeapBytes,
+    spilledWorlds: run.spilledWorlds,
+    checkpoint: run.checkpoint,
+    resumed: run.resumed,
+    elapsedMs: run.elapsedMs,
+    statesPerSecond: run.elapsedMs > 0 ? (states * 1000) / run.elapsedMs : 0,
   };
 }
 
@@ -203,7 +232,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
  * whose successor has the next fingerprint on the path (with symmetry, the concrete worlds
  * differ from the ones searched by a renaming, so actions are matched by fingerprint).
  */
-export function counterexample(
+function counterexample(
   instance: Instance,
   suite: Suite,
   expander: Expander,

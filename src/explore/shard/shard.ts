@@ -103,11 +103,20 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     const first = await here(0);
     results = [first, ...(await Promise.all(threads))];
   }
+  return mergeShards(results, outerPlan.seed, performance.now() - started); // allow-clock
+}
+
+/**
+ * One result from the results of a budget's parts (shards on threads, units of a fleet), given in
+ * part order: figures added, witnesses reached by any part, the violation and seed of the first
+ * failing part (so the result does not depend on which part finished first), else `seed`.
+ */
+export function mergeShards(results: readonly CheckResult[], seed: number, elapsedMs: number): CheckResult {
   const failed = results.find((r) => r.violation !== null) ?? null;
   const first = results[0]!;
   return {
     ...first,
-    seed: failed?.seed ?? outerPlan.seed,
+    seed: failed?.seed ?? seed,
     runs: results.reduce((n, r) => n + r.runs, 0),
     steps: results.reduce((n, r) => n + r.steps, 0),
     lassos: results.reduce((n, r) => n + r.lassos, 0),
@@ -115,7 +124,7 @@ export async function checkParallel(suite: Suite, options: ParallelCheckOptions)
     distinctSketch: mergeSketches(results.map((r) => r.distinctSketch)),
     witnesses: first.witnesses.map((w) => ({ name: w.name, reached: results.some((r) => r.witnesses.find((x) => x.name === w.name)?.reached) })),
     violation: failed?.violation ?? null,
-    elapsedMs: performance.now() - started, // allow-clock
+    elapsedMs,
     ...(failed === null && results.some((r) => r.interrupted) ? { interrupted: true } : {}),
   };
 }
