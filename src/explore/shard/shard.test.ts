@@ -4,7 +4,7 @@ import twoPhase from '../../../properties/two-phase-commit/index.js';
 import { resolveInstance } from '../../engine/instance.js';
 import { buildTrace, replay } from '../../trace/replay.js';
 import { checkRandom } from '../random/random.js';
-import { checkParallel, parseShard, shardPlan } from './shard.js';
+import { checkParallel, mergeShards, parseShard, shardPlan } from './shard.js';
 
 const REGISTRY = new URL('../../../properties/registry.ts', import.meta.url).href;
 
@@ -14,6 +14,20 @@ describe('shards', () => {
     expect(() => parseShard('0/4')).toThrow(/K\/N with 1 ≤ K ≤ N/);
     expect(() => parseShard('5/4')).toThrow(/K\/N/);
     expect(() => parseShard('x')).toThrow(/K\/N/);
+  });
+
+  test('merged parts: figures added, a witness reached by any part is reached, the first failing part decides', () => {
+    const one = checkRandom(twoPhase, { runs: 20, seed: 3 });
+    const none = { ...one, witnesses: one.witnesses.map((w) => ({ ...w, reached: false })) };
+    const onlyFirst = { ...one, witnesses: one.witnesses.map((w, k) => ({ ...w, reached: k === 0 })) };
+    const merged = mergeShards([none, onlyFirst, none], 11, 5);
+    expect(merged.witnesses.map((w) => w.reached)).toEqual(one.witnesses.map((_, k) => k === 0));
+    expect([merged.runs, merged.steps, merged.seed, merged.violation, merged.elapsedMs]).toEqual([60, one.steps * 3, 11, null, 5]);
+    const failing = checkRandom(twoPhase, { runs: 2000, seed: 1, mutant: 'tm-forgets-decision' });
+    expect(failing.violation).not.toBeNull();
+    const later = { ...failing, seed: 99 };
+    expect(mergeShards([one, failing, later], 11, 5)).toMatchObject({ seed: failing.seed, violation: failing.violation });
+    expect(mergeShards([one, { ...one, interrupted: true }], 11, 5).interrupted).toBe(true);
   });
 
   test('the shards of a budget share its runs exactly and each has its own seed', () => {
