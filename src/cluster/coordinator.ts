@@ -477,6 +477,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       symmetry: symmetry !== null,
       maxInFlight: options.maxInFlight ?? null,
       workers: hello.joined(),
+      distinctStates: visited.size,
       generated,
       depth,
       frontier: frontierSizes,

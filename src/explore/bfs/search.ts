@@ -164,6 +164,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
       symmetry: symmetry !== null,
       maxInFlight: options.maxInFlight ?? null,
       workers,
+      distinctStates: states,
       generated,
       depth,
       frontier,
@@ -180,7 +181,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
 }
 
 /** What a search that decides no liveness did (one thread without liveness, worker threads, a cluster's coordinator). */
-export type SafetySearchRun = Pick<ExploreResult, 'symmetry' | 'maxInFlight' | 'workers' | 'generated' | 'depth' | 'frontier' | 'stoppedBy' | 'peakHeapBytes' | 'spilledWorlds' | 'checkpoint' | 'resumed' | 'elapsedMs'> & {
+export type SafetySearchRun = Pick<ExploreResult, 'symmetry' | 'maxInFlight' | 'workers' | 'distinctStates' | 'generated' | 'depth' | 'frontier' | 'stoppedBy' | 'peakHeapBytes' | 'spilledWorlds' | 'checkpoint' | 'resumed' | 'elapsedMs'> & {
   /** Witnesses reached. */
   readonly reached: ReadonlySet<string>;
 };
@@ -190,7 +191,8 @@ export type SafetySearchRun = Pick<ExploreResult, 'symmetry' | 'maxInFlight' | '
  * shortest counterexample rebuilt from the visited set), and liveness left undecided with `livenessNote`.
  */
 export function safetyResult(instance: Instance, suite: Suite, expander: Expander, visited: VisitedSet, found: Found | null, livenessNote: string, run: SafetySearchRun): ExploreResult {
-  const states = visited.size;
+  // The states of the levels searched whole (an interrupted level's new states are not counted).
+  const states = run.distinctStates;
   // The fields in the order `--json` has always printed them.
   return {
     model: suite.model.name,
