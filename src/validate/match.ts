@@ -5,6 +5,7 @@
  * model produced. A step that does not match says why: the field, the logged value and the
  * model's, or that it waits for a message no step has sent yet.
  */
+import type { EventObject } from 'xstate';
 import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import { enabledActions, step } from '../engine/fast-step.js';
@@ -38,6 +39,8 @@ export interface Plan {
   readonly clocks: boolean;
   /** Environment event types the application decides (application-events.ts): explained whenever the machine takes them. */
   readonly applicationEvents: ReadonlySet<string>;
+  /** Per node: the distinct events of those types its log records (what a step whose line was lost may have been, besides what the model offers). */
+  readonly applicationEventsLogged: readonly (readonly EventObject[])[];
 }
 
 /** One action of a reconstructed run; a late duplicate belongs before the last delivery of its message. */
@@ -46,8 +49,20 @@ export interface Move {
   readonly late?: boolean;
 }
 
+/** One way a line is explained: the world after it and the actions it stands for. */
+export interface Explanation {
+  readonly world: World;
+  readonly moves: readonly Move[];
+}
+
 export type Match =
-  | { readonly ok: true; readonly world: World; readonly moves: readonly Move[] }
+  | {
+      readonly ok: true;
+      readonly world: World;
+      readonly moves: readonly Move[];
+      /** Other ways the line is explained (a restart with or without a lost step before it): each a branch of the search. */
+      readonly others?: readonly Explanation[];
+    }
   | {
       readonly ok: false;
       /** The message the step receives was not sent yet: another order may still explain it. */
@@ -90,7 +105,13 @@ export function makePlan(instance: Instance, steps: ReadonlyMap<string, readonly
   const total = logs.reduce((n, list) => n + (list?.length ?? 0), 0);
   const clocks = useClocks && total > 0 && logs.every((list) => list === null || list.every((s) => s.stepNo !== null && s.vc !== null));
   if (clocks) checkClocks(instance, logs);
-  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks, applicationEvents: new Set(applicationEvents) };
+  const appTypes = new Set(applicationEvents);
+  const applicationEventsLogged = logs.map((list) => {
+    const seen = new Map<string, EventObject>();
+    for (const s of list ?? []) if (s.event.kind === 'env' && appTypes.has(s.event.event.type)) seen.set(canonical(s.event.event), s.event.event);
+    return [...seen.values()];
+  });
+  return { instance, logs, sendOf, redelivery, unloggedEnv: logs.map((l) => l !== null && !logsEnvironment), total, clocks, applicationEvents: appTypes, applicationEventsLogged };
 }
 
 /** A log's clocks must agree with its numbering: steps increase, and a step's own vc entry is its number. */
@@ -133,14 +154,7 @@ export function matchStep(plan: Plan, world: World, cursors: readonly number[], 
         effects = role.stepper.initial(spec.input).effects;
         break;
       }
-      if (node.up) {
-        // It died without a line saying so: an unlogged crash.
-        if (world.used.crash >= instance.faults.crash) return fail('event', ev.kind, null, `the node restarts while up, and the crash it needs is past the configuration's crash bound (${instance.faults.crash})`);
-        take({ type: 'crash', node: spec.id });
-      }
-      effects = role.stepper.restart(spec.input, after.nodes[i]!.context).effects;
-      take({ type: 'restart', node: spec.id });
-      break;
+      return matchRestart(plan, world, i, logStep);
     }
     case 'crash': {
       if (!node.up) return fail('event', 'crash', 'crashed', 'the node is already down');
@@ -202,6 +216,75 @@ export function matchStep(plan: Plan, world: World, cursors: readonly number[], 
   }
   const mismatch = compareLogged(plan, logStep, i, after.nodes[i]!, effects);
   return mismatch ?? { ok: true, world: after, moves };
+}
+
+/**
+ * A restart line (`recover`, or `start` after the first line). The node restarts from its
+ * persisted fields, after the crash no line shows if it is up. One more step of the node may
+ * come before that crash: a step whose persisted fields were saved but whose log line was lost
+ * (a service saves, then logs, then sends: a kill between the save and the log line leaves a
+ * restarted node whose storage is one step ahead of its log). Each way that explains the line
+ * is a branch, the restart without a lost step first; when none does, the diagnosis is the one
+ * without a lost step (what the logged lines explain).
+ */
+function matchRestart(plan: Plan, world: World, i: number, logStep: LogStep): Match {
+  const { instance } = plan;
+  const spec = instance.nodes[i]!;
+  const role = instance.roleOf[i]!;
+  const restartFrom = (from: World, before: readonly Move[]): Match => {
+    const moves = [...before];
+    let after = from;
+    if (after.nodes[i]!.up) {
+      // It died without a line saying so: an unlogged crash.
+      if (after.used.crash >= instance.faults.crash) return fail('event', logStep.event.kind, null, `the node restarts while up, and the crash it needs is past the configuration's crash bound (${instance.faults.crash})`);
+      moves.push({ action: { type: 'crash', node: spec.id } });
+      after = step(instance, after, { type: 'crash', node: spec.id });
+    }
+    const effects = role.stepper.restart(spec.input, after.nodes[i]!.context).effects;
+    moves.push({ action: { type: 'restart', node: spec.id } });
+    after = step(instance, after, { type: 'restart', node: spec.id });
+    return compareLogged(plan, logStep, i, after.nodes[i]!, effects) ?? { ok: true, world: after, moves };
+  };
+  const plain = restartFrom(world, []);
+  const ways: Explanation[] = plain.ok ? [plain] : [];
+  for (const lost of lostSteps(plan, world, i)) {
+    const m = restartFrom(lost.world, [{ action: lost.action }]);
+    if (m.ok) ways.push(m);
+  }
+  if (ways.length === 0) return plain;
+  const [first, ...others] = ways;
+  return { ok: true, world: first!.world, moves: first!.moves, ...(others.length > 0 ? { others } : {}) };
+}
+
+/**
+ * The steps node `i` (up) may have taken in `world` whose log line a kill lost: a delivery of a
+ * message in flight to it, an environment event the model offers it, or an application event of
+ * a kind its log records elsewhere (a payload no log shows, such as a client's command, cannot be
+ * guessed), that changed a persisted field (only a saved step survives the crash that follows;
+ * a step that saved nothing left no trace a restart could show). Its messages are put in flight
+ * as the model's step does; a service that sends after logging never sent them, and an
+ * undelivered message is a lost one.
+ */
+function lostSteps(plan: Plan, world: World, i: number): { readonly action: Action; readonly world: World }[] {
+  const { instance } = plan;
+  const spec = instance.nodes[i]!;
+  const node = world.nodes[i]!;
+  if (!node.up) return [];
+  const persist = instance.roleOf[i]!.persist;
+  const persisted = (state: NodeState) => canonical(persist.map((f) => state.context[f]));
+  const before = persisted(node);
+  const mine = enabledActions(instance, world).filter((a) => (a.type === 'deliver' && a.to === spec.id) || (a.type === 'env' && a.node === spec.id));
+  const offered = new Set(mine.map((a) => canonical(a)));
+  for (const event of plan.applicationEventsLogged[i]!) {
+    const action: Action = { type: 'env', node: spec.id, event };
+    if (!offered.has(canonical(action)) && instance.roleOf[i]!.stepper.step(node, event).changed) mine.push(action);
+  }
+  const found: { action: Action; world: World }[] = [];
+  for (const action of mine) {
+    const after = step(instance, world, action);
+    if (persisted(after.nodes[i]!) !== before) found.push({ action, world: after });
+  }
+  return found;
 }
 
 /** The first thing the step logged that differs from the model's step, or null. */

@@ -164,9 +164,10 @@ export function search(plan: Plan, strategy: Strategy, maxStates: number, option
         t[i] = plan.logs[i]![line]!.stepNo!;
         taken = t;
       }
-      const child = { world: m.world, cursors, matched: s.matched + 1, taken, parent: s, moves: m.moves };
+      // Every way the line is explained (a restart with or without a lost step before it) is a branch.
+      const matched = [m, ...(m.others ?? [])].map((way) => ({ world: way.world, cursors, matched: s.matched + 1, taken, parent: s, moves: way.moves }));
       // With clocks the node took exactly the unlogged steps its numbering leaves room for: none may come first.
-      return plan.unloggedEnv[i] && !clocks ? [child, ...unloggedChildren(s, instance.nodes[i]!.id)] : [child];
+      return plan.unloggedEnv[i] && !clocks ? [...matched, ...unloggedChildren(s, instance.nodes[i]!.id)] : matched;
     }
     return unloggedChildren(s, null);
   };
