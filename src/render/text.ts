@@ -40,8 +40,9 @@ export function renderText(suite: Suite, trace: Trace, instance: Instance, world
     if (trace.violation.loopStart !== undefined) out.push(`  lasso:    ${describeLoop(trace.violation.loopStart, trace.actions.length)}${trace.violation.kind === 'deadlock' ? ' (a deadlock)' : ''}`);
   }
   for (const note of options.notes ?? []) out.push(`  ${c.yellow('note:')}     ${s(note)}`);
-  if (trace.expect === 'pass') out.push(`  expects:  no violation (the trace of a fixed bug: it must keep passing)`);
   const o = trace.origin;
+  // A validated run is no bug's trace: it is what a real system did, reconstructed (src/validate).
+  if (trace.expect === 'pass') out.push(o.command === 'validate' ? '  expects:  no violation (a recorded run of a real system, reconstructed by protokit validate)' : '  expects:  no violation (the trace of a fixed bug: it must keep passing)');
   if (o.command === 'check') {
     out.push(`  found by: protokit check, seed ${o.seed}${o.lengths ? `; ${o.lengths.shrunk} actions after shrinking, ${o.lengths.minimized} after minimising` : ''}`);
   } else if (o.command === 'explore') {
