@@ -215,7 +215,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
 function report(instance: Instance, r: ValidationResult, strategy: Strategy, elapsedMs: number, violation: { property: string; message: string; step: number } | null, tracePath: string | null, writeError: string | null, loadArg: string, rerun: string, maxTime: string | undefined): string {
   const lines: string[] = [];
   const params = Object.entries(instance.params).map(([k, v]) => `${k}=${v}`).join(' ');
-  lines.push(`validate ${s(instance.model.name)} (${s(params)}${instance.mutant ? `, mutant ${s(instance.mutant)}` : ''}): ${r.linesTotal} log lines of ${r.progress.length} node${r.progress.length === 1 ? '' : 's'}, ${strategy}`);
+  lines.push(`validate ${s(instance.model.name)} (${s(params)}${instance.mutant ? `, mutant ${s(instance.mutant)}` : ''}): ${r.linesTotal} log line${r.linesTotal === 1 ? '' : 's'} of ${r.progress.length} node${r.progress.length === 1 ? '' : 's'}, ${strategy}`);
   const per = r.progress.map((p) => `${s(p.node)} ${p.matched}/${p.total}`).join(', ');
   if (r.verdict === 'valid') {
     lines.push(`✓ valid: a behaviour of the model explains every line (${r.statesVisited.toLocaleString('en-US')} states, ${elapsedMs} ms)`);
