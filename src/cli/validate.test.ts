@@ -34,6 +34,37 @@ describe('protokit validate', () => {
     expect(JSON.parse(replayed.stdout).steps).toBe(JSON.parse(readFileSync(json.trace, 'utf8')).actions.length);
   });
 
+  test('the validated run is a trace like any other: show renders it as text and HTML, saying where it came from', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'protokit-validate-show-'));
+    const trace = JSON.parse((await run('validate', ...logsOf(3), '--model', 'two-phase-commit', '--out', out, '--json')).stdout).trace;
+    const text = await run('show', trace);
+    expect(text.code).toBe(0);
+    expect(text.stdout.split('\n').slice(0, 4)).toEqual([
+      'two-phase-commit',
+      '  config:   rms=3 retry=true tmRecovers=true',
+      '  faults:   unordered network; loss≤1000000, duplicate≤1000000, crash≤1000000, partition off',
+      '  expects:  no violation (a recorded run of a real system, reconstructed by protokit validate)',
+    ]);
+    const html = join(out, 'run.html');
+    expect((await run('show', trace, '--format', 'html', '--out', html)).code).toBe(0);
+    expect(readFileSync(html, 'utf8')).toMatch(/^<!doctype html>/i);
+  });
+
+  test('one merged log (every node in one file, each line naming its node) validates as the per-node files do', async () => {
+    const paths = logsOf(3);
+    const perNode = JSON.parse((await run('validate', ...paths, '--model', 'two-phase-commit', '--out', mkdtempSync(join(tmpdir(), 'pv-')), '--json')).stdout);
+    const files = paths.map((p) => readFileSync(p, 'utf8').trimEnd().split('\n'));
+    const header = { ...JSON.parse(files[0]![0]!), node: null, role: null };
+    const lines = files.flatMap((f) => f.slice(1).map((l) => JSON.stringify({ node: JSON.parse(f[0]!).node, ...JSON.parse(l) })));
+    const merged = join(mkdtempSync(join(tmpdir(), 'protokit-validate-merged-')), 'all.ndjson');
+    writeFileSync(merged, [JSON.stringify(header), ...lines].join('\n') + '\n');
+    const r = await run('validate', merged, '--model', 'two-phase-commit', '--out', mkdtempSync(join(tmpdir(), 'pv-')), '--json');
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.stdout);
+    expect([json.verdict, json.linesTotal, json.linesMatched, json.statesVisited]).toEqual(['valid', perNode.linesTotal, perNode.linesTotal, perNode.statesVisited]);
+    expect(json.progress).toEqual(perNode.progress);
+  });
+
   test('a run of a mutant the model allows (it is the mutant): exit 1, the property it violates', async () => {
     // tm-commits-on-majority: find a run of the mutant that commits on a majority; validated with the mutant, the property fails on it.
     let found: { code: number; stdout: string } | null = null;
