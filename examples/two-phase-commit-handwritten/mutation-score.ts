@@ -4,7 +4,8 @@
  * participant.ts (=== and !==, && and ||, every and some, 'commit' and 'abort', COMMIT and
  * ABORT, > 0 and >= 0, an early `return;` removed, a write to storage removed). A mutant is
  * killed when a scenario fails on it (or it throws). Run: npx tsx examples/two-phase-commit-handwritten/mutation-score.ts
- * (it copies the example beside itself per mutant, in examples/.mutant-N/, and removes the copy).
+ * (it copies the example beside itself per mutant, in examples/.mutant-PID-N/, and removes the copy).
+ * handwritten.test.ts asserts the score.
  */
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -57,8 +58,9 @@ function mutantsOf(file: string): Mutant[] {
 }
 
 async function killed(mutant: Mutant, k: number): Promise<boolean> {
-  const dir = join(here, '..', `.mutant-${k}`);
-  cpSync(here, dir, { recursive: true, filter: (p) => !p.endsWith('.test.ts') });
+  // Beside the example (its imports of src/ and models/ stay valid), named per process so two runs never share a copy.
+  const dir = join(here, '..', `.mutant-${process.pid}-${k}`);
+  cpSync(here, dir, { recursive: true, filter: (p) => !p.endsWith('.test.ts') && !p.includes('/logs') });
   writeFileSync(join(dir, mutant.file), mutant.text);
   try {
     const { adapterFor } = (await import(pathToFileURL(join(dir, 'adapter.ts')).href)) as { adapterFor: () => ConformanceAdapter };
@@ -73,12 +75,27 @@ async function killed(mutant: Mutant, k: number): Promise<boolean> {
   }
 }
 
-const mutants = [...mutantsOf('coordinator.ts'), ...mutantsOf('participant.ts')];
-let dead = 0;
-const survivors: Mutant[] = [];
-for (const [k, m] of mutants.entries()) {
-  if (await killed(m, k)) dead++;
-  else survivors.push(m);
+export interface MutationScore {
+  readonly killed: number;
+  readonly total: number;
+  /** `file:line  before  →  after`, for each mutant no scenario failed on. */
+  readonly survivors: readonly string[];
 }
-process.stdout.write(`mutation score of the generated conformance scenarios: ${dead}/${mutants.length} mechanical mutants killed (${Math.round((100 * dead) / mutants.length)}%)\n`);
-for (const m of survivors) process.stdout.write(`  survived: ${m.file}:${m.line}  ${m.from}  →  ${m.to}\n`);
+
+/** Runs the generated scenarios against every mechanical mutant of coordinator.ts and participant.ts. */
+export async function mutationScore(): Promise<MutationScore> {
+  const mutants = [...mutantsOf('coordinator.ts'), ...mutantsOf('participant.ts')];
+  let dead = 0;
+  const survivors: string[] = [];
+  for (const [k, m] of mutants.entries()) {
+    if (await killed(m, k)) dead++;
+    else survivors.push(`${m.file}:${m.line}  ${m.from}  →  ${m.to}`);
+  }
+  return { killed: dead, total: mutants.length, survivors };
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const score = await mutationScore();
+  process.stdout.write(`mutation score of the generated conformance scenarios: ${score.killed}/${score.total} mechanical mutants killed (${Math.round((100 * score.killed) / score.total)}%)\n`);
+  for (const line of score.survivors) process.stdout.write(`  survived: ${line}\n`);
+}
