@@ -9,7 +9,7 @@
  *
  * The search accepts such an event without asking the environment (match.ts); the properties are
  * checked on the reconstructed run with the model widened: each node is offered, besides what
- * its environment lists, the events of these types that its own log records. A run that uses a widened event is
+ * its environment lists, the events of these types that the run gives it. A run that uses a widened event is
  * not a behaviour of the plain model's environment, so `protokit replay` (which loads the plain
  * model) would refuse it: `offeredByModel` says whether a run can be saved as a trace.
  */
@@ -20,7 +20,6 @@ import { UsageError } from '../engine/errors.js';
 import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
 import { resolveInstance, type Instance } from '../engine/instance.js';
 import type { Model, RoleSpec } from '../engine/model.js';
-import type { LogStep } from './log.js';
 
 /** The event types the roles' environments list in their initial states or declare (fairness, weights): what `--app-events` may name. */
 export function environmentEventTypes(instance: Instance): Set<string> {
@@ -42,18 +41,20 @@ export function checkApplicationEvents(instance: Instance, types: readonly strin
 }
 
 /**
- * The instance with each node's environment widened by the events of `types` its log records.
- * Null when no logged event has one of these types (nothing to widen).
+ * The instance with each node's environment widened by the events of `types` the reconstructed
+ * run `actions` gives it: those its log records, and one a lost step took (match.ts: a step saved
+ * but never logged before a restart). Null when the run takes none (nothing to widen).
  */
-export function withApplicationEvents(instance: Instance, steps: ReadonlyMap<string, readonly LogStep[]>, types: readonly string[]): Instance | null {
+export function withApplicationEvents(instance: Instance, actions: readonly Action[], types: readonly string[]): Instance | null {
   if (types.length === 0) return null;
   const wanted = new Set(types);
-  const perNode = new Map<string, EventObject[]>();
-  for (const [node, list] of steps) {
-    const seen = new Map<string, EventObject>();
-    for (const s of list) if (s.event.kind === 'env' && wanted.has(s.event.event.type)) seen.set(canonical(s.event.event), s.event.event);
-    if (seen.size > 0) perNode.set(node, [...seen.values()]);
+  const seen = new Map<string, Map<string, EventObject>>();
+  for (const a of actions) {
+    if (a.type !== 'env' || !wanted.has(a.event.type)) continue;
+    if (!seen.has(a.node)) seen.set(a.node, new Map());
+    seen.get(a.node)!.set(canonical(a.event), a.event);
   }
+  const perNode = new Map([...seen].map(([node, events]) => [node, [...events.values()]]));
   if (perNode.size === 0) return null;
   const roles: Record<string, RoleSpec> = {};
   for (const [name, spec] of Object.entries(instance.model.roles)) {

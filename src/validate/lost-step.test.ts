@@ -97,6 +97,35 @@ async function lostTimeout(dir: string, params: Record<string, number> = config)
   return c.files();
 }
 
+const put = (key: string, id: string) => JSON.stringify({ op: 'put', key, value: id, id });
+
+/** The raft-kv shape: n1 leads and takes a client's put; its next put is saved (in its log) and n1 is killed before the line. n2 takes over; n1 restarts and catches up. */
+async function lostClientCommand(dir: string): Promise<string[]> {
+  const c = cluster(dir, 'n1', 1);
+  const n1 = await c.start('n1');
+  const n2 = await c.start('n2');
+  const n3 = await c.start('n3');
+  await n1.send({ type: 'Timeout' });
+  await quiet([n1, n2, n3]);
+  await n1.send({ type: 'ClientRequest', command: put('k1', 'c1-1') });
+  await n1.send({ type: 'Heartbeat' });
+  await quiet([n1, n2, n3]);
+  c.arm();
+  await n1.send({ type: 'ClientRequest', command: put('k2', 'c1-2') }).catch(() => undefined); // killed during it
+  expect(n1.view().up).toBe(false);
+  await n2.send({ type: 'Timeout' });
+  await quiet([n2, n3]);
+  expect(n2.state.value).toBe('leader');
+  const restarted = await c.start('n1', true);
+  expect((restarted.state.context.log as { command: string }[]).map((e) => e.command)).toEqual([put('k1', 'c1-1'), put('k2', 'c1-2')]);
+  for (let k = 0; k < 3; k++) {
+    await n2.send({ type: 'Heartbeat' });
+    await quiet([restarted, n2, n3]);
+  }
+  await Promise.all([restarted.stop(), n2.stop(), n3.stop()]);
+  return c.files();
+}
+
 const lines = (path: string) => readFileSync(path, 'utf8').trimEnd().split('\n');
 const outDir = () => mkdtempSync(join(tmpdir(), 'protokit-lost-out-'));
 
@@ -142,6 +171,16 @@ describe('validate: a kill between the save and the log line', () => {
     const plain = await run('validate', ...paths, '--model', 'raft', '--config', 'maxTerm=1', '--json');
     expect(plain.code).toBe(3);
     expect(JSON.parse(plain.stdout).unexplained).toMatchObject({ node: 'n1', where: `${paths[0]}:4`, event: 'recover', field: 'persisted.currentTerm', logged: '2', allowed: ['1'] });
+  });
+
+  test("a client's command saved in the leader's log but never logged (the raft-kv case): valid with the raft-kv map, its payload read from the restarted node's persisted log", async () => {
+    const paths = await lostClientCommand(mkdtempSync(join(tmpdir(), 'protokit-lost-command-')));
+    const r = await run('validate', ...paths, '--model', 'raft', '--map', 'examples/raft-kv/validate-map.ts', '--out', outDir(), '--json');
+    expect(r.stderr).toBe('');
+    expect([r.code, JSON.parse(r.stdout).verdict]).toEqual([0, 'valid']);
+    const result = validateLogs(resolveInstance(raft, { config }), readLogs(paths), { applicationEvents: ['ClientRequest', 'Timeout'] });
+    const crash = result.actions.findIndex((a) => a.type === 'crash');
+    expect(result.actions[crash - 1]).toEqual({ type: 'env', node: 'n1', event: { type: 'ClientRequest', command: put('k2', 'c1-2') } });
   });
 
   test('two steps lost before the restart: still invalid, with the diagnosis it had before lost steps were searched for', async () => {

@@ -247,7 +247,7 @@ function matchRestart(plan: Plan, world: World, i: number, logStep: LogStep): Ma
   };
   const plain = restartFrom(world, []);
   const ways: Explanation[] = plain.ok ? [plain] : [];
-  for (const lost of lostSteps(plan, world, i)) {
+  for (const lost of lostSteps(plan, world, i, logStep)) {
     const m = restartFrom(lost.world, [{ action: lost.action }]);
     if (m.ok) ways.push(m);
   }
@@ -258,14 +258,13 @@ function matchRestart(plan: Plan, world: World, i: number, logStep: LogStep): Ma
 
 /**
  * The steps node `i` (up) may have taken in `world` whose log line a kill lost: a delivery of a
- * message in flight to it, an environment event the model offers it, or an application event of
- * a kind its log records elsewhere (a payload no log shows, such as a client's command, cannot be
- * guessed), that changed a persisted field (only a saved step survives the crash that follows;
- * a step that saved nothing left no trace a restart could show). Its messages are put in flight
- * as the model's step does; a service that sends after logging never sent them, and an
- * undelivered message is a lost one.
+ * message in flight to it, an environment event the model offers it, or an application event
+ * (`applicationPayloads`), that changed a persisted field (only a saved step survives the crash
+ * that follows; a step that saved nothing left no trace a restart could show). Its messages are
+ * put in flight as the model's step does; a service that sends after logging never sent them,
+ * and an undelivered message is a lost one.
  */
-function lostSteps(plan: Plan, world: World, i: number): { readonly action: Action; readonly world: World }[] {
+function lostSteps(plan: Plan, world: World, i: number, restartLine: LogStep): { readonly action: Action; readonly world: World }[] {
   const { instance } = plan;
   const spec = instance.nodes[i]!;
   const node = world.nodes[i]!;
@@ -274,10 +273,14 @@ function lostSteps(plan: Plan, world: World, i: number): { readonly action: Acti
   const persisted = (state: NodeState) => canonical(persist.map((f) => state.context[f]));
   const before = persisted(node);
   const mine = enabledActions(instance, world).filter((a) => (a.type === 'deliver' && a.to === spec.id) || (a.type === 'env' && a.node === spec.id));
-  const offered = new Set(mine.map((a) => canonical(a)));
-  for (const event of plan.applicationEventsLogged[i]!) {
+  const tried = new Set(mine.map((a) => canonical(a)));
+  const offered = mine.flatMap((a) => (a.type === 'env' ? [a.event] : []));
+  for (const event of applicationPayloads(plan, i, offered, restartLine)) {
     const action: Action = { type: 'env', node: spec.id, event };
-    if (!offered.has(canonical(action)) && instance.roleOf[i]!.stepper.step(node, event).changed) mine.push(action);
+    const key = canonical(action);
+    if (tried.has(key)) continue;
+    tried.add(key);
+    if (instance.roleOf[i]!.stepper.step(node, event).changed) mine.push(action);
   }
   const found: { action: Action; world: World }[] = [];
   for (const action of mine) {
@@ -285,6 +288,48 @@ function lostSteps(plan: Plan, world: World, i: number): { readonly action: Acti
     if (persisted(after.nodes[i]!) !== before) found.push({ action, world: after });
   }
   return found;
+}
+
+/** The most values `applicationPayloads` takes from a restart line's persisted fields. */
+const MAX_PAYLOAD_VALUES = 1_000;
+
+/**
+ * Application events (`--app-events`) node `i` may have taken in a lost step. Their payloads are
+ * the application's, so they cannot be listed; two sources are tried: the events of those types
+ * the node's log records, and each such event (or one the model offers) with one field's value
+ * replaced by a value the restart line shows persisted (a client's command the lost step wrote to
+ * the node's log is in the persisted log the node restarted with). The machine and the restart
+ * line's comparison decide; at most MAX_PAYLOAD_VALUES values are taken.
+ */
+function applicationPayloads(plan: Plan, i: number, offered: readonly EventObject[], restartLine: LogStep): EventObject[] {
+  if (plan.applicationEvents.size === 0) return [];
+  const logged = plan.applicationEventsLogged[i]!;
+  // One sample per event shape (type and field names): the field replaced, the rest hardly matters.
+  const shapes = new Map<string, EventObject>();
+  for (const e of [...logged, ...offered.filter((o) => plan.applicationEvents.has(o.type))]) shapes.set(`${e.type}|${Object.keys(e).sort().join(',')}`, e);
+  const samples = [...shapes.values()];
+  const values = restartLine.persisted === null ? [] : leafValues(restartLine.persisted, MAX_PAYLOAD_VALUES);
+  const events: EventObject[] = [...logged];
+  for (const sample of samples) {
+    for (const field of Object.keys(sample)) {
+      if (field === 'type') continue;
+      for (const value of values) if (typeof value === typeof sample[field as keyof EventObject]) events.push({ ...sample, [field]: value });
+    }
+  }
+  return events;
+}
+
+/** The distinct strings and numbers inside `value`, at most `limit`. */
+function leafValues(value: unknown, limit: number): (string | number)[] {
+  const found = new Set<string | number>();
+  const stack: unknown[] = [value];
+  while (stack.length > 0 && found.size < limit) {
+    const v = stack.pop();
+    if (typeof v === 'string' || typeof v === 'number') found.add(v);
+    else if (Array.isArray(v)) stack.push(...v);
+    else if (v !== null && typeof v === 'object') stack.push(...Object.values(v));
+  }
+  return [...found];
 }
 
 /** The first thing the step logged that differs from the model's step, or null. */

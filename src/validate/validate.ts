@@ -83,6 +83,7 @@ export function validateLogs(instance: Instance, logs: RecordedLogs, options: Va
   const plan = makePlan(instance, logs.steps, options.logsEnvironment ?? true, options.clocks ?? true, applicationEvents);
   const outcome = search(plan, options.strategy ?? 'depth-first', options.maxStates ?? DEFAULT_MAX_STATES, { shouldStop: options.shouldStop });
   const reached = outcome.final ?? outcome.best;
+  const actions = actionsOf(reached);
   const progress = plan.logs.flatMap((log, i) => (log === null ? [] : [{ node: instance.nodes[i]!.id, matched: reached.cursors[i]!, total: log.length }]));
   const unexplained = outcome.verdict === 'invalid' ? firstUnexplained(plan, reached, outcome.failures) : null;
   return {
@@ -93,10 +94,10 @@ export function validateLogs(instance: Instance, logs: RecordedLogs, options: Va
     statesVisited: outcome.statesVisited,
     clocks: plan.clocks,
     progress,
-    actions: actionsOf(reached),
+    actions,
     unexplained,
     // The properties are checked along the run by the model offering what it took (a trace's replay checks that each action is offered).
-    instance: outcome.verdict === 'valid' ? (withApplicationEvents(instance, logs.steps, applicationEvents) ?? instance) : instance,
+    instance: outcome.verdict === 'valid' ? (withApplicationEvents(instance, actions, applicationEvents) ?? instance) : instance,
   };
 }
 
