@@ -280,12 +280,19 @@ function lostSteps(plan: Plan, world: World, i: number, restartLine: LogStep): {
     const key = canonical(action);
     if (tried.has(key)) continue;
     tried.add(key);
-    if (instance.roleOf[i]!.stepper.step(node, event).changed) mine.push(action);
+    mine.push(action);
   }
+  // Checked on the node alone first (its step, the crash keeping its persisted fields, its restart
+  // against the restart line): a world is stepped only for a step that explains the line.
+  const role = instance.roleOf[i]!;
   const found: { action: Action; world: World }[] = [];
   for (const action of mine) {
-    const after = step(instance, world, action);
-    if (persisted(after.nodes[i]!) !== before) found.push({ action, world: after });
+    const result = action.type === 'deliver' ? role.stepper.stepMessage(node, action.from, action.message) : role.stepper.step(node, (action as Extract<Action, { type: 'env' }>).event);
+    if (!result.changed || persisted(result.state) === before) continue;
+    const durable = Object.fromEntries(persist.filter((f) => f in result.state.context).map((f) => [f, result.state.context[f]]));
+    const restarted = role.stepper.restart(spec.input, durable);
+    if (compareLogged(plan, restartLine, i, restarted.state, restarted.effects) !== null) continue;
+    found.push({ action, world: step(instance, world, action) });
   }
   return found;
 }
