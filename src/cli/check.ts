@@ -62,6 +62,8 @@ export interface CheckCommandOptions extends ClusterFlags {
   strategy?: string;
   /** false with --no-small: no exhaustive search of the suite's small configurations first. */
   small?: boolean;
+  /** false with --no-witness-search: a witness the runs missed is not searched for afterwards (it stays unknown). */
+  witnessSearch?: boolean;
 }
 
 interface ModelOutcome {
@@ -346,7 +348,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   // A witness the runs missed: a bounded search of the same configurations says whether it can be reached at all.
   const missed = result.witnesses.filter((w) => !w.reached).map((w) => w.name);
   const witnessSearch =
-    result.violation === null && !result.interrupted && shard === undefined && missed.length > 0
+    result.violation === null && !result.interrupted && shard === undefined && missed.length > 0 && options.witnessSearch !== false
       ? await interruptible((signal) => searchMissedWitnesses(suite, missed, { config, faults, mutant: options.mutant, signal }))
       : null;
   // Unreachable in this configuration is a fact about it, not a failure (as explore says); reachable or unknown fails.
