@@ -7,6 +7,9 @@
 //   handful of files instead of some two hundred modules (ES-module loading dominated start-up), and
 //   what a command does not need stays in chunks it imports lazily. Because the CLI and the exports
 //   share the chunks, a user's suite importing 'protokit' gets the very classes the CLI runs.
+// - Start-up loads what the command needs and little else (issue 24; bench 6-startup): a model's
+//   import of src/index.ts is built as the few names it uses, xstate is required rather than
+//   imported, fast-check is bundled and tree-shaken (see the plugins and `external` below).
 // - Code that finds files next to itself (`new URL('./viewer/x', import.meta.url)`) would look next
 //   to the chunk it landed in: each source's `import.meta.url` is rewritten to the URL its own file
 //   would have in dist/, relative to wherever esbuild put it.
