@@ -7,6 +7,9 @@
 //   handful of files instead of some two hundred modules (ES-module loading dominated start-up), and
 //   what a command does not need stays in chunks it imports lazily. Because the CLI and the exports
 //   share the chunks, a user's suite importing 'protokit' gets the very classes the CLI runs.
+// - Start-up loads what the command needs and little else (issue 24; bench 6-startup): a model's
+//   import of src/index.ts is built as the few names it uses, xstate is required rather than
+//   imported, fast-check is bundled and tree-shaken (see the plugins and `external` below).
 // - Code that finds files next to itself (`new URL('./viewer/x', import.meta.url)`) would look next
 //   to the chunk it landed in: each source's `import.meta.url` is rewritten to the URL its own file
 //   would have in dist/, relative to wherever esbuild put it.
@@ -33,6 +36,7 @@ const entryPoints = [
   'src/runtime/index.ts',
   'src/cli/main.ts',
   'properties/registry.ts',
+  'properties/catalogue.ts',
   'src/explore/bfs/worker.ts',
   'src/explore/shard/worker.ts',
   ...readdirSync(join(root, 'models'), { withFileTypes: true })
@@ -54,6 +58,61 @@ const ownUrl = {
   },
 };
 
+/**
+ * The models and the built-in suites import the public entry, src/index.ts, as a user's model does.
+ * Bundled as it is, that import made every module the entry re-exports (log validation, test
+ * generation, the breadth-first search, the linearizability pages...) a dependency of every model,
+ * so `check MODEL` loaded the whole kit. Each such import is built instead as one that re-exports
+ * only the names its file imports, from the modules index.ts takes them from: the same modules (the
+ * same classes the CLI and 'protokit' share), fewer of them. A name index.ts does not re-export
+ * from a module fails the build.
+ */
+const INDEX = join(root, 'src/index.ts');
+const indexOrigins = new Map();
+for (const m of readFileSync(INDEX, 'utf8').matchAll(/^export\s*\{([^}]*)\}\s*from\s*'([^']+)'/gm)) {
+  for (const part of m[1].split(',').map((p) => p.trim())) {
+    if (part === '' || part.startsWith('type ')) continue;
+    const [name, alias] = part.split(/\s+as\s+/);
+    indexOrigins.set(alias ?? name, { name, from: join(dirname(INDEX), m[2].replace(/\.js$/, '.ts')) });
+  }
+}
+const namesFromIndex = {
+  name: 'names-from-index',
+  setup(b) {
+    b.onResolve({ filter: /\/src\/index\.js$/ }, async (args) => {
+      if (args.pluginData === 'resolving' || !/^(models|properties)\//.test(relative(root, args.importer).replace(/\\/g, '/'))) return undefined;
+      const target = await b.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir, importer: args.importer, pluginData: 'resolving' });
+      return target.path === INDEX ? { path: args.importer, namespace: 'names-from-index' } : target;
+    });
+    b.onLoad({ filter: /.*/, namespace: 'names-from-index' }, (args) => {
+      const names = new Set();
+      for (const m of readFileSync(args.path, 'utf8').matchAll(/^import\s*\{([^}]*)\}\s*from\s*'[./]*\/src\/index\.js'/gm)) {
+        for (const part of m[1].split(',').map((p) => p.trim())) if (part !== '' && !part.startsWith('type ')) names.add(part.split(/\s+as\s+/)[0]);
+      }
+      const lines = [...names].map((n) => {
+        const origin = indexOrigins.get(n);
+        if (!origin) throw new Error(`${relative(root, args.path)} imports ${n} from src/index.ts, which does not re-export it from a module`);
+        return `export { ${origin.name === n ? n : `${origin.name} as ${n}`} } from ${JSON.stringify(origin.from)};`;
+      });
+      return { contents: lines.join('\n'), loader: 'ts', resolveDir: dirname(INDEX) };
+    });
+  },
+};
+
+/**
+ * xstate is loaded with require(), not import: its package gives node a CommonJS build (an ES
+ * module importing it made node lex its 170 KB for export names at every start, a fifth of a
+ * `check`'s start-up). require() gets the very module a user's `import 'xstate'` gets (the package's
+ * ES wrapper re-exports that CommonJS file), so machines and the kit still share one xstate.
+ */
+const xstateByRequire = {
+  name: 'xstate-by-require',
+  setup(b) {
+    b.onResolve({ filter: /^xstate$/ }, (args) => (args.namespace === 'xstate-by-require' ? { path: 'xstate', external: true } : { path: 'xstate', namespace: 'xstate-by-require' }));
+    b.onLoad({ filter: /.*/, namespace: 'xstate-by-require' }, () => ({ contents: "module.exports = require('xstate');", loader: 'js' }));
+  },
+};
+
 const result = await build({
   entryPoints,
   outdir: dist,
@@ -63,17 +122,20 @@ const result = await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // Packages whose one copy the user's code shares (xstate machines, fast-check arbitraries, vitest)
-  // or that load lazily stay packages; the small CommonJS helpers of the command line (commander,
-  // cli-progress, picocolors, safe-stable-stringify) are bundled: importing CommonJS from an ES
-  // module costs a parse of its source for its export names, per file, at every start.
-  external: ['xstate', 'xstate/*', 'fast-check', 'zod', 'vitest', 'vitest/*', 'playwright-core', 'tsx', 'tsx/*', '@nats-io/*', 'protokit', 'protokit/*'],
+  // Packages whose one copy the user's code shares (xstate machines, vitest) or that load lazily stay
+  // packages. fast-check is bundled: the kit's random runs use a few of its functions and none of
+  // its values reach a user, and its own file (390 KB) cost more to load than the rest of `check`.
+  // The small CommonJS helpers of the command line (commander, picocolors, safe-stable-stringify)
+  // are bundled: importing CommonJS from an ES module costs a parse of its source for its export
+  // names, per file, at every start. cli-progress stays a package: progress.ts requires it only to
+  // draw a bar on a terminal.
+  external: ['xstate', 'xstate/*', 'cli-progress', 'zod', 'vitest', 'vitest/*', 'playwright-core', 'tsx', 'tsx/*', '@nats-io/*', 'protokit', 'protokit/*'],
   // Bundled CommonJS calls require() for Node's own modules, which an ES module lacks.
   banner: { js: "import { createRequire as __protokitCreateRequire } from 'node:module';\nconst require = __protokitCreateRequire(import.meta.url);" },
   sourcemap: 'linked',
   sourcesContent: true,
   chunkNames: 'chunks/[name]-[hash]',
-  plugins: [ownUrl],
+  plugins: [namesFromIndex, xstateByRequire, ownUrl],
   metafile: true,
   logLevel: 'warning',
 });

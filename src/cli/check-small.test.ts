@@ -2,7 +2,8 @@
  * `protokit check MODEL` begins with the small pass (issue 22): the exhaustive search of the
  * suite's small configurations. A bug it finds is reported as found by it, in the text and in
  * --json, with a trace that replays; a configuration of the caller's own, or --no-small, leaves
- * it out. Calls main() in-process.
+ * it out. After the runs, a witness they missed is searched for; --no-witness-search leaves that
+ * out too (the bench measures start-up with both off). Calls main() in-process.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -49,5 +50,26 @@ describe('check: the small pass', () => {
     expect([withConfig.small, without.small]).toEqual([[], []]);
     // Two-Phase Commit's small configuration is searched whole (1,292 states), and holds.
     expect(plain.small.map((p: { distinctStates: number; complete: boolean; violated: string | null }) => [p.distinctStates, p.complete, p.violated])).toEqual([[1292, true, null]]);
+  }, 300_000);
+});
+
+describe('check: the witness search after the runs', () => {
+  test('decides the witnesses one run missed (288 states, the whole preset); --no-witness-search leaves them unknown', async () => {
+    const args = ['check', 'two-phase-commit', '--config', 'preset=tla', '--runs', '1', '--json', '--out', out];
+    const verdicts = (json: { witnesses: { name: string; verdict: string }[] }) => json.witnesses.map((w) => `${w.name}: ${w.verdict}`);
+    const searched = await run(...args);
+    const searchedJson = JSON.parse(searched.stdout);
+    expect([searched.code, verdicts(searchedJson), searchedJson.witnessSearch.distinctStates, searchedJson.witnessSearch.complete]).toEqual([
+      1,
+      ['commits: reached', 'aborts: reached', 'commits-after-recovery: unreachable'],
+      288,
+      true,
+    ]);
+    const left = await run(...args, '--no-witness-search');
+    const leftJson = JSON.parse(left.stdout);
+    expect([left.code, verdicts(leftJson), 'witnessSearch' in leftJson]).toEqual([1, ['commits: unknown', 'aborts: reached', 'commits-after-recovery: unknown'], false]);
+    const text = await run('check', 'two-phase-commit', '--config', 'preset=tla', '--runs', '1', '--no-witness-search', '--out', out);
+    expect(text.stdout).toContain('  ✗ 2 witnesses not reached in 1 runs: the budget is too small or the model cannot get there (explore decides which)\n');
+    expect(text.stdout).not.toContain('breadth-first search');
   }, 300_000);
 });

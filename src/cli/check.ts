@@ -17,8 +17,8 @@ import { selectProperties, withProperties, type Suite } from '../properties/suit
 import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
-import { COMMAND, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
+import { COMMAND, faultsFromOptions, formatMs, grouped, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
+import { loadSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { progressFor, stderrIsTerminal } from './progress.js';
 import { saveTraceAndView } from './save.js';
 import { checkBudget, checkWorkers } from './limits.js';
@@ -62,6 +62,8 @@ export interface CheckCommandOptions extends ClusterFlags {
   strategy?: string;
   /** false with --no-small: no exhaustive search of the suite's small configurations first. */
   small?: boolean;
+  /** false with --no-witness-search: a witness the runs missed is not searched for afterwards (it stays unknown). */
+  witnessSearch?: boolean;
 }
 
 interface ModelOutcome {
@@ -97,8 +99,7 @@ interface ModelOutcome {
 export async function checkCommand(modelName: string | undefined, options: CheckCommandOptions): Promise<number> {
   checkWorkers(options.workers);
   checkBudget(options.runs, options.depth);
-  const suites = await loadSuites(options.load);
-  const selected = modelName === undefined ? suites : [findSuite(suites, modelName)];
+  const selected = modelName === undefined ? await loadSuites(options.load) : [await loadSuite(modelName, options.load)];
   refuseModelAfterConfig('check', modelName, options.config);
   if (modelName === undefined && (options.mutant !== undefined || options.config.length > 0)) {
     throw new UsageError('--mutant and --config need a MODEL (they differ between models)');
@@ -131,7 +132,7 @@ export async function checkCommand(modelName: string | undefined, options: Check
       // Ctrl-C: the figures so far and how to run it again, exit 130.
       if (options.json) process.stdout.write(JSON.stringify({ ...jsonOf(outcome), interrupted: true }) + '\n');
       else process.stdout.write(describeOutcome(outcome, color));
-      process.stderr.write(`protokit: interrupted after ${outcome.result.runs.toLocaleString('en-US')} runs of ${suite.model.name}\n`);
+      process.stderr.write(`protokit: interrupted after ${grouped(outcome.result.runs)} runs of ${suite.model.name}\n`);
       return 130;
     }
     if (!options.json && modelName !== undefined) process.stdout.write(describeOutcome(outcome, color));
@@ -346,7 +347,7 @@ async function checkOne(fullSuite: Suite, options: CheckCommandOptions, onWorker
   // A witness the runs missed: a bounded search of the same configurations says whether it can be reached at all.
   const missed = result.witnesses.filter((w) => !w.reached).map((w) => w.name);
   const witnessSearch =
-    result.violation === null && !result.interrupted && shard === undefined && missed.length > 0
+    result.violation === null && !result.interrupted && shard === undefined && missed.length > 0 && options.witnessSearch !== false
       ? await interruptible((signal) => searchMissedWitnesses(suite, missed, { config, faults, mutant: options.mutant, signal }))
       : null;
   // Unreachable in this configuration is a fact about it, not a failure (as explore says); reachable or unknown fails.
@@ -424,7 +425,7 @@ export function actionLines(actions: readonly Action[]): string[] {
 }
 
 function rate(count: number, ms: number): string {
-  return ms > 0 ? `${Math.round((count * 1000) / ms).toLocaleString('en-US')}` : '-';
+  return ms > 0 ? `${grouped(Math.round((count * 1000) / ms))}` : '-';
 }
 
 function describeOutcome(o: ModelOutcome, color: boolean): string {
@@ -437,13 +438,13 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
   if (o.small.length) lines.push(...describeSmallPass(o.small));
   if (r.sweep) {
     const swept = (c: Record<string, unknown>) => Object.keys(c).filter((k) => r.sweep!.some((p) => p.config[k] !== r.sweep![0]!.config[k])).map((k) => `${s(k)}=${s(String(c[k]))}`).join(' ');
-    lines.push(`  sweep: ${r.sweep.map((p) => `${swept(p.config) || 'one configuration'} (${p.runs.toLocaleString('en-US')} runs${p.violated ? ', violated' : ''})`).join('; ')}`);
+    lines.push(`  sweep: ${r.sweep.map((p) => `${swept(p.config) || 'one configuration'} (${grouped(p.runs)} runs${p.violated ? ', violated' : ''})`).join('; ')}`);
   }
   if (o.foundBy !== 'small') lines.push(
-    `  ${r.runs.toLocaleString('en-US')} runs, ${r.steps.toLocaleString('en-US')} steps, ${r.distinctStates.toLocaleString('en-US')} distinct states in ${formatMs(r.elapsedMs)} ` +
+    `  ${grouped(r.runs)} runs, ${grouped(r.steps)} steps, ${grouped(r.distinctStates)} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
-  if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${DISTINCT_LIMIT.toLocaleString('en-US')}: there are at least that many`));
+  if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${grouped(DISTINCT_LIMIT)}: there are at least that many`));
   if (r.coverage) {
     lines.push(...describeCoverage(r.coverage).map(s));
     for (const w of coverageWarnings(r.coverage)) lines.push(c.yellow(`  ⚠ never fired: ${s(w)}`));
@@ -476,7 +477,7 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     lines.push(`    rerun:  ${s(o.rerun)}`);
     if (o.foundBy === 'small') lines.push(`    search: ${s(exploreCommandOf(o.suite, o.small.find((p) => p.violation !== null)!, o.options))}`);
   } else if (r.interrupted) {
-    lines.push(c.yellow(`  interrupted (Ctrl-C) after ${r.runs.toLocaleString('en-US')} runs: no invariant violated in those; the figures are those so far`));
+    lines.push(c.yellow(`  interrupted (Ctrl-C) after ${grouped(r.runs)} runs: no invariant violated in those; the figures are those so far`));
     lines.push(`  witnesses so far: ${r.witnesses.map((w) => `${w.reached ? '✓' : '○'} ${s(w.name)}`).join('  ') || 'none'}`);
     lines.push(`    rerun:  ${s(o.rerun)}`);
   } else {
@@ -484,19 +485,19 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     const missed = r.witnesses.filter((w) => !w.reached);
     const failed = missed.filter((w) => verdictOf(w.name) !== 'unreachable');
     // A random budget samples behaviours: it finds violations, it never shows their absence (explore does).
-    lines.push(c.green(`  ✓ no invariant violated in ${r.runs.toLocaleString('en-US')} runs (random runs sample behaviours; explore searches every state of a configuration)`));
-    if (o.liveness > 0) lines.push(`  liveness: no violation found in ${r.lassos.toLocaleString('en-US')} lassos examined (random runs never show that liveness holds; explore decides it)`);
+    lines.push(c.green(`  ✓ no invariant violated in ${grouped(r.runs)} runs (random runs sample behaviours; explore searches every state of a configuration)`));
+    if (o.liveness > 0) lines.push(`  liveness: no violation found in ${grouped(r.lassos)} lassos examined (random runs never show that liveness holds; explore decides it)`);
     const mark = (name: string) => (verdictOf(name) === 'unreachable' ? ' (unreachable in this configuration)' : verdictOf(name) === 'reached' ? ' (reachable: the search reached it)' : '');
     // ○ as explore marks a witness that cannot be reached in the configuration; ✗ one the runs should have reached.
     const shown = (name: string) => (verdictOf(name) === 'unreachable' ? `○ ${s(name)}${mark(name)}` : c.red(`✗ ${s(name)}${mark(name)}`));
     lines.push(`  witnesses: ${r.witnesses.map((w) => (w.reached ? c.green(`✓ ${s(w.name)}`) : shown(w.name))).join('  ') || 'none'}`);
     const search = o.witnessSearch;
     if (search) {
-      const searched = `${search.distinctStates.toLocaleString('en-US')} states`;
+      const searched = `${grouped(search.distinctStates)} states`;
       lines.push(
         search.complete
           ? `  the runs missed ${missed.length === 1 ? 'a witness' : `${missed.length} witnesses`}: a breadth-first search of this configuration (${searched}, every reachable state) decided ${missed.length === 1 ? 'it' : 'them'}`
-          : `  the runs missed ${missed.length === 1 ? 'a witness' : `${missed.length} witnesses`}: a breadth-first search of this configuration stopped at its bound of ${WITNESS_SEARCH_STATES.toLocaleString('en-US')} states per configuration (${searched})`,
+          : `  the runs missed ${missed.length === 1 ? 'a witness' : `${missed.length} witnesses`}: a breadth-first search of this configuration stopped at its bound of ${grouped(WITNESS_SEARCH_STATES)} states per configuration (${searched})`,
       );
     }
     if (failed.length) {
@@ -504,8 +505,8 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
       lines.push(
         c.red(
           reachable === failed.length
-            ? `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs, though reachable here: the budget is too small`
-            : `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${r.runs.toLocaleString('en-US')} runs: the budget is too small or the model cannot get there (explore decides which)`,
+            ? `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${grouped(r.runs)} runs, though reachable here: the budget is too small`
+            : `  ✗ ${failed.length} witness${failed.length > 1 ? 'es' : ''} not reached in ${grouped(r.runs)} runs: the budget is too small or the model cannot get there (explore decides which)`,
         ),
       );
       lines.push(`    rerun:  ${s(o.rerun)}`);
@@ -524,9 +525,9 @@ function summaryTable(outcomes: readonly ModelOutcome[], color: boolean): string
     return [
       s(r.model),
       `${o.properties} (${invariants} witnesses${missed ? `, ${missed} missed` : ''})`,
-      r.runs.toLocaleString('en-US'),
-      r.steps.toLocaleString('en-US'),
-      r.distinctStates.toLocaleString('en-US'),
+      grouped(r.runs),
+      grouped(r.steps),
+      grouped(r.distinctStates),
       r.violation ? `1 (${s(r.violation.property)})` : '0',
       formatMs(r.elapsedMs),
     ];
@@ -580,9 +581,9 @@ function resultOfSmallPass(suite: Suite, pass: SmallPassResult, small: readonly 
 /** One line per small configuration the pass searched: how far, and whether it found something. */
 function describeSmallPass(small: readonly SmallPassResult[]): string[] {
   return small.map((p) => {
-    const reach = p.violation ? 'stopped at the violation' : p.complete ? 'every reachable state' : `stopped at its bound of ${SMALL_PASS_STATES.toLocaleString('en-US')}`;
+    const reach = p.violation ? 'stopped at the violation' : p.complete ? 'every reachable state' : `stopped at its bound of ${grouped(SMALL_PASS_STATES)}`;
     const found = p.violation ? `: ✗ ${s(p.violation.property)}` : ', nothing violated';
-    return `  small configuration (${s(p.description)}): ${p.distinctStates.toLocaleString('en-US')} states to depth ${p.depth} (${reach})${found}`;
+    return `  small configuration (${s(p.description)}): ${grouped(p.distinctStates)} states to depth ${p.depth} (${reach})${found}`;
   });
 }
 

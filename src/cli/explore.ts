@@ -14,7 +14,7 @@ import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
-import { findSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
+import { loadSuite, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
 import { saveTraceAndView } from './save.js';
@@ -70,7 +70,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
   }
   checkWorkers(options.workers);
   checkMaxMemory(options.maxMemory);
-  const fullSuite = findSuite(await loadSuites(options.load), modelName);
+  const fullSuite = await loadSuite(modelName, options.load);
   const selected = selectProperties(fullSuite, options.property, options.skip);
   const suite = withProperties(fullSuite, selected);
   const config = parseConfigPairs(options.config);

@@ -62,6 +62,7 @@ export function program(setExit: (code: number) => void): Command {
     .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
     .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
     .option('--no-small', "skip the exhaustive search of the suite's small configurations that comes before the random runs")
+    .option('--no-witness-search', 'do not search the configuration for a witness the runs missed (it stays unknown, and the check fails)')
     .option('--units <n>', 'split the runs into N units (each a shard of the budget) and run them in order up to the first that fails', positiveInt('--units'))
     .option('--queue <url>', 'put the units in a JetStream work queue on the NATS server at nats://HOST:PORT for `protokit worker` processes')
     .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')

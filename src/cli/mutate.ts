@@ -3,7 +3,7 @@ import pc from 'picocolors';
 import { DEFAULT_MUTATE_BUDGET_MS, mutate, type MutateResult, type MutantOutcome } from '../mutate/mutate.js';
 import { formatMs, fraction, useColor } from './common.js';
 import { progressFor, type Progress } from './progress.js';
-import { findSuite, loadSuites } from './registry.js';
+import { loadSuite } from './registry.js';
 
 export interface MutateCommandOptions {
   runs?: number;
@@ -19,7 +19,7 @@ export interface MutateCommandOptions {
 
 export async function mutateCommand(modelName: string, options: MutateCommandOptions): Promise<number> {
   const minScore = options.minScore === undefined ? null : fraction('--min-score', options.minScore);
-  const suite = findSuite(await loadSuites(options.load), modelName);
+  const suite = await loadSuite(modelName, options.load);
   // Mutants take seconds each: a bar on a terminal, a line every few seconds in a log.
   let progress: Progress | null = null;
   const result = await mutate(suite, {

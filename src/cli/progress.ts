@@ -3,7 +3,11 @@
  * most one every few seconds, when stderr is not a terminal (CI logs), so a long command is never
  * silent; nothing with --json.
  */
-import cliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+import type CliProgress from 'cli-progress';
+
+/** cli-progress (and the emoji tables it loads) only for a bar on a terminal: a check in a pipe or CI starts without it. */
+const loadCliProgress = (): typeof CliProgress => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
 
 export interface Progress {
   update(done: number, total: number): void;
@@ -30,6 +34,7 @@ export function progressFor(label: string, total: number, enabled: boolean, opti
   if (!enabled) return SILENT;
   const { already = 0, unit = 'runs', everyMs = 5000, note } = options;
   if (stderrIsTerminal()) {
+    const cliProgress = loadCliProgress();
     const bar = new cliProgress.SingleBar(
       {
         format: `${label} [{bar}] {value}/{total} ${unit} | {rate} ${unit}/s | {eta_formatted} left{note}`,

@@ -29,6 +29,14 @@ import { validateBudget, validateSuite } from '../properties/validate.js';
  */
 export const REGISTRY_MODULE = new URL(`../../properties/registry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
+/** The catalogue of built-in suites (properties/catalogue.ts), which loads one model's suite alone. */
+const CATALOGUE_MODULE = new URL(`../../properties/catalogue.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+
+interface CatalogueEntry {
+  readonly name: string;
+  readonly load: () => Promise<Suite>;
+}
+
 /**
  * How long a `--load` module may take to import (its top-level code and awaits), in ms;
  * PROTOKIT_LOAD_TIMEOUT_MS overrides it. Generous, since a slow or busy machine is not bad usage;
@@ -205,9 +213,31 @@ function checkNames(suite: Suite, load: string | undefined): void {
   for (const p of suite.properties) check(`property of ${suite.model.name}`, p?.name);
 }
 
+/**
+ * The suite of model `name`: from the --load module when one is given, else the built-in one,
+ * loaded alone (a command about one model does not start the machines of the others).
+ */
+export async function loadSuite(name: string, load?: string): Promise<Suite> {
+  if (load !== undefined) return findSuite(await loadSuites(load), name);
+  const catalogue = await catalogueOfBuiltIns();
+  const entry = catalogue.find((e) => e.name === name);
+  if (entry === undefined) throw unknownModel(name, catalogue.map((e) => e.name));
+  const suite = await entry.load();
+  checkNames(suite, undefined);
+  return suite;
+}
+
+async function catalogueOfBuiltIns(): Promise<readonly CatalogueEntry[]> {
+  return ((await import(CATALOGUE_MODULE)) as { catalogue: readonly CatalogueEntry[] }).catalogue;
+}
+
+function unknownModel(name: string, names: readonly string[]): UsageError {
+  return new UsageError(`unknown model '${name}' (accepted: ${names.join(', ')})`);
+}
+
 export function findSuite(suites: readonly Suite[], name: string): Suite {
   const suite = suites.find((s) => s.model.name === name);
-  if (!suite) throw new UsageError(`unknown model '${name}' (accepted: ${suites.map((s) => s.model.name).join(', ')})`);
+  if (!suite) throw unknownModel(name, suites.map((s) => s.model.name));
   return suite;
 }
 
@@ -238,11 +268,11 @@ export async function suiteForTrace(trace: Pick<Trace, 'model' | 'suite'>, trace
       `the trace was recorded with the suite module ${shown}; protokit loads only code named on the command line: if you trust that module, run ${rerunWith(shown)}`,
     );
   }
-  const suites = await loadSuites();
-  if (!suites.some((s) => s.model.name === trace.model)) {
-    throw new UsageError(`unknown model '${trace.model}' (built in: ${suites.map((s) => s.model.name).join(', ')}); if the trace comes from a suite outside this repository, give --load PATH, the suite module it was recorded with`);
+  const names = (await catalogueOfBuiltIns()).map((e) => e.name);
+  if (!names.includes(trace.model)) {
+    throw new UsageError(`unknown model '${trace.model}' (built in: ${names.join(', ')}); if the trace comes from a suite outside this repository, give --load PATH, the suite module it was recorded with`);
   }
-  return findSuite(suites, trace.model);
+  return loadSuite(trace.model);
 }
 
 /**

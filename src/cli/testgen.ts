@@ -7,7 +7,7 @@ import { writeFileAtomic } from '../trace/file.js';
 import { generateTestFile } from '../testgen/generate.js';
 import { transitionCoverage } from '../testgen/scenarios.js';
 import { parseConfigPairs } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { loadSuite } from './registry.js';
 
 export interface TestgenCommandOptions {
   role?: string;
@@ -31,7 +31,7 @@ export async function testgenCommand(modelName: string, options: TestgenCommandO
   if (!options.role) throw new UsageError('testgen: --role ROLE is required');
   if (!options.adapter) throw new UsageError('testgen: --adapter PATH is required (a module whose default export is the ConformanceAdapter)');
   if (!options.out || !/\.test\.[cm]?[jt]s$/.test(options.out)) throw new UsageError('testgen: --out FILE.test.ts is required (a vitest test file)');
-  const suite = findSuite(await loadSuites(options.load), modelName);
+  const suite = await loadSuite(modelName, options.load);
   if (!Object.hasOwn(suite.model.roles, options.role)) throw new UsageError(`unknown role '${options.role}' for ${suite.model.name} (accepted: ${Object.keys(suite.model.roles).join(', ')})`);
   const instance = resolveInstance(suite.model, { config: parseConfigPairs(options.config ?? []), mutant: options.mutant ?? null });
   const outDir = dirname(resolve(options.out));

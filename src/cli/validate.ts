@@ -23,7 +23,7 @@ import { STRATEGIES, type Strategy } from '../validate/search.js';
 import { checkApplicationEvents, firstNotOffered } from '../validate/application-events.js';
 import { formatAction } from '../engine/actions.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, parseConfigPairs, shellArg } from './common.js';
-import { findSuite, importUserModule, loadSuites } from './registry.js';
+import { importUserModule, loadSuite } from './registry.js';
 import { saveTraceAndView } from './save.js';
 
 export interface ValidateCommandOptions {
@@ -138,7 +138,7 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
   if (options.model === undefined) throw new UsageError('validate: --model MODEL is required (see `protokit list`)');
   const strategy = (options.strategy ?? 'depth-first') as Strategy;
   if (!STRATEGIES.includes(strategy)) throw new UsageError(`unknown --strategy '${options.strategy}' (accepted: ${STRATEGIES.join(', ')})`);
-  const suite = findSuite(await loadSuites(options.load), options.model);
+  const suite = await loadSuite(options.model, options.load);
   const mapping = options.map === undefined ? undefined : await loadMapping(options.map);
   const started = performance.now(); // allow-clock: reports elapsed time only
   if (options.follow) return followLogs(logPaths, options, suite, mapping, started);

@@ -2,7 +2,7 @@
 import { UsageError } from '../engine/errors.js';
 import { resolveInstance } from '../engine/instance.js';
 import { faultsFromOptions, parseConfigPairs, refuseModelAfterConfig } from './common.js';
-import { findSuite, loadSuites } from './registry.js';
+import { loadSuite } from './registry.js';
 import { safeLine as s } from '../render/safe-text.js';
 import { credentialsOf, type ClusterFlags } from './cluster-flags.js';
 
@@ -25,7 +25,7 @@ export async function workerCommand(named: string | undefined, options: WorkerCo
   refuseModelAfterConfig('worker', named, options.config);
   if (named === undefined) throw new UsageError("missing required argument 'model'");
   if (options.cluster === undefined) throw new UsageError('worker needs --cluster nats://HOST:PORT');
-  const suite = findSuite(await loadSuites(options.load), named);
+  const suite = await loadSuite(named, options.load);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);
   const instance = resolveInstance(suite.model, { config, mutant: options.mutant, faults });

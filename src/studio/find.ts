@@ -10,7 +10,7 @@
  * Liveness properties are decided over whole behaviours (`protokit explore` and `check`), not
  * from one world: Find refuses them with a line saying so.
  */
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import { UsageError } from '../engine/errors.js';

@@ -14,7 +14,6 @@
 import type { FaultSettings } from '../../engine/faults.js';
 import type { Params } from '../../engine/model.js';
 import type { SmallConfig, Suite } from '../../properties/suite.js';
-import { explore } from '../bfs/search.js';
 import type { ExploreViolation } from '../bfs/options.js';
 
 /**
@@ -70,6 +69,8 @@ export async function smallPass(suite: Suite, options: SmallPassOptions = {}): P
 
 /** One small configuration of `suite`, searched breadth-first up to the pass's bound. */
 export async function searchSmall(suite: Suite, small: SmallConfig, options: SmallPassOptions = {}): Promise<SmallPassResult> {
+  // Loaded when a search runs: a check that runs none (--no-small, every witness reached) starts without it.
+  const { explore } = await import('../bfs/search.js');
   const r = await explore(suite, {
     config: small.config,
     faults: small.faults,

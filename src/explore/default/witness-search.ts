@@ -14,7 +14,6 @@
 import type { ParamValue } from '../../engine/model.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import type { Suite } from '../../properties/suite.js';
-import { explore } from '../bfs/search.js';
 import { sweepPoints } from '../random/sweep.js';
 import { SMALL_PASS_STATES } from './small-pass.js';
 
@@ -44,6 +43,8 @@ export interface WitnessSearchOptions {
 
 /** Searches the check's configurations for the witnesses `names` (which its random runs missed). */
 export async function searchMissedWitnesses(suite: Suite, names: readonly string[], options: WitnessSearchOptions = {}): Promise<WitnessSearch> {
+  // Loaded when a search runs: a check that runs none (--no-small, every witness reached) starts without it.
+  const { explore } = await import('../bfs/search.js');
   const reached = new Set<string>();
   let distinctStates = 0;
   let complete = true;

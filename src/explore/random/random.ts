@@ -7,7 +7,7 @@
  * numbers and the list, the counterexample shrinks with them. The shrunk run is then minimised
  * on its concrete actions (minimize.ts) and saved as a trace.
  */
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import type { Action } from '../../engine/actions.js';
 import type { FaultSettings } from '../../engine/faults.js';
 import { resolveInstance, type Instance, type InstanceOptions } from '../../engine/instance.js';

@@ -34,7 +34,7 @@
  * Every part shrinks towards the plain run (no faults, no quiet node, shorter lists of smaller
  * numbers), so fast-check's shrinking still simplifies a counterexample.
  */
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import type { Action, ActionType } from '../../engine/actions.js';
 import { FAULT_KINDS, type FaultKind } from '../../engine/faults.js';
 import type { Instance } from '../../engine/instance.js';
