@@ -17,6 +17,7 @@ import { wordCount } from '../models/mapreduce/word-count.js';
 import { unseenMutants2 as quorumKv } from '../models/quorum-kv/unseen-mutants-2.js';
 import type { MutantSpec } from '../src/index.js';
 import { BATCH_3 } from './unseen-3.js';
+import { BATCH_4 } from './unseen-4.js';
 
 export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec>>>> = {
   'two-phase-commit': twoPhaseCommit,
@@ -26,8 +27,8 @@ export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec
   'quorum-kv': quorumKv,
 };
 
-/** The batches by number (the third: bench/unseen-3.ts). */
-const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3 };
+/** The batches by number (the third: bench/unseen-3.ts, the fourth: bench/unseen-4.ts). */
+const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3, 4: BATCH_4 };
 
 /** The registered suite of `model`, its model's mutants joined by the batch (the second unless told). */
 export function batchSuite(model: string, batch = 2): Suite {
