@@ -6,6 +6,7 @@
  * rate on them; bench/unseen-2-before.json holds the figures measured before exploration changed.
  */
 import { checkRandom, type Suite } from '../src/index.js';
+import type { Strategy } from '../src/explore/random/strategy.js';
 import { defaultCheck } from './default-check.js';
 import { ModelError } from '../src/engine/errors.js';
 import { suites } from '../properties/registry.js';
@@ -49,11 +50,11 @@ export interface BatchCatch {
   readonly cpuMs: number;
 }
 
-/** One default check of a batch mutant at `seed`, as `protokit check MODEL --mutant M --seed N` runs it. */
-export function catchBatch(model: string, mutant: string, seed: number, suite: Suite = batchSuite(model)): BatchCatch {
+/** One default check of a batch mutant at `seed`, as `protokit check MODEL --mutant M --seed N` runs it (random runs only; with `strategy`, `--strategy`). */
+export function catchBatch(model: string, mutant: string, seed: number, suite: Suite = batchSuite(model), strategy?: Strategy): BatchCatch {
   const t0 = process.cpuUsage();
   try {
-    const r = checkRandom(suite, { mutant, seed, minimize: false });
+    const r = checkRandom(suite, { mutant, seed, minimize: false, strategy });
     const used = process.cpuUsage(t0);
     return { model, mutant, seed, caught: r.violation?.property ?? null, runs: r.runs, steps: r.steps, cpuMs: (used.user + used.system) / 1000 };
   } catch (error) {
