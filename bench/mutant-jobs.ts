@@ -12,7 +12,8 @@ import { suites } from '../properties/registry.js';
 import { defaultCheck } from './default-check.js';
 import { ModelError } from '../src/engine/errors.js';
 import { catchOne, type Catch } from './unseen.js';
-import { catchBatchDefault, type BatchCatch } from './unseen-2.js';
+import { batchSuite, catchBatch, catchBatchDefault, type BatchCatch } from './unseen-2.js';
+import type { Strategy } from '../src/explore/random/strategy.js';
 
 const PROCESSES = 2;
 /** PROTOKIT_BENCH_PARTIAL (a file): each answer is appended to it, one JSON a line, as it arrives. */
@@ -33,8 +34,8 @@ export interface UnseenJob {
 const RESUME = process.env.PROTOKIT_BENCH_RESUME;
 const RUN_NONE = process.env.PROTOKIT_BENCH_RUN_NONE === '1';
 const keyOf = (x: unknown): string => {
-  const j = x as { model: string; mutant: string; seed: number };
-  return `${j.model}/${j.mutant}/${j.seed}`;
+  const j = x as { model: string; mutant: string; seed: number; strategy?: string };
+  return `${j.model}/${j.mutant}/${j.seed}${j.strategy ? `/${j.strategy}` : ''}`;
 };
 
 /** Runs `jobs` in two child processes (jobs dealt out in turn) and returns every answer (see RESUME). */
@@ -74,12 +75,17 @@ export interface MutantJob {
   readonly seed: number;
 }
 
-/** A job of the second or third unseen batch (bench/unseen-2.ts, unseen-3.ts): today's default check of one mutant at one seed. */
+/** A job of the second, third or fourth unseen batch (bench/unseen-2.ts, unseen-3.ts, unseen-4.ts): today's default check of one mutant at one seed. */
 export interface BatchJob {
-  readonly batch: 2 | 3;
+  readonly batch: 2 | 3 | 4;
   readonly model: string;
   readonly mutant: string;
   readonly seed: number;
+}
+
+/** A job of bench/sections/7-bugs-guided.ts: the random runs alone (no small pass) of a batch mutant, with one strategy. */
+export interface StrategyJob extends BatchJob {
+  readonly strategy: Strategy;
 }
 
 export interface MutantOutcome extends MutantJob {
@@ -131,10 +137,17 @@ export async function runJob(job: MutantJob): Promise<MutantOutcome> {
 }
 
 if (process.send !== undefined) {
-  process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob)[]) => {
+  process.on('message', async (jobs: (MutantJob | UnseenJob | BatchJob | StrategyJob)[]) => {
     // Each answer as soon as it is known (the parent keeps them as they come).
     for (const j of jobs) {
-      const outcome: MutantOutcome | Catch | BatchCatch = 'exploration' in j ? catchOne(j.model, j.mutant, j.seed, j.exploration) : 'batch' in j ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch) : await runJob(j);
+      const outcome: MutantOutcome | Catch | BatchCatch | (BatchCatch & { strategy: Strategy }) =
+        'exploration' in j
+          ? catchOne(j.model, j.mutant, j.seed, j.exploration)
+          : 'strategy' in j
+            ? { ...catchBatch(j.model, j.mutant, j.seed, batchSuite(j.model, j.batch), j.strategy), strategy: j.strategy }
+            : 'batch' in j
+              ? await catchBatchDefault(j.model, j.mutant, j.seed, j.batch)
+              : await runJob(j);
       await new Promise<void>((resolve) => process.send!([outcome], undefined, {}, () => resolve()));
     }
     // Disconnect only once every answer is handed over, or one may be lost.

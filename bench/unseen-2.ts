@@ -6,6 +6,7 @@
  * rate on them; bench/unseen-2-before.json holds the figures measured before exploration changed.
  */
 import { checkRandom, type Suite } from '../src/index.js';
+import type { Strategy } from '../src/explore/random/strategy.js';
 import { defaultCheck } from './default-check.js';
 import { ModelError } from '../src/engine/errors.js';
 import { suites } from '../properties/registry.js';
@@ -17,6 +18,7 @@ import { wordCount } from '../models/mapreduce/word-count.js';
 import { unseenMutants2 as quorumKv } from '../models/quorum-kv/unseen-mutants-2.js';
 import type { MutantSpec } from '../src/index.js';
 import { BATCH_3 } from './unseen-3.js';
+import { BATCH_4 } from './unseen-4.js';
 
 export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec>>>> = {
   'two-phase-commit': twoPhaseCommit,
@@ -26,8 +28,8 @@ export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec
   'quorum-kv': quorumKv,
 };
 
-/** The batches by number (the third: bench/unseen-3.ts). */
-const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3 };
+/** The batches by number (the third: bench/unseen-3.ts, the fourth: bench/unseen-4.ts). */
+const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3, 4: BATCH_4 };
 
 /** The registered suite of `model`, its model's mutants joined by the batch (the second unless told). */
 export function batchSuite(model: string, batch = 2): Suite {
@@ -48,11 +50,11 @@ export interface BatchCatch {
   readonly cpuMs: number;
 }
 
-/** One default check of a batch mutant at `seed`, as `protokit check MODEL --mutant M --seed N` runs it. */
-export function catchBatch(model: string, mutant: string, seed: number, suite: Suite = batchSuite(model)): BatchCatch {
+/** One default check of a batch mutant at `seed`, as `protokit check MODEL --mutant M --seed N` runs it (random runs only; with `strategy`, `--strategy`). */
+export function catchBatch(model: string, mutant: string, seed: number, suite: Suite = batchSuite(model), strategy?: Strategy): BatchCatch {
   const t0 = process.cpuUsage();
   try {
-    const r = checkRandom(suite, { mutant, seed, minimize: false });
+    const r = checkRandom(suite, { mutant, seed, minimize: false, strategy });
     const used = process.cpuUsage(t0);
     return { model, mutant, seed, caught: r.violation?.property ?? null, runs: r.runs, steps: r.steps, cpuMs: (used.user + used.system) / 1000 };
   } catch (error) {

@@ -398,6 +398,7 @@ function jsonOf(o: ModelOutcome): object {
     strategy: r.strategy,
     ...(r.sweep ? { sweep: r.sweep } : {}),
     ...(r.coverage ? { coverage: r.coverage } : {}),
+    ...(r.guided ? { guided: r.guided } : {}),
     // The exhaustive part: each small configuration searched before the random runs.
     small: o.small.map((p) => ({ description: p.description, preset: p.preset, config: p.config, faults: p.faults, maxInFlight: p.maxInFlight, distinctStates: p.distinctStates, depth: p.depth, complete: p.complete, violated: p.violation?.property ?? null, elapsedMs: Math.round(p.elapsedMs) })),
     ok: o.ok,
@@ -444,6 +445,11 @@ function describeOutcome(o: ModelOutcome, color: boolean): string {
     `  ${grouped(r.runs)} runs, ${grouped(r.steps)} steps, ${grouped(r.distinctStates)} distinct states in ${formatMs(r.elapsedMs)} ` +
       `(${rate(r.runs, r.elapsedMs)} runs/s, ${rate(r.steps, r.elapsedMs)} steps/s)`,
   );
+  if (r.guided && o.foundBy !== 'small') {
+    const g = r.guided;
+    const n = grouped;
+    lines.push(`  guided: ${n(g.mutated)} runs from a corpus of ${n(g.corpus)} that gained coverage; reached ${n(g.nodeStates)} node states, ${n(g.transitions)} (role, state, event) transitions, ${n(g.abstractStates)} world and history shapes`);
+  }
   if (r.distinctStates >= DISTINCT_LIMIT) lines.push(c.yellow(`  the distinct-state counter stopped at its cap of ${grouped(DISTINCT_LIMIT)}: there are at least that many`));
   if (r.coverage) {
     lines.push(...describeCoverage(r.coverage).map(s));

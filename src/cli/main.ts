@@ -60,7 +60,7 @@ export function program(setExit: (code: number) => void): Command {
     .option('--skip <name>', 'do not check this property (repeatable)', collectNames, [])
     .option('--coverage', 'report which machine transitions, messages and events the runs exercised')
     .option('--steps <n>', 'a budget in steps instead of runs', positiveInt('--steps'))
-    .option('--strategy <name>', 'how runs pick actions: random (by weight) or pct (priorities with change points)')
+    .option('--strategy <name>', 'how runs pick actions: random (by weight), pct (priorities with change points) or guided (random, from a corpus of runs that reached new coverage)')
     .option('--no-small', "skip the exhaustive search of the suite's small configurations that comes before the random runs")
     .option('--no-witness-search', 'do not search the configuration for a witness the runs missed (it stays unknown, and the check fails)')
     .option('--units <n>', 'split the runs into N units (each a shard of the budget) and run them in order up to the first that fails', positiveInt('--units'))

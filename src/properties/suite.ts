@@ -17,7 +17,7 @@ export interface Budget {
   /** A budget in steps instead of runs: runs go on until this many steps were taken. */
   readonly steps?: number;
   /** How runs pick their actions (default `random`). */
-  readonly strategy?: 'random' | 'pct';
+  readonly strategy?: 'random' | 'pct' | 'guided';
 }
 
 /**

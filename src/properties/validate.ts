@@ -77,7 +77,7 @@ function sameFields(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The kinds of `budget.strategy` (explore/random/strategy.ts reads them). */
-const STRATEGIES = ['random', 'pct'];
+const STRATEGIES = ['random', 'pct', 'guided'];
 
 /**
  * Checks a suite's budget and small configuration: every count a finite whole number in range.

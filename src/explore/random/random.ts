@@ -23,7 +23,8 @@ import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine
 import { minimize } from '../minimize.js';
 import { DistinctSketch, mergeSketches } from './sketch.js';
 import { TransitionCache } from './transitions.js';
-import { Chooser, planArbitrary, weightsOf, type RunPlan, type Strategy, type Weights } from './strategy.js';
+import { Chooser, longestRun, planArbitrary, weightsOf, type RunPlan, type Strategy, type Weights } from './strategy.js';
+import { Guide, sumGuideFigures, type GuideFigures } from './guided.js';
 import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
 import { shareOf, sweepPoints } from './sweep.js';
 import { LassoWatch, type FoundLasso, type Walk } from './lassos.js';
@@ -98,6 +99,8 @@ export interface CheckResult {
   readonly sweep?: readonly { readonly config: Params; readonly runs: number; readonly steps: number; readonly violated: boolean }[];
   /** With `coverage: true`: what the runs exercised (the shrinking is not counted). */
   readonly coverage?: CoverageReport;
+  /** With the `guided` strategy: its corpus and coverage (guided.ts). */
+  readonly guided?: GuideFigures;
   readonly elapsedMs: number;
   /** Stopped on request (Ctrl-C) before the budget was spent: the figures are those so far. */
   readonly interrupted?: boolean;
@@ -203,6 +206,7 @@ function combineSweep(parts: readonly CheckResult[], started: number): CheckResu
     witnesses: last.witnesses.map((w) => ({ name: w.name, reached: parts.some((p) => p.witnesses.some((x) => x.name === w.name && x.reached)) })),
     sweep: parts.map((p) => ({ config: p.config, runs: p.runs, steps: p.steps, violated: p.violation !== null })),
     ...(coverages.length ? { coverage: mergeCoverage(coverages) } : {}),
+    ...(last.guided ? { guided: sumGuideFigures(parts.flatMap((p) => (p.guided ? [p.guided] : []))) } : {}),
     elapsedMs: performance.now() - started, // allow-clock
   };
 }
@@ -259,6 +263,8 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   const weights: Weights = weightsOf(suite.model);
   const chooser = new Chooser(instance, weights);
   const coverage = options.coverage ? new Coverage(instance) : null;
+  // Coverage-guided plans (guided.ts): told of every step of a counted run, it mutates the runs that gained.
+  const guide = strategy === 'guided' ? new Guide(instance, options.fixedDepth ? depth : longestRun(depth), depth, weights.quietNodes) : null;
   const properties = suite.properties;
   const witnesses = properties.filter((p) => p.kind === 'sometimes');
   const reached = new Set<string>();
@@ -359,6 +365,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
         if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
       } else {
         steps++;
+        guide?.stepped(world, action, next);
         seenBefore = !isNew(nextFingerprint);
         if (!seenBefore) {
           nextView = buildView(instance, next);
@@ -398,7 +405,8 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
 
   // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
   let failedPlan: RunPlan | null = null;
-  const planArb = planArbitrary(instance, depth, weights.quietNodes, strategy, options.fixedDepth ?? false);
+  const basePlans = planArbitrary(instance, depth, weights.quietNodes, strategy, options.fixedDepth ?? false);
+  const planArb = guide === null ? basePlans : guide.arbitrary(basePlans);
   const predicate = (plan: RunPlan): boolean => {
     // Past its budget, shrinking stops: every further candidate counts as passing, so
     // fast-check keeps the smallest failing run found so far and minimize() takes over.
@@ -407,6 +415,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     if (!shrinking && stepBudget !== undefined && steps >= stepBudget) return true;
     const examinedBefore = watch.examined;
     let ok: boolean;
+    if (!shrinking) guide?.startRun(plan);
     try {
       ok = runPlan(plan);
     } catch (error) {
@@ -419,6 +428,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     }
     if (shrinking) watch.examined = examinedBefore; // lassos of shrinking runs are not counted
     if (!shrinking) {
+      if (ok) guide?.endRun();
       runsDone++;
       if (options.onProgress && runsDone % progressEvery === 0) options.onProgress({ runs: runsDone, total: Number.isFinite(runs) ? runs : runsDone, steps });
       if (!ok) shrinking = true;
@@ -498,6 +508,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       violation,
       strategy,
       ...(coverage ? { coverage: coverage.report() } : {}),
+      ...(guide ? { guided: guide.figures() } : {}),
       elapsedMs: performance.now() - started, // allow-clock
       ...(interrupted ? { interrupted: true } : {}),
     };

@@ -47,8 +47,8 @@ export interface Weights {
   readonly quietNodes: boolean;
 }
 
-/** The strategies `--strategy` accepts. */
-export const STRATEGIES = ['random', 'pct'] as const;
+/** The strategies `--strategy` accepts (`guided`: `random`'s choices, plans from a coverage corpus, guided.ts). */
+export const STRATEGIES = ['random', 'pct', 'guided'] as const;
 export type Strategy = (typeof STRATEGIES)[number];
 
 /** Multiples of the suite's depth a run's bound is drawn from (each equally likely). */
@@ -115,7 +115,7 @@ export function planArbitrary(instance: Instance, depth: number, quietNodes: boo
     quiet: quietNodes ? fc.array(fc.boolean(), { minLength: n, maxLength: n }) : fc.constant(Array<boolean>(n).fill(false)),
     choices,
   };
-  if (strategy === 'random') return fc.record(base);
+  if (strategy !== 'pct') return fc.record(base);
   const longest = fixedDepth ? depth : longestRun(depth);
   const pct = fc.record({
     priorities: fc.array(fc.nat(), { minLength: n + 1, maxLength: n + 1 }),
