@@ -23,12 +23,17 @@ export interface WorkerOptions {
   readonly waitS: number;
   readonly name?: string;
   readonly log: (line: string) => void;
+  /** Stops the worker as a lost server would (its connection closed; it ends with an EnvironmentError): for a worker run in-process. */
+  readonly signal?: AbortSignal;
 }
 
 export async function runWorker(suite: Suite, instance: Instance, options: WorkerOptions): Promise<void> {
   const name = options.name ?? `${hostname()}-${process.pid}`;
   const nc = await connectCluster(options.credentials, `protokit-worker-${name}`);
   options.log(`connected to ${options.credentials.url}; waiting for a coordinator`);
+  const stop = () => void nc.close().catch(() => {});
+  if (options.signal?.aborted) stop();
+  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
       // The inbox is listened to before the hello, so the coordinator's first unit finds it.
@@ -40,6 +45,7 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
         throw new UsageError(welcome.reason);
       }
       options.log(`joined run ${welcome.run} as worker ${welcome.worker} (${welcome.job.kind})`);
+      const cpuAtJoin = process.cpuUsage(); // allow-clock: reported, never a verdict
       const jobSuite = withProperties(suite, welcome.job.properties ?? undefined);
       const over =
         welcome.job.kind === 'explore'
@@ -47,12 +53,15 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
           : (sub.unsubscribe(), await serveFleet(nc, welcome.done, jobSuite, instance, welcome.job, options.log));
       if (nc.isClosed()) throw new EnvironmentError('the connection to the NATS server closed during the run');
       if (over) {
-        options.log('the run is over');
+        // Its CPU over the run: what the bench divides a worker's successors by.
+        const { user, system } = process.cpuUsage(cpuAtJoin); // allow-clock
+        options.log(`the run is over (${((user + system) / 1e6).toFixed(2)} s of CPU serving it)`);
         return;
       }
       options.log('dropped by the coordinator (too slow?): joining again');
     }
   } finally {
+    options.signal?.removeEventListener('abort', stop);
     await Promise.race([nc.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => {});
   }
 }
