@@ -18,7 +18,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { run } from '../cli/run-in-process.js';
-import { inProcessWorker, protokit, startNats, stopAll, until, type InProcessWorker, type Nats, type Proc } from './loopback.js';
+import { parseConfigPairs } from '../cli/common.js';
+import { EnvironmentError, UsageError } from '../engine/errors.js';
+import { resolveInstance } from '../engine/instance.js';
+import { suites } from '../../properties/registry.js';
+import { protokit, startNats, stopAll, until, type Nats, type Proc } from './loopback.js';
+import { runWorker } from './worker.js';
 
 const TLA5 = ['two-phase-commit', '--config', 'preset=tla', '--config', 'rms=5'];
 const TLA3 = ['two-phase-commit', '--config', 'preset=tla', '--config', 'rms=3'];
@@ -41,9 +46,34 @@ afterAll(async () => {
   rmSync(out, { recursive: true, force: true });
 });
 
+/** A `protokit worker` run in this process (for tests where the process itself is not what is tested): what it logged, how it ended. */
+interface InProcessWorker {
+  readonly lines: string[];
+  /** 0 when the run it served is over, 2 when refused, 74 when the server or coordinator was lost (the exit codes of `protokit worker`). */
+  readonly ended: Promise<number>;
+}
+
+/** A worker of MODEL ARGS (as the command line gives them: `two-phase-commit --config rms=3 --mutant m`) in this process, against `nats`. */
+function inProcessWorker(args: readonly string[], nats: Pick<Nats, 'url' | 'token'>, name: string, waitS = 120): InProcessWorker {
+  const flag = (f: string) => args.flatMap((a, k) => (a === f ? [args[k + 1]!] : []));
+  const suite = suites.find((x) => x.model.name === args[0])!;
+  const instance = resolveInstance(suite.model, { config: parseConfigPairs(flag('--config')), mutant: flag('--mutant')[0] });
+  const lines: string[] = [];
+  const ended = runWorker(suite, instance, { credentials: { url: nats.url, token: nats.token, insecure: false }, waitS, name, log: (line) => lines.push(line) }).then(
+    () => 0,
+    (error: unknown) => {
+      lines.push(error instanceof Error ? error.message : String(error));
+      if (error instanceof UsageError) return 2;
+      if (error instanceof EnvironmentError) return 74;
+      throw error;
+    },
+  );
+  return { lines, ended };
+}
+
 /** `n` in-process workers of MODEL ARGS, named PREFIX1… */
-const workers = (n: number, model: readonly string[], prefix: string, waitS = 120, server: Pick<Nats, 'url' | 'token'> = nats): Promise<InProcessWorker[]> =>
-  Promise.all(Array.from({ length: n }, (_, k) => inProcessWorker(model, server, `${prefix}${k + 1}`, waitS)));
+const workers = async (n: number, model: readonly string[], prefix: string, waitS = 120, server: Pick<Nats, 'url' | 'token'> = nats): Promise<InProcessWorker[]> =>
+  Array.from({ length: n }, (_, k) => inProcessWorker(model, server, `${prefix}${k + 1}`, waitS));
 
 /** A worker process (for the cases that kill a party), connected to the server before this returns. */
 async function workerProcess(model: readonly string[], name: string): Promise<Proc> {

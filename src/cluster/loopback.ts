@@ -73,41 +73,6 @@ export function protokit(args: readonly string[], env: Record<string, string> = 
   return track(spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
 }
 
-/** A `protokit worker` run in this process (for tests where the process itself is not what is tested): what it logged, how it ended. */
-export interface InProcessWorker {
-  readonly lines: string[];
-  /** 0 when the run it served is over, 2 when refused, 74 when the server or coordinator was lost (the exit codes of `protokit worker`). */
-  readonly ended: Promise<number>;
-  /** Closes its connection, as if its machine were gone. */
-  stop(): void;
-}
-
-/** A worker of MODEL ARGS (as the command line gives them: `two-phase-commit --config rms=3 --mutant m`) in this process, against `nats`. */
-export async function inProcessWorker(args: readonly string[], nats: Pick<Nats, 'url' | 'token'>, name: string, waitS = 120): Promise<InProcessWorker> {
-  const [{ runWorker }, { suites }, { resolveInstance }, { parseConfigPairs }, { EnvironmentError, UsageError }] = await Promise.all([
-    import('./worker.js'),
-    import('../../properties/registry.js'),
-    import('../engine/instance.js'),
-    import('../cli/common.js'),
-    import('../engine/errors.js'),
-  ]);
-  const flag = (f: string) => args.flatMap((a, k) => (a === f ? [args[k + 1]!] : []));
-  const suite = suites.find((x) => x.model.name === args[0])!;
-  const instance = resolveInstance(suite.model, { config: parseConfigPairs(flag('--config')), mutant: flag('--mutant')[0] });
-  const lines: string[] = [];
-  const abort = new AbortController();
-  const ended = runWorker(suite, instance, { credentials: { url: nats.url, token: nats.token, insecure: false }, waitS, name, log: (line) => lines.push(line), signal: abort.signal }).then(
-    () => 0,
-    (error: unknown) => {
-      lines.push(error instanceof Error ? error.message : String(error));
-      if (error instanceof UsageError) return 2;
-      if (error instanceof EnvironmentError) return 74;
-      throw error;
-    },
-  );
-  return { lines, ended, stop: () => abort.abort() };
-}
-
 /** Stops every process started here, by its id, and removes a server's folder. */
 export async function stopAll(nats?: Nats): Promise<void> {
   for (const child of started.splice(0)) {

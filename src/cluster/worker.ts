@@ -23,17 +23,12 @@ export interface WorkerOptions {
   readonly waitS: number;
   readonly name?: string;
   readonly log: (line: string) => void;
-  /** Stops the worker as a lost server would (its connection closed; it ends with an EnvironmentError): for a worker run in-process. */
-  readonly signal?: AbortSignal;
 }
 
 export async function runWorker(suite: Suite, instance: Instance, options: WorkerOptions): Promise<void> {
   const name = options.name ?? `${hostname()}-${process.pid}`;
   const nc = await connectCluster(options.credentials, `protokit-worker-${name}`);
   options.log(`connected to ${options.credentials.url}; waiting for a coordinator`);
-  const stop = () => void nc.close().catch(() => {});
-  if (options.signal?.aborted) stop();
-  options.signal?.addEventListener('abort', stop, { once: true });
   try {
     for (;;) {
       // The inbox is listened to before the hello, so the coordinator's first unit finds it.
@@ -61,7 +56,6 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
       options.log('dropped by the coordinator (too slow?): joining again');
     }
   } finally {
-    options.signal?.removeEventListener('abort', stop);
     await Promise.race([nc.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => {});
   }
 }
