@@ -4,9 +4,11 @@
  * process, on the same configuration (TwoPhase RM=6, then Paxos MaxBallot=2). Every cluster run
  * must find the one-process counts (states, depth, transitions), and these the published ones
  * (TLC's); a difference fails the section. Per run: distinct states/s (wall, from the coordinator's
- * start, its wait for the first worker included), the coordinator's own CPU time and what it did
- * with it (successors deduplicated per CPU second: where one coordinator saturates), and bytes on
- * the wire per successor (both directions, payloads).
+ * start), the coordinator's CPU over the search (its own report, start-up excluded) and what it
+ * did with it (successors deduplicated per CPU second: where one coordinator saturates), the
+ * workers' CPU over the run (each says it when the run is over) and their successors per CPU
+ * second, and so how many workers one coordinator serves (the first rate over the second), and
+ * bytes on the wire per transition (both directions, payloads).
  *
  *   npm run bench -- --update 12-cluster
  */
@@ -37,9 +39,20 @@ interface Run {
   readonly depth: number;
   readonly generated: number;
   readonly wallMs: number;
+  /** The whole process's CPU (start-up included). */
   readonly cpuMs: number;
+  /** The coordinator's CPU over the search alone (its report), and the workers' over the run (summed); null for one process. */
+  readonly searchCpuMs: number | null;
+  readonly workersCpuMs: number | null;
   readonly candidates: number | null;
   readonly bytes: number | null;
+}
+
+/** A worker's CPU over the run, from its last line ("the run is over (1.23 s of CPU serving it)"). */
+function workerCpuMs(stderr: string): number {
+  const m = /the run is over \(([\d.]+) s of CPU serving it\)/.exec(stderr);
+  if (m === null) throw new Error(`a worker did not say its CPU: ${stderr.slice(-500)}`);
+  return Number(m[1]) * 1000;
 }
 
 /** `protokit ARGS` to its end, with its stdout and its own CPU time (the workers are reaped after, so not counted). */
@@ -60,7 +73,7 @@ async function measure(conf: Configuration, nats: Nats): Promise<Run[]> {
   if (a.distinctStates !== conf.states || a.depth !== conf.depth) {
     throw new Error(`${conf.name}: explore found ${a.distinctStates} states, depth ${a.depth}; published: ${conf.states}, ${conf.depth}`);
   }
-  const runs: Run[] = [{ configuration: conf.name, label: 'explore, one process', states: a.distinctStates, depth: a.depth, generated: a.generated, wallMs: alone.wallMs, cpuMs: alone.cpuMs, candidates: null, bytes: null }];
+  const runs: Run[] = [{ configuration: conf.name, label: 'explore, one process', states: a.distinctStates, depth: a.depth, generated: a.generated, wallMs: alone.wallMs, cpuMs: alone.cpuMs, searchCpuMs: null, workersCpuMs: null, candidates: null, bytes: null }];
   for (const w of [1, 2, 3]) {
     const env = { PROTOKIT_CLUSTER_TOKEN: nats.token };
     const workers = Array.from({ length: w }, (_, k) => protokit(['worker', ...model, '--cluster', nats.url, '--name', `bench${w}-${k}`, '--wait', '300'], env));
@@ -72,8 +85,9 @@ async function measure(conf: Configuration, nats: Nats): Promise<Run[]> {
     if (found.join() !== [a.distinctStates, a.depth, a.generated, w].join()) {
       throw new Error(`${conf.name} on ${w} workers: ${found.join(', ')} (states, depth, transitions, workers); one process: ${a.distinctStates}, ${a.depth}, ${a.generated}`);
     }
-    runs.push({ configuration: conf.name, label: `--cluster, ${w} worker process${w > 1 ? 'es' : ''}`, states: r.distinctStates, depth: r.depth, generated: r.generated, wallMs: c.wallMs, cpuMs: c.cpuMs, candidates: r.cluster.candidates, bytes: r.cluster.bytesSent + r.cluster.bytesReceived });
     await Promise.all(workers.map((p) => p.exited));
+    const workersCpuMs = workers.reduce((sum, p) => sum + workerCpuMs(p.stderr), 0);
+    runs.push({ configuration: conf.name, label: `--cluster, ${w} worker process${w > 1 ? 'es' : ''}`, states: r.distinctStates, depth: r.depth, generated: r.generated, wallMs: c.wallMs, cpuMs: c.cpuMs, searchCpuMs: r.cluster.coordinatorCpuMs, workersCpuMs, candidates: r.cluster.candidates, bytes: r.cluster.bytesSent + r.cluster.bytesReceived });
   }
   return runs;
 }
@@ -89,21 +103,32 @@ export default {
       await stopAll(nats);
     }
     const load = loadavg()[0]!.toFixed(1);
-    const rows = runs.map((r) => [
-      r.configuration,
-      r.label,
-      `${r.states.toLocaleString('en-US')} / ${r.depth}`,
-      ms(r.wallMs),
-      Math.round((r.states * 1000) / r.wallMs).toLocaleString('en-US'),
-      ms(r.cpuMs),
-      r.candidates === null ? '—' : Math.round((r.candidates * 1000) / r.cpuMs).toLocaleString('en-US'),
-      r.bytes === null ? '—' : (r.bytes / r.generated).toFixed(1),
-    ]);
+    const count = (n: number) => Math.round(n).toLocaleString('en-US');
+    const dedupRate = (r: Run) => (r.candidates! * 1000) / r.searchCpuMs!;
+    const workerRate = (r: Run) => (r.candidates! * 1000) / r.workersCpuMs!;
+    const rows = runs.map((r) =>
+      r.candidates === null
+        ? [r.configuration, r.label, `${count(r.states)} / ${r.depth}`, ms(r.wallMs), count((r.states * 1000) / r.wallMs), `${ms(r.cpuMs)} (whole process)`, '—', '—', '—', '—', '—']
+        : [
+            r.configuration,
+            r.label,
+            `${count(r.states)} / ${r.depth}`,
+            ms(r.wallMs),
+            count((r.states * 1000) / r.wallMs),
+            ms(r.searchCpuMs!),
+            count(dedupRate(r)),
+            ms(r.workersCpuMs!),
+            count(workerRate(r)),
+            (dedupRate(r) / workerRate(r)).toFixed(1),
+            (r.bytes! / r.generated).toFixed(1),
+          ],
+    );
+    const served = runs.filter((r) => r.candidates !== null).map((r) => dedupRate(r) / workerRate(r));
     const markdown = [
-      `${CONFIGURATIONS.map((c) => c.name).join(', then ')}: whole processes on this machine (2 cores shared, load ${load} after). Every cluster run found the one-process counts (states, depth and transitions, asserted). Wall time includes each process's start (about a second of CPU to load the toolchain). Coordinator CPU is that process's alone; the workers run beside it on the same 2 cores.`,
+      `${CONFIGURATIONS.map((c) => c.name).join(', then ')}: whole processes on this machine (2 cores shared, load ${load} after). Every cluster run found the one-process counts (states, depth and transitions, asserted). Wall time includes each process's start (about a second of CPU to load the toolchain); the workers run beside the coordinator on the same 2 cores, so wall times say nothing of a speed-up. CPU is the search's own: the coordinator's from its report (\`cluster.coordinatorCpuMs\`), the workers' summed from their last line. Successors are those the workers sent fingerprints of (\`cluster.candidates\`, after each unit's own filter); one coordinator serves as many workers as its rate over one worker's. Across these runs it serves ${Math.min(...served).toFixed(1)}–${Math.max(...served).toFixed(1)} workers.`,
       '',
-      table(['configuration', 'search', 'states / depth', 'wall', 'states/s (wall)', 'coordinator CPU', 'successors deduplicated per coordinator CPU second', 'bytes on the wire per successor'], rows),
+      table(['configuration', 'search', 'states / depth', 'wall', 'states/s (wall)', 'coordinator CPU (search)', 'successors deduplicated per coordinator CPU second', 'workers\' CPU (search)', 'successors per worker CPU second', 'workers one coordinator serves', 'bytes on the wire per transition'], rows),
     ].join('\n');
-    return { markdown, json: { load: Number(load), runs } };
+    return { markdown, json: { load: Number(load), runs, served: { min: Math.min(...served), max: Math.max(...served) } } };
   },
 };

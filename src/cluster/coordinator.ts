@@ -60,7 +60,7 @@ import { answerHellos, pinOf, type ExploreJob } from './handshake.js';
 import { ItemsToPeer, ItemTable } from './items.js';
 import { checkCredentials, connectCluster, watchConnection, type ClusterCredentials } from './nats.js';
 import type { UnitOrder, UnitReply } from './explore-worker.js';
-import { frame, ItemsIn, ProtocolError, pushTuple, readTuple, tupleStarts, unframe } from './wire.js';
+import { frame, ItemsIn, mapTuples, ProtocolError, pushTuple, TupleList, unframe } from './wire.js';
 
 export interface ClusterOptions {
   readonly credentials: ClusterCredentials;
@@ -90,6 +90,8 @@ export interface ClusterReport {
   readonly candidates: number;
   /** Why the search stopped early on the cluster's account (the server went away, no worker left), or null. */
   readonly lost: string | null;
+  /** The coordinator's own CPU time over the search (user and system, start-up of the process excluded), in ms: what its dedup rate is measured on. */
+  readonly coordinatorCpuMs: number;
 }
 
 export type ClusterExploreResult = ExploreResult & { readonly cluster: ClusterReport };
@@ -112,9 +114,14 @@ interface WorkerLink {
 /** A level's worlds as tuples of the run's item numbers, in state order. */
 interface LevelWorlds {
   readonly firstId: number;
-  readonly tuples: number[];
-  /** Where each world's tuple starts; one more, where the last ends. */
-  readonly starts: number[];
+  readonly tuples: TupleList;
+}
+
+/** The tuple of one world in the run's item numbers. */
+function tupleOf(text: string, table: ItemTable): number[] {
+  const tuple: number[] = [];
+  pushTuple(text, (item) => table.intern(item), tuple);
+  return tuple;
 }
 
 class ClusterLost extends Error {}
@@ -126,6 +133,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   if ((options.workers ?? 1) > 1) throw new UsageError('--workers and --cluster do not go together: each worker process is one searcher (start more of them)');
   const suite = withProperties(fullSuite, options.properties);
   const started = performance.now(); // allow-clock: reports elapsed time only
+  const cpuAtStart = process.cpuUsage(); // allow-clock: reports the coordinator's own CPU only
   const instance = resolveInstance(suite.model, options);
   const symmetry = options.symmetry ? new Symmetry(instance) : null;
   const expander = new Expander(instance, suite.properties, symmetry, options.maxInFlight, terminalOf(suite, options.deadlock !== false));
@@ -149,18 +157,16 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     visited = new VisitedSet();
     const [hi0, lo0] = expander.fingerprintOf(initial);
     visited.add(hi0, lo0, -1);
-    current = { firstId: 0, tuples: [], starts: [0] };
-    pushTuple(encodeWorld(initial), (item) => table.intern(item), current.tuples);
-    current.starts.push(current.tuples.length);
+    current = { firstId: 0, tuples: new TupleList() };
+    current.tuples.append(tupleOf(encodeWorld(initial), table), 1);
   } else {
     visited = resumed.visited;
-    current = { firstId: resumed.frontier.firstId, tuples: [], starts: [0] };
+    current = { firstId: resumed.frontier.firstId, tuples: new TupleList() };
     const decoder = new WorldDecoder();
     const { packed } = expander;
     for (const chunk of resumed.frontier.chunks(decoder)) {
       for (let k = 0; k < chunk.count; k++) {
-        pushTuple(encodeWorld(packed.unpack(chunk.tuples, k * packed.width)), (item) => table.intern(item), current.tuples);
-        current.starts.push(current.tuples.length);
+        current.tuples.append(tupleOf(encodeWorld(packed.unpack(chunk.tuples, k * packed.width)), table), 1);
       }
     }
   }
@@ -269,26 +275,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   };
 
   /** The tuples of worlds `from`..`to` of a level, in `w`'s item numbers. */
-  const tuplesFor = (w: WorkerLink, level: LevelWorlds, from: number, to: number): Uint32Array => {
-    const src = level.tuples;
-    const out = new Uint32Array(level.starts[to]! - level.starts[from]!);
-    let o = 0;
-    let at = level.starts[from]!;
-    const end = level.starts[to]!;
-    const list = () => {
-      const n = src[at++]!;
-      out[o++] = n;
-      for (let k = 0; k < n; k++) out[o++] = w.out.id(src[at++]!);
-    };
-    while (at < end) {
-      list();
-      list();
-      out[o++] = w.out.id(src[at++]!);
-      out[o++] = w.out.id(src[at++]!);
-      list();
-    }
-    return out;
-  };
+  const tuplesFor = (w: WorkerLink, level: LevelWorlds, from: number, to: number): Uint32Array => mapTuples(level.tuples.slice(from, to), to - from, (id) => w.out.id(id));
 
   let failure: unknown = null;
   /**
@@ -347,14 +334,14 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     checkpoint = writeCheckpointOf(options.checkpoint!.dir, generation++, print, visited, current, table, counters, expander.packed);
   };
 
-  let size = current.starts.length - 1;
+  let size = current.tuples.count;
   try {
     while (size > 0 && found === null) {
       if (options.checkpoint !== undefined && depth > (before?.depth ?? 0) && options.checkpoint.due(depth)) save();
       depth++;
       const level = new Level(visited, { maxStates, maxHeapBytes, atDepthLimit: depth >= maxDepth }, stoppedBy, reached);
       const levelWorlds = current;
-      const count = levelWorlds.starts.length - 1;
+      const count = levelWorlds.tuples.count;
       await waitForWorker();
       const unitSize = Math.max(1, Math.min(MAX_UNIT, Math.ceil(count / (Math.max(1, alive().length) * 4))));
       const units = Array.from({ length: Math.ceil(count / unitSize) }, (_, u) => ({ from: u * unitSize, to: Math.min(count, (u + 1) * unitSize) }));
@@ -397,8 +384,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       if (interrupted()) throw new Interrupted();
       // Round 2: the successors that became states, from the workers that hold them (or expanded again elsewhere).
       // The new states were numbered right after this level's.
-      const next: LevelWorlds = { firstId: levelWorlds.firstId + count, tuples: [], starts: [0] };
-      const fetched: (number[] | null)[] = accepted.map(() => null);
+      const next: LevelWorlds = { firstId: levelWorlds.firstId + count, tuples: new TupleList() };
+      const fetched: (Uint32Array | null)[] = accepted.map(() => null);
       // A violation ends the search with this level: its successors are not needed.
       const wanted = level.stateFound !== null || level.stepFound !== null ? [] : accepted.map((a, u) => (a.indexes.length > 0 ? u : -1)).filter((u) => u >= 0);
       await schedule(
@@ -416,27 +403,16 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
             if (holder === w) expandedBy[u] = null;
             return false;
           }
-          const tuples = reply.arrays[4]!;
-          const starts = tupleStarts(tuples, accept.length);
-          const mine: number[] = [];
-          for (let k = 0; k + 1 < starts.length; k++) {
-            const { text } = readTuple(tuples, starts[k]!, (id) => table.text(w.in.get(id)));
-            pushTuple(text, (item) => table.intern(item), mine);
-          }
-          fetched[u] = mine;
+          // From the worker's item numbers to the run's: number for number, no text.
+          fetched[u] = mapTuples(reply.arrays[4]!, accept.length, (id) => w.in.get(id));
           return true;
         },
         () => false,
         (w, u) => expandedBy[u] === null || expandedBy[u] === w || !expandedBy[u]!.alive,
       );
       if (interrupted()) throw new Interrupted();
-      for (const u of wanted) {
-        const mine = fetched[u]!;
-        const starts = tupleStarts(Uint32Array.from(mine), accepted[u]!.indexes.length);
-        for (let k = 1; k < starts.length; k++) next.starts.push(next.tuples.length + starts[k]!);
-        for (const x of mine) next.tuples.push(x);
-      }
-      size = next.starts.length - 1;
+      for (const u of wanted) next.tuples.append(fetched[u]!, accepted[u]!.indexes.length);
+      size = next.tuples.count;
       if (size > 0) frontierSizes.push(size);
       generated += level.generated;
       for (const name of level.reached) reached.add(name);
@@ -489,11 +465,17 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       resumed: resumed !== null,
       elapsedMs: elapsed(),
     }),
-    cluster: { ...stats, workersJoined: hello.joined(), refused: hello.refused(), lost },
+    cluster: { ...stats, workersJoined: hello.joined(), refused: hello.refused(), lost, coordinatorCpuMs: cpuMsSince(cpuAtStart) },
   };
 }
 
 class Interrupted extends Error {}
+
+/** This process's CPU (user and system) since `start`, in milliseconds. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const { user, system } = process.cpuUsage(start); // allow-clock: a measurement, not a verdict
+  return Math.round((user + system) / 1000);
+}
 
 /** Tells the workers the run is over, and closes the connection (a server already gone is no error here). */
 async function close(nc: NatsConnection, _workers: readonly WorkerLink[], done: string): Promise<void> {
@@ -528,13 +510,13 @@ function writeCheckpointOf(dir: string, generation: number, print: ReturnType<ty
   const temp = mkdtempSync(join(tmpdir(), 'protokit-cluster-'));
   try {
     const file = new ChunkFile(join(temp, 'frontier.chunks'));
-    const count = level.starts.length - 1;
+    const count = level.tuples.count;
     const lines: string[] = [];
     const flush = () => {
       if (lines.length > 0) file.appendEncoded(lines.splice(0));
     };
     for (let k = 0; k < count; k++) {
-      lines.push(readTuple(level.tuples, level.starts[k]!, (id) => table.text(id)).text);
+      lines.push(level.tuples.text(k, (id) => table.text(id)));
       if (lines.length === 1024) flush();
     }
     flush();

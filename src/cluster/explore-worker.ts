@@ -12,7 +12,8 @@ import type { Instance } from '../engine/instance.js';
 import type { Suite } from '../properties/suite.js';
 import { encodeWorld, Expander, Symmetry, terminalOf, VisitedSet, WorldDecoder, type ExpandedPart } from './engine-adapter.js';
 import type { ExploreJob } from './handshake.js';
-import { frame, headerOf, ItemsIn, ItemsOut, ProtocolError, pushTuple, readTuple, tupleStarts, unframe } from './wire.js';
+import { ItemsToPeer, ItemTable } from './items.js';
+import { frame, headerOf, ItemsIn, ProtocolError, pushTuple, readTuple, tupleStarts, unframe } from './wire.js';
 
 /** The coordinator's order for one unit. */
 export interface UnitOrder {
@@ -47,7 +48,9 @@ export class ExploreUnits {
   private readonly expander: Expander;
   private readonly decoder = new WorldDecoder();
   private readonly itemsIn = new ItemsIn<string>((text) => text);
-  private readonly itemsOut = new ItemsOut();
+  /** Items sent to the coordinator: numbered here, each text sent once. */
+  private readonly items = new ItemTable();
+  private readonly itemsOut = new ItemsToPeer(this.items);
   private kept = new Map<number, ExpandedPart>();
   private keptDepth = -1;
   /** Units expanded, for the worker's log. */
@@ -97,7 +100,7 @@ export class ExploreUnits {
       for (const index of accept) {
         const world = part.worlds[index];
         if (world === undefined) throw new ProtocolError(`successor ${index} asked for, of ${part.worlds.length}`);
-        pushTuple(encodeWorld(world), (item) => this.itemsOut.id(item), tuples);
+        pushTuple(encodeWorld(world), (item) => this.itemsOut.id(this.items.intern(item)), tuples);
       }
     }
     const fresh = this.itemsOut.takeFresh();

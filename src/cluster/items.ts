@@ -1,7 +1,7 @@
 /**
- * The coordinator's numbering of world items (wire.ts): one table for the run, so a level's
- * worlds are kept as tuples of these numbers (a few bytes per node, not a world object), and a
- * per-worker view of it that sends each item's text to that worker once.
+ * The numbering of world items (wire.ts) on each side: one table per process (the run's on the
+ * coordinator, so a level's worlds are kept as tuples of these numbers, a few bytes per node, not
+ * a world object), and per peer a view of it that sends each item's text to that peer once.
  */
 export class ItemTable {
   private readonly ids = new Map<string, number>();
@@ -22,7 +22,7 @@ export class ItemTable {
   }
 }
 
-/** The table's items as one worker knows them: its own numbers, given in order as items are first sent. */
+/** The table's items as one peer knows them: its own numbers, given in order as items are first sent. */
 export class ItemsToPeer {
   private map = new Int32Array(1024).fill(-1);
   private next = 0;

@@ -21,24 +21,42 @@ export class ProtocolError extends Error {
 /** Bound on one message's header (the items' texts ride in it): far above any real one. */
 const MAX_HEADER_BYTES = 64 * 2 ** 20;
 
-/** One buffer: uint32 header length, uint32 array count, the header's JSON, padding to 4 bytes, then per array its uint32 length and its values. */
+/** An array's length word: its length in the low 30 bits, the width of its values in the top 2 (WIDTH_BITS). */
+const LENGTH_MASK = 0x3fffffff;
+/** Bytes per value, by the top two bits of the length word: item numbers and counts are mostly small, so most arrays cross at 1 or 2 bytes a value. */
+const WIDTH_BYTES = [4, 2, 1] as const;
+
+/** The narrowest width code (WIDTH_BYTES) that holds every value of `a`. */
+function widthCode(a: Uint32Array): number {
+  let max = 0;
+  for (let k = 0; k < a.length; k++) if (a[k]! > max) max = a[k]!;
+  return max < 0x100 ? 2 : max < 0x10000 ? 1 : 0;
+}
+
+/** One buffer: uint32 header length, uint32 array count, the header's JSON, padding to 4 bytes, then per array its length word, its values at the width it names, and padding to 4 bytes. */
 export function frame(header: unknown, arrays: readonly Uint32Array[] = []): Uint8Array {
   const json = Buffer.from(JSON.stringify(header), 'utf8');
   const headerEnd = 8 + json.length;
   const start = headerEnd + ((4 - (headerEnd % 4)) % 4);
-  const size = start + arrays.reduce((n, a) => n + 4 + a.byteLength, 0);
+  const widths = arrays.map(widthCode);
+  const padded = (bytes: number) => bytes + ((4 - (bytes % 4)) % 4);
+  const size = start + arrays.reduce((n, a, k) => n + 4 + padded(a.length * WIDTH_BYTES[widths[k]!]!), 0);
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   view.setUint32(0, json.length, true);
   view.setUint32(4, arrays.length, true);
   out.set(json, 8);
   let at = start;
-  for (const a of arrays) {
-    view.setUint32(at, a.length, true);
+  arrays.forEach((a, k) => {
+    if (a.length > LENGTH_MASK) throw new Error(`internal: an array of ${a.length} values in one message`);
+    const code = widths[k]!;
+    view.setUint32(at, (a.length | (code << 30)) >>> 0, true);
     at += 4;
-    out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
-    at += a.byteLength;
-  }
+    if (code === 0) out.set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), at);
+    else if (code === 1) new Uint16Array(out.buffer, at, a.length).set(a);
+    else out.set(a, at);
+    at += padded(a.length * WIDTH_BYTES[code]!);
+  });
   return out;
 }
 
@@ -60,41 +78,24 @@ export function unframe<H>(data: Uint8Array): { header: H; arrays: Uint32Array[]
   const arrays: Uint32Array[] = [];
   for (let k = 0; k < count; k++) {
     if (at + 4 > data.byteLength) throw new ProtocolError(`array ${k + 1} of ${count} is missing`);
-    const length = view.getUint32(at, true);
+    const word = view.getUint32(at, true);
     at += 4;
-    if (at + length * 4 > data.byteLength) throw new ProtocolError(`array ${k + 1} runs past the end of its message`);
-    // Copied: NATS may reuse the buffer, and an aligned copy is needed anyway.
+    const length = word & LENGTH_MASK;
+    const bytesPer = WIDTH_BYTES[word >>> 30];
+    if (bytesPer === undefined) throw new ProtocolError(`array ${k + 1} of ${count} has no width`);
+    const bytes = length * bytesPer;
+    if (at + bytes > data.byteLength) throw new ProtocolError(`array ${k + 1} runs past the end of its message`);
+    // Copied into a fresh Uint32Array: NATS may reuse the buffer, and the values are widened anyway.
     const copy = new Uint32Array(length);
-    new Uint8Array(copy.buffer).set(data.subarray(at, at + length * 4));
+    const values = data.subarray(at, at + bytes);
+    if (bytesPer === 4) new Uint8Array(copy.buffer).set(values);
+    // An aligned copy of its own first (a Buffer's slice() would be a view of NATS's whole pool).
+    else if (bytesPer === 2) copy.set(new Uint16Array(new Uint8Array(values).buffer));
+    else copy.set(values);
     arrays.push(copy);
-    at += length * 4;
+    at += bytes + ((4 - (bytes % 4)) % 4);
   }
   return { header, arrays };
-}
-
-/** Items numbered for one peer: an item's text is listed as fresh the first time it is numbered. */
-export class ItemsOut {
-  private readonly ids = new Map<string, number>();
-  private fresh: string[] = [];
-  private first = 0;
-
-  id(text: string): number {
-    let id = this.ids.get(text);
-    if (id === undefined) {
-      id = this.ids.size;
-      this.ids.set(text, id);
-      this.fresh.push(text);
-    }
-    return id;
-  }
-
-  /** The items numbered since the last call: the number of the first, and their texts in order. */
-  takeFresh(): { first: number; texts: string[] } {
-    const out = { first: this.first, texts: this.fresh };
-    this.first += this.fresh.length;
-    this.fresh = [];
-    return out;
-  }
 }
 
 /** The items a peer numbered, as they arrive: a definition out of order means a message was lost. */
@@ -179,6 +180,71 @@ export function tupleStarts(tuples: Uint32Array, count: number): number[] {
   if (at !== tuples.length) throw new ProtocolError(`${tuples.length - at} numbers after the last of ${count} world tuples`);
   starts.push(at);
   return starts;
+}
+
+/**
+ * `count` tuples with every item number passed through `map` (the counts in them kept): how a
+ * tuple changes numbering, from a peer's to the run's or back, with no text and no object per
+ * world. A count that does not add up is a ProtocolError.
+ */
+export function mapTuples(tuples: Uint32Array, count: number, map: (id: number) => number): Uint32Array {
+  const out = new Uint32Array(tuples.length);
+  let at = 0;
+  const end = tuples.length;
+  const list = () => {
+    if (at >= end) throw new ProtocolError('a world tuple cut short');
+    const n = tuples[at]!;
+    out[at++] = n;
+    if (at + n > end) throw new ProtocolError('a world tuple cut short');
+    for (const stop = at + n; at < stop; at++) out[at] = map(tuples[at]!);
+  };
+  for (let k = 0; k < count; k++) {
+    list();
+    list();
+    if (at + 2 > end) throw new ProtocolError('a world tuple cut short');
+    out[at] = map(tuples[at]!);
+    out[at + 1] = map(tuples[at + 1]!);
+    at += 2;
+    list();
+  }
+  if (at !== end) throw new ProtocolError(`${end - at} numbers after the last of ${count} world tuples`);
+  return out;
+}
+
+/** Worlds as tuples, one after another in one growing typed array, and where each starts: a level's worlds at a few bytes per item, no object per world. */
+export class TupleList {
+  private data = new Uint32Array(4096);
+  private used = 0;
+  /** Where each tuple starts; one more, where the last ends. */
+  private readonly starts: number[] = [0];
+
+  get count(): number {
+    return this.starts.length - 1;
+  }
+
+  /** Appends `count` tuples (as tupleStarts reads them). */
+  append(tuples: Uint32Array | readonly number[], count: number): void {
+    const array = tuples instanceof Uint32Array ? tuples : Uint32Array.from(tuples);
+    const starts = tupleStarts(array, count);
+    if (this.used + array.length > this.data.length) {
+      const bigger = new Uint32Array(Math.max(this.data.length * 2, this.used + array.length));
+      bigger.set(this.data.subarray(0, this.used));
+      this.data = bigger;
+    }
+    this.data.set(array, this.used);
+    for (let k = 1; k < starts.length; k++) this.starts.push(this.used + starts[k]!);
+    this.used += array.length;
+  }
+
+  /** Tuples `from`..`to` (a view: copy it before this list grows). */
+  slice(from: number, to: number): Uint32Array {
+    return this.data.subarray(this.starts[from]!, this.starts[to]!);
+  }
+
+  /** The tuple of world `k`, read with `text` naming each item. */
+  text(k: number, text: (id: number) => string): string {
+    return readTuple(this.data, this.starts[k]!, text).text;
+  }
 }
 
 /** The header of a frame alone, or null when it is not one. */

@@ -40,6 +40,7 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
         throw new UsageError(welcome.reason);
       }
       options.log(`joined run ${welcome.run} as worker ${welcome.worker} (${welcome.job.kind})`);
+      const cpuAtJoin = process.cpuUsage(); // allow-clock: reported, never a verdict
       const jobSuite = withProperties(suite, welcome.job.properties ?? undefined);
       const over =
         welcome.job.kind === 'explore'
@@ -47,7 +48,9 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
           : (sub.unsubscribe(), await serveFleet(nc, welcome.done, jobSuite, instance, welcome.job, options.log));
       if (nc.isClosed()) throw new EnvironmentError('the connection to the NATS server closed during the run');
       if (over) {
-        options.log('the run is over');
+        // Its CPU over the run: what the bench divides a worker's successors by.
+        const { user, system } = process.cpuUsage(cpuAtJoin); // allow-clock
+        options.log(`the run is over (${((user + system) / 1e6).toFixed(2)} s of CPU serving it)`);
         return;
       }
       options.log('dropped by the coordinator (too slow?): joining again');
