@@ -183,6 +183,20 @@ describe('validate: a kill between the save and the log line', () => {
     expect(result.actions[crash - 1]).toEqual({ type: 'env', node: 'n1', event: { type: 'ClientRequest', command: put('k2', 'c1-2') } });
   });
 
+  test('a restart line holding a persisted list of 30,000 commands: at most 1,000 of its values are tried as payloads, and the verdict is the one without a lost step', async () => {
+    const paths = await lostClientCommand(mkdtempSync(join(tmpdir(), 'protokit-lost-huge-')));
+    const n1 = lines(paths[0]!);
+    const at = n1.findIndex((l) => l.includes('"recover"'));
+    const recover = JSON.parse(n1[at]!);
+    recover.persisted.log = Array.from({ length: 30_000 }, (_, k) => ({ term: 1, command: `x${k}` }));
+    delete recover.fingerprint;
+    n1[at] = JSON.stringify(recover);
+    writeFileSync(paths[0]!, n1.join('\n') + '\n');
+    const result = validateLogs(resolveInstance(raft, { config }), readLogs(paths), { applicationEvents: ['ClientRequest', 'Timeout'] });
+    expect(result.verdict).toBe('invalid');
+    expect(result.unexplained).toMatchObject({ node: 'n1', where: `${paths[0]}:${at + 1}`, event: 'recover', field: 'persisted.log' });
+  });
+
   test('two steps lost before the restart: still invalid, with the diagnosis it had before lost steps were searched for', async () => {
     const paths = await lostTimeout(mkdtempSync(join(tmpdir(), 'protokit-lost-two-')));
     // Cut n1's logged first timeout too: its recover (term 2) now needs two unlogged steps.

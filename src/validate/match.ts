@@ -272,29 +272,39 @@ function lostSteps(plan: Plan, world: World, i: number, restartLine: LogStep): {
   const persist = instance.roleOf[i]!.persist;
   const persisted = (state: NodeState) => canonical(persist.map((f) => state.context[f]));
   const before = persisted(node);
-  const mine = enabledActions(instance, world).filter((a) => (a.type === 'deliver' && a.to === spec.id) || (a.type === 'env' && a.node === spec.id));
-  const tried = new Set(mine.map((a) => canonical(a)));
-  const offered = mine.flatMap((a) => (a.type === 'env' ? [a.event] : []));
-  for (const event of applicationPayloads(plan, i, offered, restartLine)) {
-    const action: Action = { type: 'env', node: spec.id, event };
-    const key = canonical(action);
-    if (tried.has(key)) continue;
-    tried.add(key);
-    mine.push(action);
-  }
+  const role = instance.roleOf[i]!;
   // Checked on the node alone first (its step, the crash keeping its persisted fields, its restart
   // against the restart line): a world is stepped only for a step that explains the line.
-  const role = instance.roleOf[i]!;
-  const found: { action: Action; world: World }[] = [];
-  for (const action of mine) {
+  const explains = (action: Action): boolean => {
     const result = action.type === 'deliver' ? role.stepper.stepMessage(node, action.from, action.message) : role.stepper.step(node, (action as Extract<Action, { type: 'env' }>).event);
-    if (!result.changed || persisted(result.state) === before) continue;
+    if (!result.changed || persisted(result.state) === before) return false;
     const durable = Object.fromEntries(persist.filter((f) => f in result.state.context).map((f) => [f, result.state.context[f]]));
     const restarted = role.stepper.restart(spec.input, durable);
-    if (compareLogged(plan, restartLine, i, restarted.state, restarted.effects) !== null) continue;
-    found.push({ action, world: step(instance, world, action) });
+    return compareLogged(plan, restartLine, i, restarted.state, restarted.effects) === null;
+  };
+  const mine = enabledActions(instance, world).filter((a) => (a.type === 'deliver' && a.to === spec.id) || (a.type === 'env' && a.node === spec.id));
+  const found = mine.filter(explains);
+  // Application payloads depend on the node's state and the line only: checked once per pair (the
+  // search may try the line in many worlds, and there may be a thousand payloads).
+  const memo = payloadMemo(plan);
+  const key = `${i}:${restartLine.where}:${nodeKey(node)}`;
+  let payloads = memo.get(key);
+  if (payloads === undefined) {
+    const offered = mine.flatMap((a) => (a.type === 'env' ? [a.event] : []));
+    const tried = new Set(mine.map((a) => canonical(a)));
+    payloads = applicationPayloads(plan, i, offered, restartLine)
+      .map((event): Action => ({ type: 'env', node: spec.id, event }))
+      .filter((a) => !tried.has(canonical(a)) && (tried.add(canonical(a)), explains(a)));
+    memo.set(key, payloads);
   }
-  return found;
+  return [...found, ...payloads].map((action) => ({ action, world: step(instance, world, action) }));
+}
+
+const payloadMemos = new WeakMap<Plan, Map<string, Action[]>>();
+function payloadMemo(plan: Plan): Map<string, Action[]> {
+  let memo = payloadMemos.get(plan);
+  if (memo === undefined) payloadMemos.set(plan, (memo = new Map()));
+  return memo;
 }
 
 /** The most values `applicationPayloads` takes from a restart line's persisted fields. */
@@ -326,17 +336,29 @@ function applicationPayloads(plan: Plan, i: number, offered: readonly EventObjec
   return events;
 }
 
-/** The distinct strings and numbers inside `value`, at most `limit`. */
+/**
+ * The distinct strings and numbers inside `value`, at most `limit`, a list's last items first (a
+ * lost step appends: its value is at the end). No spread: a hostile line may hold a huge list.
+ */
 function leafValues(value: unknown, limit: number): (string | number)[] {
   const found = new Set<string | number>();
   const stack: unknown[] = [value];
   while (stack.length > 0 && found.size < limit) {
     const v = stack.pop();
     if (typeof v === 'string' || typeof v === 'number') found.add(v);
-    else if (Array.isArray(v)) stack.push(...v);
-    else if (v !== null && typeof v === 'object') stack.push(...Object.values(v));
+    else if (v !== null && typeof v === 'object') for (const item of Array.isArray(v) ? v : Object.values(v)) stack.push(item);
   }
   return [...found];
+}
+
+/** A logged field's canonical text, computed once per line (a restart line may be compared in many worlds, and its fields may be large). */
+const loggedTexts = new WeakMap<object, Map<string, string>>();
+function loggedText(record: Readonly<Record<string, unknown>>, field: string): string {
+  let texts = loggedTexts.get(record);
+  if (texts === undefined) loggedTexts.set(record, (texts = new Map()));
+  let text = texts.get(field);
+  if (text === undefined) texts.set(field, (text = canonical(record[field])));
+  return text;
 }
 
 /** The first thing the step logged that differs from the model's step, or null. */
@@ -350,9 +372,9 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
     if ('value' in logStep.state && canonical(logStep.state.value) !== canonical(state.value)) {
       return fail('state.value', canonical(logStep.state.value), canonical(state.value), 'the node is in another state');
     }
-    for (const [field, value] of Object.entries(logStep.state.context ?? {})) {
+    for (const field of Object.keys(logStep.state.context ?? {})) {
       const model = Object.hasOwn(state.context, field) ? canonical(state.context[field]) : null;
-      if (model !== canonical(value)) return fail(`state.context.${field}`, canonical(value), model ?? '(no such field)', `field ${field} differs`);
+      if (model !== loggedText(logStep.state.context!, field)) return fail(`state.context.${field}`, loggedText(logStep.state.context!, field), model ?? '(no such field)', `field ${field} differs`);
     }
   }
   if (logStep.persisted !== null) {
@@ -360,7 +382,7 @@ function compareLogged(plan: Plan, logStep: LogStep, i: number, state: NodeState
     for (const [field, value] of Object.entries(logStep.persisted)) {
       if (!persist.includes(field)) return fail(`persisted.${field}`, canonical(value), null, `the model does not persist ${field} (it persists: ${persist.join(', ') || 'nothing'})`);
       const model = canonical(state.context[field]);
-      if (model !== canonical(value)) return fail(`persisted.${field}`, canonical(value), model, `persisted field ${field} differs`);
+      if (model !== loggedText(logStep.persisted, field)) return fail(`persisted.${field}`, loggedText(logStep.persisted, field), model, `persisted field ${field} differs`);
     }
   }
   // Last: a fingerprint says only that something differs; the fields above say what.
