@@ -28,7 +28,7 @@ import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js'
 import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, step } from '../../engine/fast-step.js';
+import { enabledActions, step } from '../../engine/packed.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { checkStep } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';

@@ -16,7 +16,7 @@ import { checkInitial, checkStep, reachedIn } from '../../properties/properties.
 import { withProperties, type Suite } from '../../properties/suite.js';
 import { type World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../../engine/packed.js';
 import { ModelError } from '../../engine/errors.js';
 import { execute, type StepViolation } from '../execute.js';
 import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';

@@ -10,7 +10,7 @@ import { forEachPlan } from '../../../bench/plans.js';
 import twoPhase from '../../../properties/two-phase-commit/index.js';
 import { worldFingerprint } from '../../engine/fingerprint.js';
 import { resolveInstance } from '../../engine/instance.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../../engine/packed.js';
 import type { World } from '../../engine/world.js';
 import { checkRandom } from './random.js';
 import { TransitionCache } from './transitions.js';
