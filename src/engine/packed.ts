@@ -300,7 +300,10 @@ export class Packed {
    * message and observation lists are looked up per id when read (nothing is unpacked until then).
    */
   view(t: Int32Array, at: number): WorldView {
-    return new TupleView(this.instance, this, t.slice(at, at + this.width));
+    // A plain array: allocating a small typed array costs several times more, once per state.
+    const ids: number[] = new Array(this.width);
+    for (let j = 0; j < ids.length; j++) ids[j] = t[at + j]!;
+    return new TupleView(this.instance, this, ids);
   }
 
   /** The faults injected so far in fault state `id`, and the partition in force. */

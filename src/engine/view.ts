@@ -187,7 +187,7 @@ export class TupleView implements WorldView {
   constructor(
     private readonly instance: Instance,
     private readonly source: TupleSource,
-    private readonly ids: Int32Array,
+    private readonly ids: readonly number[],
   ) {
     this.roles = rolesOf(instance);
   }
