@@ -169,7 +169,7 @@ export class NodeStepper {
 
   /**
    * As `stepMessage`, with the transition-table key already known (`messageEventKey(message,
-   * from)`, which the fast path keeps per envelope).
+   * from)`, which packed.ts keeps per envelope).
    */
   stepMessageKeyed(state: NodeState, eventKey: string, from: string, message: Message): NodeStepResult {
     return this.lookup(state, eventKey, message, from);

@@ -51,7 +51,7 @@ function compare(instance: Instance, walks: number, depth: number, seed: number)
 
 const NETWORKS: readonly NetworkSemantics[] = ['unordered', 'fifo', 'set'];
 
-describe('the fast path equals the reference semantics', () => {
+describe('the packed path (World functions) equals the reference semantics', () => {
   for (const suite of suites) {
     const mutants = [null, ...Object.keys(suite.model.mutants)];
     for (const network of NETWORKS) {
