@@ -8,7 +8,7 @@ import type { Instance } from '../src/engine/instance.js';
 import type { Message } from '../src/engine/model.js';
 import type { NodeState } from '../src/engine/node-step.js';
 import { eventOf } from '../src/engine/world.js';
-import { enabledActions, initialWorld, step } from '../src/engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../src/engine/packed.js';
 
 export interface NodeSample {
   readonly state: NodeState;

@@ -4,7 +4,7 @@
  */
 export { defineModel } from './engine/model.js';
 export type { Model, FairnessDeclaration, RoleSpec, MutantSpec, Preset, NodeSpec, NodeView, ParamSpec, Params, ParamValue, Message, InboxMessage, Observation, Effect, ActionWeights, Received, RoleContexts } from './engine/model.js';
-export { send, observe } from './engine/effects.js';
+export { send, observe } from './engine/model.js';
 export { replaceTransitions, replaceHandler, replaceContext } from './engine/mutate.js';
 export type { ActionName, GuardName, EventType, StatePath, Handler, Handlers, Transitions, TargetOf } from './engine/mutate.js';
 export { ModelError } from './engine/errors.js';
@@ -20,7 +20,7 @@ export { checkLasso, isDeadlock } from './explore/lasso.js';
 export type { LassoViolation, LassoVerdict, ViolationKind } from './explore/lasso.js';
 export type { World, Envelope } from './engine/world.js';
 export type { WorldView, ViewOf, RoleContextMap, ContextOfNode, MessagesOf, EnvelopeOf } from './engine/view.js';
-export { initialWorld, enabledActions, step } from './engine/fast-step.js';
+export { initialWorld, enabledActions, step } from './engine/packed.js';
 export { worldKey } from './engine/world.js';
 export { viewOf } from './engine/view.js';
 export { referenceInitialWorld, referenceEnabledActions, referenceStep } from './engine/semantics.js';

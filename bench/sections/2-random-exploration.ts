@@ -16,7 +16,7 @@ import { median, perSecond, si, table, time, verdict } from '../measure.js';
 import { forEachPlan } from '../plans.js';
 import type { Suite } from '../../src/properties/suite.js';
 import { resolveInstance } from '../../src/engine/instance.js';
-import { initialWorld, step } from '../../src/engine/fast-step.js';
+import { initialWorld, step } from '../../src/engine/packed.js';
 
 /** Whether the model's Recovered observations carry what the node found in its log (they did not at first). */
 function recoveredCarriesLog(suite: Suite): boolean {

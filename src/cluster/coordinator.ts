@@ -27,8 +27,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { ModelError, UsageError } from '../engine/errors.js';
 import { resolveInstance } from '../engine/instance.js';
-import { initialWorld } from '../engine/fast-step.js';
-import type { Packed } from '../engine/packed.js';
+import { initialWorld, type Packed } from '../engine/packed.js';
 import { isLiveness } from '../properties/liveness.js';
 import { withProperties, type Suite } from '../properties/suite.js';
 import {

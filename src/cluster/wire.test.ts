@@ -1,7 +1,7 @@
 /** The cluster's wire: frames, world tuples and items sent once per peer (no NATS here). */
 import { describe, expect, test } from 'vitest';
 import { resolveInstance } from '../engine/instance.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { suites } from '../../properties/registry.js';
 import { encodeWorld, WorldDecoder } from './engine-adapter.js';
 import { ItemsToPeer, ItemTable } from './items.js';

@@ -168,6 +168,17 @@ export class FingerprintSet {
     return true;
   }
 
+  /** Whether `f` is in the set. */
+  has(f: Fingerprint): boolean {
+    const mask = this.used.length - 1;
+    let slot = (f.hi ^ Math.imul(f.lo, 0x9e3779b1)) & mask;
+    while (this.used[slot] === 1) {
+      if (this.hi[slot] === f.hi && this.lo[slot] === f.lo) return true;
+      slot = (slot + 1) & mask;
+    }
+    return false;
+  }
+
   /** Bytes held by the table. */
   get bytes(): number {
     return this.hi.byteLength + this.lo.byteLength + this.used.byteLength;

@@ -29,6 +29,19 @@ export type Effect =
   | { type: 'send'; to: string; message: Message }
   | { type: 'observe'; observation: Observation };
 
+/**
+ * Since 0.1.0. A message for node `to`, as an effect: `emit(({ context }) => send(context.tm, {...}))`.
+ * A node never performs an effect; it emits one and the kit applies it to the world.
+ */
+export function send(to: string, message: Message): Effect {
+  return { type: 'send', to, message };
+}
+
+/** Since 0.1.0. A fact for history properties, kept in the world's observation set. */
+export function observe(observation: Observation): Effect {
+  return { type: 'observe', observation };
+}
+
 export type ParamValue = number | string | boolean;
 export type Params = Readonly<Record<string, ParamValue>>;
 

@@ -16,7 +16,7 @@ import { canonical } from './canonical.js';
 import { resolveInstance, type Instance } from './instance.js';
 import { nodeKey, NodeStepper, type NodeState } from './node-step.js';
 import { eventOf } from './world.js';
-import { enabledActions, initialWorld, step } from './fast-step.js';
+import { enabledActions, initialWorld, step } from './packed.js';
 
 interface RoleSamples {
   readonly states: NodeState[];

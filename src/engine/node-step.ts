@@ -12,8 +12,7 @@
  * How the fast path stays fast:
  * - node states are interned: every state the stepper returns is the one object for its
  *   canonical key, so later lookups go by object identity instead of re-serialising;
- * - each interned state carries its memo (key, transitions by event key, and slots the world
- *   module fills per node) as a hidden, non-enumerable property: one property load instead of
+ * - each interned state carries its memo (key, transitions by event key, hash) as a hidden, non-enumerable property: one property load instead of
  *   hash-table lookups. JSON, canonical keys and deep equality never see it;
  * - event keys are the event's canonical text, computed once per event or message object (they
  *   too recur by identity, since they come out of memoised results);
@@ -49,8 +48,6 @@ export interface NodeMemo {
   readonly generation: number;
   readonly key: string;
   readonly transitions: Map<string, NodeStepResult>;
-  /** Per node index, for the world module's caches of this state (its view, its environment events). */
-  readonly slots: unknown[];
   /** The state's fingerprint, for the distinct-state count. */
   hash: { readonly hi: number; readonly lo: number } | null;
 }
@@ -172,7 +169,7 @@ export class NodeStepper {
 
   /**
    * As `stepMessage`, with the transition-table key already known (`messageEventKey(message,
-   * from)`, which the fast path keeps per envelope).
+   * from)`, which packed.ts keeps per envelope).
    */
   stepMessageKeyed(state: NodeState, eventKey: string, from: string, message: Message): NodeStepResult {
     return this.lookup(state, eventKey, message, from);
@@ -224,7 +221,7 @@ export class NodeStepper {
     const memo = (state as Memoised)[MEMO];
     const ownable = Object.isExtensible(state) && (memo === undefined || memo.owner === this.shared);
     const twin = ownable ? state : { up: state.up, value: state.value, context: state.context };
-    attachMemo(twin, { owner: this.shared, generation: this.shared.generation, key, transitions: new Map(), slots: [], hash: null });
+    attachMemo(twin, { owner: this.shared, generation: this.shared.generation, key, transitions: new Map(), hash: null });
     interned.set(key, twin);
     this.shared.keyChars += key.length;
     return twin;

@@ -19,18 +19,24 @@
  *
  * The order of enabled actions and every successor are those of semantics.ts (the reference);
  * src/engine/packed.test.ts walks every model and mutant under every network and compares.
- * When the model's own code throws, the listing or step is run again by fast-step.ts on the
- * unpacked world, so the error (a ModelError naming the node) is the one it gives.
+ * When the model's own code throws, the error becomes a ModelError naming the node and what it
+ * was doing (`describeFailure`).
+ *
+ * This is the one stepping path: the exhaustive search and random runs walk tuples; callers
+ * that hold `World` objects (replay, the studio, validate, mutate) use `initialWorld`,
+ * `enabledActions` and `step` at the end of this module, which pack, step and unpack. Properties
+ * read a view built lazily from the ids (`view`), node views kept per node-state id.
  */
 import type { EventObject } from 'xstate';
 import type { Action } from './actions.js';
 import type { Instance } from './instance.js';
 import type { Observation } from './model.js';
 import { messageEventKey, nodeKey, objectKey, type NodeState, type NodeStepResult } from './node-step.js';
+import type { NodeView } from './model.js';
 import { avalanche, hashText } from './fingerprint.js';
-import { enabledActions, initialWorld, step } from './fast-step.js';
-import { envelopeKey, envelopeOf, partitionKey, twoWaySplits, type Envelope, type FaultsUsed, type World } from './world.js';
-import { nodeViewOf } from './view.js';
+import { ModelError, thrownMessage } from './errors.js';
+import { envelopeKey, envelopeOf, indexOrThrow, partitionKey, twoWaySplits, type Envelope, type FaultsUsed, type World } from './world.js';
+import { TupleView, type WorldView } from './view.js';
 import { grown, SequenceTable, TripleMap } from './int-tables.js';
 
 /** Names the fingerprint function below; checkpoints record it (their visited sets hold fingerprints). */
@@ -65,7 +71,7 @@ const RESTARTED = -2;
 /** Transitions kept before the step memos start afresh (ids of states, envelopes, networks stay). */
 const TRANSITION_LIMIT = 1 << 21;
 
-/** Thrown inside when a transition sends to an unknown node: the reference path then throws the model's error. */
+/** Thrown inside when an envelope names an unknown node (a world built by hand). */
 class Unpackable extends Error {}
 
 interface FaultState {
@@ -136,6 +142,8 @@ export class Packed {
   private effects = new Int32Array(4096);
   private effectsUsed = 0;
   private edits = new TripleMap();
+  /** Transitions that send to an unknown node: the model's error a step taking one throws. */
+  private unknownSends = new Map<number, { readonly node: string; readonly what: string }>();
   // Environment lists: (node, state, inbox + 1) → list; a list is (event id, transition id) pairs.
   private envLists = new TripleMap();
   private envListStart: number[] = [];
@@ -215,9 +223,29 @@ export class Packed {
 
   // ---- Packing and unpacking -------------------------------------------------------------
 
-  /** The initial world's tuple, written at `out[at..]`. */
+  /**
+   * The initial world's tuple, written at `out[at..]`: every node in its machine's initial state,
+   * then each node's entry effects in node order (semantics.ts's `referenceInitialWorld`).
+   */
   initial(out: Int32Array, at: number): void {
-    this.pack(initialWorld(this.instance), out, at);
+    // Ids stay valid for the packing's life (forgetting steps keeps them): made once.
+    if (this.initialTuple === null) this.initialTuple = this.makeInitial();
+    out.set(this.initialTuple, at);
+  }
+
+  private initialTuple: Int32Array | null = null;
+
+  private makeInitial(): Int32Array {
+    const { n } = this;
+    const out = new Int32Array(this.width);
+    const at = 0;
+    const results = this.instance.nodes.map((spec, i) => this.guarded(i, 'starting', () => this.instance.roleOf[i]!.stepper.initial(spec.input)));
+    for (let i = 0; i < n; i++) out[at + i] = this.nodeId(i, results[i]!.state);
+    out[at + n] = 0;
+    out[at + n + 1] = 0;
+    out[at + n + 2] = 0;
+    for (let i = 0; i < n; i++) if (results[i]!.effects.length > 0) this.applyEffects(out, at, this.transition(i, results[i]!));
+    return out;
   }
 
   /** Writes `world`'s tuple at `out[at..]`. */
@@ -250,7 +278,46 @@ export class Packed {
     return this.bags.length(t[at + this.n]!);
   }
 
-  private networkOf(bag: number): readonly Envelope[] {
+  // ---- Views for properties (per-id caches) -----------------------------------------------------
+
+  /** Per node index, by state id: the node's view (what properties see of it), made once. */
+  private nodeViews: (NodeView | undefined)[][] = [];
+
+  /** The view of node `i` in state `id`, made once per (node, state id). */
+  nodeView(i: number, id: number): NodeView {
+    const byState = (this.nodeViews[i] ??= []);
+    let view = byState[id];
+    if (view === undefined) {
+      const spec = this.instance.nodes[i]!;
+      const state = this.nodeStates[id]!;
+      byState[id] = view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
+    }
+    return view;
+  }
+
+  /**
+   * What properties see of the tuple at `t[at..]`: a view over a copy of its ids, whose node views,
+   * message and observation lists are looked up per id when read (nothing is unpacked until then).
+   */
+  view(t: Int32Array, at: number): WorldView {
+    // A plain array: allocating a small typed array costs several times more, once per state.
+    const ids: number[] = new Array(this.width);
+    for (let j = 0; j < ids.length; j++) ids[j] = t[at + j]!;
+    return new TupleView(this.instance, this, ids);
+  }
+
+  /** The faults injected so far in fault state `id`, and the partition in force. */
+  faultsOf(id: number): { used: FaultsUsed; partition: World['partition'] } {
+    return this.faultWorld(id);
+  }
+
+  /** Ids interned so far (node states, envelopes, networks, observation sets): what a long run's memory grows with. */
+  get interned(): number {
+    return this.nodeStates.length + this.envelopes.length + this.bags.count + this.obsSets.count;
+  }
+
+  /** The messages in flight in network `bag`, in send order (kept per id, direct-mapped). */
+  networkOf(bag: number): readonly Envelope[] {
     const slot = bag & 4095;
     if (this.networkCacheIds[slot] === bag) return this.networkCache[slot]!;
     const s = this.bags.start(bag);
@@ -262,7 +329,8 @@ export class Packed {
     return list;
   }
 
-  private observationsOf(set: number): readonly Observation[] {
+  /** The observations of set `set`, in the order first made (kept per id, direct-mapped). */
+  observationsOf(set: number): readonly Observation[] {
     const slot = set & 4095;
     if (this.obsCacheIds[slot] === set) return this.obsCache[slot]!;
     const s = this.obsSets.start(set);
@@ -462,8 +530,9 @@ export class Packed {
     const from = this.instance.nodes[i]!.id;
     for (const effect of result.effects) {
       if (effect.type === 'send') {
-        // A send to an unknown node: the step throws (fast-step.ts says which node).
+        // A send to an unknown node: a step taking this transition throws the model's error.
         if (!this.instance.indexOf.has(effect.to)) {
+          this.unknownSends.set(tr, { node: from, what: `node ${from} sent ${effect.message.type} to unknown node '${effect.to}' (nodes: ${this.instance.nodes.map((s) => s.id).join(', ')})` });
           start = -1;
           break;
         }
@@ -485,6 +554,7 @@ export class Packed {
     this.envListStart = [];
     this.envListLength = [];
     this.trCount = 0;
+    this.unknownSends = new Map();
     this.effectsUsed = 0;
     this.envListUsed = 0;
     this.envByState = this.envByState.map(() => new Int32Array(256).fill(-1));
@@ -494,6 +564,7 @@ export class Packed {
     let tr = this.trTable.get(r, state, e * 2);
     if (tr < 0) {
       const envelope = this.envelopes[e]!;
+      this.doing(r, false, envelope.message.type);
       const result = this.instance.roleOf[r]!.stepper.stepMessageKeyed(this.nodeStates[state]!, this.envEventKeys[e]!, envelope.from, envelope.message);
       tr = this.transition(r, result);
       this.trTable.set(r, state, e * 2, tr);
@@ -553,13 +624,15 @@ export class Packed {
           getOwnPropertyDescriptor: (target, property) => ((readInbox = true), Reflect.getOwnPropertyDescriptor(target, property)),
         });
     const nodeState = this.nodeStates[state]!;
-    const events = this.instance.roleOf[i]!.environment(nodeViewOf(this.instance, i, nodeState), this.instance.params, watched);
+    this.doing(i, true, '');
+    const events = this.instance.roleOf[i]!.environment(this.nodeView(i, state), this.instance.params, watched);
     const pairs: number[] = [];
     const stepper = this.instance.roleOf[i]!.stepper;
     for (const event of events) {
       const ev = this.eventId(event);
       let tr = this.trTable.get(i, state, ev * 2 + 1);
       if (tr < 0) {
+        this.doing(i, false, event.type);
         tr = this.transition(i, stepper.step(nodeState, event));
         this.trTable.set(i, state, ev * 2 + 1, tr);
       }
@@ -600,10 +673,46 @@ export class Packed {
     try {
       return this.listUnguarded(t, at);
     } catch (error) {
-      // The model's code threw (or sent to an unknown node): the fast path says so, naming the node.
-      enabledActions(this.instance, this.unpack(t, at));
-      throw error;
+      if (error instanceof ModelError) throw error;
+      const { node, environment, event } = this.listing;
+      const what = environment ? 'its environment function' : `its machine, trying ${event}`;
+      throw new ModelError(`node ${this.describeNode(node)}, listing the enabled actions, ${what}: ${thrownMessage(error)}`, this.instance.nodes[node]?.id ?? null, { cause: error });
     }
+  }
+
+  // ---- The model's errors -------------------------------------------------------------------
+
+  /** What the listing was running when the model's code was last called (for its error). */
+  private readonly listing = { node: -1, environment: false, event: '' };
+
+  private doing(node: number, environment: boolean, event: string): void {
+    this.listing.node = node;
+    this.listing.environment = environment;
+    this.listing.event = event;
+  }
+
+  private describeNode(i: number): string {
+    const spec = this.instance.nodes[i];
+    return spec ? `${spec.id} (role ${spec.role})` : '?';
+  }
+
+  /** Runs node `i`'s machine (`doing` something): what it throws becomes a ModelError naming the node. */
+  private guarded<T>(i: number, doing: string, run: () => T): T {
+    try {
+      return run();
+    } catch (error) {
+      if (error instanceof ModelError) throw error;
+      throw new ModelError(`node ${this.describeNode(i)}, ${doing}: ${thrownMessage(error)}`, this.instance.nodes[i]?.id ?? null, { cause: error });
+    }
+  }
+
+  /** The model's error for `error`, thrown while taking `action` (as the step names it). */
+  private stepFailure(error: unknown, action: Action): unknown {
+    if (error instanceof ModelError) return error;
+    const id = action.type === 'deliver' ? action.to : action.type === 'env' || action.type === 'restart' ? action.node : null;
+    const i = id === null ? -1 : (this.instance.indexOf.get(id) ?? -1);
+    const doing = action.type === 'deliver' ? `receiving ${action.message.type}` : action.type === 'env' ? `on ${action.event.type}` : action.type === 'restart' ? 'restarting (RECOVER)' : action.type;
+    return new ModelError(`node ${this.describeNode(i)}, ${doing}: ${thrownMessage(error)}`, id, { cause: error });
   }
 
   private push(kind: number, arg: number, event: number, tr: number): void {
@@ -828,10 +937,9 @@ export class Packed {
    */
   successor(t: Int32Array, at: number, a: number, out: Int32Array, outAt: number): void {
     try {
-      this.successorUnguarded(t, at, a, out, outAt);
+      this.applyAction(t, at, this.kinds[a]!, this.args[a]!, this.transitionOf[a]!, out, outAt);
     } catch (error) {
-      step(this.instance, this.unpack(t, at), this.actionAt(a));
-      throw error;
+      throw this.stepFailure(error, this.actionAt(a));
     }
     let s1 = this.parentSum1;
     let s2 = this.parentSum2;
@@ -845,16 +953,16 @@ export class Packed {
     this.finish(s1, s2);
   }
 
-  private successorUnguarded(t: Int32Array, at: number, a: number, out: Int32Array, outAt: number): void {
+  /** Writes at `out[outAt..]` the tuple at `t[at..]` after an action of `kind` on `arg` (`tr`: its transition, or −1 when not yet made). */
+  private applyAction(t: Int32Array, at: number, kind: number, arg: number, tr: number, out: Int32Array, outAt: number): void {
     const { n } = this;
     for (let j = 0; j < this.width; j++) out[outAt + j] = t[at + j]!;
-    const arg = this.args[a]!;
     const bag = t[at + n]!;
     const fault = t[at + n + 2]!;
-    switch (this.kinds[a]) {
+    switch (kind) {
       case DELIVER: {
         const r = this.envTo[arg]!;
-        const tr = this.transitionOf[a]! >= 0 ? this.transitionOf[a]! : this.deliveryTransition(r, t[at + r]!, arg);
+        if (tr < 0) tr = this.deliveryTransition(r, t[at + r]!, arg);
         // A `set` network keeps a delivered message; others consume one copy.
         const rest = this.setNetwork ? bag : this.edit(bag, REMOVE, arg);
         out[outAt + n] = rest;
@@ -862,7 +970,7 @@ export class Packed {
         return;
       }
       case ENV:
-        this.apply(out, outAt, arg, this.transitionOf[a]!);
+        this.apply(out, outAt, arg, tr);
         return;
       case DROP:
         out[outAt + n] = this.edit(bag, REMOVE, arg);
@@ -877,7 +985,7 @@ export class Packed {
         out[outAt + n + 2] = this.faultEdit(fault, ADD_CRASH);
         return;
       case RESTART: {
-        const tr = this.restartTransition(arg, t[at + arg]!);
+        tr = this.restartTransition(arg, t[at + arg]!);
         out[outAt + arg] = this.trNext[tr]!;
         this.applyEffects(out, outAt, tr);
         return;
@@ -898,7 +1006,10 @@ export class Packed {
   }
 
   private applyEffects(out: Int32Array, at: number, tr: number): void {
-    if (this.trEffStart[tr]! < 0) throw new Unpackable('a send to an unknown node');
+    if (this.trEffStart[tr]! < 0) {
+      const unknown = this.unknownSends.get(tr)!;
+      throw new ModelError(unknown.what, unknown.node);
+    }
     if (this.trEffLength[tr] === 0) return;
     const { n } = this;
     out[at + n] = this.edit(out[at + n]!, SENDS, tr);
@@ -983,6 +1094,69 @@ export class Packed {
     return next;
   }
 
+  /**
+   * Writes at `out[outAt..]` the tuple at `t[at..]` after `action`, an action given from outside
+   * (not from the last listing: replay, the studio, validate). As semantics.ts's `referenceStep`,
+   * it does not ask whether the action is enabled; it throws when the action names a node or a
+   * message that is not there, and the model's errors as ModelErrors.
+   */
+  stepBy(t: Int32Array, at: number, action: Action, out: Int32Array, outAt: number): void {
+    try {
+      this.stepByUnguarded(t, at, action, out, outAt);
+    } catch (error) {
+      throw this.stepFailure(error, action);
+    }
+  }
+
+  private stepByUnguarded(t: Int32Array, at: number, action: Action, out: Int32Array, outAt: number): void {
+    const { instance, n } = this;
+    switch (action.type) {
+      case 'deliver':
+      case 'drop': {
+        indexOrThrow(instance, action.to);
+        const e = this.envelopeOfAction(action);
+        if (!this.setNetwork || action.type === 'drop') this.inFlightOrThrow(t[at + n]!, e);
+        return this.applyAction(t, at, action.type === 'deliver' ? DELIVER : DROP, e, -1, out, outAt);
+      }
+      case 'duplicate':
+        return this.applyAction(t, at, DUPLICATE, this.envelopeOfAction(action), -1, out, outAt);
+      case 'env': {
+        const i = indexOrThrow(instance, action.node);
+        const state = t[at + i]!;
+        const ev = this.eventId(action.event);
+        let tr = this.trTable.get(i, state, ev * 2 + 1);
+        if (tr < 0) {
+          tr = this.transition(i, instance.roleOf[i]!.stepper.step(this.nodeStates[state]!, action.event));
+          this.trTable.set(i, state, ev * 2 + 1, tr);
+        }
+        return this.applyAction(t, at, ENV, i, tr, out, outAt);
+      }
+      case 'crash':
+        return this.applyAction(t, at, CRASH, indexOrThrow(instance, action.node), -1, out, outAt);
+      case 'restart':
+        return this.applyAction(t, at, RESTART, indexOrThrow(instance, action.node), -1, out, outAt);
+      case 'partition': {
+        const p = this.splitByKey.get(partitionKey(action.groups));
+        if (p === undefined) throw new Error(`not a split of the nodes into two groups: ${partitionKey(action.groups)}`);
+        return this.applyAction(t, at, PARTITION, p, -1, out, outAt);
+      }
+      case 'heal':
+        return this.applyAction(t, at, HEAL, 0, -1, out, outAt);
+    }
+  }
+
+  /** The envelope id of a deliver, drop or duplicate action (interning a copy without the action's `type`). */
+  private envelopeOfAction(action: Envelope): number {
+    return this.envelopeIds.get(envelopeKey(action)) ?? this.envelopeIdOf({ from: action.from, to: action.to, message: action.message });
+  }
+
+  private inFlightOrThrow(bag: number, e: number): void {
+    const s = this.bags.start(bag);
+    const end = s + this.bags.length(bag);
+    for (let k = s; k < end; k++) if (this.bags.items[k] === e) return;
+    throw new Error(`no message ${envelopeKey(this.envelopes[e]!)} in flight`);
+  }
+
   /** Bytes held by the interning and step tables (for the memory figures). */
   get bytes(): number {
     return this.bags.bytes + this.obsSets.bytes + this.trTable.bytes + this.edits.bytes + this.envLists.bytes + this.effects.byteLength + this.trNext.byteLength * 4;
@@ -991,10 +1165,59 @@ export class Packed {
 
 const HEAL_ACTION: Action = { type: 'heal' };
 
-const packings = new WeakMap<Instance, Packed>();
-/** The packing of `instance`'s worlds, one per instance (and thread). */
+// ---- World objects -------------------------------------------------------------------------------
+// The same step for callers that hold `World` objects (replay, the studio, validate, mutate, tests):
+// pack, list or step the tuple, unpack. A World carries no ids, so the shared packing may start
+// afresh between two calls; it does when it has interned `WORLD_PACKING_LIMIT` ids, which keeps a
+// long validation or studio session's memory bounded.
+
+/** Ids the shared packing of an instance interns before it starts afresh. */
+const WORLD_PACKING_LIMIT = 2_000_000;
+
+const packings = new WeakMap<Instance, { packed: Packed; tuple: Int32Array; out: Int32Array }>();
+
+function worldPacking(instance: Instance): { packed: Packed; tuple: Int32Array; out: Int32Array } {
+  let w = packings.get(instance);
+  if (w === undefined || w.packed.interned >= WORLD_PACKING_LIMIT) {
+    const packed = new Packed(instance);
+    packings.set(instance, (w = { packed, tuple: new Int32Array(packed.width), out: new Int32Array(packed.width) }));
+  }
+  return w;
+}
+
+/** The packing `initialWorld`, `enabledActions` and `step` use for `instance` (one per instance and thread). */
 export function packedOf(instance: Instance): Packed {
-  let p = packings.get(instance);
-  if (p === undefined) packings.set(instance, (p = new Packed(instance)));
-  return p;
+  return worldPacking(instance).packed;
+}
+
+/** Since 0.1.0. The world before any action: every node in its initial state, with its entry effects. */
+export function initialWorld(instance: Instance): World {
+  const { packed, out } = worldPacking(instance);
+  packed.initial(out, 0);
+  return packed.unpack(out, 0);
+}
+
+/**
+ * Since 0.1.0. Every action possible in `world`, in the documented order (semantics.ts's
+ * `referenceEnabledActions`): deliveries, environment events, drops, duplicates, crashes,
+ * restarts, partitions, heal.
+ */
+export function enabledActions(instance: Instance, world: World): Action[] {
+  const { packed, tuple } = worldPacking(instance);
+  packed.pack(world, tuple, 0);
+  const count = packed.list(tuple, 0);
+  const actions: Action[] = new Array(count);
+  for (let a = 0; a < count; a++) actions[a] = packed.actionAt(a);
+  return actions;
+}
+
+/**
+ * Since 0.1.0. The world after `action`. Throws when the action names a node or message that is
+ * not there; callers that take actions from outside (replay) check `enabledActions` first.
+ */
+export function step(instance: Instance, world: World, action: Action): World {
+  const { packed, tuple, out } = worldPacking(instance);
+  packed.pack(world, tuple, 0);
+  packed.stepBy(tuple, 0, action, out, 0);
+  return packed.unpack(out, 0);
 }

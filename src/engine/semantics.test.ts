@@ -1,10 +1,11 @@
 /**
- * The fast path (fast-step.ts) against the reference definition (semantics.ts): for every
+ * The packed path's World functions (packed.ts: `initialWorld`, `enabledActions`, `step`, which
+ * pack, list or step the tuple and unpack it) against the reference definition (semantics.ts): for every
  * registered model and each of its mutants, under each network semantics with every fault
  * enabled, seeded random walks compare at every step the enabled actions (same actions, same
  * order) and the successor of each of them (same nodes, messages in the same order, partition,
- * fault counters and observations in the same order). The fast path runs warm, as it does in
- * the explorers: its memos are shared by every walk.
+ * fault counters and observations in the same order). The packing runs warm, as it does in
+ * the explorers: its tables are shared by every walk.
  */
 import { describe, expect, test } from 'vitest';
 import { suites } from '../../properties/registry.js';
@@ -13,7 +14,7 @@ import { parseFaults, type NetworkSemantics } from './faults.js';
 import { resolveInstance, type Instance } from './instance.js';
 import { nodeKey, objectKey } from './node-step.js';
 import { referenceEnabledActions, referenceInitialWorld, referenceStep } from './semantics.js';
-import { enabledActions, initialWorld, step } from './fast-step.js';
+import { enabledActions, initialWorld, step } from './packed.js';
 import { envelopeKey, type World } from './world.js';
 
 /** Everything that tells two worlds apart, order included (enabled actions follow the network order). */
@@ -50,7 +51,7 @@ function compare(instance: Instance, walks: number, depth: number, seed: number)
 
 const NETWORKS: readonly NetworkSemantics[] = ['unordered', 'fifo', 'set'];
 
-describe('the fast path equals the reference semantics', () => {
+describe('the packed path (World functions) equals the reference semantics', () => {
   for (const suite of suites) {
     const mutants = [null, ...Object.keys(suite.model.mutants)];
     for (const network of NETWORKS) {

@@ -1,7 +1,7 @@
 /**
  * The transition system, defined: the initial world, the actions enabled in a world, and what
  * each action does. Read this module to learn what a `deliver` or a `crash` means; it keeps no
- * cache and takes no shortcut. The explorers run fast-step.ts, which must agree with it exactly
+ * cache and takes no shortcut. Everything runs packed.ts, which must agree with it exactly
  * (same actions in the same order, same successor worlds): src/engine/semantics.test.ts walks
  * every model and mutant under every network semantics and compares the two at every step.
  *

@@ -6,7 +6,6 @@ import type { EventFromLogic } from 'xstate';
 import type { Instance } from './instance.js';
 import type { Message, Model, NodeView, Observation, RoleContexts } from './model.js';
 import type { NodeState } from './node-step.js';
-import { slotOf } from './node-slots.js';
 import type { Envelope, FaultsUsed, World } from './world.js';
 
 /** Role name → context type; any role, any fields, when untyped. */
@@ -80,14 +79,20 @@ export interface WorldView<
 export type ViewOf<M, O extends Observation = Observation> = WorldView<RoleContexts<M>, O, MessagesOf<M>>;
 
 
-/** The view of node `i` in `state`, built once per node state. */
+/** Per instance and node index: the views of the node states met, by state object (node states are interned). */
+const nodeViews = new WeakMap<Instance, WeakMap<NodeState, NodeView>[]>();
+
+/** The view of node `i` in `state`, built once per node state object. */
 export function nodeViewOf(instance: Instance, i: number, state: NodeState): NodeView {
-  const slot = slotOf(instance, i, state);
-  if (slot.view === null) {
+  let byNode = nodeViews.get(instance);
+  if (byNode === undefined) nodeViews.set(instance, (byNode = []));
+  const byState = (byNode[i] ??= new WeakMap());
+  let view = byState.get(state);
+  if (view === undefined) {
     const spec = instance.nodes[i]!;
-    slot.view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context };
+    byState.set(state, (view = { id: spec.id, role: spec.role, up: state.up, state: state.value, context: state.context }));
   }
-  return slot.view;
+  return view;
 }
 
 /** Per instance: the node indexes of each role, in cluster order (what `role()` picks). */
@@ -160,3 +165,70 @@ export function viewOf(instance: Instance, world: World): WorldView {
   return view;
 }
 
+
+/** What a tuple view reads its parts from, by id (packed.ts's `Packed`). */
+export interface TupleSource {
+  readonly n: number;
+  nodeView(i: number, id: number): NodeView;
+  networkOf(bag: number): readonly Envelope[];
+  observationsOf(set: number): readonly Observation[];
+  faultsOf(id: number): { readonly used: FaultsUsed };
+}
+
+/**
+ * A world as properties see it, over a tuple of ids (packed.ts): each part is looked up when
+ * read, node views per node-state id, so an invariant that reads only contexts costs a look-up
+ * per node it reads and builds nothing.
+ */
+export class TupleView implements WorldView {
+  private nodeList: readonly NodeView[] | null = null;
+  private readonly roles: ReadonlyMap<string, readonly number[]>;
+
+  constructor(
+    private readonly instance: Instance,
+    private readonly source: TupleSource,
+    private readonly ids: readonly number[],
+  ) {
+    this.roles = rolesOf(instance);
+  }
+
+  get nodes(): readonly NodeView[] {
+    if (this.nodeList === null) {
+      const nodes: NodeView[] = new Array(this.source.n);
+      for (let i = 0; i < nodes.length; i++) nodes[i] = this.source.nodeView(i, this.ids[i]!);
+      this.nodeList = nodes;
+    }
+    return this.nodeList;
+  }
+
+  get network(): readonly Envelope[] {
+    return this.source.networkOf(this.ids[this.source.n]!);
+  }
+
+  get observations(): readonly Observation[] {
+    return this.source.observationsOf(this.ids[this.source.n + 1]!);
+  }
+
+  get params(): Instance['params'] {
+    return this.instance.params;
+  }
+
+  get faultsUsed(): FaultsUsed {
+    return this.source.faultsOf(this.ids[this.source.n + 2]!).used;
+  }
+
+  node(id: string): NodeView<any> {
+    const i = this.instance.indexOf.get(id);
+    if (i === undefined) throw new Error(`no node '${id}'`);
+    return this.source.nodeView(i, this.ids[i]!);
+  }
+
+  role(role: string): readonly NodeView<any>[] {
+    const indexes = this.roles.get(role);
+    if (indexes === undefined) return [];
+    // A fresh array at every call: callers may sort it.
+    const members: NodeView[] = new Array(indexes.length);
+    for (let k = 0; k < indexes.length; k++) members[k] = this.source.nodeView(indexes[k]!, this.ids[indexes[k]!]!);
+    return members;
+  }
+}

@@ -9,7 +9,7 @@ import { canonical } from './canonical.js';
 import { parseFaults } from './faults.js';
 import { resolveInstance } from './instance.js';
 import { worldKey, type World } from './world.js';
-import { enabledActions, initialWorld, step } from './fast-step.js';
+import { enabledActions, initialWorld, step } from './packed.js';
 
 const instance = resolveInstance(suite.model, { faults: parseFaults('loss=5,duplicate=5,crash=5,partition=2', 'unordered') });
 

@@ -4,8 +4,8 @@
  * the small helpers both readings of a step share.
  *
  * What an action does to a world is defined in semantics.ts (the reference a reader starts
- * from); fast-step.ts is the cached path the explorers run, proven equal to it. This module
- * holds no step logic of its own.
+ * from); packed.ts is the path everything runs, proven equal to it. This module holds no step
+ * logic of its own.
  */
 import type { Action } from './actions.js';
 import { canonical } from './canonical.js';
@@ -40,107 +40,13 @@ export interface World {
 }
 
 /**
- * What is memoised about an envelope: its canonical key, its actions, its fingerprint. Kept as a
+ * What is memoised about an envelope: its canonical key and its fingerprint. Kept as a
  * hidden, non-enumerable property of the envelope (invisible to JSON, keys and deep equality),
  * or in a WeakMap when the envelope is frozen.
  */
 export interface EnvelopeMemo {
   readonly key: string;
-  actions: EnvelopeActions | null;
   hash: { readonly hi: number; readonly lo: number } | null;
-  /** The one record of this key (see `sharedEnvelope`), with the generation it was taken in. */
-  shared: SharedEnvelope | null;
-  sharedGeneration: number;
-  /** The receiver's transition-table key of this message from its sender (node-step.ts), once asked. */
-  eventKey: string | null;
-  /** The receiver's index in `receiverOf`, the instance it was found in (null: not yet asked). */
-  receiver: number;
-  receiverOf: Instance | null;
-}
-
-/** The index of `e`'s receiver among the instance's nodes (undefined: no such node), kept in the envelope's memo. */
-export function receiverIndex(instance: Instance, e: Envelope): number | undefined {
-  const memo = envelopeMemo(e);
-  if (memo.receiverOf === instance) return memo.receiver < 0 ? undefined : memo.receiver;
-  const i = instance.indexOf.get(e.to);
-  memo.receiver = i ?? -1;
-  memo.receiverOf = instance;
-  return i;
-}
-
-/**
- * One record per envelope key, shared by every envelope object with that key: membership of a
- * key in a network is then a mark on the record (`markNetwork`), checked in constant time, where
- * comparing keys meant a scan of the network per message. The records are kept in a map bounded
- * like the node memo (node-step.ts); past the bound it starts afresh (a new generation), so long
- * random checks keep bounded memory and records of older generations are never compared.
- */
-export interface SharedEnvelope {
-  readonly key: string;
-  /** A number for the key, unique over every generation (a record is never renumbered). */
-  readonly id: number;
-  /** The last mark (`markNetwork`) whose network holds this key. */
-  mark: number;
-}
-
-const SHARED_LIMIT = 500_000;
-let sharedByKey = new Map<string, SharedEnvelope>();
-let sharedGeneration = 0;
-let sharedCount = 0;
-
-export function sharedEnvelope(e: Envelope): SharedEnvelope {
-  const memo = envelopeMemo(e);
-  if (memo.shared !== null && memo.sharedGeneration === sharedGeneration) return memo.shared;
-  let shared = sharedByKey.get(memo.key);
-  if (shared === undefined) {
-    if (sharedByKey.size >= SHARED_LIMIT) {
-      sharedByKey = new Map();
-      sharedGeneration++;
-    }
-    shared = { key: memo.key, id: ++sharedCount, mark: 0 };
-    sharedByKey.set(memo.key, shared);
-  }
-  memo.shared = shared;
-  memo.sharedGeneration = sharedGeneration;
-  return shared;
-}
-
-let lastMark = 0;
-let markedGeneration = -1;
-/**
- * Marks every key of `network` with a fresh number and returns it; `inMarked(network, e, mark)`
- * then says in constant time whether `e`'s key is in the network. A mark taken before another
- * `markNetwork`, or before a new generation of records began, is not trusted: `inMarked` then
- * compares keys, as before the marks.
- */
-export function markNetwork(network: readonly Envelope[]): number {
-  const mark = ++lastMark;
-  const generation = sharedGeneration;
-  for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
-  // A generation that began during the loop voids the records marked before it: once more, in the new one.
-  if (generation !== sharedGeneration) for (let k = 0; k < network.length; k++) sharedEnvelope(network[k]!).mark = mark;
-  markedGeneration = sharedGeneration;
-  return mark;
-}
-
-/** Marks `e`'s key with `mark` (a key added to the marked network). */
-export function markAlso(e: Envelope, mark: number): void {
-  sharedEnvelope(e).mark = mark;
-}
-
-/** Whether `e`'s key is in `network`, which was marked with `mark` (see `markNetwork`). */
-export function inMarked(network: readonly Envelope[], e: Envelope, mark: number): boolean {
-  const shared = sharedEnvelope(e);
-  if (mark === lastMark && markedGeneration === sharedGeneration) return shared.mark === mark;
-  for (let k = 0; k < network.length; k++) if (envelopeKey(network[k]!) === shared.key) return true;
-  return false;
-}
-
-/** The deliver, drop and duplicate actions of one in-flight message, built once per envelope. */
-export interface EnvelopeActions {
-  readonly deliver: Action;
-  readonly drop: Action;
-  readonly duplicate: Action;
 }
 
 const ENVELOPE_MEMO = Symbol('protokit.envelope-memo');
@@ -149,7 +55,7 @@ const frozenEnvelopes = new WeakMap<Envelope, EnvelopeMemo>();
 export function envelopeMemo(e: Envelope): EnvelopeMemo {
   let memo = (e as Envelope & { [ENVELOPE_MEMO]?: EnvelopeMemo })[ENVELOPE_MEMO] ?? frozenEnvelopes.get(e);
   if (memo === undefined) {
-    memo = { key: canonical([e.from, e.to, e.message]), actions: null, hash: null, shared: null, sharedGeneration: -1, eventKey: null, receiver: -1, receiverOf: null };
+    memo = { key: canonical([e.from, e.to, e.message]), hash: null };
     if (Object.isExtensible(e)) Object.defineProperty(e, ENVELOPE_MEMO, { value: memo, enumerable: false });
     else frozenEnvelopes.set(e, memo);
   }
@@ -184,11 +90,6 @@ export function envelopeOf(effect: Extract<Effect, { type: 'send' }>, from: stri
 export function linked(world: World, from: string, to: string): boolean {
   if (world.partition === null || from === to) return true;
   return world.partition.some((g) => g.includes(from) && g.includes(to));
-}
-
-/** Node states are interned by the stepper, so identity almost always decides; the key settles the rest. */
-export function sameNodeState(a: NodeState, b: NodeState): boolean {
-  return a === b || nodeKey(a) === nodeKey(b);
 }
 
 export function uniqueEnvelopes(network: readonly Envelope[]): Envelope[] {

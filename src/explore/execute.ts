@@ -10,7 +10,7 @@ import type { Instance } from '../engine/instance.js';
 import { checkInitial, checkStep, reachedIn, type Property, type Violation } from '../properties/properties.js';
 import { type World } from '../engine/world.js';
 import { viewOf } from '../engine/view.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 
 export interface StepViolation extends Violation {
   /** 0 for the initial world, k after the k-th action. */

@@ -19,7 +19,7 @@ export { describeLoop };
 import { DEADLOCK, type Suite } from '../properties/suite.js';
 import { worldKey, type World } from '../engine/world.js';
 import { viewOf, type WorldView } from '../engine/view.js';
-import { enabledActions } from '../engine/fast-step.js';
+import { enabledActions } from '../engine/packed.js';
 import { execute } from './execute.js';
 
 export type ViolationKind = 'safety' | 'liveness' | 'deadlock';

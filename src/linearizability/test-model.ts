@@ -6,7 +6,7 @@
  */
 import { assign, emit, setup } from 'xstate';
 import { defineModel, type Effect, type Model } from '../engine/model.js';
-import { observe, send } from '../engine/effects.js';
+import { observe, send } from '../engine/model.js';
 import { defineSuite, type Suite } from '../properties/suite.js';
 import { sometimes } from '../properties/properties.js';
 import { linearizable } from './property.js';

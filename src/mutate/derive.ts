@@ -14,7 +14,7 @@
 import { createMachine, type AnyStateMachine, type EventObject } from 'xstate';
 import type { Instance } from '../engine/instance.js';
 import type { MutantSpec, Model } from '../engine/model.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import type { World } from '../engine/world.js';
 
 export type MutantKind = 'guard-true' | 'guard-false' | 'action-dropped' | 'target-changed' | 'persist-forgotten' | 'message-dropped';

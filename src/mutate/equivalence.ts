@@ -9,7 +9,7 @@
 import { canonical } from '../engine/canonical.js';
 import type { Instance } from '../engine/instance.js';
 import { objectKey } from '../engine/node-step.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import type { World } from '../engine/world.js';
 import { FAULT_KINDS } from '../engine/faults.js';
 import { Chooser, weightsOf, type RunPlan } from '../explore/random/strategy.js';

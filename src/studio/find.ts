@@ -14,7 +14,7 @@ import * as fc from 'fast-check';
 import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import { UsageError } from '../engine/errors.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { FingerprintSet, worldFingerprint } from '../engine/fingerprint.js';
 import type { Instance } from '../engine/instance.js';
 import { viewOf, type WorldView } from '../engine/view.js';

@@ -6,7 +6,7 @@
  */
 import { formatAction, formatMessage, type Action } from '../engine/actions.js';
 import { describeFaults, FAULT_KINDS, type FaultKind } from '../engine/faults.js';
-import { step } from '../engine/fast-step.js';
+import { step } from '../engine/packed.js';
 import type { Instance } from '../engine/instance.js';
 import { envelopeKey, linked, type World } from '../engine/world.js';
 import type { Suite } from '../properties/suite.js';

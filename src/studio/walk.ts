@@ -7,7 +7,7 @@
 import { formatAction, type Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import { ModelError, UsageError } from '../engine/errors.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import type { Instance } from '../engine/instance.js';
 import type { World } from '../engine/world.js';
 

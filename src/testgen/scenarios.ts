@@ -6,7 +6,7 @@
  */
 import type { EventObject } from 'xstate';
 import type { Action } from '../engine/actions.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { resolveInstance, type Instance } from '../engine/instance.js';
 import { NO_FAULTS, type FaultSettings } from '../engine/faults.js';
 import type { Message } from '../engine/model.js';

@@ -17,7 +17,7 @@ import type { EventObject } from 'xstate';
 import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
 import { UsageError } from '../engine/errors.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { resolveInstance, type Instance } from '../engine/instance.js';
 import type { Model, RoleSpec } from '../engine/model.js';
 

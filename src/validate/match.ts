@@ -8,7 +8,7 @@
 import type { EventObject } from 'xstate';
 import type { Action } from '../engine/actions.js';
 import { canonical } from '../engine/canonical.js';
-import { enabledActions, step } from '../engine/fast-step.js';
+import { enabledActions, step } from '../engine/packed.js';
 import { nodeStateFingerprint } from '../engine/fingerprint.js';
 import type { Instance } from '../engine/instance.js';
 import type { Effect } from '../engine/model.js';

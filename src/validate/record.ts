@@ -6,7 +6,7 @@
 import type { Action } from '../engine/actions.js';
 import type { Instance } from '../engine/instance.js';
 import type { Effect } from '../engine/model.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { nodeStateFingerprint } from '../engine/fingerprint.js';
 import { envelopeKey, type World } from '../engine/world.js';
 import { KIT_VERSION } from '../engine/version.js';

@@ -17,7 +17,7 @@
  * earlier or later; the reduction does not consider that.)
  */
 import type { Action } from '../engine/actions.js';
-import { enabledActions, initialWorld, step } from '../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../engine/packed.js';
 import { worldFingerprint } from '../engine/fingerprint.js';
 import { nodeKey } from '../engine/node-step.js';
 import { envelopeKey, type World } from '../engine/world.js';

@@ -8,7 +8,7 @@ import type { Action } from '../../engine/actions.js';
 import type { Instance } from '../../engine/instance.js';
 import { guarded, reachedIn, type Property, type Violation } from '../../properties/properties.js';
 import { type World } from '../../engine/world.js';
-import { buildView, type WorldView } from '../../engine/view.js';
+import type { WorldView } from '../../engine/view.js';
 import { ModelError } from '../../engine/errors.js';
 import { Packed } from '../../engine/packed.js';
 import { grown } from '../../engine/int-tables.js';
@@ -186,8 +186,7 @@ export class Expander {
       for (let index = 0; index < count; index++) {
         const at = (parentAt = index * width);
         taking = -1;
-        const world = packed.unpack(tuples, at);
-        const view = buildView(instance, world);
+        const view = packed.view(tuples, at);
         const broken = this.checkState(view);
         if (broken !== null) {
           stateViolation = { ...broken, index };
@@ -209,7 +208,7 @@ export class Expander {
         generated[index] = actions;
         packed.setParent(tuples, at);
         for (let a = 0; a < actions; a++) {
-          if (this.coverage !== null) this.coverage.record(world, packed.actionAt(a));
+          if (this.coverage !== null) this.coverage.record(packed.unpack(tuples, at), packed.actionAt(a));
           taking = a;
           const next = out.at;
           packed.successor(tuples, at, a, out.tuples, next);
@@ -217,7 +216,7 @@ export class Expander {
           let lo = packed.lo;
           if (symmetry !== null) [hi, lo] = fingerprint64(symmetry.canonicalKey(packed.unpack(out.tuples, next)));
           if (hasStepInvariants) {
-            const v = this.checkTransition(view, buildView(instance, packed.unpack(out.tuples, next)), packed.actionAt(a));
+            const v = this.checkTransition(view, packed.view(out.tuples, next), packed.actionAt(a));
             if (v !== null) {
               generated[index] = a + 1;
               stepViolation = { ...v, index, hi, lo };

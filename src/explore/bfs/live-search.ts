@@ -29,9 +29,7 @@ import type { Action } from '../../engine/actions.js';
 import { FairnessClasses, isFault } from '../../engine/fairness.js';
 import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
-import { buildView } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
-import { Packed } from '../../engine/packed.js';
+import { enabledActions, initialWorld, Packed, step } from '../../engine/packed.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { reachedIn, verdictOf, type Property, type Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
@@ -121,7 +119,6 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
           k++;
           const at = c * width;
           const tuples = chunk.tuples;
-          const world = packed.unpack(tuples, at);
           if (interrupted !== null && ++sincePoll >= POLL_EVERY) {
             sincePoll = 0;
             // The search never waits otherwise: let a SIGINT handler run.
@@ -133,7 +130,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
             }
           }
           const id = frontier.firstId + k;
-          const view = buildView(instance, world);
+          const view = packed.view(tuples, at);
           const broken = firstBroken(invariants, (p) => p.check(view));
           if (broken !== null) {
             found = { id, action: null, violation: broken };
@@ -157,12 +154,12 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
           packed.setParent(tuples, at);
           for (let a = 0; a < actions; a++) {
             const action = packed.actionAt(a);
-            coverage?.record(world, action);
+            coverage?.record(packed.unpack(tuples, at), action);
             packed.successor(tuples, at, a, successor, 0);
             const hi = packed.hi;
             const lo = packed.lo;
             if (stepInvariants.length > 0) {
-              const after = buildView(instance, packed.unpack(successor, 0));
+              const after = packed.view(successor, 0);
               const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
               if (v !== null) {
                 found = { id, action: a, violation: v };

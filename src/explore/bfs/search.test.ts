@@ -17,7 +17,7 @@ import type { Suite } from '../../properties/suite.js';
 import type { WorldView } from '../../engine/view.js';
 import { replay, buildTrace } from '../../trace/replay.js';
 import { worldKey, type Envelope, type World } from '../../engine/world.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../../engine/packed.js';
 import { explore, type ExploreOptions, type ExploreResult } from './search.js';
 import { evenOut } from './workers.js';
 import { checkLasso } from '../lasso.js';

@@ -28,7 +28,7 @@ import { checkStep } from '../../properties/properties.js';
 import { withProperties, type Suite } from '../../properties/suite.js';
 import { type World } from '../../engine/world.js';
 import { viewOf } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { enabledActions, initialWorld, step } from '../../engine/packed.js';
 import { execute } from '../execute.js';
 import { heapUsed, inProcessBackend, type Backend } from './backend.js';
 import { Expander, failedAt } from './expand.js';

@@ -6,7 +6,7 @@ import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import suite from '../../../properties/two-phase-commit/index.js';
 import { resolveInstance } from '../../engine/instance.js';
-import { initialWorld, step, enabledActions } from '../../engine/fast-step.js';
+import { initialWorld, step, enabledActions } from '../../engine/packed.js';
 import { Guide } from './guided.js';
 import { checkRandom } from './random.js';
 import { Chooser, planArbitrary, weightsOf, type RunPlan } from './strategy.js';

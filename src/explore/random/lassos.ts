@@ -16,7 +16,7 @@
  * one, its view; the liveness bits of a world are kept by fingerprint (they are a function of the
  * world, as invariants are), so a world met before needs no view; a loop is judged fair on the
  * enabled actions recorded for its worlds as the run went; and the continuation steps through a
- * `Walk`, which random.ts serves from its transition cache. None of this changes a verdict.
+ * `Walk`, which random.ts serves from its packing (the run's fingerprints). None of this changes a verdict.
  * Inside, fairness classes are small integers (judging a loop marks them in a typed array instead
  * of building a set of strings per world), worlds are found by fingerprint in typed-array tables
  * (fingerprint-table.ts: no string or object per world), and each world's liveness bits are
@@ -24,11 +24,11 @@
  */
 import type { Action } from '../../engine/actions.js';
 import { FairnessClasses, isFault } from '../../engine/fairness.js';
-import { worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
+import type { Fingerprint } from '../../engine/fingerprint.js';
 import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
 import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, step } from '../../engine/fast-step.js';
+import { enabledActions } from '../../engine/packed.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
 import { checkStep } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
@@ -43,7 +43,7 @@ export interface FoundLasso {
   readonly loopStart: number;
 }
 
-/** How a continuation lists a world's enabled actions and takes a step (random.ts serves both from its cache). */
+/** How a continuation lists a world's enabled actions and takes a step, with the fingerprints the run uses (random.ts: its packing's). */
 export interface Walk {
   enabled(world: World, fingerprint: Fingerprint): readonly Action[];
   step(world: World, fingerprint: Fingerprint, action: Action): { readonly world: World; readonly fingerprint: Fingerprint };
@@ -54,15 +54,6 @@ export interface Walk {
    */
   passed?(world: World, fingerprint: Fingerprint): boolean;
 }
-
-/** The plain walk: every list and step computed. */
-export const plainWalk = (instance: Instance): Walk => ({
-  enabled: (world) => enabledActions(instance, world),
-  step: (world, _f, action) => {
-    const next = step(instance, world, action);
-    return { world: next, fingerprint: worldFingerprint(instance, next) };
-  },
-});
 
 /** Worlds whose liveness bits are kept, at most (past it, bits of new worlds are evaluated each time). */
 const BITS_LIMIT = 200_000;
@@ -160,7 +151,7 @@ export class LassoWatch {
    * until a loop closes or the world stutters (judged), or `limit` steps pass. Returns a lasso
    * that violates a property, or null.
    */
-  continueFairly(world: World, f: Fingerprint, limit: number, walk: Walk = plainWalk(this.instance)): FoundLasso | null {
+  continueFairly(world: World, f: Fingerprint, limit: number, walk: Walk): FoundLasso | null {
     if (this.liveness.length === 0) return null;
     const lastTaken = new Map<number, number>();
     for (let k = 0; k < limit; k++) {

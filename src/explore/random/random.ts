@@ -15,14 +15,13 @@ import type { Params } from '../../engine/model.js';
 import { checkInitial, checkStep, reachedIn } from '../../properties/properties.js';
 import { withProperties, type Suite } from '../../properties/suite.js';
 import { type World } from '../../engine/world.js';
-import { buildView, type WorldView } from '../../engine/view.js';
-import { enabledActions, initialWorld, step } from '../../engine/fast-step.js';
+import { type WorldView } from '../../engine/view.js';
+import { enabledActions, initialWorld, Packed, step } from '../../engine/packed.js';
 import { ModelError } from '../../engine/errors.js';
 import { execute, type StepViolation } from '../execute.js';
-import { FingerprintSet, worldFingerprint, type Fingerprint } from '../../engine/fingerprint.js';
+import { FingerprintSet, type Fingerprint } from '../../engine/fingerprint.js';
 import { minimize } from '../minimize.js';
 import { DistinctSketch, mergeSketches } from './sketch.js';
-import { TransitionCache } from './transitions.js';
 import { Chooser, longestRun, planArbitrary, weightsOf, type RunPlan, type Strategy, type Weights } from './strategy.js';
 import { Guide, sumGuideFigures, type GuideFigures } from './guided.js';
 import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
@@ -108,6 +107,9 @@ export interface CheckResult {
 
 /** The distinct-state counter stops here (its fingerprints would otherwise grow with the runs); a count this high means "at least". */
 export const DISTINCT_LIMIT = 2_000_000;
+
+/** Ids a run's packing interns before the next run starts it afresh (bounds a long check's memory). */
+const PACKING_LIMIT = 2_000_000;
 
 /** The seed used when none is given, so that a plain `protokit check` is reproducible. */
 export const DEFAULT_SEED = 1;
@@ -296,111 +298,129 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       for (const w of witnesses) if (!reached.has(w.name) && reachedIn(w, view)) reached.add(w.name);
     }
   };
-  const transitions = new TransitionCache();
+  // A run walks tuples of ids (packed.ts): listing and stepping are table look-ups, and
+  // properties read views over the ids. A World is unpacked only for the liveness watch and
+  // coverage. The packing starts afresh between runs once it has interned PACKING_LIMIT ids, so a
+  // long check keeps bounded memory (fingerprints come from keys, not ids: the counts go on).
+  let packed = new Packed(instance);
+  let here = new Int32Array(packed.width);
+  let there = new Int32Array(packed.width);
+  const walkFrom = new Int32Array(packed.width);
+  const walkTo = new Int32Array(packed.width);
+  /** The actions enabled in the tuple `t` (the listing stays in `packed` for `successor`). */
+  const listed = (t: Int32Array): Action[] => {
+    const count = packed.list(t, 0);
+    const actions: Action[] = new Array(count);
+    for (let a = 0; a < count; a++) actions[a] = packed.actionAt(a);
+    return actions;
+  };
 
   const watch = new LassoWatch(instance, suite, options.deadlock !== false);
   let lasso: FoundLasso | null = null;
 
   // Liveness needs the run's worlds, held by the watch (lassos.ts); deadlocks alone are seen without it.
   const watched = suite.properties.some(isLiveness);
+  /** Whether a run unpacks its worlds: the watch keeps them, the guided strategy reads their shapes. */
+  const unpacked = watched || guide !== null;
   const deadlock = options.deadlock !== false;
   /** Without the watch: the run's actions, for a deadlock's lasso. */
   const runActions: Action[] = [];
-  /** A deadlock here (without the watch): nothing but faults enabled, and the suite does not call the world terminal. */
-  const deadlocked = (enabled: readonly Action[], world: World, view: WorldView | null): boolean => {
-    if (!deadlock || !enabled.every(isFault) || isTerminal(suite, view ?? buildView(instance, world))) return false;
+  /** A deadlock at `here` (without the watch): nothing but faults enabled, and the suite does not call the world terminal. */
+  const deadlocked = (enabled: readonly Action[], view: WorldView | null): boolean => {
+    if (!deadlock || !enabled.every(isFault) || isTerminal(suite, view ?? packed.view(here, 0))) return false;
     lasso = { property: DEADLOCK, kind: 'deadlock', actions: [...runActions], loopStart: runActions.length };
     return true;
   };
 
   /**
-   * One run of `plan`; true when nothing was violated. Only the current world (and its view,
+   * One run of `plan`; true when nothing was violated. Only the current tuple (and its view,
    * when needed) is held, and with liveness the watch, given each world, its fingerprint and its
-   * view where one was built. Speed-ups that keep every verdict: enabled actions and successors
-   * of states met before come from the transition cache; state invariants and witnesses are
-   * checked on new worlds only (a world seen before passed them already), so only they need a
-   * view, unless step invariants (which read the transition) need one anyway.
+   * view where one was built. State invariants and witnesses are checked on new worlds only (a
+   * world seen before passed them already), so only they need a view, unless step invariants
+   * (which read the transition) need one anyway.
    */
   const runPlan = (plan: RunPlan): boolean => {
-    let world = initialWorld(instance);
-    let fingerprint = worldFingerprint(instance, world);
+    if (packed.interned >= PACKING_LIMIT) {
+      packed = new Packed(instance);
+      walked = null;
+    }
+    packed.initial(here, 0);
+    packed.fingerprint(here, 0);
+    let fingerprint: Fingerprint = { hi: packed.hi, lo: packed.lo };
+    let world: World | null = unpacked ? packed.unpack(here, 0) : null;
     let view: WorldView | null = null;
-    // Whether `world` was met before: only such states are cached (most states of a large space are met once).
     // (While shrinking, nothing is counted, so every world is checked in full.)
-    let seenBefore = shrinking || !isNew(fingerprint);
-    if (shrinking || !seenBefore) {
-      view = buildView(instance, world);
+    if (shrinking || isNew(fingerprint)) {
+      view = packed.view(here, 0);
       if (!shrinking) observeWitnesses(view);
       if (checkInitial(properties, view)) return false;
     }
-    if (watched) watch.reset(world, fingerprint, (view ??= buildView(instance, world)));
+    if (watched) watch.reset(world!, fingerprint, (view ??= packed.view(here, 0)));
     else runActions.length = 0;
     const schedule = chooser.start(plan);
     for (const choice of plan.choices) {
-      // A state met before: its actions, and the successors taken from it, come from the cache.
-      let cached = transitions.get(fingerprint, world);
-      const enabled = cached?.actions ?? enabledActions(instance, world);
-      if (cached === undefined && seenBefore) cached = transitions.add(fingerprint, world, enabled);
-      if (watched ? (lasso = watch.atRest(world, view, enabled)) !== null : deadlocked(enabled, world, view)) return false;
+      const enabled = listed(here);
+      if (watched ? (lasso = watch.atRest(world!, view, enabled)) !== null : deadlocked(enabled, view)) return false;
       const action = schedule.next(enabled, choice);
       if (action === undefined) break;
-      if (coverage !== null && !shrinking) coverage.record(world, action);
+      if (coverage !== null && !shrinking) coverage.record(world ?? packed.unpack(here, 0), action);
       if (!watched) runActions.push(action);
-      const index = cached === undefined ? -1 : enabled.indexOf(action);
-      const edge = index < 0 ? undefined : cached!.next[index];
-      let next: World;
-      let nextFingerprint: Fingerprint;
-      if (edge !== undefined) {
-        next = edge.world;
-        nextFingerprint = edge.fingerprint;
-      } else {
-        next = step(instance, world, action);
-        nextFingerprint = worldFingerprint(instance, next);
-        if (index >= 0) cached!.next[index] = { world: next, fingerprint: nextFingerprint };
-      }
+      packed.setParent(here, 0);
+      packed.successor(here, 0, enabled.indexOf(action), there, 0);
+      const nextFingerprint: Fingerprint = { hi: packed.hi, lo: packed.lo };
+      // Worlds are unpacked only for the lasso watch and the guided strategy's coverage.
+      const next = unpacked ? packed.unpack(there, 0) : null;
       let nextView: WorldView | null = null;
       if (shrinking) {
         shrinkSteps++;
-        nextView = buildView(instance, next);
-        if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+        nextView = packed.view(there, 0);
+        if (checkStep(properties, (view ??= packed.view(here, 0)), nextView, action)) return false;
       } else {
         steps++;
-        guide?.stepped(world, action, next);
-        seenBefore = !isNew(nextFingerprint);
-        if (!seenBefore) {
-          nextView = buildView(instance, next);
+        if (guide !== null) guide.stepped(world!, action, next!);
+        if (isNew(nextFingerprint)) {
+          nextView = packed.view(there, 0);
           observeWitnesses(nextView);
-          if (checkStep(properties, (view ??= buildView(instance, world)), nextView, action)) return false;
+          if (checkStep(properties, (view ??= packed.view(here, 0)), nextView, action)) return false;
         } else if (stepInvariants.length > 0) {
-          nextView = buildView(instance, next);
-          if (checkStep(stepInvariants, (view ??= buildView(instance, world)), nextView, action)) return false;
+          nextView = packed.view(there, 0);
+          if (checkStep(stepInvariants, (view ??= packed.view(here, 0)), nextView, action)) return false;
         }
       }
-      if (watched && (lasso = watch.stepped(action, next, nextFingerprint, nextView)) !== null) return false;
+      if (watched && (lasso = watch.stepped(action, next!, nextFingerprint, nextView)) !== null) return false;
+      [here, there] = [there, here];
       world = next;
       fingerprint = nextFingerprint;
       view = nextView;
     }
-    if (!watched) return !deadlocked(transitions.get(fingerprint, world)?.actions ?? enabledActions(instance, world), world, view);
-    lasso = watch.atRest(world, view, cachedWalk.enabled(world, fingerprint)) ?? watch.continueFairly(world, fingerprint, Math.ceil(depth / 2), cachedWalk);
+    if (!watched) return !deadlocked(listed(here), view);
+    walkFrom.set(here);
+    walked = world;
+    lasso = watch.atRest(world!, view, listed(here)) ?? watch.continueFairly(world!, fingerprint, Math.ceil(depth / 2), tupleWalk);
     return lasso === null;
   };
-  /** The fair continuation of a run (lassos.ts) served from the transition cache where it can be (it adds nothing to it). */
-  const cachedWalk: Walk = {
-    enabled: (world, f) => transitions.get(f, world)?.actions ?? enabledActions(instance, world),
-    step: (world, f, action) => {
-      const cached = transitions.get(f, world);
-      const index = cached === undefined ? -1 : cached.actions.indexOf(action);
-      const edge = index < 0 ? undefined : cached!.next[index];
-      if (edge !== undefined) return edge;
-      const next = step(instance, world, action);
-      const fingerprint = worldFingerprint(instance, next);
-      if (index >= 0) cached!.next[index] = { world: next, fingerprint };
-      return { world: next, fingerprint };
+  /** The world the continuation last stepped to, whose tuple is `walkFrom` (so it is not packed again). */
+  let walked: World | null = null;
+  const tupleOf = (world: World): Int32Array => {
+    if (world !== walked) {
+      packed.pack(world, walkFrom, 0);
+      walked = world;
+    }
+    return walkFrom;
+  };
+  /** The fair continuation of a run (lassos.ts) on the run's packing, with its fingerprints. */
+  const tupleWalk: Walk = {
+    enabled: (world) => listed(tupleOf(world)),
+    step: (world, _f, action) => {
+      packed.stepBy(tupleOf(world), 0, action, walkTo, 0);
+      packed.fingerprint(walkTo, 0);
+      walkFrom.set(walkTo);
+      walked = packed.unpack(walkTo, 0);
+      return { world: walked, fingerprint: { hi: packed.hi, lo: packed.lo } };
     },
-    // A cached state was met before, outside shrinking, so it was checked and passed (a failure
-    // starts the shrinking, in which every world is checked in full).
-    passed: (world, f) => !shrinking && transitions.get(f, world) !== undefined,
+    // A world counted before, outside shrinking, was checked then and passed (a failure starts
+    // the shrinking, in which every world is checked in full).
+    passed: (_world, f) => !shrinking && distinct.has(f),
   };
 
   // The first run in which the model itself failed (it threw): it is not shrunk, it is reported.
