@@ -29,6 +29,10 @@
  * - "Chosen" is a fact about history, not about the current state (an acceptor may accept a
  *   higher ballot later): acceptors report each acceptance as an observation, Accepted(a, b, v),
  *   from which the properties decide what was chosen.
+ * - Checked against the paper (properties/paxos/, docs/soundness.md section 7): section 2.1's
+ *   three requirements, P1a, P2c's value rule on the proposer (`proposes-highest-report`), P1b's
+ *   report in each promise in flight (`promise-reports-acceptance`) and section 2.3's stable
+ *   storage (`persistent-state-kept`), besides liveness under the bounded ballots.
  *
  * The `tla` preset is the Paxos specification of Lamport's "The Paxos Algorithm or How to Win a
  * Turing Award" (MCPaxos; see ../shared/reference/tla-configs.md) exactly: the network is the set

@@ -59,7 +59,7 @@ const promisesPreviousAcceptance = acceptor.provide({
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'ignores-reported-values': {
     description: 'the proposer ignores the values reported in promises and proposes its own',
-    breaks: 'agreement',
+    breaks: 'proposes-highest-report',
     roles: { proposer: { machine: ignoresReportedValues } },
   },
   'accepts-below-promise': {
@@ -101,6 +101,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'accepting a ballot raises the promise to the ballot accepted before, not to this one',
     breaks: 'accepted-within-promise',
     roles: { acceptor: { machine: promisesPreviousAcceptance } },
+  },
+  'forgets-ballot': {
+    description: 'a proposer does not persist its ballot, so after a crash it starts its first ballot again and may issue a ballot twice',
+    breaks: 'persistent-state-kept',
+    roles: { proposer: { persist: [] } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,

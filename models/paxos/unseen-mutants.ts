@@ -70,12 +70,12 @@ export const unseenMutants: Readonly<Record<string, MutantSpec>> = {
   },
   'adopts-first-report': {
     description: 'the proposer adopts the value of the first promise reporting an acceptance, not of the highest ballot',
-    breaks: 'agreement',
+    breaks: 'proposes-highest-report',
     roles: { proposer: { machine: adoptsFirstReport } },
   },
   'reports-promised-ballot': {
     description: "an acceptor's promise reports its promised ballot as the ballot of its last acceptance",
-    breaks: 'agreement',
+    breaks: 'promise-reports-acceptance',
     roles: { acceptor: { machine: reportsPromisedBallot } },
   },
   'counts-stale-promises': {

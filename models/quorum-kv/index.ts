@@ -41,6 +41,10 @@
  *   Merkle-tree anti-entropy is not modelled), which is why convergence excuses runs with a loss.
  * - Fairness (for convergence): delivery, restarts, healing and a stand-in's `HandOver` are weakly
  *   fair; client requests and every timeout are not.
+ * - Checked against the papers (properties/quorum-kv/, docs/soundness.md section 7): R + W > N
+ *   reads, ABD's linearizability, durability of acknowledged writes, preference lists, hinted
+ *   handoff's convergence, and ABD's unique tags (`versions-unique`: two values never share a
+ *   version). W = 3, where a doubly counted acknowledgement matters, is not in the default check.
  *
  * Abstracted away: membership changes while the store runs (joins and leaves are tested on the
  * ring alone, ring.test.ts), Merkle-tree anti-entropy, the transfer of data when ownership

@@ -87,7 +87,7 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'stamps-without-node-id': {
     description: "timestamps without the coordinator's id: concurrent puts may tie, and replicas disagree on which one won",
-    breaks: 'linearizable',
+    breaks: 'versions-unique',
     roles: { storage: { machine: stampsWithoutNodeId } },
   },
   'counts-virtual-nodes-twice': {

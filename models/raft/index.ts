@@ -38,6 +38,11 @@
  *   follower's log now matches the leader's (`matchIndex`, as in Ongaro's TLA+ specification):
  *   on a network that reorders and duplicates, the leader cannot infer it from "success" alone.
  * - A candidate counts votes by voter, so a duplicated vote counts once.
+ * - Checked against the paper (properties/raft/, docs/soundness.md section 7): Figure 3's five
+ *   properties, Figure 2's persistent state (`persistent-state-kept`: what a crash must not lose,
+ *   read at the crash), and the liveness the paper promises with a stable leader. Figure 2's
+ *   commitIndex rule has no property of its own: a wrong commit index shows as
+ *   `state-machine-safety` in the same step, since the leader applies what it commits.
  * - Out of scope: membership changes, log compaction and snapshots, client sessions and reads.
  */
 // The model, one file per role, read in this order (each file imports only the ones below it):

@@ -79,7 +79,7 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'forgets-term-and-vote': {
     description: 'currentTerm and votedFor are not persisted: after a crash a server may vote again in a term',
-    breaks: 'election-safety',
+    breaks: 'persistent-state-kept',
     roles: { server: { persist: ['log'] } },
   },
   'votes-for-stale-log': {

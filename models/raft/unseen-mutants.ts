@@ -43,7 +43,7 @@ export const unseenMutants: Readonly<Record<string, MutantSpec>> = {
   },
   'forgets-vote': {
     description: 'votedFor is not persisted (currentTerm and the log are): after a crash a server may vote again in its term',
-    breaks: 'election-safety',
+    breaks: 'persistent-state-kept',
     roles: { server: { persist: ['currentTerm', 'log'] } },
   },
 };

@@ -7,7 +7,8 @@
  * A value is chosen in ballot b when a majority of the acceptors accepted it in b, even if some
  * of them have since accepted a later ballot.
  */
-import model, { clientValues, majority, nextOwnBallot, NO_BALLOT, proposerOf } from '../../models/paxos/index.js';
+import model, { clientValues, highestReport, majority, nextOwnBallot, NO_BALLOT, proposerOf, type Report } from '../../models/paxos/index.js';
+import { persistedAcrossCrash } from '../persistence.js';
 import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 
 interface Choice {
@@ -108,6 +109,57 @@ export const acceptedWithinPromise = always('accepted-within-promise', "an accep
   }
 });
 
+const reportText = (r: Report): string => (r.acceptedBallot === NO_BALLOT ? `${r.acceptor}: nothing` : `${r.acceptor}: ${r.acceptedValue} in ballot ${r.acceptedBallot}`);
+
+/**
+ * P2c, the rule that makes Paxos safe ("Paxos Made Simple", section 2.2): a proposer that issues
+ * a proposal in ballot n with promises from a majority S proposes the value of the
+ * highest-numbered proposal accepted by the acceptors in S, if any of them accepted one (any
+ * value only when none did). Read on the proposer in phase 2: its proposal against the reports
+ * its promises carried. Agreement fails only when a second majority later accepts the wrong
+ * value; this names the proposal that broke the rule when it is made.
+ */
+export const proposesHighestReport = always('proposes-highest-report', 'a proposer in phase 2 proposes the value of the highest-ballot acceptance its promises reported (P2c)', (w) => {
+  for (const p of w.role('proposer')) {
+    if (!p.up || p.state !== 'proposing') continue;
+    const promises = p.context.promises as readonly Report[];
+    const top = highestReport(promises);
+    if (top !== null && p.context.proposal !== top.acceptedValue) {
+      return `${p.id} proposes ${String(p.context.proposal)} in ballot ${String(p.context.ballot)}, but the highest acceptance its promises reported is ${top.acceptedValue} in ballot ${top.acceptedBallot} (${promises.map(reportText).join('; ')})`;
+    }
+  }
+});
+
+/**
+ * P1b's content ("Paxos Made Simple", section 2.2): a promise for ballot n carries the proposal
+ * numbered below n that the acceptor accepted (or none). A promise in flight that reports an
+ * acceptance the acceptor never made (no Accepted observation of that ballot and value), or one
+ * not below the ballot it promises, misleads the proposer's P2c choice.
+ */
+export const promiseReportsAcceptance = always('promise-reports-acceptance', 'a promise reports an acceptance its acceptor made, in a ballot below the one it promises (P1b)', (w) => {
+  for (const m of w.network) {
+    if (m.message.type !== 'Promise') continue;
+    const { ballot, acceptedBallot, acceptedValue } = m.message as unknown as { ballot: number; acceptedBallot: number; acceptedValue: string | null };
+    if (acceptedBallot === NO_BALLOT) continue;
+    const made = w.observations.some((o) => o.type === 'Accepted' && o.acceptor === m.from && o.ballot === acceptedBallot && o.value === acceptedValue);
+    if (!made || acceptedBallot >= ballot) {
+      const accepted = w.observations.filter((o) => o.type === 'Accepted' && o.acceptor === m.from).map((o) => `${String(o.value)} in ballot ${String(o.ballot)}`);
+      return `${m.from}'s promise for ballot ${ballot} to ${m.to} reports ${acceptedValue} accepted in ballot ${acceptedBallot}, but ${m.from} accepted ${accepted.join(', ') || 'nothing'}`;
+    }
+  }
+});
+
+/**
+ * "Paxos Made Simple", sections 2.2 and 2.3: an acceptor "must remember" its promise and what it
+ * accepted "even if it fails and then restarts", and each proposer "remembers (in stable storage)
+ * the highest-numbered proposal it has tried to issue", so that it never issues a ballot twice.
+ * (promise-never-decreases also reads a lost promise; this names every required field.)
+ */
+export const persistentStateKept = persistedAcrossCrash('persistent-state-kept', 'acceptors keep their promise and acceptance, proposers their highest ballot, across a crash', {
+  proposer: { ballot: NO_BALLOT },
+  acceptor: { promised: NO_BALLOT, acceptedBallot: NO_BALLOT, acceptedValue: null },
+});
+
 /**
  * Liveness: on every fair behaviour some value is chosen, unless a fault cost the last ballot.
  * It holds with one proposer and, in these bounded configurations, with two: proposers may
@@ -196,7 +248,7 @@ export default defineSuite({
   model,
   // learners-agree (exported above) follows from agreement and learned-was-chosen, which is the
   // stronger statement of section 2.1: no bug can violate it first, so the suite checks the two.
-  properties: [agreement, validity, learnedWasChosen, promiseNeverDecreases, acceptedWithinPromise, eventuallyChosen, chosen, learned, chosenAfterCompetition, chosenAfterRestart],
+  properties: [agreement, validity, learnedWasChosen, promiseNeverDecreases, acceptedWithinPromise, proposesHighestReport, promiseReportsAcceptance, persistentStateKept, eventuallyChosen, chosen, learned, chosenAfterCompetition, chosenAfterRestart],
   budget: { runs: 5000, depth: 30 },
   terminal: (w) => decided(w) || outOfBallots(w),
   // Exhaustive search: two proposers with a ballot each (so a second ballot can adopt the

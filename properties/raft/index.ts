@@ -7,6 +7,7 @@
 import model, { type Entry, type RaftContext } from '../../models/raft/index.js';
 import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 import { stableLeaderCommitsApplied } from './liveness.js';
+import { persistedAcrossCrash } from '../persistence.js';
 
 const logOf = (node: NodeView): readonly Entry[] => (node.context as RaftContext).log ?? [];
 const isLeader = (node: NodeView): boolean => node.up && node.state === 'leader';
@@ -99,6 +100,16 @@ export const stateMachineSafety = always('state-machine-safety', 'no two servers
 });
 
 /**
+ * Figure 2, "Persistent state on all servers (updated on stable storage before responding to
+ * RPCs)": currentTerm, votedFor and log survive a crash. A server that forgets its vote may vote
+ * again in the same term, and one that forgets its term may vote in a term it has left; the
+ * second leader that may follow needs several more steps (and luck) to show.
+ */
+export const persistentStateKept = persistedAcrossCrash('persistent-state-kept', 'currentTerm, votedFor and the log survive a crash (Figure 2\'s persistent state)', {
+  server: { currentTerm: 0, votedFor: null, log: [] },
+});
+
+/**
  * Liveness: on every fair behaviour a leader is eventually elected, unless the terms ran out.
  *
  * What the paper promises (sections 5.2 and 9.3): randomised election timeouts make split votes
@@ -167,6 +178,7 @@ export default defineSuite({
     logMatching,
     leaderCompleteness,
     stateMachineSafety,
+    persistentStateKept,
     leaderEventuallyElected,
     leaderElected,
     entryCommitted,

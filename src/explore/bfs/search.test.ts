@@ -148,7 +148,7 @@ describe('default (non-tla) configurations: pinned counts', () => {
     ['mapreduce', 'accepts-stale-attempt', 'reads-only-reported-output', 18],
     ['mapreduce', 'reduce-starts-early', 'output-matches-sequential', 9],
     ['mapreduce', 'reports-before-commit', 'complete-only-when-committed', 17],
-    ['paxos', 'ignores-reported-values', 'agreement', 14],
+    ['paxos', 'ignores-reported-values', 'proposes-highest-report', 11],
     ['paxos', 'accepts-below-promise', 'agreement', 14],
     ['paxos', 'minority-quorum', 'agreement', 10],
     ['paxos', 'learner-minority-quorum', 'learned-was-chosen', 7],
