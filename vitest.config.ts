@@ -3,7 +3,7 @@
 // takes 20 s alone can take several minutes). A test file run alone (`npx vitest run FILE`) gets the
 // same limits as `npm test`.
 import { relative } from 'node:path';
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /** Ten minutes: far past any test's time under load, short enough to end a hung run. */
@@ -35,6 +35,32 @@ const COSTLIEST = [
   'src/cli/deadlock-wording.test.ts',
 ];
 
+/**
+ * Files that run with fresh modules of their own (vitest's default isolation). Every other file shares
+ * its worker's modules with the files that ran before it there (`isolate: false`): the kit, xstate and
+ * fast-check are imported once per worker instead of once per file, about a second of CPU per file.
+ * Kept apart: what drives a browser (the studio's browser test hung when it ran after another file in
+ * its worker), runs servers, live actors or other processes on timers (studio, cluster, runtime,
+ * examples), sets the environment for the whole file (docs.test.ts) or installs signal handlers
+ * (supervise.test.ts); and the costliest model suites, which ran slower (more live heap to collect)
+ * after other files in a shared worker.
+ */
+const ISOLATED = [
+  '**/*.browser.test.ts',
+  'src/studio/**/*.test.ts',
+  'src/cluster/**/*.test.ts',
+  'src/runtime/**/*.test.ts',
+  'examples/**/*.test.ts',
+  'src/docs.test.ts',
+  'src/cli/supervise.test.ts',
+  'src/cli/package.test.ts',
+  'src/release.test.ts',
+  'properties/raft/raft.test.ts',
+  'properties/paxos/paxos.test.ts',
+  'properties/quorum-kv/quorum-kv.test.ts',
+  'src/explore/bfs/search.test.ts',
+];
+
 class CostliestFirst extends BaseSequencer {
   override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
     const rank = (file: TestSpecification) => {
@@ -55,12 +81,12 @@ export default defineConfig({
     // A `--load` suite is imported under a time limit (a top-level await that never settles); under
     // load, tsx compiling a suite can take longer than the default, which is no failure of the suite.
     env: { PROTOKIT_LOAD_TIMEOUT_MS: String(HANG) },
-    // Each test file gets fresh modules (vitest's default). Sharing them (`isolate: false`) saved about
-    // 1 s of CPU per file, but made the studio's browser test hang when it ran after another file in
-    // the same worker, and made heavy files slower (more live heap to collect): a test's verdict must
-    // not depend on which file ran before it.
     // PROTOKIT_TEST_CPU=FILE: each test file's CPU, one line per file (bench/tools/test-cpu.ts).
     setupFiles: process.env.PROTOKIT_TEST_CPU ? ['bench/tools/test-cpu.ts'] : [],
     sequence: { sequencer: CostliestFirst },
+    projects: [
+      { extends: true, test: { name: 'isolated', include: ISOLATED } },
+      { extends: true, test: { name: 'shared', exclude: [...configDefaults.exclude, ...ISOLATED], isolate: false } },
+    ],
   },
 });

@@ -10,14 +10,13 @@
 import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getHeapStatistics } from 'node:v8';
-import { Worker } from 'node:worker_threads';
 import { ModelError, UsageError } from '../engine/errors.js';
 import { resolveInstance, type InstanceOptions } from '../engine/instance.js';
 import { saveTrace } from '../trace/file.js';
 import type { Trace } from '../trace/format.js';
 import { traceOfModelError } from '../trace/replay.js';
 import { COMMAND, shellArg } from './common.js';
+import { probeImport, stillImporting } from './load-probe.js';
 import type { Suite } from '../properties/suite.js';
 import { unsafeNameReason } from '../trace/names.js';
 import { validateBudget, validateSuite } from '../properties/validate.js';
@@ -49,48 +48,6 @@ function loadTimeoutMs(): number {
   return Number.isFinite(set) && set > 0 ? set : LOAD_TIMEOUT_MS;
 }
 
-function stillImporting(path: string, ms: number): UsageError {
-  return new UsageError(
-    `--load ${path}: still importing after ${ms / 1000} s (a loop, or a top-level await that never settles?); on a slow machine, allow longer with PROTOKIT_LOAD_TIMEOUT_MS=${Math.max(ms * 4, LOAD_TIMEOUT_MS)}`,
-  );
-}
-
-/**
- * Imports the module once in a worker thread, where a loop or a runaway allocation at import can
- * be stopped (the main thread's timer cannot fire while its own import loops, and a heap blown
- * there aborts the process): the import limit ends the worker, and so does its heap limit, which
- * is this process's. Any other failure is left to the real import, which reports it in full.
- */
-async function probeImport(url: string, path: string): Promise<void> {
-  const ms = loadTimeoutMs();
-  const heapMb = Math.floor(getHeapStatistics().heap_size_limit / 2 ** 20);
-  const worker = new Worker(new URL('./load-probe.mjs', import.meta.url), {
-    workerData: { url, typescript: import.meta.url.endsWith('.ts') },
-    resourceLimits: { maxOldGenerationSizeMb: heapMb },
-    stdout: true, // what the module prints at import is printed once, by the real import
-    stderr: true,
-  });
-  worker.stdout.resume();
-  worker.stderr.resume();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    await new Promise<void>((resolve, reject) => {
-      worker.on('message', (message: string) => {
-        if (message === 'started') timer = setTimeout(() => reject(stillImporting(path, ms)), ms);
-        else resolve();
-      });
-      worker.on('error', (error: NodeJS.ErrnoException) => {
-        if (error.code === 'ERR_WORKER_OUT_OF_MEMORY') reject(new UsageError(`--load ${path}: ran out of memory while importing (past the heap limit of ${heapMb} MB)`));
-        else resolve();
-      });
-      worker.on('exit', () => resolve());
-    });
-  } finally {
-    clearTimeout(timer);
-    await worker.terminate();
-  }
-}
-
 export async function loadSuites(load?: string): Promise<Suite[]> {
   const suites = load !== undefined ? await loadExternal(load) : [...((await import(REGISTRY_MODULE)) as { suites: readonly Suite[] }).suites];
   for (const suite of suites) checkNames(suite, load);
@@ -119,7 +76,7 @@ async function loadExternal(path: string): Promise<Suite[]> {
     throw new UsageError(`--load: no such file: ${path}`);
   }
   if (!isFile) throw new UsageError(`--load ${path}: not a file (give the suite module itself)`);
-  await probeImport(pathToFileURL(file).href, path);
+  await probeImport(pathToFileURL(file).href, path, loadTimeoutMs(), LOAD_TIMEOUT_MS);
   const module = (await importWithin(pathToFileURL(file).href, path)) as { default?: unknown; suites?: unknown };
   const found = module.suites ?? module.default;
   const suites = Array.isArray(found) ? found : [found];
@@ -140,7 +97,7 @@ async function importWithin(url: string, path: string): Promise<unknown> {
   let timer: NodeJS.Timeout | undefined;
   const ms = loadTimeoutMs();
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(stillImporting(path, ms)), ms);
+    timer = setTimeout(() => reject(stillImporting(path, ms, LOAD_TIMEOUT_MS)), ms);
   });
   try {
     return await Promise.race([importUserModule(url), timeout]);
