@@ -91,18 +91,28 @@ describe('NATS', () => {
       { event: 'Timeout', fire: { type: 'Timeout' }, minMs: 150, maxMs: 300, resetOn: ['AppendEntries'] },
       { event: 'Heartbeat', minMs: 50, maxMs: 50 },
     ];
-    const nodes = await Promise.all(ids.map((id, i) => startNode({ model: raft, role: 'server', id, config: { maxTerm: 20 }, transport: transports[i]!, storage: memoryStorage(), timers, log: () => {} })));
+    const nodes = await Promise.all(ids.map((id, i) => startNode({ model: raft, role: 'server', id, config: { maxTerm: 20, maxLog: 20 }, transport: transports[i]!, storage: memoryStorage(), timers, log: () => {} })));
     const applied = new Set<string>();
     for (const n of nodes) n.onObservation((o) => o.type === 'EntryApplied' && applied.add(`${o.node}:${o.command}`));
-    /** Offers `command` to whoever leads, until every server has applied it. */
+    let fillers = 0;
+    /**
+     * Offers `command` to whoever leads, until every server has applied it. A leader commits an
+     * entry of an earlier term only by committing one of its own (Raft §5.4.2, Figure 8), and this
+     * model appends no entry at the start of a term: when `command` sits in the leader's log from an
+     * earlier term (it was replicated, then an election came before its commit), a filler command
+     * of the new term carries it.
+     */
     const commit = (command: string) =>
       until(
         () => ids.every((id) => applied.has(`${id}:${command}`)),
         3000,
         async () => {
           const leader = nodes.find((n) => n.state.value === 'leader');
-          const pending = (leader?.state.context.log as { command: string }[] | undefined)?.some((e) => e.command === command);
-          if (leader !== undefined && !pending) await leader.send({ type: 'ClientRequest', command });
+          if (leader === undefined) return;
+          const { log, currentTerm } = leader.state.context as { log: { term: number; command: string }[]; currentTerm: number };
+          const entry = log.find((e) => e.command === command);
+          if (entry === undefined) await leader.send({ type: 'ClientRequest', command });
+          else if (entry.term < currentTerm && !log.some((e) => e.term === currentTerm)) await leader.send({ type: 'ClientRequest', command: `filler-${++fillers}` });
         },
       );
     await commit('x=1');
