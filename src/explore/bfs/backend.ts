@@ -22,8 +22,8 @@ export function heapUsed(): number {
 }
 
 export interface LocalBackend extends Backend {
-  /** The states of the next level to search: numbers (increasing) and worlds, all in memory (to hand to worker threads). */
-  frontier(): { readonly ids: readonly number[]; readonly worlds: readonly World[] };
+  /** The states of the next level to search: numbers (increasing) and tuples (this thread's ids), all in memory (to hand to worker threads). */
+  frontier(): { readonly ids: Uint32Array; readonly tuples: Int32Array };
   /** The level about to be searched (or, after an interruption, the one that was being searched). */
   current(): Frontier;
   /** True when the last `searchLevel` stopped early because `interrupted()` said so; its level must be searched again. */
@@ -104,8 +104,10 @@ export function inProcessBackend(
       return current.length;
     },
     frontier: () => {
-      const worlds = current.all(decoder);
-      return { ids: worlds.map((_, k) => current.firstId + k), worlds };
+      const tuples = current.allTuples(decoder);
+      const ids = new Uint32Array(current.length);
+      for (let k = 0; k < ids.length; k++) ids[k] = current.firstId + k;
+      return { ids, tuples };
     },
     current: () => current,
     get interrupted() {

@@ -217,10 +217,14 @@ export class Frontier {
     }
   }
 
-  /** Every world at once, as objects (to hand the frontier to worker threads). */
-  all(decoder: WorldDecoder): World[] {
-    const out: World[] = [];
-    for (const { tuples, count } of this.chunks(decoder)) for (let k = 0; k < count; k++) out.push(this.packed.unpack(tuples, k * this.width));
+  /** Every tuple at once, in one array (to hand the frontier to worker threads). */
+  allTuples(decoder: WorldDecoder): Int32Array {
+    const out = new Int32Array(this.length * this.width);
+    let at = 0;
+    for (const { tuples, count } of this.chunks(decoder)) {
+      out.set(tuples.subarray(0, count * this.width), at);
+      at += count * this.width;
+    }
     return out;
   }
 

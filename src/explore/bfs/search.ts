@@ -127,8 +127,8 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
       // Let the workers' messages in (this thread's search never waits otherwise), then hand over if they are ready.
       if (pool !== null && backend === local) await new Promise((resolve) => setImmediate(resolve));
       if (pool !== null && backend === local && pool.ready) {
-        const { ids, worlds } = local.frontier();
-        pool.adopt(ids, worlds, [...reached]);
+        const { ids, tuples } = local.frontier();
+        pool.adopt(ids, tuples, [...reached]);
         backend = pool;
       }
       depth++;
