@@ -207,7 +207,9 @@ export function readCheckpoint(dir: string, print: OptionsPrint, packed: Packed)
   const parents = all.subarray(2 * n, 3 * n);
   const badParent = firstBadParent(parents);
   if (badParent !== -1) throw damaged(`state ${badParent} has parent ${parents[badParent] === NO_PARENT ? 'none' : parents[badParent]} (a parent is an earlier state; only state 0 has none)`);
-  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), parents);
+  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), parents, (id) => {
+    throw damaged(`state ${id} has the fingerprint of an earlier state`);
+  });
 
   const frontierPath = join(dir, f.file);
   verifyChunks(frontierPath, f, damaged);
