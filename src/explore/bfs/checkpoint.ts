@@ -41,6 +41,7 @@ import type { Suite } from '../../properties/suite.js';
 import { CHUNK_HEADER_BYTES, ChunkFile, Frontier } from './frontier.js';
 import type { StopReason } from './level.js';
 import { VisitedSet } from './visited.js';
+import { WorldDecoder } from './wire.js';
 
 export const CHECKPOINT_FORMAT = 'protokit-checkpoint/2';
 /** The format before checksums: refused, since what it holds cannot be verified. */
@@ -145,7 +146,7 @@ export function writeCheckpoint(
   });
   const frontierTemp = temporaryNameFor(join(dir, frontierName));
   const chunks = new ChunkFile(frontierTemp);
-  frontier.copyTo(chunks);
+  frontier.copyTo(chunks, new WorldDecoder());
   chunks.close();
   syncAndRename(frontierTemp, join(dir, frontierName));
 
