@@ -38,6 +38,8 @@ export interface MemoryPolicy {
   readonly maxHeapBytes: number;
   /** The directory spilled frontiers go to (made when first needed). */
   readonly spillDir: () => string;
+  /** Keep a level whole while it is searched (a checkpoint may write it after an interruption); otherwise its chunks are let go as they are read. */
+  readonly keepLevel: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function inProcessBackend(
       stopped = false;
       const next = new Frontier(visited.size, packed);
       let at = current.firstId;
-      for (const chunk of current.chunks(decoder)) {
+      for (const chunk of current.chunks(decoder, !memory.keepLevel)) {
         if (level.over) break;
         if (interrupted !== null) {
           // Let a signal handler run (the search never waits otherwise): a chunk takes milliseconds, this microseconds.

@@ -48,6 +48,20 @@ describe('the frontier codes tuples in chunks', () => {
     expect(small.bytes).toBe(4096 * width + 1024 * width * 4);
   });
 
+  test('read with release: each coded chunk is let go once read, and a second reading fails loudly', () => {
+    const input = tuples(3000);
+    const f = new Frontier(0, packed);
+    for (let k = 0; k < 3000; k++) f.push(input, k * width);
+    const before = f.bytes;
+    const out: number[] = [];
+    for (const { tuples: t, count } of f.chunks(new WorldDecoder(), true)) for (let k = 0; k < count * width; k++) out.push(t[k]!);
+    expect(out).toEqual(Array.from(input));
+    // Only the chunk being filled (952 tuples, as Int32) is left.
+    expect(f.bytes).toBe(1024 * width * 4);
+    expect(before).toBeGreaterThan(f.bytes);
+    expect(() => readBack(f)).toThrow(/internal: a frontier chunk of 0 bytes/);
+  });
+
   test('spilled midway: the chunks before and after come back in order from disk, and the file is deleted', () => {
     const dir = mkdtempSync(join(tmpdir(), 'protokit-frontier-test-'));
     try {

@@ -110,6 +110,9 @@ export class ChunkFile {
   }
 }
 
+/** What a released chunk leaves behind (reading it again is an error, caught by decodeChunk's check). */
+const RELEASED = new Uint8Array(0);
+
 /** Bytes at most per id in a chunk's code (a base-128 varint of a non-negative 32-bit id). */
 const MAX_VARINT = 5;
 
@@ -287,8 +290,12 @@ export class Frontier {
     if (this.fillingCount > 0) this.seal();
   }
 
-  /** The tuples in order, a chunk at a time (`count` tuples of `width` slots from offset 0; a checkpoint's worlds decoded with `decoder`). */
-  *chunks(decoder: WorldDecoder): Generator<{ readonly tuples: Int32Array; readonly count: number }> {
+  /**
+   * The tuples in order, a chunk at a time (`count` tuples of `width` slots from offset 0; a
+   * checkpoint's worlds decoded with `decoder`). With `release`, a coded chunk in memory is let go
+   * once read: the level is searched once, and nothing (no checkpoint) needs it whole again.
+   */
+  *chunks(decoder: WorldDecoder, release = false): Generator<{ readonly tuples: Int32Array; readonly count: number }> {
     const { width } = this;
     if (this.textFile !== null) {
       for (const lines of this.textFile.read()) {
@@ -304,8 +311,13 @@ export class Frontier {
         yield { tuples, count };
       }
     }
-    for (const bytes of this.coded) {
+    for (let c = 0; c < this.coded.length; c++) {
+      const bytes = this.coded[c]!;
       decodeChunk(bytes, CHUNK_WORLDS, width, tuples);
+      if (release) {
+        this.coded[c] = RELEASED;
+        this.codedBytes -= bytes.byteLength;
+      }
       yield { tuples, count: CHUNK_WORLDS };
     }
     if (this.fillingCount > 0) yield { tuples: this.filling.subarray(0, this.fillingCount * width), count: this.fillingCount };

@@ -109,7 +109,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   const signal = options.signal;
   const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
   // With workers, this thread searches the first levels while they start, then hands over.
-  const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir }, interrupted);
+  const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir, keepLevel: options.checkpoint !== undefined }, interrupted);
   const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander, interrupted) : null;
   let backend: Backend = local;
   const save = () => {
