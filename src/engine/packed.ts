@@ -1157,6 +1157,79 @@ export class Packed {
     throw new Error(`no message ${envelopeKey(this.envelopes[e]!)} in flight`);
   }
 
+  // ---- Crossing threads (explore/bfs/tuple-wire.ts) --------------------------------------------
+  // Ids are this thread's own. A peer is sent an id's definition once (its canonical form), then
+  // only the id; these read a definition here and make one into a local id there.
+
+  /** The canonical key of node state `id`. */
+  nodeKeyOf(id: number): string {
+    return nodeKey(this.nodeStates[id]!);
+  }
+
+  /** The local id of the node state with canonical `key`, for node `i` (of the state's role). */
+  nodeIdOfKey(i: number, key: string): number {
+    const known = this.nodeIds.get(`${this.instance.nodes[i]!.role}\u0000${key}`);
+    if (known !== undefined) return known;
+    const [up, value, context] = JSON.parse(key) as [boolean, NodeState['value'], NodeState['context']];
+    return this.nodeId(i, this.instance.roleOf[i]!.stepper.canonicalState({ up, value, context }));
+  }
+
+  /** The canonical key of envelope `id`. */
+  envelopeKeyOf(id: number): string {
+    return envelopeKey(this.envelopes[id]!);
+  }
+
+  /** The local id of the envelope with canonical `key`. */
+  envelopeIdOfKey(key: string): number {
+    const known = this.envelopeIds.get(key);
+    if (known !== undefined) return known;
+    const [from, to, message] = JSON.parse(key) as [string, string, Envelope['message']];
+    return this.envelopeIdOf({ from, to, message });
+  }
+
+  /** The canonical key of observation `id`. */
+  observationKeyOf(id: number): string {
+    return objectKey(this.observations[id]!);
+  }
+
+  /** The local id of the observation with canonical `key`. */
+  observationIdOfKey(key: string): number {
+    return this.observationIds.get(key) ?? this.observationId(JSON.parse(key) as Observation);
+  }
+
+  /** The envelope ids of network `id`, in order (a view: copy before the next interning). */
+  networkItems(id: number): Int32Array {
+    const s = this.bags.start(id);
+    return this.bags.items.subarray(s, s + this.bags.length(id));
+  }
+
+  /** The local id of the network holding envelope ids `items[0..length]`, in order. */
+  networkIdOf(items: Int32Array, length: number): number {
+    return this.bagId(items, length);
+  }
+
+  /** The observation ids of observation set `id`, in order (a view: copy before the next interning). */
+  observationSetItems(id: number): Int32Array {
+    const s = this.obsSets.start(id);
+    return this.obsSets.items.subarray(s, s + this.obsSets.length(id));
+  }
+
+  /** The local id of the observation set holding observation ids `items[0..length]`, in order. */
+  observationSetIdOf(items: Int32Array, length: number): number {
+    return this.obsSetId(items, length);
+  }
+
+  /** Fault state `id` as five integers: loss, duplicate, crash, partitions, split (−1: whole). */
+  faultFields(id: number): [number, number, number, number, number] {
+    const f = this.faults[id]!;
+    return [f.loss, f.duplicate, f.crash, f.partitions, f.split];
+  }
+
+  /** The local id of the fault state with these fields (splits are numbered alike in every thread). */
+  faultIdOf(loss: number, duplicate: number, crash: number, partitions: number, split: number): number {
+    return this.faultId({ loss, duplicate, crash, partitions, split });
+  }
+
   /** Bytes held by the interning and step tables (for the memory figures). */
   get bytes(): number {
     return this.bags.bytes + this.obsSets.bytes + this.trTable.bytes + this.edits.bytes + this.envLists.bytes + this.effects.byteLength + this.trNext.byteLength * 4;

@@ -22,8 +22,8 @@ export function heapUsed(): number {
 }
 
 export interface LocalBackend extends Backend {
-  /** The states of the next level to search: numbers (increasing) and worlds, all in memory (to hand to worker threads). */
-  frontier(): { readonly ids: readonly number[]; readonly worlds: readonly World[] };
+  /** The states of the next level to search: numbers (increasing) and tuples (this thread's ids), all in memory (to hand to worker threads). */
+  frontier(): { readonly ids: Uint32Array; readonly tuples: Int32Array };
   /** The level about to be searched (or, after an interruption, the one that was being searched). */
   current(): Frontier;
   /** True when the last `searchLevel` stopped early because `interrupted()` said so; its level must be searched again. */
@@ -38,6 +38,8 @@ export interface MemoryPolicy {
   readonly maxHeapBytes: number;
   /** The directory spilled frontiers go to (made when first needed). */
   readonly spillDir: () => string;
+  /** Keep a level whole while it is searched (a checkpoint may write it after an interruption); otherwise its chunks are let go as they are read. */
+  readonly keepLevel: boolean;
 }
 
 /**
@@ -68,7 +70,7 @@ export function inProcessBackend(
       stopped = false;
       const next = new Frontier(visited.size, packed);
       let at = current.firstId;
-      for (const chunk of current.chunks(decoder)) {
+      for (const chunk of current.chunks(decoder, !memory.keepLevel)) {
         if (level.over) break;
         if (interrupted !== null) {
           // Let a signal handler run (the search never waits otherwise): a chunk takes milliseconds, this microseconds.
@@ -104,8 +106,10 @@ export function inProcessBackend(
       return current.length;
     },
     frontier: () => {
-      const worlds = current.all(decoder);
-      return { ids: worlds.map((_, k) => current.firstId + k), worlds };
+      const tuples = current.allTuples(decoder);
+      const ids = new Uint32Array(current.length);
+      for (let k = 0; k < ids.length; k++) ids[k] = current.firstId + k;
+      return { ids, tuples };
     },
     current: () => current,
     get interrupted() {

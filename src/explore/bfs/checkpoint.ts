@@ -41,6 +41,7 @@ import type { Suite } from '../../properties/suite.js';
 import { CHUNK_HEADER_BYTES, ChunkFile, Frontier } from './frontier.js';
 import type { StopReason } from './level.js';
 import { VisitedSet } from './visited.js';
+import { WorldDecoder } from './wire.js';
 
 export const CHECKPOINT_FORMAT = 'protokit-checkpoint/2';
 /** The format before checksums: refused, since what it holds cannot be verified. */
@@ -145,7 +146,7 @@ export function writeCheckpoint(
   });
   const frontierTemp = temporaryNameFor(join(dir, frontierName));
   const chunks = new ChunkFile(frontierTemp);
-  frontier.copyTo(chunks);
+  frontier.copyTo(chunks, new WorldDecoder());
   chunks.close();
   syncAndRename(frontierTemp, join(dir, frontierName));
 
@@ -207,7 +208,9 @@ export function readCheckpoint(dir: string, print: OptionsPrint, packed: Packed)
   const parents = all.subarray(2 * n, 3 * n);
   const badParent = firstBadParent(parents);
   if (badParent !== -1) throw damaged(`state ${badParent} has parent ${parents[badParent] === NO_PARENT ? 'none' : parents[badParent]} (a parent is an earlier state; only state 0 has none)`);
-  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), parents);
+  const visited = VisitedSet.fromArrays(all.subarray(0, n), all.subarray(n, 2 * n), parents, (id) => {
+    throw damaged(`state ${id} has the fingerprint of an earlier state`);
+  });
 
   const frontierPath = join(dir, f.file);
   verifyChunks(frontierPath, f, damaged);

@@ -1,15 +1,19 @@
 /**
  * The worlds of one breadth-first level, in state-number order, as TLC's disk queue keeps them:
- * in memory while there is room, as tuples of interned ids (engine/packed.ts) in one typed array; past a memory high-water mark, spilled to a file in chunks and
- * read back chunk by chunk when the level is searched, so memory bounds the RAM a search uses,
- * not its size. A checkpoint's frontier (checkpoint.ts) is a file in the same chunk format.
+ * in memory while there is room, as tuples of interned ids (engine/packed.ts) coded in bytes a
+ * chunk of 1,024 at a time (each id a base-128 varint: the ids of node states, fault states and
+ * most networks are small, so a TwoPhase RM=7 world of 11 ids takes about 15 bytes, not 44);
+ * past a memory high-water mark, those chunks go to a file as they are and are read back chunk
+ * by chunk when the level is searched, so memory bounds the RAM a search uses, not its size.
  *
  * A level's states have consecutive numbers (the search numbers them as it finds them), so a
  * frontier keeps only the number of its first state.
  *
- * Chunk file format: per chunk, a little-endian uint32 byte length and uint32 world count, then
- * the worlds encoded as worker threads send them (wire.ts), one per line (canonical JSON never
- * holds a raw newline).
+ * Ids mean something only in the process that made them, so a spill file is read back by the
+ * search that wrote it and deleted. A checkpoint's frontier (checkpoint.ts), which another
+ * process resumes, is a chunk file of worlds as text (ChunkFile): per chunk, a little-endian
+ * uint32 byte length and uint32 world count, then the worlds encoded as wire.ts does, one per line
+ * (canonical JSON never holds a raw newline).
  */
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, openSync, readSync, rmSync, writeSync } from 'node:fs';
@@ -106,14 +110,104 @@ export class ChunkFile {
   }
 }
 
+/** What a released chunk leaves behind (reading it again is an error, caught by decodeChunk's check). */
+const RELEASED = new Uint8Array(0);
+
+/** Bytes at most per id in a chunk's code (a base-128 varint of a non-negative 32-bit id). */
+const MAX_VARINT = 5;
+
+/** Codes `count` tuples of `width` ids from `t[0..]` as varints, into a new array of just their size. */
+function encodeChunk(t: Int32Array, count: number, width: number, scratch: Uint8Array): Uint8Array {
+  let at = 0;
+  for (let k = 0; k < count * width; k++) {
+    let x = t[k]!;
+    while (x >= 0x80) {
+      scratch[at++] = (x & 0x7f) | 0x80;
+      x >>>= 7;
+    }
+    scratch[at++] = x;
+  }
+  return scratch.slice(0, at);
+}
+
+/** Decodes a chunk coded by `encodeChunk` into `out` (at least `count · width` long). */
+function decodeChunk(bytes: Uint8Array, count: number, width: number, out: Int32Array): void {
+  let at = 0;
+  for (let k = 0; k < count * width; k++) {
+    let x = 0;
+    let shift = 0;
+    let b: number;
+    do {
+      b = bytes[at++]!;
+      x |= (b & 0x7f) << shift;
+      shift += 7;
+    } while (b >= 0x80);
+    out[k] = x;
+  }
+  if (at !== bytes.length) throw new Error(`internal: a frontier chunk of ${bytes.length} bytes decoded ${at}`);
+}
+
+/** A spill file of coded chunks (this process's ids; a chunk holds up to 1,024 tuples): per chunk, uint32 byte length and uint32 tuple count (little-endian), then the bytes. */
+class SpillFile {
+  chunks = 0;
+  tuples = 0;
+  private fd: number | null;
+  private readonly header = Buffer.alloc(CHUNK_HEADER_BYTES);
+
+  constructor(readonly path: string) {
+    this.fd = createExclusive(path);
+  }
+
+  append(bytes: Uint8Array, count: number): void {
+    this.header.writeUInt32LE(bytes.length, 0);
+    this.header.writeUInt32LE(count, 4);
+    writeSync(this.fd!, this.header);
+    writeSync(this.fd!, bytes);
+    this.chunks++;
+    this.tuples += count;
+  }
+
+  *read(): Generator<{ bytes: Uint8Array; count: number }> {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    const fd = openSync(this.path, 'r');
+    try {
+      let position = 0;
+      for (let c = 0; c < this.chunks; c++) {
+        if (readSync(fd, this.header, 0, HEADER, position) !== HEADER) throw new Error(`internal: spill file ${this.path} lost chunk ${c + 1}`);
+        const length = this.header.readUInt32LE(0);
+        const count = this.header.readUInt32LE(4);
+        const bytes = new Uint8Array(length);
+        if (readSync(fd, bytes, 0, length, position + HEADER) !== length) throw new Error(`internal: spill file ${this.path} cut short at chunk ${c + 1}`);
+        position += HEADER + length;
+        yield { bytes, count };
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  delete(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.path, { force: true });
+  }
+}
+
 export class Frontier {
-  /** Tuples in memory (packed.ts), `width` slots each: all of them, or (once spilled) those after the ones on disk. */
-  private memory: Int32Array;
-  private memoryCount = 0;
-  private file: ChunkFile | null = null;
-  /** Whether this frontier made its file (and deletes it), or reads one it was given (a checkpoint's). */
-  private ownsFile = false;
+  /** Full chunks in memory, coded (after those spilled, if any). */
+  private coded: Uint8Array[] = [];
+  /** The chunk being filled, as tuples. */
+  private filling: Int32Array;
+  private fillingCount = 0;
+  private codedCount = 0;
+  private codedBytes = 0;
+  /** This frontier's own spill file (past the memory bound). */
+  private spillFile: SpillFile | null = null;
+  /** A checkpoint's chunk file of worlds as text, read before anything else (never written here). */
+  private textFile: ChunkFile | null = null;
   private readonly width: number;
+  private static scratch = new Uint8Array(0);
 
   constructor(
     /** Number of the first state. */
@@ -122,13 +216,13 @@ export class Frontier {
     private readonly packed: Packed,
   ) {
     this.width = packed.width;
-    this.memory = new Int32Array(this.width * 64);
+    this.filling = new Int32Array(this.width * CHUNK_WORLDS);
   }
 
-  /** A frontier read from a chunk file it does not own (a checkpoint's). */
+  /** A frontier read from a chunk file of worlds as text that it does not own (a checkpoint's). */
   static fromFile(firstId: number, file: ChunkFile, packed: Packed): Frontier {
     const f = new Frontier(firstId, packed);
-    f.file = file;
+    f.textFile = file;
     return f;
   }
 
@@ -143,100 +237,119 @@ export class Frontier {
   }
 
   get length(): number {
-    return (this.file?.worlds ?? 0) + this.memoryCount;
+    return (this.textFile?.worlds ?? 0) + (this.spillFile?.tuples ?? 0) + this.codedCount + this.fillingCount;
   }
 
   /** Worlds this frontier wrote to disk. */
   get onDisk(): number {
-    return this.ownsFile ? this.file!.worlds : 0;
+    return this.spillFile?.tuples ?? 0;
   }
 
   /** True once some of the worlds are on disk. */
   get spilled(): boolean {
-    return this.file !== null;
+    return this.spillFile !== null || this.textFile !== null;
   }
 
-  /** Bytes held in memory by the tuples (the arena's capacity). */
+  /** Bytes held in memory: the coded chunks and the chunk being filled. */
   get bytes(): number {
-    return this.memory.byteLength;
+    return this.codedBytes + this.filling.byteLength;
   }
 
   /** Appends the tuple at `t[at..]`. */
   push(t: Int32Array, at: number): void {
     const { width } = this;
-    if ((this.memoryCount + 1) * width > this.memory.length) {
-      const bigger = new Int32Array(this.memory.length * 2);
-      bigger.set(this.memory);
-      this.memory = bigger;
-    }
     // A loop, not `set(subarray)`: a subarray is an object per state.
-    const memory = this.memory;
-    const to = this.memoryCount * width;
-    for (let j = 0; j < width; j++) memory[to + j] = t[at + j]!;
-    this.memoryCount++;
-    if (this.ownsFile && this.memoryCount >= CHUNK_WORLDS) this.flush();
+    const filling = this.filling;
+    const to = this.fillingCount * width;
+    for (let j = 0; j < width; j++) filling[to + j] = t[at + j]!;
+    if (++this.fillingCount === CHUNK_WORLDS) this.seal();
   }
 
-  /** Moves the worlds in memory to a file in `dir`, and every later chunk as it fills. */
+  /** Codes the full chunk being filled; to disk once spilled. */
+  private seal(): void {
+    const need = this.fillingCount * this.width * MAX_VARINT;
+    if (Frontier.scratch.length < need) Frontier.scratch = new Uint8Array(need);
+    const bytes = encodeChunk(this.filling, this.fillingCount, this.width, Frontier.scratch);
+    if (this.spillFile !== null) this.spillFile.append(bytes, this.fillingCount);
+    else {
+      this.coded.push(bytes);
+      this.codedCount += this.fillingCount;
+      this.codedBytes += bytes.byteLength;
+    }
+    this.fillingCount = 0;
+  }
+
+  /** Moves the tuples in memory to a file in `dir`, and every later chunk as it fills. */
   spill(dir: string): void {
-    if (this.file === null) {
-      this.file = new ChunkFile(join(dir, `frontier-spill-${uniquePart()}.chunks`));
-      this.ownsFile = true;
-    }
-    if (this.ownsFile) this.flush();
+    if (this.spillFile === null) this.spillFile = new SpillFile(join(dir, `frontier-spill-${uniquePart()}.chunks`));
+    // Only full chunks are coded.
+    for (const bytes of this.coded.splice(0)) this.spillFile.append(bytes, CHUNK_WORLDS);
+    this.codedCount = 0;
+    this.codedBytes = 0;
+    // The chunk being filled too, short as it is: past the bound, memory holds nothing of the level.
+    if (this.fillingCount > 0) this.seal();
   }
 
-  private flush(): void {
-    this.writeMemory(this.file!);
-    this.memoryCount = 0;
-    this.memory = new Int32Array(this.width * 64);
-  }
-
-  /** The tuples in memory, as worlds in the chunk format (ids mean nothing outside this thread). */
-  private writeMemory(file: ChunkFile): void {
-    for (let at = 0; at < this.memoryCount; at += CHUNK_WORLDS) {
-      const lines: string[] = [];
-      for (let k = at; k < Math.min(this.memoryCount, at + CHUNK_WORLDS); k++) lines.push(encodeWorld(this.packed.unpack(this.memory, k * this.width)));
-      file.appendEncoded(lines);
-    }
-  }
-
-  /** The tuples in order, a chunk at a time (`count` tuples of `width` slots from offset 0; those on disk decoded with `decoder`). */
-  *chunks(decoder: WorldDecoder): Generator<{ readonly tuples: Int32Array; readonly count: number }> {
+  /**
+   * The tuples in order, a chunk at a time (`count` tuples of `width` slots from offset 0; a
+   * checkpoint's worlds decoded with `decoder`). With `release`, a coded chunk in memory is let go
+   * once read: the level is searched once, and nothing (no checkpoint) needs it whole again.
+   */
+  *chunks(decoder: WorldDecoder, release = false): Generator<{ readonly tuples: Int32Array; readonly count: number }> {
     const { width } = this;
-    if (this.file !== null) {
-      for (const lines of this.file.read()) {
+    if (this.textFile !== null) {
+      for (const lines of this.textFile.read()) {
         const tuples = new Int32Array(lines.length * width);
         lines.forEach((line, k) => this.packed.pack(decoder.decode(line), tuples, k * width));
         yield { tuples, count: lines.length };
       }
     }
-    for (let at = 0; at < this.memoryCount; at += CHUNK_WORLDS) {
-      const count = Math.min(CHUNK_WORLDS, this.memoryCount - at);
-      yield { tuples: this.memory.subarray(at * width, (at + count) * width), count };
+    const tuples = new Int32Array(CHUNK_WORLDS * width);
+    if (this.spillFile !== null) {
+      for (const { bytes, count } of this.spillFile.read()) {
+        decodeChunk(bytes, count, width, tuples);
+        yield { tuples, count };
+      }
     }
+    for (let c = 0; c < this.coded.length; c++) {
+      const bytes = this.coded[c]!;
+      decodeChunk(bytes, CHUNK_WORLDS, width, tuples);
+      if (release) {
+        this.coded[c] = RELEASED;
+        this.codedBytes -= bytes.byteLength;
+      }
+      yield { tuples, count: CHUNK_WORLDS };
+    }
+    if (this.fillingCount > 0) yield { tuples: this.filling.subarray(0, this.fillingCount * width), count: this.fillingCount };
   }
 
-  /** Every world at once, as objects (to hand the frontier to worker threads). */
-  all(decoder: WorldDecoder): World[] {
-    const out: World[] = [];
-    for (const { tuples, count } of this.chunks(decoder)) for (let k = 0; k < count; k++) out.push(this.packed.unpack(tuples, k * this.width));
+  /** Every tuple at once, in one array (to hand the frontier to worker threads). */
+  allTuples(decoder: WorldDecoder): Int32Array {
+    const out = new Int32Array(this.length * this.width);
+    let at = 0;
+    for (const { tuples, count } of this.chunks(decoder)) {
+      out.set(tuples.subarray(0, count * this.width), at);
+      at += count * this.width;
+    }
     return out;
   }
 
-  /** Writes the frontier to `file` in the chunk format (for a checkpoint). */
-  copyTo(file: ChunkFile): void {
-    if (this.file !== null) for (const lines of this.file.read()) file.appendEncoded(lines);
-    this.writeMemory(file);
+  /** Writes the frontier to `file` as worlds in text, the chunk format another process can read (for a checkpoint). */
+  copyTo(file: ChunkFile, decoder: WorldDecoder): void {
+    for (const { tuples, count } of this.chunks(decoder)) {
+      const lines: string[] = [];
+      for (let k = 0; k < count; k++) lines.push(encodeWorld(this.packed.unpack(tuples, k * this.width)));
+      file.appendEncoded(lines);
+    }
   }
 
   /** Deletes the spill file this frontier made, if any. */
   dispose(): void {
-    if (this.file !== null && this.ownsFile) {
-      this.file.close();
-      rmSync(this.file.path, { force: true });
-    }
-    this.memory = new Int32Array(0);
-    this.memoryCount = 0;
+    this.spillFile?.delete();
+    this.spillFile = null;
+    this.coded = [];
+    this.codedCount = 0;
+    this.codedBytes = 0;
+    this.fillingCount = 0;
   }
 }

@@ -114,7 +114,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
       const atLimit = depth >= maxDepth;
       const next = new Frontier(visited.size, packed);
       let k = -1;
-      for (const chunk of frontier.chunks(decoder)) {
+      for (const chunk of frontier.chunks(decoder, true)) {
         for (let c = 0; c < chunk.count; c++) {
           k++;
           const at = c * width;

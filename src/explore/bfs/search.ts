@@ -109,7 +109,7 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
   const signal = options.signal;
   const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
   // With workers, this thread searches the first levels while they start, then hands over.
-  const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir }, interrupted);
+  const local = inProcessBackend(expander, visited, start, { maxHeapBytes, spillDir, keepLevel: options.checkpoint !== undefined }, interrupted);
   const pool = workers > 1 ? (await import('./workers.js')).workerBackend(instance, suite, options, workers, expander, interrupted) : null;
   let backend: Backend = local;
   const save = () => {
@@ -127,8 +127,8 @@ export async function explore(fullSuite: Suite, options: ExploreOptions = {}): P
       // Let the workers' messages in (this thread's search never waits otherwise), then hand over if they are ready.
       if (pool !== null && backend === local) await new Promise((resolve) => setImmediate(resolve));
       if (pool !== null && backend === local && pool.ready) {
-        const { ids, worlds } = local.frontier();
-        pool.adopt(ids, worlds, [...reached]);
+        const { ids, tuples } = local.frontier();
+        pool.adopt(ids, tuples, [...reached]);
         backend = pool;
       }
       depth++;

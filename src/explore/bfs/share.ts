@@ -1,17 +1,16 @@
 /**
  * One searcher's share of a parallel search: the worlds it keeps, level after level. For each
  * level it is told which of its last successors became states (its new share), hands over or
- * takes in worlds to even out the shares (wire.ts encodes them), expands its share
+ * takes in worlds to even out the shares (as tuples: tuple-wire.ts), expands its share
  * (expand.ts) and returns what the main thread needs to walk the level: fingerprints,
  * parent indexes, transition counts, violations, witnesses. The same code runs in a worker
  * thread (worker.ts) and in the main thread, which is one of the searchers.
  */
 import type { MessagePort } from 'node:worker_threads';
-import type { World } from '../../engine/world.js';
 import { heapUsed } from './backend.js';
 import type { Expander, PackedPart, PartResult } from './expand.js';
 import { VisitedSet } from './visited.js';
-import { encodeWorld, WorldDecoder } from './wire.js';
+import { batchTransferables, TupleReceiver, TupleSender, type TupleBatch } from './tuple-wire.js';
 
 /** The main thread's order for one level. */
 export interface LevelOrder {
@@ -38,31 +37,38 @@ export interface PartReply {
 }
 
 export interface HandOver {
+  /** The searcher that sent it (its ids are the batch's). */
+  readonly from: number;
   readonly ids: Uint32Array<ArrayBuffer>;
-  readonly worlds: readonly string[];
+  readonly batch: TupleBatch;
 }
 
 /** Bound on remembered fingerprints; forgetting only means sending some successors again. */
 const SENT_LIMIT = 8_000_000;
 
 export class Share {
-  private ids: number[] = [];
+  private ids = new Uint32Array(0);
   /** The share's worlds as tuples (engine/packed.ts), `width` slots each, aligned with `ids`. */
   private tuples = new Int32Array(0);
   private last: PackedPart | null = null;
   private readonly width: number;
   private sent = new VisitedSet();
-  private readonly decoder = new WorldDecoder();
+  /** Per peer: what this searcher has defined there, and what the peer has defined here. */
+  private readonly senders: (TupleSender | null)[];
+  private readonly receivers: (TupleReceiver | null)[];
   // Hand-overs from other searchers may come before this one's own order: kept until wanted.
   private readonly handOvers: HandOver[] = [];
   private handOverArrived: (() => void) | null = null;
 
-  /** `peers[k]`: a port to searcher k (null for this one). */
+  /** `peers[k]`: a port to searcher k (null for this one, `self`). */
   constructor(
     private readonly expander: Expander,
     private readonly peers: readonly (MessagePort | null)[],
+    private readonly self: number,
   ) {
     this.width = expander.packed.width;
+    this.senders = peers.map((p, k) => (p === null && k === this.self ? null : new TupleSender(expander.packed)));
+    this.receivers = peers.map((p, k) => (p === null && k === this.self ? null : new TupleReceiver(expander.packed)));
     for (const port of peers) {
       port?.on('message', (h: HandOver) => {
         this.handOvers.push(h);
@@ -71,35 +77,45 @@ export class Share {
     }
   }
 
-  /** Takes a share of worlds already decoded (the main thread's own). */
-  adoptWorlds(ids: readonly number[], worlds: readonly World[]): void {
+  /** Takes a share of tuples in this thread's ids (the main thread's own). */
+  adoptTuples(ids: Uint32Array, tuples: Int32Array): void {
     this.ids = ids.slice();
-    this.tuples = new Int32Array(worlds.length * this.width);
-    worlds.forEach((w, k) => this.expander.packed.pack(w, this.tuples, k * this.width));
+    this.tuples = tuples.slice(0, ids.length * this.width);
     this.last = null;
+  }
+
+  /** Tuples `from..from + count` of `tuples` (this thread's ids) as searcher `to` will read them. */
+  handOver(to: number, ids: Uint32Array, tuples: Int32Array, from: number, count: number): HandOver {
+    return { from: this.self, ids: ids.slice(from, from + count), batch: this.senders[to]!.encode(tuples, from, count) };
   }
 
   async run(order: LevelOrder): Promise<PartReply> {
     this.expander.markReached(order.reached);
     if (order.adopt !== null) {
-      this.adoptWorlds(Array.from(order.adopt.ids), order.adopt.worlds.map((w) => this.decoder.decode(w)));
+      const h = order.adopt;
+      const tuples = new Int32Array(h.ids.length * this.width);
+      this.receivers[h.from]!.decode(h.batch, tuples, 0);
+      this.adoptTuples(h.ids, tuples);
     } else if (this.last !== null) {
       const { width } = this;
       const tuples = new Int32Array(order.accept.length * width);
-      for (let k = 0; k < order.accept.length; k++) tuples.set(this.last.tuples.subarray(order.accept[k]! * width, (order.accept[k]! + 1) * width), k * width);
-      this.ids = Array.from(order.ids);
+      const last = this.last.tuples;
+      for (let k = 0; k < order.accept.length; k++) {
+        const from = order.accept[k]! * width;
+        const to = k * width;
+        for (let j = 0; j < width; j++) tuples[to + j] = last[from + j]!;
+      }
+      this.ids = order.ids;
       this.tuples = tuples;
       this.last = null;
     }
     for (const { to, count } of order.give) {
+      // Ids mean nothing in another thread: the tuples cross with the definitions the peer lacks.
       const from = this.ids.length - count;
-      // Ids mean nothing in another thread: the worlds cross as their canonical text.
-      const worlds: string[] = [];
-      for (let k = from; k < this.ids.length; k++) worlds.push(encodeWorld(this.expander.packed.unpack(this.tuples, k * this.width)));
-      const handOver: HandOver = { ids: Uint32Array.from(this.ids.slice(from)), worlds };
-      this.ids.length = from;
+      const handOver = this.handOver(to, this.ids, this.tuples, from, count);
+      this.ids = this.ids.slice(0, from);
       this.tuples = this.tuples.slice(0, from * this.width);
-      this.peers[to]!.postMessage(handOver, [handOver.ids.buffer]);
+      this.peers[to]!.postMessage(handOver, [handOver.ids.buffer, ...batchTransferables(handOver.batch)]);
     }
     for (const h of await this.takeHandOvers(order.receive)) this.merge(h);
     // Adds, and tells whether it was there: the first of equal successors is sent, the rest are not.
@@ -109,7 +125,7 @@ export class Share {
     };
     this.last = this.expander.expandPacked(this.tuples, this.ids.length, order.expand, known);
     const { tuples: _kept, ...result } = this.last;
-    return { kind: 'part', ids: Uint32Array.from(this.ids), result, heap: heapUsed() };
+    return { kind: 'part', ids: this.ids.slice(), result, heap: heapUsed() };
   }
 
   private async takeHandOvers(count: number): Promise<HandOver[]> {
@@ -121,20 +137,23 @@ export class Share {
   /** Adds handed-over states to the share, in state-number order. */
   private merge(h: HandOver): void {
     const { width } = this;
-    const { packed } = this.expander;
-    const ids: number[] = [];
-    const tuples = new Int32Array((this.ids.length + h.ids.length) * width);
+    const theirs = new Int32Array(h.ids.length * width);
+    this.receivers[h.from]!.decode(h.batch, theirs, 0);
+    const total = this.ids.length + h.ids.length;
+    const ids = new Uint32Array(total);
+    const tuples = new Int32Array(total * width);
     let a = 0;
     let b = 0;
-    while (a < this.ids.length || b < h.ids.length) {
-      const at = ids.length * width;
+    for (let k = 0; k < total; k++) {
+      const at = k * width;
       if (b >= h.ids.length || (a < this.ids.length && this.ids[a]! < h.ids[b]!)) {
-        ids.push(this.ids[a]!);
-        tuples.set(this.tuples.subarray(a * width, (a + 1) * width), at);
+        ids[k] = this.ids[a]!;
+        for (let j = 0; j < width; j++) tuples[at + j] = this.tuples[a * width + j]!;
         a++;
       } else {
-        ids.push(h.ids[b]!);
-        packed.pack(this.decoder.decode(h.worlds[b++]!), tuples, at);
+        ids[k] = h.ids[b]!;
+        for (let j = 0; j < width; j++) tuples[at + j] = theirs[b * width + j]!;
+        b++;
       }
     }
     this.ids = ids;

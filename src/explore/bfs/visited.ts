@@ -3,8 +3,8 @@
  *
  * States are numbered in the order they are found (0 is the initial state). For each state the
  * set keeps its fingerprint (two 32-bit halves) and the number of the state it was first reached
- * from, so a counterexample can be rebuilt by walking back to the initial state: about 20 bytes
- * per state, whatever the size of the world.
+ * from, so a counterexample can be rebuilt by walking back to the initial state: at most 20 bytes
+ * per state (see the class), whatever the size of the world.
  */
 
 /** Two independent 32-bit hashes (MurmurHash3-style mixing, different seeds) of a string. */
@@ -47,117 +47,141 @@ export function collisionProbability(distinct: number, generated: number): numbe
   return (distinct * Math.max(0, generated - distinct)) / TWO_POW_64;
 }
 
+/** States per block of the per-state arrays (fingerprint halves and parent, interleaved). */
+const BLOCK_BITS = 14;
+const BLOCK = 1 << BLOCK_BITS;
+const IN_BLOCK = BLOCK - 1;
+/** The lookup table grows by half when more than this share of its slots is taken. */
+const MAX_LOAD = 0.75;
+const FIRST_CAPACITY = 2048;
+
+/**
+ * Memory, per state: 12 bytes in the per-state arrays (kept in fixed blocks, so growing wastes at
+ * most one block, never half of everything) and 4 bytes per slot of the lookup table, which
+ * grows by half, not double, from 3/4 full: 5.3–8 bytes per state. About 18–20 in all.
+ */
 export class VisitedSet {
-  private hi = new Uint32Array(1024);
-  private lo = new Uint32Array(1024);
-  private parents = new Uint32Array(1024);
-  /** Open addressing: slot holds state number + 1, 0 when empty. */
-  private table = new Uint32Array(2048);
-  private mask = 2047;
+  /** Per state, by number: hi, lo, parent (0xffffffff: none), in blocks of BLOCK states; the first block grows up to BLOCK. */
+  private blocks: Uint32Array[] = [new Uint32Array(3 * 64)];
+  /** Open addressing, linear probing: a slot holds state number + 1, 0 when empty. */
+  private table = new Uint32Array(FIRST_CAPACITY);
+  private capacity = FIRST_CAPACITY;
+  private limit = Math.floor(FIRST_CAPACITY * MAX_LOAD);
   size = 0;
+
+  private slotOf(hi: number, lo: number): number {
+    return ((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 1) % this.capacity;
+  }
 
   /** Adds a fingerprint first reached from `parent` (−1 for the initial state); returns its number, or −1 if already seen. */
   add(hi: number, lo: number, parent: number): number {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     for (;;) {
       const entry = this.table[slot]!;
       if (entry === 0) break;
-      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return -1;
-      slot = (slot + 1) & this.mask;
+      if (this.matches(entry - 1, hi, lo)) return -1;
+      if (++slot === this.capacity) slot = 0;
     }
     const id = this.size++;
-    if (id >= this.hi.length) this.growArrays();
-    this.hi[id] = hi;
-    this.lo[id] = lo;
-    this.parents[id] = parent < 0 ? 0xffffffff : parent;
+    const b = id >>> BLOCK_BITS;
+    if (b === this.blocks.length) this.blocks.push(new Uint32Array(3 * BLOCK));
+    let block = this.blocks[b]!;
+    const at = 3 * (id & IN_BLOCK);
+    if (at >= block.length) {
+      const bigger = new Uint32Array(Math.min(3 * BLOCK, block.length * 2));
+      bigger.set(block);
+      this.blocks[b] = block = bigger;
+    }
+    block[at] = hi;
+    block[at + 1] = lo;
+    block[at + 2] = parent < 0 ? 0xffffffff : parent;
     this.table[slot] = id + 1;
-    if (this.size * 2 > this.table.length) this.growTable();
+    if (this.size > this.limit) this.growTable();
     return id;
   }
 
+  /** Whether state `id` has this fingerprint (halves read as unsigned, as the arrays hold them). */
+  private matches(id: number, hi: number, lo: number): boolean {
+    const block = this.blocks[id >>> BLOCK_BITS]!;
+    const at = 3 * (id & IN_BLOCK);
+    return block[at + 1] === lo >>> 0 && block[at] === hi >>> 0;
+  }
+
   has(hi: number, lo: number): boolean {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
-    for (;;) {
-      const entry = this.table[slot]!;
-      if (entry === 0) return false;
-      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return true;
-      slot = (slot + 1) & this.mask;
-    }
+    return this.idOf(hi, lo) >= 0;
   }
 
   /** The number of a fingerprint's state, or −1 when it was not visited. */
   idOf(hi: number, lo: number): number {
-    let slot = (lo ^ Math.imul(hi, 0x9e3779b1)) & this.mask;
+    let slot = this.slotOf(hi, lo);
     for (;;) {
       const entry = this.table[slot]!;
       if (entry === 0) return -1;
-      if (this.lo[entry - 1] === lo && this.hi[entry - 1] === hi) return entry - 1;
-      slot = (slot + 1) & this.mask;
+      if (this.matches(entry - 1, hi, lo)) return entry - 1;
+      if (++slot === this.capacity) slot = 0;
     }
   }
 
   fingerprintOf(id: number): [number, number] {
-    return [this.hi[id]!, this.lo[id]!];
+    const block = this.blocks[id >>> BLOCK_BITS]!;
+    const at = 3 * (id & IN_BLOCK);
+    return [block[at]!, block[at + 1]!];
+  }
+
+  private parentOf(id: number): number {
+    return this.blocks[id >>> BLOCK_BITS]![3 * (id & IN_BLOCK) + 2]!;
   }
 
   /** The state numbers from the initial state to `id`, inclusive. */
   pathTo(id: number): number[] {
     const path: number[] = [];
-    for (let at = id; at !== 0xffffffff; at = this.parents[at]!) path.push(at);
+    for (let at = id; at !== 0xffffffff; at = this.parentOf(at)) path.push(at);
     return path.reverse();
   }
 
   /**
-   * The first `count` states' fingerprint halves and parents, as views of the set's own arrays
-   * (a checkpoint writes them; states are numbered in order, so a prefix is an earlier set).
+   * The first `count` states' fingerprint halves and parents, each in an array of its own (a
+   * checkpoint writes them; states are numbered in order, so a prefix is an earlier set).
    */
   prefix(count: number): { hi: Uint32Array; lo: Uint32Array; parents: Uint32Array } {
     if (count > this.size) throw new Error(`internal: a prefix of ${count} states of a set of ${this.size}`);
-    return { hi: this.hi.subarray(0, count), lo: this.lo.subarray(0, count), parents: this.parents.subarray(0, count) };
+    const hi = new Uint32Array(count);
+    const lo = new Uint32Array(count);
+    const parents = new Uint32Array(count);
+    for (let id = 0; id < count; id++) {
+      const block = this.blocks[id >>> BLOCK_BITS]!;
+      const at = 3 * (id & IN_BLOCK);
+      hi[id] = block[at]!;
+      lo[id] = block[at + 1]!;
+      parents[id] = block[at + 2]!;
+    }
+    return { hi, lo, parents };
   }
 
-  /** A set holding exactly these states (a checkpoint's), with its lookup table rebuilt. */
-  static fromArrays(hi: Uint32Array, lo: Uint32Array, parents: Uint32Array): VisitedSet {
+  /** A set holding exactly these states (a checkpoint's), with its lookup table rebuilt; `repeated` is told of a state whose fingerprint an earlier one has. */
+  static fromArrays(hi: Uint32Array, lo: Uint32Array, parents: Uint32Array, repeated: (id: number) => never): VisitedSet {
     const set = new VisitedSet();
-    let capacity = 1024;
-    while (capacity < hi.length) capacity *= 2;
-    set.hi = new Uint32Array(capacity);
-    set.lo = new Uint32Array(capacity);
-    set.parents = new Uint32Array(capacity);
-    set.hi.set(hi);
-    set.lo.set(lo);
-    set.parents.set(parents);
-    set.size = hi.length;
-    let table = 2048;
-    while (table < set.size * 2 + 2) table *= 2;
-    set.table = new Uint32Array(table / 2);
-    set.growTable();
+    for (let id = 0; id < hi.length; id++) {
+      if (set.add(hi[id]!, lo[id]!, parents[id] === 0xffffffff ? -1 : parents[id]!) !== id) repeated(id);
+    }
     return set;
   }
 
-  /** Bytes held, for the memory-per-state figure. */
+  /** Bytes held (capacity, not only what is used), for the memory-per-state figure. */
   get bytes(): number {
-    return this.hi.byteLength + this.lo.byteLength + this.parents.byteLength + this.table.byteLength;
-  }
-
-  private growArrays(): void {
-    const n = this.hi.length * 2;
-    for (const name of ['hi', 'lo', 'parents'] as const) {
-      const bigger = new Uint32Array(n);
-      bigger.set(this[name]);
-      this[name] = bigger;
-    }
+    return this.blocks.reduce((n, b) => n + b.byteLength, 0) + this.table.byteLength;
   }
 
   private growTable(): void {
-    const table = new Uint32Array(this.table.length * 2);
-    const mask = table.length - 1;
+    this.capacity = Math.floor(this.capacity * 1.5);
+    this.limit = Math.floor(this.capacity * MAX_LOAD);
+    const table = new Uint32Array(this.capacity);
     for (let id = 0; id < this.size; id++) {
-      let slot = (this.lo[id]! ^ Math.imul(this.hi[id]!, 0x9e3779b1)) & mask;
-      while (table[slot] !== 0) slot = (slot + 1) & mask;
+      const [hi, lo] = this.fingerprintOf(id);
+      let slot = this.slotOf(hi, lo);
+      while (table[slot] !== 0) if (++slot === this.capacity) slot = 0;
       table[slot] = id + 1;
     }
     this.table = table;
-    this.mask = mask;
   }
 }

@@ -22,6 +22,8 @@ export interface WorkerSetup {
   readonly properties: readonly string[] | undefined;
   /** A port to each other searcher (null at this worker's own index). */
   readonly peers: readonly (MessagePort | null)[];
+  /** This searcher's index (0 is the main thread). */
+  readonly index: number;
 }
 
 export type FromWorker = { readonly kind: 'ready' } | PartReply;
@@ -38,7 +40,7 @@ async function loadSuite(setup: WorkerSetup): Promise<Suite> {
 const setup = workerData as WorkerSetup;
 const suite = withProperties(await loadSuite(setup), setup.properties);
 const instance = resolveInstance(suite.model, setup.instance);
-const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight, terminalOf(suite, setup.deadlock)), setup.peers);
+const share = new Share(new Expander(instance, suite.properties, setup.symmetry ? new Symmetry(instance) : null, setup.maxInFlight, terminalOf(suite, setup.deadlock)), setup.peers, setup.index);
 
 // Orders run one at a time, in the order sent.
 let queue = Promise.resolve();

@@ -5,7 +5,7 @@
  * parts of all searchers in state-number order (level.ts), exactly as one thread would, and
  * tells each which of its successors became states; a searcher's next share is those. When the
  * shares drift apart, the heavier searcher hands the tail of its share to the lighter one
- * directly (the only time a world crosses threads).
+ * directly (the only time a world crosses threads: as its tuple, tuple-wire.ts).
  *
  * This thread being a searcher spares a thread: on two cores, two searchers and the garbage
  * collector's and compiler's background threads already fill the machine.
@@ -14,13 +14,12 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import { UsageError } from '../../engine/errors.js';
 import type { Instance } from '../../engine/instance.js';
 import type { Suite } from '../../properties/suite.js';
-import type { World } from '../../engine/world.js';
 import { heapUsed, type Backend } from './backend.js';
 import type { Expander } from './expand.js';
 import type { LevelPart } from './level.js';
 import type { ExploreOptions } from './options.js';
 import { Share, type HandOver, type LevelOrder, type PartReply } from './share.js';
-import { encodeWorld } from './wire.js';
+import { batchTransferables } from './tuple-wire.js';
 import type { FromWorker, WorkerSetup } from './worker.js';
 
 /** Shares are evened out when one is this much (of the even share) over or under, and by at least this many states. */
@@ -33,8 +32,8 @@ export interface WorkerPool extends Backend {
   /** True when the last `searchLevel` stopped because `interrupted()` said so (Ctrl-C); the level is dropped whole. */
   readonly interrupted: boolean;
   whenReady(): Promise<void>;
-  /** Takes over a search at a level boundary: the level's states (numbers increasing) and the witnesses reached so far. */
-  adopt(ids: readonly number[], worlds: readonly World[], reached: readonly string[]): void;
+  /** Takes over a search at a level boundary: the level's states (numbers increasing, tuples in this thread's ids) and the witnesses reached so far. */
+  adopt(ids: Uint32Array, tuples: Int32Array, reached: readonly string[]): void;
 }
 
 /** How often this thread looks at `interrupted()` while it waits for the workers' parts of a level. */
@@ -83,7 +82,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       peers[b]![a] = port2;
     }
   }
-  const local = new Share(expander, peers[0]!);
+  const local = new Share(expander, peers[0]!, 0);
   let failure: unknown = null;
   let readyCount = 0;
   let onReady: (() => void) | null = null;
@@ -100,6 +99,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       deadlock: options.deadlock !== false,
       properties: options.properties,
       peers: peers[index]!,
+      index,
     };
     const ports = peers[index]!.filter((p): p is MessagePort => p !== null);
     const worker = new Worker(new URL('./worker-boot.mjs', import.meta.url), { workerData: setup, transferList: ports });
@@ -142,11 +142,11 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
         onFailure = reject;
       });
     },
-    adopt(ids, worlds, reachedSoFar) {
-      // Contiguous, even shares: searcher s takes the s-th slice of the level; this thread keeps its worlds as they are.
-      const slice = (s: number) => [Math.floor((ids.length * s) / count), Math.floor((ids.length * (s + 1)) / count)] as const;
-      local.adoptWorlds(ids.slice(...slice(0)), worlds.slice(...slice(0)));
-      adopted = accepted.map((_, s) => (s === 0 ? null : { ids: Uint32Array.from(ids.slice(...slice(s))), worlds: worlds.slice(...slice(s)).map(encodeWorld) }));
+    adopt(ids, tuples, reachedSoFar) {
+      // Contiguous, even shares: searcher s takes the s-th slice of the level; this thread keeps its tuples as they are.
+      const start = (s: number) => Math.floor((ids.length * s) / count);
+      local.adoptTuples(ids.subarray(0, start(1)), tuples);
+      adopted = accepted.map((_, s) => (s === 0 ? null : local.handOver(s, ids, tuples, start(s), start(s + 1) - start(s))));
       accepted = accepted.map(() => ({ indexes: [], ids: [] }));
       reached = reachedSoFar.slice();
     },
@@ -174,7 +174,7 @@ export function workerBackend(instance: Instance, suite: Suite, options: Explore
       const replies = threads.map((worker, k) => {
         const answer = reply(k + 1);
         const order = orders[k + 1]!;
-        worker.postMessage(order, [order.accept.buffer, order.ids.buffer, ...(order.adopt ? [order.adopt.ids.buffer] : [])]);
+        worker.postMessage(order, [order.accept.buffer, order.ids.buffer, ...(order.adopt ? [order.adopt.ids.buffer, ...batchTransferables(order.adopt.batch)] : [])]);
         return answer;
       });
       for (const r of replies) r.catch(() => {}); // awaited below; a failure must not go unhandled meanwhile
