@@ -168,7 +168,8 @@ export async function validateCommand(logPaths: string[], options: ValidateComma
     if (outside !== null) {
       notSaved = `not saved: action ${outside.step} (${formatAction(outside.action)}) is an application event the model's environment does not offer, so replay would refuse it`;
     } else {
-      const path = pathInside(options.out ?? 'traces', instance.model.name, `validated-${settingsHash([instance.params, instance.mutant, logPaths.map((p) => resolve(p))])}.json`);
+      // Named by the run it holds, not by where the logs lie, so the same logs give the same name in any checkout.
+      const path = pathInside(options.out ?? 'traces', instance.model.name, `validated-${settingsHash([instance.params, instance.mutant, result.actions])}.json`);
       ({ tracePath, htmlPath, writeError } = await saveTraceAndView(suite, path, trace));
     }
   }
