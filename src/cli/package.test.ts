@@ -9,7 +9,7 @@
  * --prefer-offline, so a warm npm cache is enough and CI needs only the registry it has anyway.
  */
 import { execFileSync, spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -223,6 +223,32 @@ afterAll(async () => {
   await Promise.allSettled([appInstalled, typeChecked, ...Object.values(ran ?? {})]);
   if (tmp) await rm(tmp, { recursive: true, force: true });
 }, LONG);
+
+describe('the packed tarball, unpacked', () => {
+  test("its bin runs the bundle it ships, on plain node: --version, and a check of a shipped model", () => {
+    // Unpacked beside a link to this repository's node_modules, so its dependencies resolve as they would once installed.
+    const unpacked = join(tmp, 'unpacked');
+    mkdirSync(unpacked);
+    execFileSync('tar', ['-xzf', tarball, '-C', unpacked]);
+    const files = execFileSync('tar', ['-tzf', tarball], { encoding: 'utf8' }).split('\n').map((f) => f.replace(/^package\//, ''));
+    // One bundle: the command line and the exports share chunks; the modules of the sources are not shipped one by one.
+    expect(files).toContain('dist/src/cli/main.js');
+    expect(files).toContain('dist/src/cli/supervise-worker.mjs');
+    expect(files.filter((f) => f.startsWith('dist/chunks/')).length).toBeGreaterThan(5);
+    expect(files.filter((f) => /^dist\/src\/(engine|explore)\/.*\.js$/.test(f) && !/\/worker\.js$/.test(f))).toEqual([]);
+    symlinkSync(join(ROOT, 'node_modules'), join(unpacked, 'node_modules'));
+    const bin = join(unpacked, 'package', 'dist', 'src', 'cli', 'bin.mjs');
+    const runBin = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { cwd: tmp, encoding: 'utf8', timeout: LONG, env: { ...process.env, NO_COLOR: '1' } });
+    const version = runBin('--version');
+    const { version: packageVersion } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+    expect([version.status, version.stdout, version.stderr]).toEqual([0, `${packageVersion}\n`, '']);
+    const check = runBin('check', 'two-phase-commit', '--runs', '1', '--out', join(tmp, 'unpacked-traces'));
+    expect([check.status, check.stderr]).toEqual([1, '']);
+    expect(check.stdout.split('\n')[0]).toBe('two-phase-commit');
+    expect(check.stdout).toContain('  1 runs, 14 steps, 15 distinct states in ');
+    expect(check.stdout).toContain('witnesses: ✗ commits  ✓ aborts  ✗ commits-after-recovery');
+  });
+});
 
 describe('the packed tarball, installed into a fresh project', () => {
   test('holds dist, the example models and suites, README and LICENSE, and no tests of the kit', () => {
