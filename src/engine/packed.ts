@@ -1230,6 +1230,14 @@ export class Packed {
     return this.faultId({ loss, duplicate, crash, partitions, split });
   }
 
+  /** The split index of `partition` (−1: whole), as fault states hold it (symmetry renames partitions). */
+  splitOf(partition: World['partition']): number {
+    if (partition === null) return -1;
+    const p = this.splitByKey.get(partitionKey(partition));
+    if (p === undefined) throw new Error(`internal: a partition that is not a two-way split: ${partitionKey(partition)}`);
+    return p;
+  }
+
   /** Bytes held by the interning and step tables (for the memory figures). */
   get bytes(): number {
     return this.bags.bytes + this.obsSets.bytes + this.trTable.bytes + this.edits.bytes + this.envLists.bytes + this.effects.byteLength + this.trNext.byteLength * 4;

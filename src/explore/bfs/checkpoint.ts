@@ -82,8 +82,9 @@ export function optionsPrint(
     // Deadlock detection changes what a search reports: resuming with it switched is another search.
     deadlock: options.deadlock !== false,
     kitVersion: KIT_VERSION,
-    // The visited set holds fingerprints: a checkpoint of another fingerprint scheme cannot be resumed.
-    fingerprints: FINGERPRINT_SCHEME,
+    // The visited set holds fingerprints: a checkpoint of another fingerprint scheme cannot be resumed
+    // (with symmetry, a class's fingerprint is its least tuple's since tuple-symmetry.ts).
+    fingerprints: options.symmetry === true ? `${FINGERPRINT_SCHEME}+least-tuple` : FINGERPRINT_SCHEME,
   };
 }
 

@@ -12,8 +12,8 @@ import type { WorldView } from '../../engine/view.js';
 import { ModelError } from '../../engine/errors.js';
 import { Packed } from '../../engine/packed.js';
 import { grown } from '../../engine/int-tables.js';
-import { fingerprint64 } from './visited.js';
 import type { Symmetry } from './symmetry.js';
+import { TupleSymmetry } from './tuple-symmetry.js';
 import { DEADLOCK } from '../../properties/suite.js';
 import type { Coverage } from '../coverage.js';
 
@@ -109,6 +109,8 @@ export class Expander {
   /** This thread's packing of the instance's worlds (ids are per thread; fingerprints are not). */
   readonly packed: Packed;
   private readonly scratch: Int32Array;
+  /** Canonicalises successors on the tuple (null: no symmetry). */
+  private readonly tupleSymmetry: TupleSymmetry | null;
 
   constructor(
     readonly instance: Instance,
@@ -133,13 +135,14 @@ export class Expander {
     this.witnessList = properties.filter((p) => p.kind === 'sometimes');
     this.packed = new Packed(instance);
     this.scratch = new Int32Array(this.packed.width);
+    this.tupleSymmetry = symmetry === null ? null : new TupleSymmetry(symmetry, this.packed);
   }
 
   /** The fingerprint that identifies a state: its world's, or its symmetry class's. */
   fingerprintOf(world: World): [number, number] {
-    if (this.symmetry !== null) return fingerprint64(this.symmetry.canonicalKey(world));
-    // Without symmetry, the packed world's: equal world keys, equal fingerprints, in every thread.
+    // The packed world's (with symmetry, its class's least tuple's): equal in every thread.
     this.packed.pack(world, this.scratch, 0);
+    if (this.tupleSymmetry !== null) this.tupleSymmetry.canonicalize(this.scratch, 0, this.scratch, 0);
     this.packed.fingerprint(this.scratch, 0);
     return [this.packed.hi, this.packed.lo];
   }
@@ -170,7 +173,7 @@ export class Expander {
    * says so (it is asked once per successor).
    */
   expandPacked(tuples: Int32Array, count: number, expand: boolean, known: (hi: number, lo: number) => boolean): PackedPart {
-    const { instance, packed, symmetry } = this;
+    const { instance, packed, tupleSymmetry } = this;
     const width = packed.width;
     const generated = new Uint32Array(count);
     const out = new Successors(width);
@@ -214,7 +217,12 @@ export class Expander {
           packed.successor(tuples, at, a, out.tuples, next);
           let hi = packed.hi;
           let lo = packed.lo;
-          if (symmetry !== null) [hi, lo] = fingerprint64(symmetry.canonicalKey(packed.unpack(out.tuples, next)));
+          if (tupleSymmetry !== null) {
+            tupleSymmetry.canonicalize(out.tuples, next, this.scratch, 0);
+            packed.fingerprint(this.scratch, 0);
+            hi = packed.hi;
+            lo = packed.lo;
+          }
           if (hasStepInvariants) {
             const v = this.checkTransition(view, packed.view(out.tuples, next), packed.actionAt(a));
             if (v !== null) {

@@ -25,9 +25,9 @@ import { nodeKey } from '../../engine/node-step.js';
 import { envelopeKey, type World } from '../../engine/world.js';
 
 /** Old id → new id (or a placeholder); ids not in the map stay. */
-type Mapping = ReadonlyMap<string, string>;
+export type Mapping = ReadonlyMap<string, string>;
 
-interface SymmetricRole {
+export interface SymmetricRole {
   readonly role: string;
   /** Positions of its nodes in the cluster, and their ids, in cluster order. */
   readonly positions: readonly number[];
@@ -171,6 +171,11 @@ export class Symmetry {
     return out;
   }
 
+  /** `text` (canonical JSON) with ids renamed by `mapping`, in canonical JSON again (not memoised). */
+  renameText(text: string, mapping: Mapping): string {
+    return canonical(this.renameValue(JSON.parse(text), mapping));
+  }
+
   private renameValue(value: unknown, mapping: Mapping): unknown {
     if (typeof value === 'string') return mapping.get(value) ?? value;
     if (Array.isArray(value)) {
@@ -223,7 +228,7 @@ function mappingTag(mapping: Mapping): string {
   return tag;
 }
 
-function permutations<T>(items: readonly T[]): T[][] {
+export function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [items.slice()];
   const out: T[][] = [];
   items.forEach((item, i) => {
@@ -232,7 +237,7 @@ function permutations<T>(items: readonly T[]): T[][] {
   return out;
 }
 
-function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
+export function cartesian<T>(lists: readonly (readonly T[])[]): T[][] {
   let out: T[][] = [[]];
   for (const list of lists) out = out.flatMap((prefix) => list.map((x) => [...prefix, x]));
   return out;
