@@ -4,7 +4,7 @@
  * a socket would give it), delivered asynchronously in send order. Faults are explicit calls:
  * cut a link, heal it, or inject raw text as if a peer had sent it.
  */
-import type { Frame, Transport } from './transport.js';
+import { parseFrame, type Frame, type Transport } from './transport.js';
 
 /** Since 0.2.0. A hub connecting the in-process transports made from it. */
 export interface InProcessNetwork {
@@ -34,13 +34,7 @@ export function inProcessNetwork(): InProcessNetwork {
         stats.lost++;
         return;
       }
-      let frame: unknown;
-      try {
-        frame = JSON.parse(text);
-      } catch {
-        frame = text;
-      }
-      receive(frame);
+      receive(parseFrame(text));
     });
   }
 

@@ -14,7 +14,7 @@
  * The NATS client is loaded when a transport first connects, so the other transports never load it.
  */
 import type { NatsConnection, Subscription } from '@nats-io/transport-node';
-import type { Frame, Transport } from './transport.js';
+import { parseFrame, type Frame, type Transport } from './transport.js';
 
 export interface NatsTransportOptions {
   /** `nats://host:port`, or several (the client picks among them and fails over). */
@@ -100,13 +100,7 @@ export function natsTransport(options: NatsTransportOptions): NatsTransport {
             return;
           }
           const text = decoder.decode(msg.data);
-          let frame: unknown;
-          try {
-            frame = JSON.parse(text);
-          } catch {
-            frame = text;
-          }
-          receive(frame);
+          receive(parseFrame(text));
         },
       });
       // The subscription is on the server before the node's first step sends anything.

@@ -10,7 +10,7 @@
  *   to drop and log.
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
-import type { Frame, Transport } from './transport.js';
+import { parseFrame, type Frame, type Transport } from './transport.js';
 
 export interface TcpAddress {
   readonly host: string;
@@ -94,13 +94,7 @@ export function tcpTransport(options: TcpOptions): TcpTransport {
         buffered = buffered.slice(newline + 1);
         if (line.length === 0) continue;
         stats.received++;
-        let frame: unknown;
-        try {
-          frame = JSON.parse(line);
-        } catch {
-          frame = line;
-        }
-        receive(frame);
+        receive(parseFrame(line));
       }
       if (Buffer.byteLength(buffered) > maxFrameBytes) {
         stats.oversized++;

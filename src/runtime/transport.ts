@@ -26,3 +26,15 @@ export interface Transport {
   /** Stops sending and receiving, and releases sockets. */
   close(): Promise<void>;
 }
+
+/**
+ * A received frame's text as the node's check (message-check.ts) takes it: the parsed JSON, or the
+ * text itself when it is not JSON, so the node drops it with one line naming why.
+ */
+export function parseFrame(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
