@@ -11,6 +11,8 @@ export interface ClusterFlags {
   clusterTimeout?: number;
   /** Seconds to wait for workers. */
   clusterWait?: number;
+  /** `explore --cluster`: workers that must have joined before the search starts. */
+  clusterWorkers?: number;
 }
 
 /** The credentials the flags give; the token may come from PROTOKIT_CLUSTER_TOKEN instead (a Kubernetes secret, kept out of `ps`). */

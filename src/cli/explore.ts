@@ -120,6 +120,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
       credentials: credentialsOf(options),
       unitTimeoutS: options.clusterTimeout ?? CLUSTER_TIMEOUT_S,
       waitS: options.clusterWait ?? CLUSTER_WAIT_S,
+      minWorkers: options.clusterWorkers ?? 1,
       // On stderr even with --json (stdout holds the JSON): who joined, was refused or dropped.
       log: (line: string) => process.stderr.write(`protokit: ${s(line)}\n`),
       onWorkers: (n: number) => (workersAlive = n),

@@ -106,6 +106,7 @@ export function program(setExit: (code: number) => void): Command {
     .option('--cluster-insecure', 'connect to a NATS server without credentials')
     .option('--cluster-timeout <s>', 'seconds a worker may take over one unit before it goes to another (default 60)', positiveInt('--cluster-timeout'))
     .option('--cluster-wait <s>', 'seconds to wait for a worker (default 600)', positiveInt('--cluster-wait'))
+    .option('--cluster-workers <n>', 'start the search once N workers have joined (default 1)', positiveInt('--cluster-workers'))
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
   cli

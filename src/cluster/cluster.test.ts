@@ -115,7 +115,8 @@ const TLA5_FIGURES: Figures = { distinctStates: 8832, depth: 17, generated: 3734
 describe('explore --cluster', () => {
   test.each([1, 2, 3])('W=%i workers: TwoPhase RM=5 has 8,832 states, depth 17, as in one process', async (w) => {
     const fleet = await workers(w, TLA5, `w${w}-`);
-    const coordinator = await run('explore', ...TLA5, '--cluster', nats.url, ...token(), '--json', '--cluster-wait', '120');
+    // Waits for the whole fleet: a worker says hello once a second, and one alone can finish RM=5 before the next joins.
+    const coordinator = await run('explore', ...TLA5, '--cluster', nats.url, ...token(), '--json', '--cluster-wait', '120', '--cluster-workers', String(w));
     expect(coordinator.code).toBe(0);
     const result = JSON.parse(coordinator.stdout);
     expect(figures(result)).toEqual(TLA5_FIGURES);

@@ -67,6 +67,8 @@ export interface ClusterOptions {
   readonly unitTimeoutS: number;
   /** Seconds to wait for a first worker (and for another, when every worker is gone). */
   readonly waitS: number;
+  /** Workers that must have joined before the first level is expanded (default 1): a fleet started together then shares the search from its start. */
+  readonly minWorkers?: number;
   /** A line for the coordinator's terminal: a worker joined, was refused or was dropped. */
   readonly log: (line: string) => void;
   /** Units of a random fleet done, after each. */
@@ -235,13 +237,16 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     if (lost === null) nc.publish(w.inbox, frame({ op: 'drop', depth: -1, unit: -1 } satisfies UnitOrder));
   };
 
-  /** Waits until a worker is free, the cluster is lost, or the search is interrupted. */
-  const waitForWorker = async () => {
+  /** Waits until `least` workers are alive (one, after the start), the cluster is lost, or the search is interrupted. */
+  const waitForWorker = async (least = 1) => {
     const deadline = performance.now() + cluster.waitS * 1000; // allow-clock: a bounded wait
-    while (alive().length === 0) {
+    while (alive().length < least) {
       if (lost !== null) throw new ClusterLost(lost);
       if (interrupted()) return;
-      if (performance.now() > deadline) throw new ClusterLost(`no worker ${workers.length === 0 ? 'joined' : 'left alive'} within ${cluster.waitS} s (start some with: protokit worker MODEL --cluster …)`); // allow-clock
+      if (performance.now() > deadline) {
+        const what = least > 1 ? `only ${alive().length} of the ${least} workers --cluster-workers asks for joined` : `no worker ${workers.length === 0 ? 'joined' : 'left alive'}`;
+        throw new ClusterLost(`${what} within ${cluster.waitS} s (start some with: protokit worker MODEL --cluster …)`); // allow-clock
+      }
       await changed(200);
     }
   };
@@ -335,6 +340,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
 
   let size = current.tuples.count;
   try {
+    await waitForWorker(cluster.minWorkers ?? 1);
     while (size > 0 && found === null) {
       if (options.checkpoint !== undefined && depth > (before?.depth ?? 0) && options.checkpoint.due(depth)) save();
       depth++;
