@@ -12,9 +12,10 @@ import { explore } from '../src/index.js';
 const [model, workers, options] = process.argv.slice(2) as [string, string, string];
 const suite = suites.find((s) => s.model.name === model);
 if (suite === undefined) throw new Error(`no model ${model}`);
-const registry = new URL('../properties/registry.ts', import.meta.url).href;
+// The catalogue, as the CLI gives it: a worker thread loads this model's suite alone.
+const suiteModule = new URL('../properties/catalogue.ts', import.meta.url).href;
 const cpu = process.cpuUsage();
-const r = await explore(suite, { ...JSON.parse(options), workers: Number(workers), suiteModule: registry });
+const r = await explore(suite, { ...JSON.parse(options), workers: Number(workers), suiteModule });
 const used = process.cpuUsage(cpu);
 const total = process.cpuUsage();
 process.stdout.write(

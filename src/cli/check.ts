@@ -18,7 +18,7 @@ import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { formatAction, type Action } from '../engine/actions.js';
 import { traceOfCheck } from '../trace/replay.js';
 import { COMMAND, faultsFromOptions, formatMs, grouped, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
-import { loadSuite, loadSuites, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
+import { CATALOGUE_MODULE, loadSuite, loadSuites, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { progressFor, stderrIsTerminal } from './progress.js';
 import { saveTraceAndView } from './save.js';
 import { checkBudget, checkWorkers } from './limits.js';
@@ -617,9 +617,9 @@ function exploreCommandOf(suite: Suite, pass: SmallPassResult, options: CheckCom
     .join(' ');
 }
 
-/** The module worker threads load the suites from: the registry, or the `--load` file. */
+/** The module worker threads load the suite from: the catalogue (one model's suite alone), or the `--load` file. */
 function suiteModuleOf(load: string | undefined): string {
-  return load ? pathToFileURL(resolve(load)).href : REGISTRY_MODULE;
+  return load ? pathToFileURL(resolve(load)).href : CATALOGUE_MODULE;
 }
 
 /** Units a fleet splits the runs into when --units is not given. */

@@ -14,7 +14,7 @@ import { fileSafe, pathInside, settingsHash } from '../trace/names.js';
 import { actionLines } from './check.js';
 import { buildTrace } from '../trace/replay.js';
 import { COMMAND, EXIT_INCONCLUSIVE, faultsFromOptions, formatMs, parseConfigPairs, refuseModelAfterConfig, shellArg, useColor } from './common.js';
-import { loadSuite, REGISTRY_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
+import { loadSuite, CATALOGUE_MODULE, saveModelErrorTrace, suiteRecordOf } from './registry.js';
 import { checkMaxMemory, checkWorkers } from './limits.js';
 import { interruptible } from './interrupt.js';
 import { saveTraceAndView } from './save.js';
@@ -110,7 +110,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
       workers: options.workers,
       deadlock: options.deadlock,
       coverage: options.coverage,
-      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : REGISTRY_MODULE,
+      suiteModule: options.load ? pathToFileURL(resolve(options.load)).href : CATALOGUE_MODULE,
       onProgress: progress.update,
       ...(checkpointDir !== undefined ? { checkpoint: { dir: checkpointDir, due } } : {}),
       ...(options.resume !== undefined ? { resume: options.resume } : {}),

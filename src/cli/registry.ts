@@ -28,8 +28,11 @@ import { validateBudget, validateSuite } from '../properties/validate.js';
  */
 export const REGISTRY_MODULE = new URL(`../../properties/registry.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
-/** The catalogue of built-in suites (properties/catalogue.ts), which loads one model's suite alone. */
-const CATALOGUE_MODULE = new URL(`../../properties/catalogue.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
+/**
+ * The catalogue of built-in suites (properties/catalogue.ts), which loads one model's suite alone:
+ * also the module worker threads load a built-in suite from (properties/suite-module.ts).
+ */
+export const CATALOGUE_MODULE = new URL(`../../properties/catalogue.${import.meta.url.endsWith('.ts') ? 'ts' : 'js'}`, import.meta.url).href;
 
 interface CatalogueEntry {
   readonly name: string;

@@ -5,6 +5,7 @@
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { resolveInstance, type InstanceOptions } from '../../engine/instance.js';
 import { withProperties, type Suite } from '../../properties/suite.js';
+import { suiteFromModule } from '../../properties/suite-module.js';
 import { Expander } from './expand.js';
 import { Share, transferablesOf, type LevelOrder, type PartReply } from './share.js';
 import { Symmetry } from './symmetry.js';
@@ -29,10 +30,7 @@ export interface WorkerSetup {
 export type FromWorker = { readonly kind: 'ready' } | PartReply;
 
 async function loadSuite(setup: WorkerSetup): Promise<Suite> {
-  const module = (await import(setup.suiteModule)) as { suites?: unknown; default?: unknown };
-  const found = module.suites ?? module.default;
-  const suites = (Array.isArray(found) ? found : [found]) as Suite[];
-  const suite = suites.find((s) => s?.model?.name === setup.model);
+  const suite = await suiteFromModule(setup.suiteModule, setup.model);
   if (suite === undefined) throw new Error(`search worker: ${setup.suiteModule} has no suite for model ${setup.model}`);
   return suite;
 }

@@ -6,11 +6,12 @@ import { describe, expect, test } from 'vitest';
 import twoPhase from '../../../properties/two-phase-commit/index.js';
 import { explore } from './search.js';
 
-const REGISTRY = new URL('../../../properties/registry.ts', import.meta.url).href;
+// The catalogue, as the CLI gives it: each worker loads the one suite it searches (properties/suite-module.ts).
+const CATALOGUE = new URL('../../../properties/catalogue.ts', import.meta.url).href;
 
 describe('an interrupted search on two worker threads', { timeout: 300_000 }, () => {
   test('stops at the level it was in, dropped whole: the figures of the levels before it, not a complete search', async () => {
-    const options = { config: { preset: 'tla', rms: 4 }, liveness: false as const, workers: 2, suiteModule: REGISTRY, searchWhileWorkersStart: false };
+    const options = { config: { preset: 'tla', rms: 4 }, liveness: false as const, workers: 2, suiteModule: CATALOGUE, searchWhileWorkersStart: false };
     const whole = await explore(twoPhase, options);
     expect([whole.complete, whole.depth, whole.distinctStates]).toEqual([true, 14, 1568]);
     // Asked to stop once level 6 is reported done: the workers search from the first level here.

@@ -3,15 +3,13 @@
  * checked on a side-by-side lane, the default check's small pass (`pass: 'small'`).
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import type { Suite } from '../../properties/suite.js';
+import { suiteFromModule } from '../../properties/suite-module.js';
 import { ModelError } from '../../engine/errors.js';
 import { checkRandom, checkRandomInterruptible, type CheckOptions } from '../random/random.js';
 
 const { suiteModule, model, options, pass } = workerData as { suiteModule: string; model: string; options: CheckOptions; pass?: 'small' };
 try {
-  const module = (await import(suiteModule)) as { suites?: unknown; default?: unknown };
-  const found = module.suites ?? module.default;
-  const suite = ((Array.isArray(found) ? found : [found]) as Suite[]).find((s) => s?.model?.name === model);
+  const suite = await suiteFromModule(suiteModule, model);
   if (suite === undefined) throw new Error(`check worker: ${suiteModule} has no suite for model ${model}`);
   // `{ stop: true }` from the main thread (Ctrl-C there) ends the shard with its figures so far.
   const stop = new AbortController();
