@@ -149,6 +149,13 @@ for (const output of Object.keys(result.metafile.outputs).filter((f) => f.endsWi
   });
   writeFileSync(file, fixed);
 }
+// fast-check's default export is an object holding all of fast-check: a default import of it kept
+// the whole library (357 KB against 121 KB) in the chunk every `check` loads. Import it as a namespace.
+for (const output of Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'))) {
+  if (readFileSync(join(root, output), 'utf8').includes('fast_check_default_exports')) {
+    throw new Error(`${output} holds all of fast-check: a source imports its default export (write \`import * as fc from 'fast-check'\`)`);
+  }
+}
 
 const copies = [
   ...readdirSync(join(root, 'src/render/viewer')).map((f) => `src/render/viewer/${f}`),

@@ -28,7 +28,7 @@
  * A failing mutated plan shrinks by its choices (shorter lists, smaller numbers); the concrete
  * actions are minimised afterwards as for any run (minimize.ts).
  */
-import fc from 'fast-check';
+import * as fc from 'fast-check';
 import type { Action } from '../../engine/actions.js';
 import { FAULT_KINDS } from '../../engine/faults.js';
 import { FingerprintSet, hashOfNode } from '../../engine/fingerprint.js';
