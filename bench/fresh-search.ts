@@ -7,6 +7,7 @@ import type { ExploreOptions } from '../src/index.js';
 import { load1, runChild } from './measure.js';
 
 const CHILD = fileURLToPath(new URL('./explore-child.ts', import.meta.url));
+const INSTALLED_CHILD = fileURLToPath(new URL('./explore-installed-child.mjs', import.meta.url));
 
 export interface FreshSearch {
   readonly states: number;
@@ -27,6 +28,10 @@ export interface FreshSearch {
   readonly visitedBytesPerState: number;
   readonly peakHeapBytes: number;
   readonly spilledWorlds: number;
+  /** The search's CPU split (Linux; the installed child only): the main thread, the worker threads, V8's own threads (compiler, GC helpers). */
+  readonly mainThreadCpuMs?: number;
+  readonly workerThreadsCpuMs?: number;
+  readonly backgroundCpuMs?: number;
   /** The 1-minute load average when it ended. */
   readonly load: number;
 }
@@ -34,6 +39,14 @@ export interface FreshSearch {
 export async function freshSearch(model: string, workers: number, options: ExploreOptions, nodeArgs: readonly string[] = []): Promise<FreshSearch> {
   const run = await runChild(process.execPath, [...nodeArgs, '--import', 'tsx', CHILD, model, String(workers), JSON.stringify(options)]);
   if (run.status !== 0) throw new Error(`bench explore child failed on ${model}`);
+  const figures = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
+  return { ...figures, processWallMs: run.wallMs, processCpuMs: run.cpuMs, load: load1() };
+}
+
+/** The same search on the installed package (bench/installed.ts; `packageDir` is node_modules/protokit), its built files on plain node. */
+export async function freshInstalledSearch(packageDir: string, model: string, workers: number, options: ExploreOptions): Promise<FreshSearch> {
+  const run = await runChild(process.execPath, [INSTALLED_CHILD, packageDir, model, String(workers), JSON.stringify(options)]);
+  if (run.status !== 0) throw new Error(`bench installed explore child failed on ${model}`);
   const figures = JSON.parse(run.stdout.trim().split('\n').at(-1)!);
   return { ...figures, processWallMs: run.wallMs, processCpuMs: run.cpuMs, load: load1() };
 }
