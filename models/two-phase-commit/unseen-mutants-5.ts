@@ -2,8 +2,11 @@
  * A fifth batch of bugs written without reading the suite (issue 22, point 4): the control batch,
  * written on 2026-12-08 before the default `check` was improved for batches 2–4, measured before
  * (bench/unseen-5-before.json) and not adjusted after. Recovery of a lost vote, whom an abort is
- * sent to, what "presumed abort" may skip logging, and a retry timer armed too early. Not in the
- * model's mutants: bench/unseen-5.ts measures how often the default `check` catches them.
+ * sent to, a commit test with its lists swapped, what "presumed abort" may skip logging, and a
+ * retry timer armed too early. The fifth, tm-checks-votes-backwards, was written
+ * when tm-aborts-only-to-prepared was wrongly thought harmless, before any figure of the batch
+ * was read; both are kept. Not in the model's mutants: bench/unseen-5.ts measures how often the default `check`
+ * catches them.
  */
 import { emit, enqueueActions } from 'xstate';
 import { observe, replaceHandler, send, type MutantSpec } from '../../src/index.js';
@@ -23,10 +26,22 @@ const recoversWorkingAsPrepared = replaceHandler(resourceManager, 'working', 'RE
 ]);
 
 /**
+ * The commit test with its two lists swapped: "every RM that voted yes is one of ours" instead of
+ * "every one of our RMs voted yes". Why a bug: it holds with any set of votes, none included, so
+ * the TM may commit before every RM prepared, and an RM that then aborts on its own disagrees
+ * with the commit (commit-needs-all-prepared, then consistency).
+ */
+const checksVotesBackwards = transactionManager.provide({
+  guards: { allPrepared: ({ context }) => context.prepared.every((rm) => context.rms.includes(rm)) },
+});
+
+/**
  * "Only the RMs that voted yes are waiting for the outcome": the TM sends Abort to the RMs it
- * heard Prepared from, not to all. Why a bug: an RM still working when the TM aborted may prepare
- * afterwards; with `retry=false` (the `tla` preset's setting) nothing ever tells it the outcome,
- * so it stays prepared for ever although no message was lost (every-rm-learns-outcome).
+ * heard Prepared from, not to all. Why a bug: that list is in memory. With two RMs and no retries
+ * (retry=false), rm1 prepares, rm2 aborts on its own, the TM crashes and restarts undecided with
+ * an empty list, then aborts: the Abort goes to nobody, and rm1 stays prepared for ever although
+ * no message was lost (every-rm-learns-outcome; the paper's TM sends its decision to every RM).
+ * (An RM that prepares after the abort is answered: the aborted TM answers every Prepared.)
  */
 const abortsOnlyToPrepared = transactionManager.provide({
   actions: {
@@ -69,9 +84,14 @@ export const unseenMutants5: Readonly<Record<string, MutantSpec>> = {
     roles: { rm: { machine: recoversWorkingAsPrepared } },
   },
   'tm-aborts-only-to-prepared': {
-    description: 'the TM sends Abort only to the RMs that prepared, so an RM that prepares later never hears the outcome without retries',
+    description: 'the TM sends Abort only to the RMs it knows prepared, a list a crash empties, so a prepared RM may never hear the outcome without retries',
     breaks: 'every-rm-learns-outcome',
     roles: { tm: { machine: abortsOnlyToPrepared } },
+  },
+  'tm-checks-votes-backwards': {
+    description: 'the TM checks that every RM that voted yes is one of its RMs, not that every RM voted yes, so it may commit with votes missing',
+    breaks: 'commit-needs-all-prepared',
+    roles: { tm: { machine: checksVotesBackwards } },
   },
   'tm-abort-not-logged': {
     description: 'the TM logs a commit but not an abort, so after a crash it may commit a transaction it aborted',
