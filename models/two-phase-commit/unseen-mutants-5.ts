@@ -3,10 +3,10 @@
  * written on 2026-12-08 before the default `check` was improved for batches 2–4, measured before
  * (bench/unseen-5-before.json) and not adjusted after. Recovery of a lost vote, whom an abort is
  * sent to, a commit test with its lists swapped, what "presumed abort" may skip logging, and a
- * retry timer armed too early. The fifth, tm-checks-votes-backwards, was written
- * when tm-aborts-only-to-prepared was wrongly thought harmless, before any figure of the batch
- * was read; both are kept. Not in the model's mutants: bench/unseen-5.ts measures how often the default `check`
- * catches them.
+ * retry timer armed too early. The fifth, tm-checks-votes-backwards, was written when
+ * tm-aborts-only-to-prepared was wrongly thought harmless, before any figure of the batch was
+ * read; both are kept. Not in the model's mutants: bench/unseen-5.ts measures how often the
+ * default `check` catches them.
  */
 import { emit, enqueueActions } from 'xstate';
 import { observe, replaceHandler, send, type MutantSpec } from '../../src/index.js';
