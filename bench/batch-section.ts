@@ -5,7 +5,7 @@
  * (bench/unseen-N-before.json, when it exists; PROTOKIT_BUGSN_NO_BEFORE=1 leaves them out).
  * "caught" counts seeds with any violation; time to catch is the CPU time of the check up to its
  * first counterexample (no minimisation; a small-pass catch counts the whole pass), with the
- * random runs it took (0: the small pass found it). Used by sections 7-bugs-3 and 7-bugs-4.
+ * random runs it took (0: the small pass found it). Used by sections 7-bugs-3, 7-bugs-4 and 7-bugs-5.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import type { MutantSpec } from '../src/index.js';

@@ -75,9 +75,9 @@ export interface MutantJob {
   readonly seed: number;
 }
 
-/** A job of the second, third or fourth unseen batch (bench/unseen-2.ts, unseen-3.ts, unseen-4.ts): today's default check of one mutant at one seed. */
+/** A job of the second to fifth unseen batch (bench/unseen-2.ts … unseen-5.ts): today's default check of one mutant at one seed. */
 export interface BatchJob {
-  readonly batch: 2 | 3 | 4;
+  readonly batch: 2 | 3 | 4 | 5;
   readonly model: string;
   readonly mutant: string;
   readonly seed: number;

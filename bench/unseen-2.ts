@@ -19,6 +19,7 @@ import { unseenMutants2 as quorumKv } from '../models/quorum-kv/unseen-mutants-2
 import type { MutantSpec } from '../src/index.js';
 import { BATCH_3 } from './unseen-3.js';
 import { BATCH_4 } from './unseen-4.js';
+import { BATCH_5 } from './unseen-5.js';
 
 export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec>>>> = {
   'two-phase-commit': twoPhaseCommit,
@@ -28,8 +29,8 @@ export const BATCH_2: Readonly<Record<string, Readonly<Record<string, MutantSpec
   'quorum-kv': quorumKv,
 };
 
-/** The batches by number (the third: bench/unseen-3.ts, the fourth: bench/unseen-4.ts). */
-const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3, 4: BATCH_4 };
+/** The batches by number (the third: bench/unseen-3.ts, the fourth: bench/unseen-4.ts, the fifth: bench/unseen-5.ts). */
+const BATCHES: Readonly<Record<number, Readonly<Record<string, Readonly<Record<string, MutantSpec>>>>>> = { 2: BATCH_2, 3: BATCH_3, 4: BATCH_4, 5: BATCH_5 };
 
 /** The registered suite of `model`, its model's mutants joined by the batch (the second unless told). */
 export function batchSuite(model: string, batch = 2): Suite {
