@@ -357,7 +357,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       if (!reply.header.ok) {
         if (reply.header.modelError !== undefined) throw new ModelError(`the model failed on worker ${w.name}: ${reply.header.modelError}`, null);
         if (reply.header.missing) return null;
-        if (reply.header.shardLost !== undefined) throw new ClusterLost(`worker ${w.name} could not reach a shard: ${reply.header.shardLost}`);
+        const lostShard = reply.header.shardLost;
+        if (lostShard !== undefined) throw new ClusterLost(`shard ${lostShard.shard} (${shardLinks[lostShard.shard - 1]?.name ?? '?'}), for worker ${w.name}: ${lostShard.why}`);
         throw new ProtocolError(reply.header.error ?? 'an error');
       }
       // Items first used in this reply: numbered now, before any later reply of this worker is read.
@@ -582,8 +583,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     }
     // The level in progress is dropped whole: the figures (and the checkpoint) are those of its start.
     depth--;
-    stoppedBy = 'interrupted';
     if (error instanceof ClusterLost) lost = error.message;
+    // Saved before the stop is noted, as the one-process search does: a checkpoint saying "interrupted" would resume into an immediate stop.
     if (options.checkpoint !== undefined && lost === null) save();
     else if (options.checkpoint !== undefined) {
       try {
@@ -592,6 +593,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
         // A checkpoint that cannot be written leaves the last one, still valid.
       }
     }
+    stoppedBy = 'interrupted';
   }
   finished = true;
   hello.close();

@@ -65,7 +65,7 @@ export type UnitReply =
       /** On a sharded run: the arrays hold shard 0's share only, its indexes among the unit's `count` successors last. */
       readonly sharded?: boolean;
     }
-  | { readonly ok: false; readonly missing?: boolean; readonly modelError?: string; readonly error?: string; readonly shardLost?: string };
+  | { readonly ok: false; readonly missing?: boolean; readonly modelError?: string; readonly error?: string; readonly shardLost?: { readonly shard: number; readonly why: string } };
 
 export class ExploreUnits {
   private readonly expander: Expander;
@@ -130,17 +130,17 @@ export class ExploreUnits {
     }
   }
 
-  /** Sends shards 1 … S − 1 their shares of a unit (each, empty or not: a shard tells a lost share from an empty one); why one failed, or null. */
-  private async sendShares(order: UnitOrder, shares: readonly UnitCandidates[]): Promise<string | null> {
+  /** Sends shards 1 … S − 1 their shares of a unit (each, empty or not: a shard tells a lost share from an empty one); which failed and why, or null. */
+  private async sendShares(order: UnitOrder, shares: readonly UnitCandidates[]): Promise<{ shard: number; why: string } | null> {
     const { inboxes, timeoutS } = order.shards!;
-    if (this.toShard === null) return 'this worker cannot reach shards';
+    if (this.toShard === null) return { shard: 1, why: 'this worker cannot reach shards' };
     const answers = await Promise.all(
       shares.map(async (c, k) => {
         try {
           const answer = unframe<ShardReply>(await this.toShard!(inboxes[k]!, frame({ op: 'candidates', depth: order.depth, unit: order.unit } satisfies ShardOrder, [c.cand, c.parent, c.hi, c.lo]), timeoutS)).header;
-          return answer.ok ? null : `shard ${k + 1}: ${answer.error}`;
+          return answer.ok ? null : { shard: k + 1, why: `it failed: ${answer.error}` };
         } catch (error) {
-          return `shard ${k + 1} did not answer: ${error instanceof Error ? error.message : String(error)}`;
+          return { shard: k + 1, why: `it did not answer: ${error instanceof Error ? error.message : String(error)}` };
         }
       }),
     );
