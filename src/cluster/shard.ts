@@ -117,7 +117,7 @@ export async function runShard(suite: Suite, instance: Instance, options: Worker
     // Its CPU and work over the run: what the bench divides a shard's successors by.
     const { user, system } = process.cpuUsage(cpuAtJoin); // allow-clock
     const { received, added } = server.store;
-    options.log(`the run is over (${((user + system) / 1e6).toFixed(2)} s of CPU serving it; ${received} successors deduplicated, ${added} new)`);
+    options.log(`the run is over (${((user + system) / 1e6).toFixed(2)} s of CPU serving it; ${received.toLocaleString('en-US')} successors deduplicated, ${added.toLocaleString('en-US')} new)`);
   } finally {
     await Promise.race([nc.close(), new Promise((r) => setTimeout(r, 2000).unref())]).catch(() => {});
   }

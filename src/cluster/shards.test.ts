@@ -99,7 +99,7 @@ describe('explore --cluster --shards', () => {
     }
     expect(await Promise.all(fleet.map((p) => p.ended))).toEqual(fleet.map(() => 0));
     // Each shard process held its share and says so on its last line.
-    for (const s of fleet.slice(2)) expect(s.lines.at(-1)).toMatch(/the run is over \(.* s of CPU serving it; \d+ successors deduplicated, \d+ new\)/);
+    for (const s of fleet.slice(2)) expect(s.lines.at(-1)).toMatch(/the run is over \(.* s of CPU serving it; [\d,]+ successors deduplicated, [\d,]+ new\)/);
   });
 
   test("a mutant's shortest counterexample is the one of a search in one process, with S=2", async () => {
