@@ -338,7 +338,9 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       const pages = [first.arrays];
       for (let page = 1; page < (first.header.pages ?? 1); page++) pages.push((await askShard(link, { op: 'page', page })).arrays);
       const [unit, cand, parent, hi, lo] = [0, 1, 2, 3, 4].map((k) => concat(pages.map((p) => p[k] ?? new Uint32Array(0))));
-      if (unit!.length !== first.header.count || [cand, parent, hi, lo].some((x) => x!.length !== unit!.length)) throw new ClusterLost(`shard ${link.index} (${link.name}) sent an answer that does not add up`);
+      if (unit!.length !== first.header.count || [cand, parent, hi, lo].some((x) => x!.length !== unit!.length) || !inLevelOrder(unit!, cand!, units)) {
+        throw new ClusterLost(`shard ${link.index} (${link.name}) sent an answer that does not add up`);
+      }
       return { unit: unit!, cand: cand!, parent: parent!, hi: hi!, lo: lo! };
     });
     const own = ownShard!.resolve(depth, units, atDepthLimit);
@@ -489,7 +491,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
             }
             stats.candidates += h.count;
             stats.leadCandidates += cand.length;
-            results.set(u, { worker: w, part: { stateViolation: h.stateViolation, stepViolation: h.stepViolation, witnesses: h.witnesses, generated: generatedCounts, count: 0, parents, hi, lo } });
+            // `count`: the unit's successors, all shards' (what a shard's indexes must stay under).
+            results.set(u, { worker: w, part: { stateViolation: h.stateViolation, stepViolation: h.stepViolation, witnesses: h.witnesses, generated: generatedCounts, count: h.count, parents, hi, lo } });
             while (cut === null && results.has(arrived)) if (results.get(arrived++)!.part.stateViolation !== null) cut = arrived;
             options.onProgress?.({ states: visited.size, queue: count - (units[arrived - 1]?.to ?? 0), depth, elapsedMs: elapsed() });
             return true;
@@ -522,6 +525,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
         for (let u = 0; u < considered && !level.over; u++) {
           const { part, worker } = results.get(u)!;
           const n = fresh[u]!;
+          const states = units[u]!.to - units[u]!.from;
+          if (n.cand.some((k) => k >= part.count) || n.parent.some((p) => p >= states)) throw new ClusterLost(`a shard named a successor unit ${u} does not have`);
           const a = level.resolve([{ ids: idsOf(u), result: { ...part, count: n.cand.length, parents: n.parent, hi: n.hi, lo: n.lo } }])[0]!;
           // Each successor a shard called new is new to the whole set, unless a bound or a violation stopped the walk.
           if (!level.over && level.expanding && level.stoppedBy === null && depth < maxDepth && a.indexes.length !== n.cand.length) {
@@ -632,6 +637,15 @@ function concat(parts: readonly Uint32Array[]): Uint32Array {
     at += p.length;
   }
   return out;
+}
+
+/** Whether a shard's answer is in the level's order: units increasing (below `units`), indexes increasing within a unit. */
+function inLevelOrder(unit: Uint32Array, cand: Uint32Array, units: number): boolean {
+  for (let k = 0; k < unit.length; k++) {
+    if (unit[k]! >= units) return false;
+    if (k > 0 && (unit[k]! < unit[k - 1]! || (unit[k] === unit[k - 1] && cand[k]! <= cand[k - 1]!))) return false;
+  }
+  return true;
 }
 
 /** A unit's new successors, from every shard, in the unit's order: indexes among its successors, parents' indexes in the unit, fingerprints. */
