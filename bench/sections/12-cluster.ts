@@ -10,6 +10,11 @@
  * second, and so how many workers one coordinator serves (the first rate over the second), and
  * bytes on the wire per transition (both directions, payloads).
  *
+ * Then the visited set split in S = 2 shards (`--shards 2`: the coordinator and one `protokit
+ * shard` process) with 2 and 3 workers: each shard's CPU from its last line, the search's
+ * successors per CPU second of the busiest coordinator process (the coordinator or a shard:
+ * what limits the search), the aggregate over all of them, and so how many workers S shards serve.
+ *
  *   npm run bench -- --update 12-cluster
  */
 import { spawnSync } from 'node:child_process';
@@ -46,14 +51,27 @@ interface Run {
   readonly workersCpuMs: number | null;
   readonly candidates: number | null;
   readonly bytes: number | null;
+  /** Shards of the visited set (1: the coordinator alone); each shard process's CPU over the run, and the successors the coordinator deduplicated itself. */
+  readonly shards: number;
+  readonly shardCpuMs: readonly number[];
+  readonly leadCandidates: number | null;
 }
 
-/** A worker's CPU over the run, from its last line ("the run is over (1.23 s of CPU serving it)"). */
+/** A worker's or a shard's CPU over the run, from its last line ("the run is over (1.23 s of CPU serving it…"). */
 function workerCpuMs(stderr: string): number {
-  const m = /the run is over \(([\d.]+) s of CPU serving it\)/.exec(stderr);
-  if (m === null) throw new Error(`a worker did not say its CPU: ${stderr.slice(-500)}`);
+  const m = /the run is over \(([\d.]+) s of CPU serving it/.exec(stderr);
+  if (m === null) throw new Error(`a worker or shard did not say its CPU: ${stderr.slice(-500)}`);
   return Number(m[1]) * 1000;
 }
+
+/** Workers and shards of each cluster run: W = 1, 2, 3 on one coordinator, then 2 and 3 workers on S = 2 shards. */
+const LAYOUTS = [
+  { workers: 1, shards: 1 },
+  { workers: 2, shards: 1 },
+  { workers: 3, shards: 1 },
+  { workers: 2, shards: 2 },
+  { workers: 3, shards: 2 },
+] as const;
 
 /** `protokit ARGS` to its end, with its stdout and its own CPU time (the workers are reaped after, so not counted). */
 function timed(args: string[], env: Record<string, string>): { stdout: string; wallMs: number; cpuMs: number } {
@@ -73,21 +91,23 @@ async function measure(conf: Configuration, nats: Nats): Promise<Run[]> {
   if (a.distinctStates !== conf.states || a.depth !== conf.depth) {
     throw new Error(`${conf.name}: explore found ${a.distinctStates} states, depth ${a.depth}; published: ${conf.states}, ${conf.depth}`);
   }
-  const runs: Run[] = [{ configuration: conf.name, label: 'explore, one process', states: a.distinctStates, depth: a.depth, generated: a.generated, wallMs: alone.wallMs, cpuMs: alone.cpuMs, searchCpuMs: null, workersCpuMs: null, candidates: null, bytes: null }];
-  for (const w of [1, 2, 3]) {
+  const runs: Run[] = [{ configuration: conf.name, label: 'explore, one process', states: a.distinctStates, depth: a.depth, generated: a.generated, wallMs: alone.wallMs, cpuMs: alone.cpuMs, searchCpuMs: null, workersCpuMs: null, candidates: null, bytes: null, shards: 1, shardCpuMs: [], leadCandidates: null }];
+  for (const { workers: w, shards } of LAYOUTS) {
     const env = { PROTOKIT_CLUSTER_TOKEN: nats.token };
     const workers = Array.from({ length: w }, (_, k) => protokit(['worker', ...model, '--cluster', nats.url, '--name', `bench${w}-${k}`, '--wait', '300'], env));
+    const shardProcs = Array.from({ length: shards - 1 }, (_, k) => protokit(['shard', ...model, '--cluster', nats.url, '--name', `shard${k + 1}`, '--wait', '300'], env));
     // Started and connected before the coordinator, so its clock measures the search.
-    await until(() => workers.every((p) => /connected/.test(p.stderr)), 300_000, 'the workers to connect');
-    const c = timed(['explore', ...model, '--cluster', nats.url, '--json'], env);
+    await until(() => [...workers, ...shardProcs].every((p) => /connected/.test(p.stderr)), 300_000, 'the workers and shards to connect');
+    const c = timed(['explore', ...model, '--cluster', nats.url, '--json', '--cluster-workers', String(w), ...(shards > 1 ? ['--shards', String(shards)] : [])], env);
     const r = JSON.parse(c.stdout);
     const found = [r.distinctStates, r.depth, r.generated, r.cluster.workersJoined];
     if (found.join() !== [a.distinctStates, a.depth, a.generated, w].join()) {
       throw new Error(`${conf.name} on ${w} workers: ${found.join(', ')} (states, depth, transitions, workers); one process: ${a.distinctStates}, ${a.depth}, ${a.generated}`);
     }
-    await Promise.all(workers.map((p) => p.exited));
+    await Promise.all([...workers, ...shardProcs].map((p) => p.exited));
     const workersCpuMs = workers.reduce((sum, p) => sum + workerCpuMs(p.stderr), 0);
-    runs.push({ configuration: conf.name, label: `--cluster, ${w} worker process${w > 1 ? 'es' : ''}`, states: r.distinctStates, depth: r.depth, generated: r.generated, wallMs: c.wallMs, cpuMs: c.cpuMs, searchCpuMs: r.cluster.coordinatorCpuMs, workersCpuMs, candidates: r.cluster.candidates, bytes: r.cluster.bytesSent + r.cluster.bytesReceived });
+    const label = `--cluster, ${w} worker process${w > 1 ? 'es' : ''}${shards > 1 ? `, --shards ${shards}` : ''}`;
+    runs.push({ configuration: conf.name, label, states: r.distinctStates, depth: r.depth, generated: r.generated, wallMs: c.wallMs, cpuMs: c.cpuMs, searchCpuMs: r.cluster.coordinatorCpuMs, workersCpuMs, candidates: r.cluster.candidates, bytes: r.cluster.bytesSent + r.cluster.bytesReceived, shards, shardCpuMs: shardProcs.map((p) => workerCpuMs(p.stderr)), leadCandidates: r.cluster.leadCandidates });
   }
   return runs;
 }
@@ -104,11 +124,13 @@ export default {
     }
     const load = loadavg()[0]!.toFixed(1);
     const count = (n: number) => Math.round(n).toLocaleString('en-US');
-    const dedupRate = (r: Run) => (r.candidates! * 1000) / r.searchCpuMs!;
+    // The search's successors per CPU second of its busiest coordinator process (the coordinator, or a shard): what limits it.
+    const dedupRate = (r: Run) => (r.candidates! * 1000) / Math.max(r.searchCpuMs!, ...r.shardCpuMs);
+    const aggregateRate = (r: Run) => (r.candidates! * 1000) / (r.searchCpuMs! + r.shardCpuMs.reduce((a, b) => a + b, 0));
     const workerRate = (r: Run) => (r.candidates! * 1000) / r.workersCpuMs!;
     const rows = runs.map((r) =>
       r.candidates === null
-        ? [r.configuration, r.label, `${count(r.states)} / ${r.depth}`, ms(r.wallMs), count((r.states * 1000) / r.wallMs), `${ms(r.cpuMs)} (whole process)`, '—', '—', '—', '—', '—']
+        ? [r.configuration, r.label, `${count(r.states)} / ${r.depth}`, ms(r.wallMs), count((r.states * 1000) / r.wallMs), `${ms(r.cpuMs)} (whole process)`, '—', '—', '—', '—', '—', '—', '—', '—']
         : [
             r.configuration,
             r.label,
@@ -116,19 +138,25 @@ export default {
             ms(r.wallMs),
             count((r.states * 1000) / r.wallMs),
             ms(r.searchCpuMs!),
+            r.shards > 1 ? r.shardCpuMs.map(ms).join(', ') : '—',
+            r.shards > 1 ? `${((r.leadCandidates! * 100) / r.candidates!).toFixed(0)}%` : '100%',
             count(dedupRate(r)),
+            count(aggregateRate(r)),
             ms(r.workersCpuMs!),
             count(workerRate(r)),
             (dedupRate(r) / workerRate(r)).toFixed(1),
             (r.bytes! / r.generated).toFixed(1),
           ],
     );
-    const served = runs.filter((r) => r.candidates !== null).map((r) => dedupRate(r) / workerRate(r));
+    const cluster = runs.filter((r) => r.candidates !== null);
+    const served = cluster.filter((r) => r.shards === 1).map((r) => dedupRate(r) / workerRate(r));
+    const servedSharded = cluster.filter((r) => r.shards > 1).map((r) => dedupRate(r) / workerRate(r));
+    const span = (xs: number[]) => `${Math.min(...xs).toFixed(1)}–${Math.max(...xs).toFixed(1)}`;
     const markdown = [
-      `${CONFIGURATIONS.map((c) => c.name).join(', then ')}: whole processes on this machine (2 cores shared, load ${load} after). Every cluster run found the one-process counts (states, depth and transitions, asserted). Wall time includes each process's start (about a second of CPU to load the toolchain); the workers run beside the coordinator on the same 2 cores, so wall times say nothing of a speed-up. CPU is the search's own: the coordinator's from its report (\`cluster.coordinatorCpuMs\`), the workers' summed from their last line. Successors are those the workers sent fingerprints of (\`cluster.candidates\`, after each unit's own filter); one coordinator serves as many workers as its rate over one worker's. Across these runs it serves ${Math.min(...served).toFixed(1)}–${Math.max(...served).toFixed(1)} workers.`,
+      `${CONFIGURATIONS.map((c) => c.name).join(', then ')}: whole processes on this machine (2 cores shared, load ${load} after). Every cluster run found the one-process counts (states, depth and transitions, asserted). Wall time includes each process's start (about a second of CPU to load the toolchain); the workers run beside the coordinator on the same 2 cores, so wall times say nothing of a speed-up. CPU is the search's own: the coordinator's from its report (\`cluster.coordinatorCpuMs\`), the workers' summed from their last line. Successors are those the workers sent fingerprints of (\`cluster.candidates\`, after each unit's own filter); one coordinator serves as many workers as its rate over one worker's. With \`--shards 2\`, the coordinator deduplicates only its share of the successors (\`cluster.leadCandidates\`) and a \`protokit shard\` process the rest (its CPU from its last line); the rate is then the search's successors per CPU second of the busiest of them, and the aggregate is over both. Across these runs one coordinator serves ${span(served)} workers, two shards ${span(servedSharded)}.`,
       '',
-      table(['configuration', 'search', 'states / depth', 'wall', 'states/s (wall)', 'coordinator CPU (search)', 'successors deduplicated per coordinator CPU second', 'workers\' CPU (search)', 'successors per worker CPU second', 'workers one coordinator serves', 'bytes on the wire per transition'], rows),
+      table(['configuration', 'search', 'states / depth', 'wall', 'states/s (wall)', 'coordinator CPU (search)', 'shard processes\' CPU', 'successors deduplicated on the coordinator', 'successors per CPU second of the busiest coordinator process', 'aggregate: successors per coordinator and shard CPU second', 'workers\' CPU (search)', 'successors per worker CPU second', 'workers served', 'bytes on the wire per transition'], rows),
     ].join('\n');
-    return { markdown, json: { load: Number(load), runs, served: { min: Math.min(...served), max: Math.max(...served) } } };
+    return { markdown, json: { load: Number(load), runs, served: { min: Math.min(...served), max: Math.max(...served) }, servedSharded: { min: Math.min(...servedSharded), max: Math.max(...servedSharded) } } };
   },
 };

@@ -53,6 +53,8 @@ export interface ExploreCommandOptions extends ClusterFlags {
   requireComplete?: boolean;
   /** Count which machine transitions, events and actions the search exercised. */
   coverage?: boolean;
+  /** `--cluster`: shards of the visited set (this process and S − 1 `protokit shard` processes). */
+  shards?: number;
 }
 
 /** Default seconds between checkpoints. */
@@ -83,6 +85,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
   if (checkpointDir !== undefined && options.symmetry === 'compare') throw new UsageError("--checkpoint and --resume take one search, not --symmetry compare's two");
   if (options.cluster !== undefined && options.workers !== undefined && options.workers > 1) throw new UsageError('--workers and --cluster do not go together: each `protokit worker` process is one searcher (start more of them)');
   if (options.cluster !== undefined && options.symmetry === 'compare') throw new UsageError("--cluster takes one search, not --symmetry compare's two");
+  if (options.shards !== undefined && options.cluster === undefined) throw new UsageError('--shards splits the visited set of a search on a cluster: add --cluster nats://HOST:PORT');
   // On a cluster, the progress line also says how many workers are alive.
   let workersAlive = 0;
   const progress = progressLine(options.cluster === undefined ? suite.model.name : `${suite.model.name} (cluster)`, !options.json, () => (options.cluster === undefined ? '' : `, ${workersAlive} workers alive`));
@@ -121,6 +124,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
       unitTimeoutS: options.clusterTimeout ?? CLUSTER_TIMEOUT_S,
       waitS: options.clusterWait ?? CLUSTER_WAIT_S,
       minWorkers: options.clusterWorkers ?? 1,
+      shards: options.shards ?? 1,
       // On stderr even with --json (stdout holds the JSON): who joined, was refused or dropped.
       log: (line: string) => process.stderr.write(`protokit: ${s(line)}\n`),
       onWorkers: (n: number) => (workersAlive = n),
@@ -425,5 +429,6 @@ function clusterArgs(o: ExploreCommandOptions): string[] {
     o.cluster,
     ...(o.clusterUser !== undefined ? ['--cluster-user', o.clusterUser] : o.clusterInsecure ? ['--cluster-insecure'] : []),
     ...(o.clusterTimeout !== undefined ? ['--cluster-timeout', String(o.clusterTimeout)] : []),
+    ...(o.shards !== undefined ? ['--shards', String(o.shards)] : []),
   ];
 }

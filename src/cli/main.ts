@@ -107,6 +107,7 @@ export function program(setExit: (code: number) => void): Command {
     .option('--cluster-timeout <s>', 'seconds a worker may take over one unit before it goes to another (default 60)', positiveInt('--cluster-timeout'))
     .option('--cluster-wait <s>', 'seconds to wait for a worker (default 600)', positiveInt('--cluster-wait'))
     .option('--cluster-workers <n>', 'start the search once N workers have joined (default 1)', positiveInt('--cluster-workers'))
+    .option('--shards <n>', 'with --cluster: split the visited set by fingerprint between this process and N-1 `protokit shard` processes (default 1)', positiveInt('--shards'))
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
   cli
@@ -128,6 +129,26 @@ export function program(setExit: (code: number) => void): Command {
     .option('--wait <s>', 'seconds to wait for a coordinator (default 600)', positiveInt('--wait'))
     .option('--quiet', 'no log lines on stderr')
     .action(async (model, options) => setExit(await (await import('./worker.js')).workerCommand(model, options)));
+
+  cli
+    .command('shard')
+    .description('one shard of the visited set of `explore --cluster … --shards N`, over NATS')
+    .argument('[model]', 'model name, required: the shard serves only this model, configuration, mutant and faults')
+    .option('--cluster <url>', 'the NATS server, nats://HOST:PORT')
+    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
+    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
+    .option('--cluster-password <password>', 'the NATS password')
+    .option('--cluster-insecure', 'connect to a NATS server without credentials')
+    .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
+    .option('--mutant <name>', 'a known-buggy variant')
+    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
+    .option('--no-faults', 'no faults at all')
+    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+    .option('--load <path>', 'a suite module outside this repository')
+    .option('--name <name>', 'how the coordinator names this shard (default: host-pid)')
+    .option('--wait <s>', 'seconds to wait for a coordinator, and for its next order (default 600)', positiveInt('--wait'))
+    .option('--quiet', 'no log lines on stderr')
+    .action(async (model, options) => setExit(await (await import('./worker.js')).workerCommand(model, options, 'shard')));
 
   cli
     .command('merge')

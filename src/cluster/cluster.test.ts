@@ -127,14 +127,14 @@ describe('explore --cluster', () => {
     expect(await Promise.all(fleet.map((p) => p.ended))).toEqual(fleet.map(() => 0));
   });
 
-  test("a mutant's shortest counterexample is the same for 1 and 3 workers, and the same as in one process", async () => {
+  test("a mutant's shortest counterexample is the same for 1, 2 and 3 workers, and the same as in one process", async () => {
     const mutant = [...TLA3, '--mutant', 'tm-commits-on-majority'];
     const alone = await run('explore', ...mutant, '--json', '--out', join(out, 'alone'));
     expect(alone.code).toBe(1);
     const expected = JSON.parse(alone.stdout).violation;
-    for (const w of [1, 3]) {
+    for (const w of [1, 2, 3]) {
       await workers(w, mutant, `m${w}-`);
-      const c = await run('explore', ...mutant, '--cluster', nats.url, ...token(), '--json', '--out', join(out, `w${w}`));
+      const c = await run('explore', ...mutant, '--cluster', nats.url, ...token(), '--json', '--cluster-workers', String(w), '--out', join(out, `w${w}`));
       expect(c.code).toBe(1);
       const v = JSON.parse(c.stdout).violation;
       expect([v.property, v.step, v.kind]).toEqual([expected.property, expected.step, expected.kind]);
@@ -204,7 +204,7 @@ describe('explore --cluster', () => {
     expect(JSON.parse(c.stdout).distinctStates).toBe(288);
   });
 
-  test('the NATS server killed mid-run: a clear stop (exit 74) with the figures and the resume line', async () => {
+  test('the NATS server killed mid-run: a clear stop (exit 74) with the figures and the resume line, which resumes to the same counts', async () => {
     const own = await startNats();
     const dir = join(out, 'lost');
     const [w] = await workers(1, TLA5, 'lost', 30, own);
@@ -218,6 +218,11 @@ describe('explore --cluster', () => {
     expect(c.stdout).toMatch(/incomplete: stopped by the cluster failing/);
     expect(await w!.ended).toBe(74);
     rmSync(own.dir, { recursive: true, force: true });
+    // The checkpoint written as the cluster failed resumes (on another server) to the counts of a search that never failed.
+    await workers(1, TLA5, 'after-lost');
+    const resumed = await run('explore', ...TLA5, '--cluster', nats.url, ...token(), '--checkpoint', dir, '--resume', dir, '--json');
+    expect(resumed.code).toBe(0);
+    expect(figures(JSON.parse(resumed.stdout))).toEqual(TLA5_FIGURES);
   });
 });
 

@@ -14,6 +14,15 @@
  * pure: the same unit gives the same answer), and a checkpoint at a level boundary is the
  * in-process search's own (checkpoint.ts), resumable with or without a cluster.
  *
+ * With shards (`--shards S`), the visited set's dedup is split by fingerprint (shard-store.ts):
+ * workers send each successor's fingerprint to the shard that owns it (shard 0 is this process,
+ * shards 1 … S − 1 are `protokit shard` processes, shard.ts), and at the level's end each shard
+ * says which of its successors are new, in the level's order; merged by that order, they are the
+ * successors the walk adds, so this process numbers them, keeps their parents (and the whole
+ * set, for checkpoints and counterexamples) as it would alone, touching only its own share of
+ * the successors and the new states. A shard that fails stops the search as the server going
+ * away does (its part of the set cannot be rebuilt elsewhere); `--resume` seeds new shards.
+ *
  * The server going away stops the search at the start of the level it was in, with the figures
  * of the levels before it and (with --checkpoint) a checkpoint to resume from; never with counts
  * that miss a unit. Liveness is not decided on a cluster (the graph it needs is kept by one
@@ -58,7 +67,8 @@ import {
 import { answerHellos, pinOf, type ExploreJob } from './handshake.js';
 import { ItemsToPeer, ItemTable } from './items.js';
 import { checkCredentials, connectCluster, watchConnection, type ClusterCredentials } from './nats.js';
-import type { UnitOrder, UnitReply } from './explore-worker.js';
+import type { ShardOrder, ShardReply, UnitOrder, UnitReply } from './explore-worker.js';
+import { ownerOf, ShardStore, type NewSuccessors } from './shard-store.js';
 import { frame, ItemsIn, mapTuples, ProtocolError, pushTuple, TupleList, unframe } from './wire.js';
 
 export interface ClusterOptions {
@@ -69,6 +79,8 @@ export interface ClusterOptions {
   readonly waitS: number;
   /** Workers that must have joined before the first level is expanded (default 1): a fleet started together then shares the search from its start. */
   readonly minWorkers?: number;
+  /** Shards of the visited set (default 1: this process alone); the search starts once S − 1 `protokit shard` processes have joined. */
+  readonly shards?: number;
   /** A line for the coordinator's terminal: a worker joined, was refused or was dropped. */
   readonly log: (line: string) => void;
   /** Units of a random fleet done, after each. */
@@ -87,8 +99,12 @@ export interface ClusterReport {
   /** Bytes sent to and received from workers (payloads). */
   readonly bytesSent: number;
   readonly bytesReceived: number;
-  /** Successors the workers sent fingerprints of (after each unit's own filter): what the coordinator deduplicated. */
+  /** Successors the workers sent fingerprints of (after each unit's own filter): what the coordinator and its shards deduplicated. */
   readonly candidates: number;
+  /** Of those, the ones this process deduplicated itself: all of them without shards, shard 0's share with. */
+  readonly leadCandidates: number;
+  /** Shards of the visited set (1: this process alone). */
+  readonly shards: number;
   /** Why the search stopped early on the cluster's account (the server went away, no worker left), or null. */
   readonly lost: string | null;
   /** The coordinator's own CPU time over the search (user and system, start-up of the process excluded), in ms: what its dedup rate is measured on. */
@@ -101,6 +117,15 @@ export type ClusterExploreResult = ExploreResult & { readonly cluster: ClusterRe
 const MAX_UNIT = 512;
 /** Units a worker is sent before it answers the first: hides the round trip. */
 const IN_FLIGHT = 2;
+
+interface ShardLink {
+  readonly index: number;
+  readonly name: string;
+  readonly inbox: string;
+}
+
+/** Fingerprints per seed message: two arrays of 4-byte values, 512 KiB, under NATS's default 1 MiB payload. */
+const SEED_CHUNK = 65536;
 
 interface WorkerLink {
   readonly id: number;
@@ -186,7 +211,10 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   const signal = options.signal;
   const interrupted = () => (options.interrupted?.() ?? false) || (signal?.aborted ?? false);
 
-  const stats = { workersLost: 0, unitsRedone: 0, bytesSent: 0, bytesReceived: 0, candidates: 0 };
+  const stats = { workersLost: 0, unitsRedone: 0, bytesSent: 0, bytesReceived: 0, candidates: 0, leadCandidates: 0 };
+  const shardCount = cluster.shards ?? 1;
+  const ownShard = shardCount > 1 ? new ShardStore(0, shardCount) : null;
+  const shardLinks: ShardLink[] = [];
   let lost: string | null = null;
   let finished = false;
   let wake: (() => void) | null = null;
@@ -225,6 +253,14 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     cluster.onWorkers?.(alive().length);
     poke();
     return link;
+  }, (name, inbox) => {
+    if (ownShard === null) return { refused: 'this run has no shards (start the coordinator with explore … --cluster … --shards N)' };
+    if (shardLinks.length >= shardCount - 1) return { refused: `the run already has its ${shardCount - 1} shard process${shardCount > 2 ? 'es' : ''} (--shards ${shardCount})` };
+    const index = shardLinks.length + 1;
+    shardLinks.push({ index, name, inbox });
+    cluster.log(`shard ${name} joined as shard ${index} of ${shardCount}`);
+    poke();
+    return { job: { kind: 'shard', index, shards: shardCount } };
   });
 
   const drop = (w: WorkerLink, why: string) => {
@@ -251,6 +287,66 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     }
   };
 
+  /** Waits until every shard process has joined (bounded, as for workers). */
+  const waitForShards = async () => {
+    const deadline = performance.now() + cluster.waitS * 1000; // allow-clock: a bounded wait
+    while (shardLinks.length < shardCount - 1) {
+      if (lost !== null) throw new ClusterLost(lost);
+      if (interrupted()) return;
+      if (performance.now() > deadline) throw new ClusterLost(`only ${shardLinks.length} of the ${shardCount - 1} shard processes --shards ${shardCount} asks for joined within ${cluster.waitS} s (start them with: protokit shard MODEL --cluster …)`); // allow-clock
+      await changed(200);
+    }
+  };
+
+  /** One order to a shard and its answer; a shard that fails or does not answer stops the search (its part of the set lives only there). */
+  const askShard = async (link: ShardLink, order: ShardOrder, arrays: Uint32Array[] = []): Promise<{ header: Extract<ShardReply, { ok: true }>; arrays: Uint32Array<ArrayBuffer>[] }> => {
+    const data = frame(order, arrays);
+    stats.bytesSent += data.byteLength;
+    let answer: Uint8Array;
+    try {
+      answer = (await nc.request(link.inbox, data, { timeout: cluster.unitTimeoutS * 1000 })).data;
+    } catch (error) {
+      throw new ClusterLost(`shard ${link.index} (${link.name}) did not answer: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    stats.bytesReceived += answer.byteLength;
+    const reply = unframe<ShardReply>(answer);
+    if (!reply.header.ok) throw new ClusterLost(`shard ${link.index} (${link.name}) failed: ${reply.header.error}`);
+    return { header: reply.header, arrays: reply.arrays as Uint32Array<ArrayBuffer>[] };
+  };
+
+  /** Gives every shard the fingerprints it owns among the states visited before (the initial state, or the checkpoint's). */
+  const seedShards = async () => {
+    const { hi, lo } = visited.prefix(visited.size);
+    ownShard!.seed(hi, lo);
+    await Promise.all(
+      shardLinks.map(async (link) => {
+        const mine = [];
+        for (let k = 0; k < hi.length; k++) if (ownerOf(hi[k]!, shardCount) === link.index) mine.push(k);
+        // One message at least, empty or not: it also says the shard is there.
+        for (let from = 0; from === 0 || from < mine.length; from += SEED_CHUNK) {
+          const part = mine.slice(from, from + SEED_CHUNK);
+          await askShard(link, { op: 'seed' }, [Uint32Array.from(part, (k) => hi[k]!), Uint32Array.from(part, (k) => lo[k]!)]);
+        }
+      }),
+    );
+  };
+
+  /** Every shard's new successors among units 0 … units − 1 of level `depth`; shard 0's from this process. */
+  const resolveOnShards = async (depth: number, units: number, atDepthLimit: boolean): Promise<NewSuccessors[]> => {
+    const remote = shardLinks.map(async (link): Promise<NewSuccessors> => {
+      const first = await askShard(link, { op: 'resolve', depth, units, atDepthLimit });
+      const pages = [first.arrays];
+      for (let page = 1; page < (first.header.pages ?? 1); page++) pages.push((await askShard(link, { op: 'page', page })).arrays);
+      const [unit, cand, parent, hi, lo] = [0, 1, 2, 3, 4].map((k) => concat(pages.map((p) => p[k] ?? new Uint32Array(0))));
+      if (unit!.length !== first.header.count || [cand, parent, hi, lo].some((x) => x!.length !== unit!.length) || !inLevelOrder(unit!, cand!, units)) {
+        throw new ClusterLost(`shard ${link.index} (${link.name}) sent an answer that does not add up`);
+      }
+      return { unit: unit!, cand: cand!, parent: parent!, hi: hi!, lo: lo! };
+    });
+    const own = ownShard!.resolve(depth, units, atDepthLimit);
+    return [own, ...(await Promise.all(remote))];
+  };
+
   /** Sends one order to `w`; the reply, or null when the worker failed (it is then dropped). */
   const ask = async (w: WorkerLink, order: UnitOrder, arrays: Uint32Array[]): Promise<{ header: UnitReply; arrays: Uint32Array[] } | null> => {
     const data = frame({ ...order, fresh: w.out.takeFresh() }, arrays);
@@ -263,13 +359,15 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       if (!reply.header.ok) {
         if (reply.header.modelError !== undefined) throw new ModelError(`the model failed on worker ${w.name}: ${reply.header.modelError}`, null);
         if (reply.header.missing) return null;
+        const lostShard = reply.header.shardLost;
+        if (lostShard !== undefined) throw new ClusterLost(`shard ${lostShard.shard} (${shardLinks[lostShard.shard - 1]?.name ?? '?'}), for worker ${w.name}: ${lostShard.why}`);
         throw new ProtocolError(reply.header.error ?? 'an error');
       }
       // Items first used in this reply: numbered now, before any later reply of this worker is read.
       w.in.define(reply.header.fresh);
       return reply as { header: UnitReply; arrays: Uint32Array[] };
     } catch (error) {
-      if (error instanceof ModelError) throw error;
+      if (error instanceof ModelError || error instanceof ClusterLost) throw error;
       drop(w, error instanceof Error ? error.message : String(error));
       return null;
     } finally {
@@ -341,6 +439,10 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
   let size = current.tuples.count;
   try {
     await waitForWorker(cluster.minWorkers ?? 1);
+    if (ownShard !== null) {
+      await waitForShards();
+      await seedShards();
+    }
     while (size > 0 && found === null) {
       if (options.checkpoint !== undefined && depth > (before?.depth ?? 0) && options.checkpoint.due(depth)) save();
       depth++;
@@ -355,16 +457,46 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       const expandedBy: (WorkerLink | null)[] = [];
       let walked = 0;
       const reachedNow = [...reached];
-      // Round 1: expand the units; walk each as soon as those before it are walked.
+      const idsOf = (u: number) => {
+        const ids = new Uint32Array(units[u]!.to - units[u]!.from);
+        for (let k = 0; k < ids.length; k++) ids[k] = levelWorlds.firstId + units[u]!.from + k;
+        return ids;
+      };
+      // Sharded: units whose answers are all in, from the first (the walk waits for the shards); the units after a state violation do not count.
+      let arrived = 0;
+      let cut: number | null = null;
+      const shardsOrder = ownShard === null ? {} : { shards: { inboxes: shardLinks.map((l) => l.inbox), timeoutS: cluster.unitTimeoutS } };
+      // Round 1: expand the units; walk each as soon as those before it are walked (with shards: once every shard has said which successors are new).
       await schedule(
         units.map((_, u) => u),
         async (w, u) => {
           const { from, to } = units[u]!;
-          const order: UnitOrder = { op: 'expand', depth, unit: u, count: to - from, expand: level.expanding, reached: reachedNow };
+          const order: UnitOrder = { op: 'expand', depth, unit: u, count: to - from, expand: level.expanding, reached: reachedNow, ...shardsOrder };
           const reply = await ask(w, order, [tuplesFor(w, levelWorlds, from, to)]);
           if (reply === null) return false;
           const [generatedCounts, parents, hi, lo] = reply.arrays as [Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>, Uint32Array<ArrayBuffer>];
           const h = reply.header as Extract<UnitReply, { ok: true }>;
+          if (ownShard !== null) {
+            // Shard 0's share only (the others went to their shards): its indexes among the unit's successors last.
+            const cand = reply.arrays[5] as Uint32Array<ArrayBuffer> | undefined;
+            if (h.sharded !== true || cand === undefined || generatedCounts.length !== to - from || [parents, hi, lo].some((a) => a.length !== cand.length) || cand.length > h.count) {
+              drop(w, `an answer for unit ${u} that does not add up`);
+              return false;
+            }
+            try {
+              ownShard.receive(depth, u, { cand, parent: parents, hi, lo });
+            } catch (error) {
+              drop(w, `unit ${u}: ${error instanceof Error ? error.message : String(error)}`);
+              return false;
+            }
+            stats.candidates += h.count;
+            stats.leadCandidates += cand.length;
+            // `count`: the unit's successors, all shards' (what a shard's indexes must stay under).
+            results.set(u, { worker: w, part: { stateViolation: h.stateViolation, stepViolation: h.stepViolation, witnesses: h.witnesses, generated: generatedCounts, count: h.count, parents, hi, lo } });
+            while (cut === null && results.has(arrived)) if (results.get(arrived++)!.part.stateViolation !== null) cut = arrived;
+            options.onProgress?.({ states: visited.size, queue: count - (units[arrived - 1]?.to ?? 0), depth, elapsedMs: elapsed() });
+            return true;
+          }
           if (generatedCounts.length !== to - from || parents.length !== h.count || hi.length !== h.count || lo.length !== h.count) {
             drop(w, `an answer for unit ${u} that does not add up`);
             return false;
@@ -373,9 +505,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
           results.set(u, { worker: w, part: { stateViolation: h.stateViolation, stepViolation: h.stepViolation, witnesses: h.witnesses, generated: generatedCounts, count: h.count, parents, hi, lo } });
           while (results.has(walked) && !level.over) {
             const { part, worker } = results.get(walked)!;
-            const ids = new Uint32Array(units[walked]!.to - units[walked]!.from);
-            for (let k = 0; k < ids.length; k++) ids[k] = levelWorlds.firstId + units[walked]!.from + k;
-            accepted.push(level.resolve([{ ids, result: part }])[0]!);
+            accepted.push(level.resolve([{ ids: idsOf(walked), result: part }])[0]!);
             expandedBy.push(worker);
             results.delete(walked);
             walked++;
@@ -384,9 +514,29 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
           options.onProgress?.({ states: visited.size, queue: count - (units[walked - 1]?.to ?? 0), depth, elapsedMs: elapsed() });
           return true;
         },
-        () => level.over || walked === units.length,
+        () => level.over || walked === units.length || cut !== null || (ownShard !== null && arrived === units.length),
       );
       if (interrupted()) throw new Interrupted();
+      if (ownShard !== null) {
+        // The walk, on what the shards found new: the successors the one-process walk would add, in its order.
+        const considered = cut ?? units.length;
+        const fresh = mergeByUnit(await resolveOnShards(depth, considered, depth >= maxDepth), considered);
+        if (interrupted()) throw new Interrupted();
+        for (let u = 0; u < considered && !level.over; u++) {
+          const { part, worker } = results.get(u)!;
+          const n = fresh[u]!;
+          const states = units[u]!.to - units[u]!.from;
+          if (n.cand.some((k) => k >= part.count) || n.parent.some((p) => p >= states)) throw new ClusterLost(`a shard named a successor unit ${u} does not have`);
+          const a = level.resolve([{ ids: idsOf(u), result: { ...part, count: n.cand.length, parents: n.parent, hi: n.hi, lo: n.lo } }])[0]!;
+          // Each successor a shard called new is new to the whole set, unless a bound or a violation stopped the walk.
+          if (!level.over && level.expanding && level.stoppedBy === null && depth < maxDepth && a.indexes.length !== n.cand.length) {
+            throw new Error(`internal: the shards called ${n.cand.length} successors of unit ${u} new, the visited set ${a.indexes.length}`);
+          }
+          accepted.push({ indexes: a.indexes.map((k) => n.cand[k]!), ids: a.ids });
+          expandedBy.push(worker);
+          level.notePeak(heapUsed());
+        }
+      }
       // Round 2: the successors that became states, from the workers that hold them (or expanded again elsewhere).
       // The new states were numbered right after this level's.
       const next: LevelWorlds = { firstId: levelWorlds.firstId + count, tuples: new TupleList() };
@@ -438,8 +588,8 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
     }
     // The level in progress is dropped whole: the figures (and the checkpoint) are those of its start.
     depth--;
-    stoppedBy = 'interrupted';
     if (error instanceof ClusterLost) lost = error.message;
+    // Saved before the stop is noted, as the one-process search does: a checkpoint saying "interrupted" would resume into an immediate stop.
     if (options.checkpoint !== undefined && lost === null) save();
     else if (options.checkpoint !== undefined) {
       try {
@@ -448,6 +598,7 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
         // A checkpoint that cannot be written leaves the last one, still valid.
       }
     }
+    stoppedBy = 'interrupted';
   }
   finished = true;
   hello.close();
@@ -470,11 +621,59 @@ export async function exploreOnCluster(fullSuite: Suite, options: ExploreOptions
       resumed: resumed !== null,
       elapsedMs: elapsed(),
     }),
-    cluster: { ...stats, workersJoined: hello.joined(), refused: hello.refused(), lost, coordinatorCpuMs: cpuMsSince(cpuAtStart) },
+    cluster: { ...stats, leadCandidates: ownShard === null ? stats.candidates : stats.leadCandidates, shards: shardCount, workersJoined: hello.joined(), refused: hello.refused(), lost, coordinatorCpuMs: cpuMsSince(cpuAtStart) },
   };
 }
 
 class Interrupted extends Error {}
+
+/** Arrays one after the other, in one. */
+function concat(parts: readonly Uint32Array[]): Uint32Array {
+  if (parts.length === 1) return parts[0]!;
+  const out = new Uint32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/** Whether a shard's answer is in the level's order: units increasing (below `units`), indexes increasing within a unit. */
+function inLevelOrder(unit: Uint32Array, cand: Uint32Array, units: number): boolean {
+  for (let k = 0; k < unit.length; k++) {
+    if (unit[k]! >= units) return false;
+    if (k > 0 && (unit[k]! < unit[k - 1]! || (unit[k] === unit[k - 1] && cand[k]! <= cand[k - 1]!))) return false;
+  }
+  return true;
+}
+
+/** A unit's new successors, from every shard, in the unit's order: indexes among its successors, parents' indexes in the unit, fingerprints. */
+interface UnitNew {
+  readonly cand: Uint32Array<ArrayBuffer>;
+  readonly parent: Uint32Array<ArrayBuffer>;
+  readonly hi: Uint32Array<ArrayBuffer>;
+  readonly lo: Uint32Array<ArrayBuffer>;
+}
+
+/** The shards' answers (each in the level's order) merged into one list per unit, in the level's order: what the walk adds. */
+function mergeByUnit(answers: readonly NewSuccessors[], units: number): UnitNew[] {
+  const at = answers.map(() => 0);
+  const out: UnitNew[] = [];
+  for (let u = 0; u < units; u++) {
+    const picked: [NewSuccessors, number][] = [];
+    answers.forEach((a, s) => {
+      while (at[s]! < a.unit.length && a.unit[at[s]!] === u) picked.push([a, at[s]!++]);
+    });
+    picked.sort((x, y) => x[0].cand[x[1]]! - y[0].cand[y[1]]!);
+    const pick = (field: keyof NewSuccessors) => Uint32Array.from(picked, ([a, k]) => a[field][k]!);
+    out.push({ cand: pick('cand'), parent: pick('parent'), hi: pick('hi'), lo: pick('lo') });
+  }
+  answers.forEach((a, s) => {
+    if (at[s] !== a.unit.length) throw new Error(`internal: shard ${s} answered for units past ${units} or out of order`);
+  });
+  return out;
+}
 
 /** This process's CPU (user and system) since `start`, in milliseconds. */
 function cpuMsSince(start: NodeJS.CpuUsage): number {

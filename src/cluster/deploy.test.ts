@@ -26,6 +26,10 @@ function composeCommands(): { name: string; args: string[] }[] {
     .map(([name, s]) => ({ name, args: s.command as string[] }));
 }
 
+/** What pins a run: the model, configuration, mutant and faults, which the coordinator, shards and workers must name alike (or they are refused). */
+const pinned = (args: string[]) => args.filter((a, k) => k === 1 || ['--config', '--mutant', '--faults', '--no-faults'].includes(args[k - 1]!) || ['--config', '--mutant', '--faults', '--no-faults'].includes(a));
+const flagValue = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
+
 async function checkCommandLine(args: string[]): Promise<void> {
   const cli = program(() => {});
   const command = cli.commands.find((c) => c.name() === args[0]);
@@ -40,27 +44,34 @@ async function checkCommandLine(args: string[]): Promise<void> {
 }
 
 describe('deploy/', () => {
-  test('kubernetes.yaml: the NATS server, the token secret, the coordinator Job and the workers as an Indexed Job', async () => {
+  test('kubernetes.yaml: the NATS server, the token secret, the coordinator Job, the shards and the workers as Indexed Jobs', async () => {
     const docs = read('kubernetes.yaml');
-    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Deployment/protokit-nats', 'Service/protokit-nats', 'Job/protokit-coordinator', 'Job/protokit-workers']);
-    expect(docs[3]!.spec.completionMode).toBe('Indexed');
+    expect(docs.map((d) => `${d.kind}/${d.metadata.name}`)).toEqual(['Deployment/protokit-nats', 'Service/protokit-nats', 'Job/protokit-coordinator', 'Job/protokit-shards', 'Job/protokit-workers']);
+    expect([docs[3]!.spec.completionMode, docs[4]!.spec.completionMode]).toEqual(['Indexed', 'Indexed']);
     const commands = kubernetesCommands();
-    expect(commands.map((c) => c.args[0])).toEqual(['explore', 'worker']);
+    expect(commands.map((c) => c.args[0])).toEqual(['explore', 'shard', 'worker']);
     for (const c of commands) await checkCommandLine(c.args);
+    // The coordinator is shard 0: the shards' Job runs the other --shards − 1, never restarted (a shard's part of the set lives in it).
+    expect(Number(flagValue(commands[0]!.args, '--shards'))).toBe(docs[3]!.spec.completions + 1);
+    expect([docs[3]!.spec.template.spec.restartPolicy, docs[3]!.spec.backoffLimit]).toEqual(['Never', 0]);
+    expect(pinned(commands[1]!.args)).toEqual(pinned(commands[0]!.args));
+    expect(pinned(commands[2]!.args)).toEqual(pinned(commands[0]!.args));
     // The token comes from the Secret, never from the manifest's text.
     for (const d of docs.slice(2)) expect(d.spec.template.spec.containers[0].env).toEqual([{ name: 'PROTOKIT_CLUSTER_TOKEN', valueFrom: { secretKeyRef: { name: 'protokit-cluster', key: 'token' } } }]);
   });
 
-  test('docker-compose.yml: a NATS server with a token, a coordinator and workers', async () => {
+  test('docker-compose.yml: a NATS server with a token, a coordinator, a shard and workers', async () => {
     const commands = composeCommands();
     expect(commands.map((c) => [c.name, c.args[0]])).toEqual([
       ['coordinator', 'explore'],
+      ['shard', 'shard'],
       ['worker', 'worker'],
     ]);
     for (const c of commands) await checkCommandLine(c.args);
-    // The coordinator and the workers name the same model, configuration, mutant and faults (or the workers are refused).
-    const pinned = (args: string[]) => args.filter((a, k) => k === 1 || ['--config', '--mutant', '--faults', '--no-faults'].includes(args[k - 1]!) || ['--config', '--mutant', '--faults', '--no-faults'].includes(a));
+    // One shard service: the coordinator's --shards 2.
+    expect(flagValue(commands[0]!.args, '--shards')).toBe('2');
     expect(pinned(commands[1]!.args)).toEqual(pinned(commands[0]!.args));
+    expect(pinned(commands[2]!.args)).toEqual(pinned(commands[0]!.args));
     const [compose] = read('docker-compose.yml');
     expect(compose!.services.nats.command).toEqual(['--auth', '${PROTOKIT_CLUSTER_TOKEN:?set PROTOKIT_CLUSTER_TOKEN}']);
   });

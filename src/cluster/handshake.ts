@@ -31,12 +31,12 @@ export function pinOf(suite: Suite, instance: Instance): Pin {
 }
 
 /** The first field where the pins differ, said as "FIELD: A here, B there", or null. */
-export function pinDifference(here: Pin, there: Pin): string | null {
+export function pinDifference(here: Pin, there: Pin, who: 'worker' | 'shard' = 'worker'): string | null {
   const keys: (keyof Pin)[] = ['model', 'kitVersion', 'codeHash', 'mutant', 'config', 'faults'];
   for (const key of keys) {
     const a = JSON.stringify(here[key]);
     const b = JSON.stringify(there[key]);
-    if (a !== b) return `${key === 'codeHash' ? "the model's code (hash)" : key}: ${a} on the coordinator, ${b} on the worker`;
+    if (a !== b) return `${key === 'codeHash' ? "the model's code (hash)" : key}: ${a} on the coordinator, ${b} on the ${who}`;
   }
   return null;
 }
@@ -64,13 +64,22 @@ export interface CheckJob {
   readonly ackWaitS: number;
 }
 
-export type Job = ExploreJob | CheckJob;
+/** A shard's job (`protokit shard`): its part of the visited set, fingerprints whose high half is `index` modulo `shards`. */
+export interface ShardJob {
+  readonly kind: 'shard';
+  readonly index: number;
+  readonly shards: number;
+}
+
+export type Job = ExploreJob | CheckJob | ShardJob;
 
 export interface Hello {
   readonly name: string;
   /** The subject the worker listens on for units (subscribed before it says hello). */
   readonly inbox: string;
   readonly pin: Pin;
+  /** `protokit shard` says so; a worker says nothing (or 'worker'). */
+  readonly role?: 'worker' | 'shard';
 }
 
 export type Welcome =
@@ -89,6 +98,8 @@ export function answerHellos(
   job: Job,
   cluster: { readonly log: (line: string) => void },
   join: (name: string, inbox: string) => { readonly id: number; readonly inbox: string },
+  /** A shard's hello: its job, or why it is refused. Without it, shards are refused. */
+  joinShard?: (name: string, inbox: string) => { readonly job: ShardJob } | { readonly refused: string },
 ): { joined: () => number; refused: () => number; close: () => void } {
   let joined = 0;
   let refused = 0;
@@ -100,17 +111,25 @@ export function answerHellos(
       try {
         h = JSON.parse(new TextDecoder().decode(m.data)) as Hello;
         if (typeof h?.name !== 'string' || typeof h.inbox !== 'string' || !/^[\w.-]{1,200}$/.test(h.inbox) || typeof h.pin !== 'object' || h.pin === null) throw new Error('not a hello');
+        if (h.role !== undefined && h.role !== 'worker' && h.role !== 'shard') throw new Error('not a hello');
       } catch {
         respond(m, { ok: false, reason: 'not a protokit hello' });
         return;
       }
       // A name is the worker's to choose: shown only in plain characters, and short.
       const name = h.name.replace(/[^\w.@:-]/g, '?').slice(0, 80);
-      const difference = pinDifference(pin, h.pin);
-      if (difference !== null) {
+      const who = h.role === 'shard' ? 'shard' : 'worker';
+      const refuse = (why: string) => {
         refused++;
-        cluster.log(`worker ${name} refused: ${difference}`);
-        respond(m, { ok: false, reason: `refused by the coordinator: ${difference}` });
+        cluster.log(`${who} ${name} refused: ${why}`);
+        respond(m, { ok: false, reason: `refused by the coordinator: ${why}` });
+      };
+      const difference = pinDifference(pin, h.pin, who);
+      if (difference !== null) return refuse(difference);
+      if (who === 'shard') {
+        const taken = joinShard?.(name, h.inbox) ?? { refused: 'this run has no shards (start the coordinator with explore … --cluster … --shards N)' };
+        if ('refused' in taken) return refuse(taken.refused);
+        respond(m, { ok: true, run, worker: taken.job.index, inbox: h.inbox, done, job: taken.job });
         return;
       }
       joined++;

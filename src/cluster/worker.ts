@@ -34,17 +34,17 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
       // The inbox is listened to before the hello, so the coordinator's first unit finds it.
       const inbox = `protokit.inbox.${randomUUID()}`;
       const sub = nc.subscribe(inbox);
-      const welcome = await join(nc, { name, inbox, pin: pinOf(suite, instance) }, options.waitS);
-      if (!welcome.ok) {
+      const welcome = await joinRun(nc, { name, inbox, pin: pinOf(suite, instance) }, options.waitS);
+      if (!welcome.ok || welcome.job.kind === 'shard') {
         sub.unsubscribe();
-        throw new UsageError(welcome.reason);
+        throw new UsageError(welcome.ok ? 'the coordinator gave this worker a shard' : welcome.reason);
       }
       options.log(`joined run ${welcome.run} as worker ${welcome.worker} (${welcome.job.kind})`);
       const cpuAtJoin = process.cpuUsage(); // allow-clock: reported, never a verdict
       const jobSuite = withProperties(suite, welcome.job.properties ?? undefined);
       const over =
         welcome.job.kind === 'explore'
-          ? await serveExplore(nc, sub, welcome.done, new ExploreUnits(jobSuite, instance, welcome.job), options.log, options.waitS)
+          ? await serveExplore(nc, sub, welcome.done, new ExploreUnits(jobSuite, instance, welcome.job, shardRequester(nc)), options.log, options.waitS)
           : (sub.unsubscribe(), await serveFleet(nc, welcome.done, jobSuite, instance, welcome.job, options.log));
       if (nc.isClosed()) throw new EnvironmentError('the connection to the NATS server closed during the run');
       if (over) {
@@ -60,8 +60,13 @@ export async function runWorker(suite: Suite, instance: Instance, options: Worke
   }
 }
 
+/** Sends a unit's successors to a shard (explore-worker.ts): its answer. */
+function shardRequester(nc: NatsConnection): (inbox: string, data: Uint8Array, timeoutS: number) => Promise<Uint8Array> {
+  return async (inbox, data, timeoutS) => (await nc.request(inbox, data, { timeout: timeoutS * 1000 })).data;
+}
+
 /** Says hello until a coordinator answers (a second at a time), or `waitS` has passed. */
-async function join(nc: NatsConnection, hello: Hello, waitS: number): Promise<Welcome> {
+export async function joinRun(nc: NatsConnection, hello: Hello, waitS: number): Promise<Welcome> {
   const deadline = performance.now() + waitS * 1000; // allow-clock: a bounded wait
   for (;;) {
     try {
