@@ -16,6 +16,8 @@ test.each([
   ['two-phase-commit', 'tm-sends-before-logging', 'decision-never-changes', 8],
   ['paxos', 'accept-keeps-old-promise', 'accepted-within-promise', 6],
   ['mapreduce', 'failure-leaves-tasks-running', 'lost-maps-re-executed', 11],
+  // Issue 22: found by the small pass's two-worker configuration (a map re-executed while the reduce waits).
+  ['mapreduce', 'never-announces-re-executed-map', 'reducers-told-of-re-execution', 10],
   ['quorum-kv', 'drops-hint-when-offered', 'acked-write-durable', 7],
 ] as const)('%s, %s: the small pass of the default check finds it (%s, %i actions)', async (model, mutant, property, length) => {
   const pass = await smallPass(batchSuite(model, 3), { mutant });

@@ -2,7 +2,7 @@
  * Mutants: known bugs, each a variant of one role's machine, and the property that must catch it.
  */
 import { assign } from 'xstate';
-import { replaceContext, type MutantSpec } from '../../src/index.js';
+import { replaceContext, replaceHandler, type MutantSpec } from '../../src/index.js';
 import { unseenMutants } from './unseen-mutants.js';
 import { acceptor } from './acceptor.js';
 import { learner, initialLearnerContext } from './learner.js';
@@ -56,6 +56,16 @@ const promisesPreviousAcceptance = acceptor.provide({
   },
 });
 
+/**
+ * The proposer keeps listening for promises in phase 2, and when a late one reports a higher
+ * acceptance it "corrects" its proposal: it adopts that value and sends Accept again, in the same
+ * ballot, so one ballot carries two values.
+ */
+const switchesValueOnLatePromise = replaceHandler(proposer, 'proposing', 'Promise', {
+  guard: 'forThisBallot',
+  actions: ['recordPromise', 'adoptValue', 'sendAccept'],
+});
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'ignores-reported-values': {
     description: 'the proposer ignores the values reported in promises and proposes its own',
@@ -74,7 +84,7 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'minority-quorum': {
     description: 'the proposer goes to phase 2 with promises from fewer than a majority of the acceptors',
-    breaks: 'agreement',
+    breaks: 'proposes-after-majority-promise',
     roles: { proposer: { machine: proposerMinorityQuorum } },
   },
   'waits-for-all-promises': {
@@ -84,7 +94,7 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'shared-ballots': {
     description: 'ballots are rounds without the proposer id, so two proposers may use the same ballot number',
-    breaks: 'agreement',
+    breaks: 'one-value-per-ballot',
     roles: { proposer: { machine: sharedBallots } },
   },
   'learner-minority-quorum': {
@@ -106,6 +116,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'a proposer does not persist its ballot, so after a crash it starts its first ballot again and may issue a ballot twice',
     breaks: 'persistent-state-kept',
     roles: { proposer: { persist: [] } },
+  },
+  'switches-value-on-late-promise': {
+    description: 'a proposer in phase 2 that hears a late promise reporting a higher acceptance sends Accept again, with that value, in the same ballot',
+    breaks: 'one-value-per-ballot',
+    roles: { proposer: { machine: switchesValueOnLatePromise } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,

@@ -80,7 +80,7 @@ export const unseenMutants: Readonly<Record<string, MutantSpec>> = {
   },
   'counts-stale-promises': {
     description: 'the proposer counts promises for its earlier ballots towards the quorum of its current ballot',
-    breaks: 'agreement',
+    breaks: 'proposes-after-majority-promise',
     roles: { proposer: { machine: countsStalePromises } },
   },
 };

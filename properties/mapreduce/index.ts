@@ -9,7 +9,7 @@
  * word count.
  */
 import mapReduce, { mapReduceModel, outputFile, sequentialOutput, wordCount, type FileContent, type MapReduceJob } from '../../models/mapreduce/index.js';
-import { canonical, type Observation, always, leadsTo, sometimes, type Property, type Verdict, defineSuite, type Suite, type WorldView } from '../../src/index.js';
+import { canonical, type Observation, always, alwaysStep, leadsTo, sometimes, type Property, type Verdict, defineSuite, type Suite, type WorldView } from '../../src/index.js';
 import { jobEventuallyCompletes } from './liveness.js';
 
 const reduces = (w: WorldView): number => Number(w.params.reduces);
@@ -163,6 +163,86 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
     (w) => jobCompleted(w) || lostMaps(w).every(({ task, at }) => reExecuted(w, task, at)),
   );
 
+  /**
+   * Section 3.3: "If the master receives a completion message for an already completed map task,
+   * it ignores the message", and completed reduce tasks are never re-executed (their output is on
+   * the global file system). So a reduce task is completed once, and a map task again only after
+   * the worker holding its output was declared failed (which loses that output and re-queues it).
+   * A failure is observed once per worker and attempts started (WorkerFailed{worker, afterAttempt}),
+   * so the failure that re-queued a map completed by attempt a is one of its worker's with
+   * afterAttempt >= a: any earlier failure of that worker would have abandoned attempt a.
+   */
+  const completionAcceptedOnce = always(
+    'completion-accepted-once',
+    "a task's completion is accepted once: a reduce task's never again, a map task's again only after its worker was declared failed",
+    memoOn(byObservations, (w) => {
+      const done = new Map<string, { attempt: number; worker: unknown }>();
+      const failedSince = (worker: unknown, attempt: number, before: number) =>
+        w.observations.some((o, i) => i < before && o.type === 'WorkerFailed' && o.worker === worker && (o.afterAttempt as number) >= attempt);
+      for (const [i, o] of w.observations.entries()) {
+        if (o.type !== 'TaskCompleted') continue;
+        const key = `${String(o.kind)} ${String(o.task)}`;
+        const first = done.get(key);
+        if (first !== undefined && (o.kind !== 'map' || !failedSince(first.worker, first.attempt, i))) {
+          const why = o.kind === 'map' ? `, and ${String(first.worker)} was not declared failed in between` : ' (a completed reduce task is never re-executed)';
+          return `${key} was completed by attempt ${first.attempt} on ${String(first.worker)}, then again by attempt ${String(o.attempt)} on ${String(o.worker)}${why}`;
+        }
+        done.set(key, { attempt: o.attempt as number, worker: o.worker });
+      }
+    }),
+  );
+
+  /**
+   * Section 3.3: "When a map task is executed first by worker A and then later executed by worker B
+   * (because A failed), all workers executing reduce tasks are notified of the re-execution."
+   * Read on the step that accepts a map's completion: every reduce attempt running then is sent
+   * the map's new location (a Relocated in flight after the step; the network may lose it later,
+   * which the worker's retries and the coordinator's failure detector are there for). Reduce tasks
+   * start only once every map is complete, so a map completing while they run was re-executed.
+   */
+  const reducersToldOfReExecution = alwaysStep(
+    'reducers-told-of-re-execution',
+    'when a map task completes while reduce attempts run, each of their workers is sent the new location of its output',
+    (before, after, action) => {
+      if (action.type !== 'deliver' || action.message.type !== 'MapDone' || after.observations.length === before.observations.length) return;
+      const isNew = (o: Observation) => !before.observations.some((b) => b.type === o.type && b.kind === o.kind && b.task === o.task && b.attempt === o.attempt);
+      const completed = after.observations.find((o) => o.type === 'TaskCompleted' && o.kind === 'map' && isNew(o));
+      if (completed === undefined) return;
+      const running = (before.role('coordinator')[0]!.context.reduceTasks as readonly TaskView[]).flatMap((t) => t.running as readonly { attempt: number; worker: string }[]);
+      for (const a of running) {
+        const told = after.network.some((m) => {
+          if (m.to !== a.worker || m.message.type !== 'Relocated' || m.message.reduceAttempt !== a.attempt) return false;
+          const source = m.message.source as { map: number; attempt: number; worker: string };
+          return source.map === completed.task && source.attempt === completed.attempt && source.worker === completed.worker;
+        });
+        if (!told) {
+          return `map task ${String(completed.task)} completed again (attempt ${String(completed.attempt)} on ${String(completed.worker)}) while reduce attempt ${a.attempt} ran on ${a.worker}, and ${a.worker} was not told its new location`;
+        }
+      }
+    },
+  );
+
+  /**
+   * Section 3.3's commit: a reduce worker writes its whole output to a private temporary file, and
+   * then renames it. A Rename in flight must name a temporary file the file system holds (written,
+   * not yet renamed), unless the output is already committed (the first commit won, or this is a
+   * repeated rename): a rename that overtakes its write finds nothing to commit.
+   */
+  const renamesOnlyWrittenFiles = always(
+    'renames-only-written-files',
+    'a reduce worker asks to rename only a temporary file the file system holds, or one whose output is already committed',
+    (w) => {
+      const held = files(w);
+      for (const m of w.network) {
+        if (m.message.type !== 'Rename') continue;
+        const { temp, output } = m.message as unknown as { temp: string; output: string };
+        if (held[temp] === undefined && held[output] === undefined) {
+          return `${m.from} asks to rename ${temp} to ${output}, but the file system holds no ${temp} (not written yet) and ${output} is not committed`;
+        }
+      }
+    },
+  );
+
   const jobCompletes = sometimes('job-completes', 'the job completes', jobCompleted);
   const completesAfterCrash = sometimes('completes-after-worker-crash', 'the job completes after a worker crashed', (w) => {
     if (!jobCompleted(w)) return false;
@@ -180,6 +260,9 @@ export function mapReduceProperties(job: MapReduceJob): Property[] {
     lostMapsReExecuted,
     completeOnlyWhenCommitted,
     outputMatchesSequential,
+    completionAcceptedOnce,
+    reducersToldOfReExecution,
+    renamesOnlyWrittenFiles,
     jobCompletes,
     completesAfterCrash,
     backupCommitsFirst,
@@ -200,7 +283,27 @@ export function mapReduceSuite(job: MapReduceJob, name = 'mapreduce'): Suite {
     config: { workers: 1, maps: Math.min(2, job.input.length), reduces: 1, attempts: 2, retries: 0 },
     faults: { network: 'unordered' as const, loss: 0, duplicate: 0, crash: 1, partition: 0 },
   };
-  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 }, sweep, small, terminal: jobOver });
+  const none = { network: 'unordered' as const, loss: 0, duplicate: 0, crash: 0, partition: 0 };
+  const smallConfigs = [
+    // Two workers, so that a second attempt of a task runs beside the first: a backup (section
+    // 3.6), or a map re-executed on one worker while the other runs the reduce that needs its
+    // output (section 3.3). The failure detector's Timeout needs no fault to fire (123,103
+    // states; the pass searches the first 75,000, to depth 19).
+    {
+      description: 'two workers, one map, one reduce, two attempts per task, no faults',
+      config: { workers: 2, maps: 1, reduces: 1, attempts: 2, retries: 0 },
+      faults: none,
+    },
+    // One worker runs both reduce tasks in turn while replies to the first are still in flight:
+    // a re-send (one retry) leaves a second FetchData or Written behind, for the next attempt to
+    // mistake for its own (1,208 states).
+    {
+      description: 'one worker, one map, two reduces run in turn, one re-send, no faults',
+      config: { workers: 1, maps: 1, reduces: 2, attempts: 1, retries: 1 },
+      faults: none,
+    },
+  ];
+  return defineSuite({ model, properties: mapReduceProperties(job), budget: { runs: 1000, depth: 80 }, sweep, small, smallConfigs, terminal: jobOver });
 }
 
 export default mapReduceSuite(wordCount);

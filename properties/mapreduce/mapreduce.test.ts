@@ -32,6 +32,10 @@ describe('mapreduce', () => {
     'partitions-by-maps': { property: 'output-matches-sequential', step: 11 },
     'serves-lost-output': { property: 'output-matches-sequential', step: 14 },
     'completes-on-running': { property: 'complete-only-when-committed', step: 5 },
+    // Section 3.3's promises to the coordinator and the reduce workers (issue 22).
+    're-executes-completed-reduces': { property: 'completion-accepted-once', step: 28 },
+    'relocation-to-map-worker': { property: 'reducers-told-of-re-execution', step: 10 },
+    'renames-before-written': { property: 'renames-only-written-files', step: 8 },
     // One worker that crashes holding the map; suspected, it keeps it: the job never ends (properties/mapreduce/liveness.test.ts).
     'ignores-failures': { property: 'job-eventually-completes', step: 5, options: { config: { workers: 1, maps: 1, reduces: 1, attempts: 2, retries: 0 }, faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 1, partition: 0 } } },
   };

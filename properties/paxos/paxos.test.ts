@@ -31,8 +31,11 @@ describe('paxos', () => {
     'ignores-reported-values': { property: 'proposes-highest-report', step: 11 },
     'accepts-below-promise': { property: 'agreement', step: 14 },
     'forgets-promise': { property: 'promise-never-decreases', step: 3 },
-    'minority-quorum': { property: 'agreement', step: 10 },
-    'shared-ballots': { property: 'agreement', step: 14 },
+    // Phase 2 on one promise, read at the proposal (agreement needed a second majority: 10 steps).
+    'minority-quorum': { property: 'proposes-after-majority-promise', step: 3 },
+    // Two values in ballot 0, read on the Accepts in flight (agreement needed both chosen: 14 steps).
+    'shared-ballots': { property: 'one-value-per-ballot', step: 10 },
+    'switches-value-on-late-promise': { property: 'one-value-per-ballot', step: 14 },
     'learner-minority-quorum': { property: 'learned-was-chosen', step: 7 },
     'adopts-empty-report': { property: 'validity', step: 7 },
     'promises-previous-acceptance': { property: 'accepted-within-promise', step: 6 },
@@ -43,7 +46,8 @@ describe('paxos', () => {
     'adopts-first-report': { property: 'proposes-highest-report', step: 19 },
     'reports-promised-ballot': { property: 'promise-reports-acceptance', step: 8 },
     'forgets-ballot': { property: 'persistent-state-kept', step: 2 },
-    'counts-stale-promises': { property: 'agreement', step: 17 },
+    // Phase 2 of ballot 2 on promises made to ballot 0 (agreement: 17 steps).
+    'counts-stale-promises': { property: 'proposes-after-majority-promise', step: 6 },
   };
 
   testMutants(suite, expected, {});
