@@ -17,6 +17,10 @@ test.each([
   ['paxos', 'accept-keeps-old-promise', 'accepted-within-promise', 6],
   ['mapreduce', 'failure-leaves-tasks-running', 'lost-maps-re-executed', 11],
   ['quorum-kv', 'drops-hint-when-offered', 'acked-write-durable', 7],
+  // Issue 22: no retries and one lost message, the TM's recovery must tell every RM.
+  ['two-phase-commit', 'tm-recovery-tells-only-known-voters', 'every-rm-learns-outcome', 7],
+  // Issue 22: Dynamo checked for what it still promises, two puts of one coordinator around its restart.
+  ['quorum-kv', 'forgets-clock-on-restart', 'versions-unique', 11],
 ] as const)('%s, %s: the small pass of the default check finds it (%s, %i actions)', async (model, mutant, property, length) => {
   const pass = await smallPass(batchSuite(model, 3), { mutant });
   const v = pass.find((p) => p.violation !== null)?.violation;
