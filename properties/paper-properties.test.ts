@@ -77,7 +77,7 @@ describe('paxos: P2c, P1b and stable storage', () => {
 });
 
 describe('quorum-kv: versions-unique (ABD tags)', () => {
-  // The default check's second small configuration: two clients meet on one key.
+  // A small configuration of the default check: two clients meet on one key.
   const abd = { config: { nodes: 3, keys: 1, clients: 2, ops: 2, timeouts: false }, faults: noFaults, maxStates: 20_000 };
 
   test('the correct model gives every put a version of its own in the first 20,000 states', async () => {

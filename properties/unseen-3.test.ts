@@ -19,6 +19,10 @@ test.each([
   // Issue 22: found by the small pass's two-worker configuration (a map re-executed while the reduce waits).
   ['mapreduce', 'never-announces-re-executed-map', 'reducers-told-of-re-execution', 10],
   ['quorum-kv', 'drops-hint-when-offered', 'acked-write-durable', 7],
+  // Issue 22: no retries and one lost message, the TM's recovery must tell every RM.
+  ['two-phase-commit', 'tm-recovery-tells-only-known-voters', 'every-rm-learns-outcome', 7],
+  // Issue 22: Dynamo checked for what it still promises, two puts of one coordinator around its restart.
+  ['quorum-kv', 'forgets-clock-on-restart', 'versions-unique', 11],
 ] as const)('%s, %s: the small pass of the default check finds it (%s, %i actions)', async (model, mutant, property, length) => {
   const pass = await smallPass(batchSuite(model, 3), { mutant });
   const v = pass.find((p) => p.violation !== null)?.violation;

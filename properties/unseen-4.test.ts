@@ -17,6 +17,8 @@ test.each([
   ['paxos', 'keeps-first-accepted-value', 'one-value-per-ballot', 12],
   ['mapreduce', 'keeps-lost-maps-once-reducing', 'lost-maps-re-executed', 19],
   ['quorum-kv', 'store-not-persisted', 'acked-write-durable', 6],
+  // Issue 22: write-all quorums with a duplicate and a crash; the put takes effect twice.
+  ['quorum-kv', 're-executes-duplicate-request', 'one-version-per-put', 7],
 ] as const)('%s, %s: the small pass of the default check finds it (%s, %i actions)', async (model, mutant, property, length) => {
   const pass = await smallPass(batchSuite(model, 4), { mutant });
   const v = pass.find((p) => p.violation !== null)?.violation;

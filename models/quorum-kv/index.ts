@@ -44,7 +44,8 @@
  * - Checked against the papers (properties/quorum-kv/, docs/soundness.md section 7): R + W > N
  *   reads, ABD's linearizability, durability of acknowledged writes, preference lists, hinted
  *   handoff's convergence, and ABD's unique tags (`versions-unique`: two values never share a
- *   version). W = 3, where a doubly counted acknowledgement matters, is not in the default check.
+ *   version), and that a put takes effect once (`one-version-per-put`). The default check's small
+ *   pass searches write-all quorums (W = 3, R = 1: every acknowledgement counts) besides R = W = 2.
  *
  * Abstracted away: membership changes while the store runs (joins and leaves are tested on the
  * ring alone, ring.test.ts), Merkle-tree anti-entropy, the transfer of data when ownership

@@ -36,6 +36,13 @@ const clockBehind = withContext(() => ({ liftsClock: false }));
 const stampsWithoutNodeId = withContext(() => ({ idInStamps: false }));
 
 /**
+ * A get's write-back is sent as a new write of the value it read: stamped past the newest
+ * timestamp read, as a put is, instead of with the version it read. The value now has two
+ * versions, the new one newer than puts that began after the value was overwritten.
+ */
+const writeBackRestamps = withContext(() => ({ writeBackKeepsVersions: false }));
+
+/**
  * The preference list is the first N *tokens* clockwise from the key, so two virtual nodes of one
  * physical node count as two replicas.
  */
@@ -89,6 +96,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: "timestamps without the coordinator's id: concurrent puts may tie, and replicas disagree on which one won",
     breaks: 'versions-unique',
     roles: { storage: { machine: stampsWithoutNodeId } },
+  },
+  'write-back-restamps': {
+    description: "a get's write-back writes the value it read as a new put, with a fresh timestamp, so one put's value carries two versions and may come back over a newer put",
+    breaks: 'one-version-per-put',
+    roles: { storage: { machine: writeBackRestamps } },
   },
   'counts-virtual-nodes-twice': {
     description: 'the preference list is the first N tokens, so two virtual nodes of one physical node count as two replicas',

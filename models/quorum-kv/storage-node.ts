@@ -22,8 +22,11 @@
  *   held them (ABD's second phase); with `async` it answers at once and sends the newest
  *   versions to the answers that were stale;
  * - answers the client once W owners acknowledged the write (or the write-back).
- * It remembers (on disk) the operations it has acknowledged, so a duplicated request never
- * re-executes a put after the client was told it is done.
+ * It remembers (on disk) every operation it has started, before it stamps or sends anything, so
+ * a duplicated request is never run twice: not after the client was told it is done, and not
+ * after a crash made it forget the operation half-way (a second run would stamp the put again,
+ * newer than puts that came between, and the value would take effect twice; the client times
+ * out instead, and the outcome of its put stays unknown).
  */
 import { enqueueActions, setup } from 'xstate';
 import { type Effect, observe, send } from '../../src/index.js';
@@ -92,13 +95,15 @@ export interface StorageContext extends StorageInput {
   readonly liftsClock: boolean;
   /** Timestamps carry the coordinator's id, so two coordinators never stamp the same version. */
   readonly idInStamps: boolean;
+  /** A get's write-back writes what it read with the versions it read (never a new stamp). */
+  readonly writeBackKeepsVersions: boolean;
   /** Key → the versions stored (persisted). */
   readonly store: Readonly<Record<string, readonly Sibling[]>>;
   /** Hints kept for unreachable owners (persisted), sorted by owner and key. */
   readonly hints: readonly Hint[];
   /** The last timestamp this node stamped (persisted). */
   readonly clock: number;
-  /** Operations this node acknowledged to their client (persisted), sorted. */
+  /** Operations this node has started coordinating (persisted), sorted: a duplicate is not run again. */
   readonly done: readonly string[];
   /** Operations in progress (volatile). */
   readonly ops: readonly Op[];
@@ -234,6 +239,14 @@ function stamp(ctx: StorageContext, op: Op): { version: Version; clock: number }
   return { version: { ts: clock, by: ctx.idInStamps ? ctx.id : '' }, clock };
 }
 
+/** The versions a get read, stamped anew as a put would be (lww only: what a write-back must not do). */
+function restamped(acc: Acc, op: Op, result: readonly Sibling[]): Sibling[] {
+  if (acc.ctx.versioning !== 'lww') return [...result];
+  const s = stamp(acc.ctx, op);
+  acc.ctx = { ...acc.ctx, clock: s.clock };
+  return result.map((r) => ({ value: r.value, version: s.version }));
+}
+
 /** A put moves to its write phase with its new version. */
 function writePut(acc: Acc, op: Op): void {
   const s = stamp(acc.ctx, op);
@@ -241,7 +254,7 @@ function writePut(acc: Acc, op: Op): void {
   runPhase(acc, { ...op, phase: 'w', answers: [], result: [{ value: op.value!, version: s.version }] });
 }
 
-/** Operation `op` is answered: reply to its client, forget it, remember it was done. */
+/** Operation `op` is answered: reply to its client, forget it (it stays among those started). */
 function complete(acc: Acc, op: Op): void {
   const reply = op.f === 'put' ? { type: 'PutOk', op: op.op, key: op.key, version: op.result[0]!.version } : { type: 'GetOk', op: op.op, key: op.key, siblings: op.result };
   acc.out.push(send(op.client, reply));
@@ -250,7 +263,8 @@ function complete(acc: Acc, op: Op): void {
 
 /** Starts coordinating a client's request with `replicas` (the key's preference list). */
 export function startOpWith(ctx: StorageContext, request: Received<Put> | Received<Get>, replicas: readonly string[], enqueue: Enqueue): void {
-  const acc: Acc = { ctx, out: [] };
+  // On disk before anything is stamped or sent: a duplicate of this request, even after a crash, is not run again.
+  const acc: Acc = { ctx: { ...ctx, done: sortedInsert(ctx.done, `${request.from}.${request.op}`) }, out: [] };
   const op: Op = {
     id: `${request.from}.${request.op}`,
     client: request.from,
@@ -368,7 +382,7 @@ export const storageSetup = setup({
         const fresh = op.answers.filter((a) => sameSiblings(a.siblings, result));
         if (context.readRepair === 'sync' && fresh.length < context.W) {
           // ABD: what a get returns must be on a write quorum before anyone is told of it.
-          runPhase(acc, { ...op, phase: 'r', result });
+          runPhase(acc, { ...op, phase: 'r', result: context.writeBackKeepsVersions ? result : restamped(acc, op, result) });
         } else {
           complete(acc, { ...op, result });
           // Read repair (Dynamo, section 4.6): the stale owners that answered get the newest versions.
@@ -431,6 +445,7 @@ export function initialStorageContext(input: StorageInput): StorageContext {
     ...input,
     liftsClock: input.versioning === 'lww' && input.readRepair === 'sync',
     idInStamps: true,
+    writeBackKeepsVersions: true,
     store: {},
     hints: [],
     done: [],

@@ -79,6 +79,22 @@ describe('quorum-kv mutants', () => {
     const result = await explore(withProperties(suite, ['no-read-inversion']), { config: small, mutant: 'skips-write-back', faults: { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } });
     expect([result.violation?.property, result.violation?.actions.length]).toEqual(['no-read-inversion', 14]);
   });
+  // A write-back that stamps what it read anew gives one put's value two versions: one-version-per-put
+  // sees it as soon as the coordinator stores its own write-back (one writer and two readers on
+  // write-all quorums, a small configuration of the default check: 5 actions).
+  const writeAll = { nodes: 3, W: 3, R: 1, keys: 1, timeouts: false };
+  const reliable = { network: 'unordered', loss: 0, duplicate: 0, crash: 0, partition: 0 } as const;
+  test('mutant write-back-restamps is caught by one-version-per-put (explore, write-all quorums, 3 clients of one operation)', async () => {
+    const result = await explore(suite, { config: { ...writeAll, clients: 3, ops: 1 }, mutant: 'write-back-restamps', faults: reliable });
+    expect([result.violation?.property, result.violation?.actions.length]).toEqual(['one-version-per-put', 5]);
+  });
+  // The correct model puts each value under one version even when a request is duplicated and its
+  // coordinator crashes half-way: it records the operation as started on disk before it stamps, so
+  // the duplicate is not run again (before issue 22 it was: a 7-action counterexample here).
+  test('one-version-per-put holds on every state of write-all quorums with a duplicate and a crash (explore, complete)', async () => {
+    const result = await explore(withProperties(suite, ['one-version-per-put']), { config: { ...writeAll, clients: 1, ops: 1 }, faults: { ...reliable, duplicate: 1, crash: 1 } });
+    expect([result.violation, result.complete, result.distinctStates]).toEqual([null, true, 16010]);
+  });
   // Hints exist only under a sloppy quorum, which gives up the history properties: checked with
   // what a sloppy quorum still promises (the ring and durability).
   // One client, one key, 3 nodes with N=2 and R=1: the smallest cluster with a stand-in.
@@ -95,7 +111,7 @@ describe('quorum-kv mutants', () => {
   testMutants(sloppySuite, sloppy, { subset: true, runs: 10_000, config: { preset: 'dynamo', nodes: 3, replicas: 2, R: 1, keys: 1, clients: 1 }, label: 'dynamo, 3 nodes: ' });
 
   test('every mutant has an expectation here', () => {
-    expect([...Object.keys(strict), ...Object.keys(later), ...Object.keys(rare), 'skips-write-back', ...Object.keys(sloppy)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
+    expect([...Object.keys(strict), ...Object.keys(later), ...Object.keys(rare), 'skips-write-back', 'write-back-restamps', ...Object.keys(sloppy)].sort()).toEqual(Object.keys(suite.model.mutants).sort());
   });
 });
 
