@@ -9,10 +9,14 @@
  * Each line is `file <TAB> seconds`: the worker's user+system time from just before the file is
  * imported to its last hook, plus that of the child processes it waited for (spawned CLIs, npm, tsc). Read from
  * /proc/self/stat (Linux), in clock ticks of 10 ms.
+ *
+ * PROTOKIT_TEST_CPU_TESTS=FILE adds one line per test, `file <TAB> test <TAB> seconds`, from its
+ * beforeEach to its afterEach (a file's beforeAll, imports and the work of concurrent tests shared
+ * through a promise are in the file's line only).
  */
 import { appendFileSync, readFileSync } from 'node:fs';
 import { relative } from 'node:path';
-import { afterAll, expect } from 'vitest';
+import { afterAll, afterEach, beforeEach, expect } from 'vitest';
 
 const TICKS_PER_SECOND = 100;
 
@@ -27,9 +31,21 @@ function cpuSeconds(): number {
 }
 
 const output = process.env.PROTOKIT_TEST_CPU;
+const perTest = process.env.PROTOKIT_TEST_CPU_TESTS;
 // Set when vitest runs this setup file, before it imports the test file: the import counts too.
 const start = cpuSeconds();
 afterAll(() => {
   const file = expect.getState().testPath;
   if (output && file) appendFileSync(output, `${relative(process.cwd(), file)}\t${(cpuSeconds() - start).toFixed(2)}\n`);
 });
+
+if (perTest) {
+  let testStart = 0;
+  beforeEach(() => {
+    testStart = cpuSeconds();
+  });
+  afterEach(() => {
+    const { testPath, currentTestName } = expect.getState();
+    if (testPath) appendFileSync(perTest, `${relative(process.cwd(), testPath)}\t${currentTestName ?? ''}\t${(cpuSeconds() - testStart).toFixed(2)}\n`);
+  });
+}

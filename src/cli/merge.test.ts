@@ -1,36 +1,34 @@
 /**
- * `protokit merge`: shards run as separate processes (`--shard auto`, read from the environment
- * as a CI matrix or a Kubernetes Indexed Job sets it), their `--json` results merged into one
- * report: runs and steps summed, witnesses of any shard, the lowest shard's violation with its
- * rerun line, distinct states combined.
+ * `protokit merge`: shards run apart (`--shard auto`, read from the environment as a CI matrix or a
+ * Kubernetes Indexed Job sets it), their `--json` results merged into one report: runs and steps
+ * summed, witnesses of any shard, the lowest shard's violation with its rerun line, distinct states
+ * combined. Each shard runs in-process, one after the other, with the environment its job would
+ * have (a spawned bin cost a second of CPU more each, for tsx; cli.test.ts keeps the spawned bin's
+ * exit codes), and writes its --json result to a file, as a separate process would.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { oneLine, run } from './run-in-process.js';
 
-const BIN = new URL('./bin.mjs', import.meta.url).pathname;
 const dir = mkdtempSync(join(tmpdir(), 'protokit-merge-test-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function shard(name: string, env: Record<string, string>, args: string[]): Promise<{ code: number | null; file: string; json: Record<string, any> }> {
-  return new Promise((resolve, reject) => {
-    const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^(PROTOKIT_SHARD|JOB_COMPLETION|CI_NODE|CIRCLE_NODE|BUILDKITE_PARALLEL)/.test(k)));
-    const child = spawn(process.execPath, [BIN, 'check', 'two-phase-commit', '--shard', 'auto', '--json', '--out', join(dir, 'traces'), ...args], {
-      env: { ...clean, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      const file = join(dir, `${name}.json`);
-      writeFileSync(file, stdout);
-      resolve({ code, file, json: JSON.parse(stdout) });
-    });
-  });
+/** Variables from which `--shard auto` reads its place: only the shard's own are set while it runs. */
+const PLACE = /^(PROTOKIT_SHARD|JOB_COMPLETION|CI_NODE|CIRCLE_NODE|BUILDKITE_PARALLEL)/;
+
+async function shard(name: string, env: Record<string, string>, args: string[]): Promise<{ code: number; file: string; json: Record<string, any> }> {
+  for (const key of Object.keys(process.env)) if (PLACE.test(key)) vi.stubEnv(key, undefined);
+  for (const [key, value] of Object.entries(env)) vi.stubEnv(key, value);
+  try {
+    const r = await run('check', 'two-phase-commit', '--shard', 'auto', '--json', '--out', join(dir, 'traces'), ...args);
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, r.stdout);
+    return { code: r.code, file, json: JSON.parse(r.stdout) };
+  } finally {
+    vi.unstubAllEnvs();
+  }
 }
 
 // A GitHub Actions matrix job (PROTOKIT_SHARD) and a Kubernetes Indexed Job pod (JOB_COMPLETION_INDEX, --shards).
@@ -38,15 +36,16 @@ const buggy = ['--mutant', 'rm-forgets-prepared', '--runs', '3000', '--seed', '3
 const clean = ['--runs', '300', '--seed', '5'];
 let shards: Awaited<ReturnType<typeof shard>>[] = [];
 beforeAll(async () => {
-  shards = await Promise.all([
-    shard('buggy-1', { PROTOKIT_SHARD: '1/2' }, buggy),
-    shard('buggy-2', { JOB_COMPLETION_INDEX: '1' }, [...buggy, '--shards', '2']),
-    shard('clean-1', { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '2' }, clean),
-    shard('clean-2', { PROTOKIT_SHARD: '2/2' }, clean),
-  ]);
+  // One after the other: each reads its place from this process's environment.
+  shards = [
+    await shard('buggy-1', { PROTOKIT_SHARD: '1/2' }, buggy),
+    await shard('buggy-2', { JOB_COMPLETION_INDEX: '1' }, [...buggy, '--shards', '2']),
+    await shard('clean-1', { JOB_COMPLETION_INDEX: '0', JOB_COMPLETIONS: '2' }, clean),
+    await shard('clean-2', { PROTOKIT_SHARD: '2/2' }, clean),
+  ];
 });
 
-describe('protokit merge, shards run as separate processes', () => {
+describe('protokit merge, shards run apart', () => {
   test('each shard read its place from the environment', () => {
     expect(shards.map((s) => [s.json.shard.index, s.json.shard.count, s.json.shard.source])).toEqual([
       [1, 2, 'PROTOKIT_SHARD'],

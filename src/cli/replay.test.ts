@@ -1,10 +1,9 @@
 /**
  * `protokit show` in its four formats and `protokit replay --until N`, as a user runs them:
  * exit codes, what lands on stdout or in the --out file, and one clear stderr line for bad
- * input (exit 2) or a trace that does not fit (exit 3). Calls main() in-process; one case
- * spawns the real bin.
+ * input (exit 2) or a trace that does not fit (exit 3). Calls main() in-process; cli.test.ts's
+ * "the real process" cases spawn the bin (a missing trace: exit 2, one line).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -151,9 +150,9 @@ describe('protokit replay and show on fuzzed files', () => {
   });
 });
 
-test('the real process: show --format mermaid of a missing trace, exit 2 and one line', () => {
-  const r = spawnSync(process.execPath, [join('src', 'cli', 'bin.mjs'), 'show', join(out, 'absent.json'), '--format', 'mermaid'], { encoding: 'utf8' });
-  expect(r.status).toBe(2);
+test('show --format mermaid of a missing trace: exit 2 and one line, nothing on stdout', async () => {
+  const r = await run('show', join(out, 'absent.json'), '--format', 'mermaid');
+  expect(r.code).toBe(2);
   expect(r.stdout).toBe('');
   expect(r.stderr).toBe(`protokit: trace file not found: ${join(out, 'absent.json')}\n`);
 });

@@ -30,6 +30,8 @@ import { registerSuite } from './test-model.js';
 const CHROMIUM = process.env.PROTOKIT_CHROMIUM ?? '/usr/bin/chromium';
 const FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const installed = existsSync(CHROMIUM);
+/** Playwright's own limits (30 s to launch, to load a page, per action) would fail a loaded machine: only a hang may fail. */
+const HANG_MS = 300_000;
 const inCi = process.env.CI === 'true';
 if (!installed && !inCi) console.warn(`skipping the browser test of the linearizability page: no chromium at ${CHROMIUM}`);
 
@@ -81,8 +83,9 @@ describe.skipIf(!installed && !inCi)('the linearizability page in chromium', () 
     dir = mkdtempSync(join(tmpdir(), 'protokit-lin-'));
     const file = join(dir, 'refuted.html');
     writeFileSync(file, refuted());
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: HANG_MS });
     page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+    page.setDefaultTimeout(HANG_MS);
     page.on('request', (r) => requests.push(r.url()));
     page.on('pageerror', (err) => errors.push(err.message));
     page.on('dialog', (d) => (errors.push(`dialog: ${d.message()}`), d.dismiss()));
@@ -130,7 +133,7 @@ describe.skipIf(!installed && !inCi)("a model's linearizability violation in the
   beforeAll(async () => {
     if (!installed) throw new Error(`CI needs chromium at ${CHROMIUM} for the linearizability page's browser test`);
     dir = mkdtempSync(join(tmpdir(), 'protokit-lin-trace-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: HANG_MS });
   });
 
   afterAll(async () => {
@@ -142,6 +145,7 @@ describe.skipIf(!installed && !inCi)("a model's linearizability violation in the
     const file = join(dir, `${name}.html`);
     writeFileSync(file, renderTrace('html', split, trace, `${name}.json`));
     const p = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    p.setDefaultTimeout(HANG_MS);
     p.on('request', (r) => requests.push(r.url()));
     p.on('pageerror', (err) => errors.push(err.message));
     p.on('dialog', (d) => (errors.push(`dialog: ${d.message()}`), d.dismiss()));

@@ -49,7 +49,7 @@ describe.skipIf(!installed && !inCi)('the HTML trace viewer in chromium', () => 
   beforeAll(async () => {
     if (!installed) throw new Error(`CI needs chromium at ${CHROMIUM} for the trace viewer's browser test (.ci/run installs Debian's chromium)`);
     dir = mkdtempSync(join(tmpdir(), 'protokit-viewer-'));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: HANG_MS });
     page = await open(loadTrace(TRACE), TRACE, { width: 1280, height: 900 });
   });
 

@@ -14,8 +14,14 @@ import { memoryStorage } from './storage.js';
 
 const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Polls `done` every 20 ms, at most `max` times (a bound on attempts, not a speed). */
-async function until(done: () => boolean, max = 1500, attempt: () => unknown = () => {}): Promise<void> {
+/**
+ * Polls `done` every 20 ms, at most `max` times. The attempts are paced by a timer, so their number
+ * is a bound on wall time: 15,000 (five minutes) only catches a hang. 1,500 and 3,000 (30 s and
+ * 60 s) made the verdict depend on the machine's speed: a starved event loop delays heartbeats, and
+ * Raft's elections repeat until they converge (issue 28).
+ */
+const HANG_ATTEMPTS = 15_000;
+async function until(done: () => boolean, max = HANG_ATTEMPTS, attempt: () => unknown = () => {}): Promise<void> {
   for (let i = 0; i < max; i++) {
     if (done()) return;
     await attempt();
@@ -48,7 +54,7 @@ describe('NATS', () => {
     expect(nodes.map((n) => n.state.value)).toEqual(['committed', 'committed', 'committed', 'committed']);
     expect(nodes.map((n) => n.stats.dropped)).toEqual([0, 0, 0, 0]);
     await Promise.all(nodes.map((n) => n.stop()));
-  }, 300_000);
+  }, 900_000);
 
   test('malformed payloads on a node\'s subject are dropped and logged; the node goes on', async () => {
     const lines: string[] = [];
@@ -82,7 +88,7 @@ describe('NATS', () => {
     // A wrong token: the node does not start, and says where and why.
     const wrong = natsTransport({ servers: nats.url, token: 'wrong' });
     await expect(startNode({ model: twoPhaseCommit, role: 'rm', id: 'rm2', transport: wrong, storage: memoryStorage() })).rejects.toThrow(`NATS at ${nats.url}: Authorization Violation`);
-  }, 300_000);
+  }, 900_000);
 
   test('nats-server SIGKILLed and restarted mid-run: the nodes reconnect and the cluster commits', async () => {
     const ids = ['n1', 'n2', 'n3'];
@@ -105,7 +111,7 @@ describe('NATS', () => {
     const commit = (command: string) =>
       until(
         () => ids.every((id) => applied.has(`${id}:${command}`)),
-        3000,
+        HANG_ATTEMPTS,
         async () => {
           const leader = nodes.find((n) => n.state.value === 'leader');
           if (leader === undefined) return;
@@ -125,5 +131,5 @@ describe('NATS', () => {
     await commit('y=2');
     expect([...applied].filter((a) => a.endsWith('y=2')).sort()).toEqual(['n1:y=2', 'n2:y=2', 'n3:y=2']);
     await Promise.all(nodes.map((n) => n.stop()));
-  }, 300_000);
+  }, 900_000);
 });

@@ -81,7 +81,7 @@ describe.skipIf(!installed && !inCi)('protokit studio in chromium', () => {
       host: '127.0.0.1',
       port: 0,
     });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS, timeout: HANG_MS });
     page = await open(studio.url);
   });
 

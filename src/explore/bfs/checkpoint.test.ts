@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
 import twoPhase from '../../../properties/two-phase-commit/index.js';
 import type { InstanceOptions } from '../../engine/instance.js';
+import { run as runInProcess } from '../../cli/run-in-process.js';
 import { explore, type ExploreOptions, type ExploreResult } from './search.js';
 
 const dirs: string[] = [];
@@ -252,7 +253,9 @@ describe('the command line, as separate processes', () => {
   };
   const WHOLE = [8832, 37345, 17, true];
 
-  // Both stops run side by side, then both resumes (and a resume under other options): two rounds of processes.
+  // Both stops run side by side as processes (a process is what a signal stops); the resumes read
+  // only what those left on disk, so they run in-process, one after the other (a spawned bin cost
+  // a second of CPU more each, for tsx).
   test('killed (SIGKILL), or stopped by Ctrl-C (SIGINT: a checkpoint, the figures, exit 130), after writing a checkpoint; each resume ends as the uninterrupted search', async () => {
     const killedDir = freshDir();
     const stoppedDir = freshDir();
@@ -266,7 +269,10 @@ describe('the command line, as separate processes', () => {
     expect([j.stoppedBy, j.complete, j.checkpoint.dir, j.checkpoint.states]).toEqual(['interrupted', false, stoppedDir, j.distinctStates]);
     expect(j.checkpoint.resume).toMatch(/--resume /);
 
-    const [afterKill, afterStop, other] = await Promise.all([run(['--resume', killedDir]), run(['--resume', stoppedDir]), run(['--max-depth', '9', '--resume', stoppedDir])]);
+    // The refused resume first: it must see the checkpoint the stop wrote, not what a resume left.
+    const other = await runInProcess(...args, '--max-depth', '9', '--resume', stoppedDir);
+    const afterKill = await runInProcess(...args, '--resume', killedDir);
+    const afterStop = await runInProcess(...args, '--resume', stoppedDir);
     for (const resumed of [afterKill, afterStop]) {
       expect(resumed.code).toBe(0);
       expect(pick(resumed.stdout).slice(0, 4)).toEqual(WHOLE);
