@@ -8,6 +8,7 @@ import model, { type Entry, type RaftContext } from '../../models/raft/index.js'
 import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 import { stableLeaderCommitsApplied } from './liveness.js';
 import { persistedAcrossCrash } from '../persistence.js';
+import { appliedOnlyCommitted, committedOnMajority, matchIndexHeld, staleRequestsRefused, votesOfThisTerm } from './rules.js';
 
 const logOf = (node: NodeView): readonly Entry[] => (node.context as RaftContext).log ?? [];
 const isLeader = (node: NodeView): boolean => node.up && node.state === 'leader';
@@ -179,6 +180,13 @@ export default defineSuite({
     leaderCompleteness,
     stateMachineSafety,
     persistentStateKept,
+    // The rules of Figure 2 and section 5 that Figure 3's properties see late (./rules.ts): after
+    // them, so that a bug Figure 3 sees in the same step is reported under Figure 3's name.
+    staleRequestsRefused,
+    votesOfThisTerm,
+    matchIndexHeld,
+    committedOnMajority,
+    appliedOnlyCommitted,
     leaderEventuallyElected,
     leaderElected,
     entryCommitted,
