@@ -14,8 +14,9 @@
  * - §5.3: an entry is committed once stored on a majority, and committed entries are durable:
  *   it stays on a majority; only committed entries are applied.
  *
- * Each holds on every reachable world of the correct model (properties/raft/rules.test.ts searches
- * them) and has a shipped mutant that breaks it first (models/raft/mutants.ts).
+ * Each holds on every state of the suite's small configuration (properties/small-configs.test.ts
+ * searches it whole) and in the default check's runs at seeds 1–20, and has a shipped mutant that
+ * breaks it first (models/raft/mutants.ts; properties/raft/rules.test.ts pins each).
  */
 import type { Entry, RaftContext } from '../../models/raft/index.js';
 import { always, alwaysStep, type EnvelopeOf, type NodeView, type Observation, type WorldView } from '../../src/index.js';
