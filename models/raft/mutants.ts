@@ -1,8 +1,8 @@
 /**
  * Mutants: known bugs, each a variant of the server machine, and the property that must catch it.
  */
-import { assign, enqueueActions } from 'xstate';
-import { observe, type MutantSpec } from '../../src/index.js';
+import { assign, emit, enqueueActions } from 'xstate';
+import { observe, send, type MutantSpec } from '../../src/index.js';
 import { unseenMutants } from './unseen-mutants.js';
 import { committableIndex, ev, raftServer } from './server.js';
 
@@ -66,6 +66,60 @@ const grantsNoVotes = raftServer.provide({ guards: { notVotedForAnother: () => f
  */
 const ignoresLeaderCommit = raftServer.provide({ actions: { commitFromLeader: () => {} } });
 
+/**
+ * A server refuses a request of an older term but answers in the request's term (`reply.term =
+ * args.term`), so a deposed leader or a stale candidate never learns from the refusal that a newer
+ * term exists.
+ */
+const repliesInRequestTerm = raftServer.provide({
+  actions: {
+    denyVote: emit(({ event }) => {
+      const rv = ev(event, 'RequestVote');
+      return send(rv.from, { type: 'RequestVoteResponse', term: rv.term, voteGranted: false });
+    }),
+    replyMismatch: emit(({ event }) => {
+      const ae = ev(event, 'AppendEntries');
+      return send(ae.from, { type: 'AppendEntriesResponse', term: ae.term, success: false, matchIndex: 0 });
+    }),
+  },
+});
+
+/**
+ * A follower answers every AppendEntries it stores as if it carried one entry (matchIndex
+ * prevLogIndex + 1), a heartbeat too: the leader then counts it as holding the next entry it appends.
+ */
+const countsHeartbeatAsEntry = raftServer.provide({
+  actions: {
+    replyAppended: emit(({ context, event }) => {
+      const ae = ev(event, 'AppendEntries');
+      return send(ae.from, { type: 'AppendEntriesResponse', term: context.currentTerm, success: true, matchIndex: ae.prevLogIndex + 1 });
+    }),
+  },
+});
+
+/** A leader counts itself twice when it counts the servers that store an entry (its own log, and once more). */
+const countsLeaderTwice = raftServer.provide({
+  actions: {
+    advanceCommitIndex: enqueueActions(({ context, enqueue }) => {
+      const majority = Math.floor((context.peers.length + 1) / 2) + 1;
+      let commitIndex = context.commitIndex;
+      for (let n = context.log.length; n > context.commitIndex; n--) {
+        if (context.log[n - 1]!.term !== context.currentTerm) continue;
+        const stored = 2 + context.peers.filter((p) => (context.matchIndex[p] ?? 0) >= n).length;
+        if (stored >= majority) {
+          commitIndex = n;
+          break;
+        }
+      }
+      for (let i = context.commitIndex + 1; i <= commitIndex; i++) {
+        const entry = context.log[i - 1]!;
+        enqueue.emit(observe({ type: 'EntryCommitted', index: i, term: entry.term, command: entry.command, leader: context.id, leaderTerm: context.currentTerm }));
+      }
+      enqueue.assign({ commitIndex });
+    }),
+  },
+});
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'grants-no-votes': {
     description: 'a server never grants its vote to another candidate, so no election can be won',
@@ -99,7 +153,8 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'counts-stale-votes': {
     description: 'a candidate counts votes granted in an older term',
-    breaks: 'election-safety',
+    // Seen when the stale vote is counted (§5.2), before it makes a second leader (election-safety).
+    breaks: 'votes-of-this-term',
     roles: { server: { machine: countsStaleVotes } },
   },
   'overwrites-uncommitted': {
@@ -109,13 +164,30 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
   },
   'applies-before-commit': {
     description: 'a leader applies a command as soon as it appends it, before it is committed',
-    breaks: 'state-machine-safety',
+    // Seen at the apply (§5.3), before another server applies another command there (state-machine-safety).
+    breaks: 'applied-only-committed',
     roles: { server: { machine: appliesBeforeCommit } },
   },
   'ignores-leader-commit': {
     description: "a follower ignores the leader's commit index, so it never applies a committed entry",
     breaks: 'stable-leader-commits-applied',
     roles: { server: { machine: ignoresLeaderCommit } },
+  },
+  // Written with the properties of properties/raft/rules.ts (issue 22), one to give each teeth.
+  'replies-in-request-term': {
+    description: "a server refuses a request of an older term but answers in the request's term, so its sender never learns of the newer one",
+    breaks: 'stale-requests-refused',
+    roles: { server: { machine: repliesInRequestTerm } },
+  },
+  'counts-heartbeat-as-entry': {
+    description: 'a follower answers every AppendEntries as if it carried one entry, a heartbeat too, so the leader counts it for an entry it lacks',
+    breaks: 'match-index-held',
+    roles: { server: { machine: countsHeartbeatAsEntry } },
+  },
+  'counts-leader-twice': {
+    description: 'a leader counts itself twice among the servers that store an entry, so it commits with one server too few',
+    breaks: 'committed-on-majority',
+    roles: { server: { machine: countsLeaderTwice } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,
