@@ -869,6 +869,11 @@ export class Packed {
     return { from, to, message };
   }
 
+  /** The type of environment event `ev` (the last listing's `eventOf`). */
+  eventTypeOf(ev: number): string {
+    return this.events[ev]!.type;
+  }
+
   /** Whether the listed action `a` is a fault (fairness.ts's `isFault`). */
   isFault(a: number): boolean {
     const kind = this.kinds[a];
