@@ -27,7 +27,7 @@ import { Guide, sumGuideFigures, type GuideFigures } from './guided.js';
 import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
 import { shareOf, sweepPoints } from './sweep.js';
 import { LassoWatch, type FoundLasso, type Walk } from './lassos.js';
-import { isFault, ListedFairness } from '../../engine/fairness.js';
+import { ListedFairness } from '../../engine/fairness.js';
 import { isLiveness } from '../../properties/liveness.js';
 import { DEADLOCK } from '../../properties/suite.js';
 import { minimizeLasso } from '../minimize.js';
