@@ -16,6 +16,7 @@
 import type { Action } from './actions.js';
 import { canonical } from './canonical.js';
 import type { Instance } from './instance.js';
+import { DELIVER, ENV, HEAL, RESTART, type Packed } from './packed.js';
 
 /** Actions that are faults: what deadlock detection ignores and fairness never requires. */
 export function isFault(action: Action): boolean {
@@ -110,4 +111,61 @@ export class FairnessClasses {
   get size(): number {
     return this.names.length;
   }
+}
+
+/**
+ * The fairness class ids of a packing's listed actions (`packed.kinds`/`args`/`eventOf`), kept
+ * per envelope id, per (node, event id) and per node: a look-up in an array per edge of the
+ * search, where `FairnessClasses.idOf` would make the action object and find it in a WeakMap.
+ */
+export class ListedFairness {
+  private deliver: Int32Array<ArrayBuffer> = new Int32Array(256).fill(UNKNOWN);
+  private readonly env: Int32Array<ArrayBuffer>[];
+  private readonly restart: Int32Array;
+  private heal = UNKNOWN;
+
+  constructor(
+    private readonly classes: FairnessClasses,
+    private readonly packed: Packed,
+  ) {
+    this.env = Array.from({ length: packed.n }, () => new Int32Array(64).fill(UNKNOWN));
+    this.restart = new Int32Array(packed.n).fill(UNKNOWN);
+  }
+
+  /** The class id (−1: not fair) of the last listing's action `a`. */
+  of(a: number): number {
+    const packed = this.packed;
+    const arg = packed.args[a]!;
+    switch (packed.kinds[a]) {
+      case DELIVER: {
+        if (arg >= this.deliver.length) this.deliver = widened(this.deliver, arg);
+        const known = this.deliver[arg]!;
+        return known !== UNKNOWN ? known : (this.deliver[arg] = this.classes.idOf(packed.actionAt(a)));
+      }
+      case ENV: {
+        const ev = packed.eventOf[a]!;
+        let byEvent = this.env[arg]!;
+        if (ev >= byEvent.length) this.env[arg] = byEvent = widened(byEvent, ev);
+        const known = byEvent[ev]!;
+        return known !== UNKNOWN ? known : (byEvent[ev] = this.classes.idOf(packed.actionAt(a)));
+      }
+      case RESTART: {
+        const known = this.restart[arg]!;
+        return known !== UNKNOWN ? known : (this.restart[arg] = this.classes.idOf(packed.actionAt(a)));
+      }
+      case HEAL:
+        return this.heal !== UNKNOWN ? this.heal : (this.heal = this.classes.idOf(packed.actionAt(a)));
+      default:
+        return -1; // faults are never fair
+    }
+  }
+}
+
+const UNKNOWN = -2;
+
+/** `a` grown to hold index `i`, new entries UNKNOWN. */
+function widened(a: Int32Array, i: number): Int32Array<ArrayBuffer> {
+  const bigger = new Int32Array(Math.max(i + 1, a.length * 2)).fill(UNKNOWN);
+  bigger.set(a);
+  return bigger;
 }

@@ -36,7 +36,7 @@ import type { NodeView } from './model.js';
 import { avalanche, hashText } from './fingerprint.js';
 import { ModelError, thrownMessage } from './errors.js';
 import { envelopeKey, envelopeOf, indexOrThrow, partitionKey, twoWaySplits, type Envelope, type FaultsUsed, type World } from './world.js';
-import { TupleView, type WorldView } from './view.js';
+import { rolesOf, TupleView, type WorldView } from './view.js';
 import { grown, SequenceTable, TripleMap } from './int-tables.js';
 
 /** Names the fingerprint function below; checkpoints record it (their visited sets hold fingerprints). */
@@ -295,6 +295,9 @@ export class Packed {
     return view;
   }
 
+  /** The node indexes of each role (view.ts's `rolesOf`), kept for the views. */
+  private roles: ReadonlyMap<string, readonly number[]> | undefined;
+
   /**
    * What properties see of the tuple at `t[at..]`: a view over a copy of its ids, whose node views,
    * message and observation lists are looked up per id when read (nothing is unpacked until then).
@@ -303,7 +306,7 @@ export class Packed {
     // A plain array: allocating a small typed array costs several times more, once per state.
     const ids: number[] = new Array(this.width);
     for (let j = 0; j < ids.length; j++) ids[j] = t[at + j]!;
-    return new TupleView(this.instance, this, ids);
+    return new TupleView(this.instance, this, ids, (this.roles ??= rolesOf(this.instance)));
   }
 
   /** The faults injected so far in fault state `id`, and the partition in force. */
@@ -864,6 +867,11 @@ export class Packed {
   private envelopeFields(e: number): { from: string; to: string; message: Envelope['message'] } {
     const { from, to, message } = this.envelopes[e]!;
     return { from, to, message };
+  }
+
+  /** The type of environment event `ev` (the last listing's `eventOf`). */
+  eventTypeOf(ev: number): string {
+    return this.events[ev]!.type;
   }
 
   /** Whether the listed action `a` is a fault (fairness.ts's `isFault`). */

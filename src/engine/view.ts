@@ -97,7 +97,7 @@ export function nodeViewOf(instance: Instance, i: number, state: NodeState): Nod
 
 /** Per instance: the node indexes of each role, in cluster order (what `role()` picks). */
 const roleIndexes = new WeakMap<Instance, ReadonlyMap<string, readonly number[]>>();
-function rolesOf(instance: Instance): ReadonlyMap<string, readonly number[]> {
+export function rolesOf(instance: Instance): ReadonlyMap<string, readonly number[]> {
   let roles = roleIndexes.get(instance);
   if (roles === undefined) {
     const built = new Map<string, number[]>();
@@ -183,16 +183,26 @@ export interface TupleSource {
 export class TupleView implements WorldView {
   private nodeList: readonly NodeView[] | null = null;
   private readonly roles: ReadonlyMap<string, readonly number[]>;
+  /**
+   * The slots read since `reads` was last set to 0, one bit per slot (bit j: slot j; node
+   * slots, then network, observations, faults), for tuples of at most `READ_BITS` slots: what a
+   * memo of a function of the view (view-memo.ts) keys its value by.
+   */
+  reads = 0;
 
   constructor(
     private readonly instance: Instance,
     private readonly source: TupleSource,
-    private readonly ids: readonly number[],
+    /** The tuple's ids, slot by slot. */
+    readonly ids: readonly number[],
+    /** `rolesOf(instance)`, when the caller keeps it (one WeakMap look-up less per view). */
+    roles?: ReadonlyMap<string, readonly number[]>,
   ) {
-    this.roles = rolesOf(instance);
+    this.roles = roles ?? rolesOf(instance);
   }
 
   get nodes(): readonly NodeView[] {
+    this.reads |= allNodeBits(this.source.n);
     if (this.nodeList === null) {
       const nodes: NodeView[] = new Array(this.source.n);
       for (let i = 0; i < nodes.length; i++) nodes[i] = this.source.nodeView(i, this.ids[i]!);
@@ -202,10 +212,12 @@ export class TupleView implements WorldView {
   }
 
   get network(): readonly Envelope[] {
+    this.reads |= slotBit(this.source.n);
     return this.source.networkOf(this.ids[this.source.n]!);
   }
 
   get observations(): readonly Observation[] {
+    this.reads |= slotBit(this.source.n + 1);
     return this.source.observationsOf(this.ids[this.source.n + 1]!);
   }
 
@@ -214,12 +226,14 @@ export class TupleView implements WorldView {
   }
 
   get faultsUsed(): FaultsUsed {
+    this.reads |= slotBit(this.source.n + 2);
     return this.source.faultsOf(this.ids[this.source.n + 2]!).used;
   }
 
   node(id: string): NodeView<any> {
     const i = this.instance.indexOf.get(id);
     if (i === undefined) throw new Error(`no node '${id}'`);
+    this.reads |= slotBit(i);
     return this.source.nodeView(i, this.ids[i]!);
   }
 
@@ -228,7 +242,23 @@ export class TupleView implements WorldView {
     if (indexes === undefined) return [];
     // A fresh array at every call: callers may sort it.
     const members: NodeView[] = new Array(indexes.length);
-    for (let k = 0; k < indexes.length; k++) members[k] = this.source.nodeView(indexes[k]!, this.ids[indexes[k]!]!);
+    for (let k = 0; k < indexes.length; k++) {
+      const i = indexes[k]!;
+      this.reads |= slotBit(i);
+      members[k] = this.source.nodeView(i, this.ids[i]!);
+    }
     return members;
   }
+}
+
+/** Tuples of more slots than this are not read-tracked (their `reads` saturates to every bit). */
+export const READ_BITS = 31;
+
+/** The read bit of slot j (every bit past READ_BITS: such a view is never memoised). */
+function slotBit(j: number): number {
+  return j < READ_BITS ? 1 << j : -1;
+}
+
+function allNodeBits(n: number): number {
+  return n < READ_BITS ? (1 << n) - 1 : -1;
 }

@@ -11,6 +11,7 @@ import { type World } from '../../engine/world.js';
 import type { WorldView } from '../../engine/view.js';
 import { ModelError } from '../../engine/errors.js';
 import { Packed } from '../../engine/packed.js';
+import { memoised, ViewMemo } from '../../engine/view-memo.js';
 import { grown } from '../../engine/int-tables.js';
 import type { Symmetry } from './symmetry.js';
 import { TupleSymmetry } from './tuple-symmetry.js';
@@ -108,6 +109,9 @@ export class Expander {
   private readonly reached = new Set<string>();
   /** This thread's packing of the instance's worlds (ids are per thread; fingerprints are not). */
   readonly packed: Packed;
+  /** Per invariant and witness, its values kept by the ids of the slots it read (engine/view-memo.ts). */
+  private readonly invariantMemos: readonly ViewMemo[];
+  private readonly witnessMemos: ReadonlyMap<Extract<Property, { kind: 'sometimes' }>, ViewMemo>;
   private readonly scratch: Int32Array;
   /** Canonicalises successors on the tuple (null: no symmetry). */
   private readonly tupleSymmetry: TupleSymmetry | null;
@@ -133,6 +137,8 @@ export class Expander {
     this.invariants = properties.filter((p) => p.kind === 'always');
     this.stepInvariants = properties.filter((p) => p.kind === 'always-step');
     this.witnessList = properties.filter((p) => p.kind === 'sometimes');
+    this.invariantMemos = this.invariants.map(() => new ViewMemo());
+    this.witnessMemos = new Map(this.witnessList.map((w) => [w, new ViewMemo()]));
     this.packed = new Packed(instance);
     this.scratch = new Int32Array(this.packed.width);
     this.tupleSymmetry = symmetry === null ? null : new TupleSymmetry(symmetry, this.packed);
@@ -197,7 +203,7 @@ export class Expander {
         }
         for (let k = 0; k < pending.length; k++) {
           const w = pending[k]!;
-          if (reachedIn(w, view)) {
+          if (memoised(this.witnessMemos.get(w)!, view, () => reachedIn(w, view))) {
             witnesses.push({ name: w.name, index });
             pending.splice(k--, 1);
           }
@@ -261,8 +267,9 @@ export class Expander {
   }
 
   private checkState(view: WorldView): Violation | null {
-    for (const p of this.invariants) {
-      const v = guarded(p.name, () => p.check(view));
+    for (let k = 0; k < this.invariants.length; k++) {
+      const p = this.invariants[k]!;
+      const v = guarded(p.name, () => memoised(this.invariantMemos[k]!, view, () => p.check(view)));
       if (v) return v;
     }
     return null;

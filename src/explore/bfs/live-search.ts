@@ -26,12 +26,14 @@ import { join } from 'node:path';
 import { getHeapStatistics } from 'node:v8';
 import { ModelError, UsageError } from '../../engine/errors.js';
 import type { Action } from '../../engine/actions.js';
-import { FairnessClasses, isFault } from '../../engine/fairness.js';
+import { FairnessClasses, isFault, ListedFairness } from '../../engine/fairness.js';
 import type { Instance } from '../../engine/instance.js';
 import type { World } from '../../engine/world.js';
 import { enabledActions, initialWorld, Packed, step } from '../../engine/packed.js';
+import { memoised, MISS, ViewMemo } from '../../engine/view-memo.js';
+import type { WorldView } from '../../engine/view.js';
 import { isLiveness, livenessBits, P_BIT, Q_BIT, type LivenessProperty } from '../../properties/liveness.js';
-import { reachedIn, verdictOf, type Property, type Violation } from '../../properties/properties.js';
+import { reachedIn, verdictOf, type Property, type Verdict, type Violation } from '../../properties/properties.js';
 import { DEADLOCK, type Suite } from '../../properties/suite.js';
 import { execute } from '../execute.js';
 import { checkLasso, isTerminal } from '../lasso.js';
@@ -76,12 +78,18 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
   const signal = options.signal;
   const interrupted = options.interrupted ?? (signal === undefined ? null : () => signal.aborted);
 
+  // Per property, its values kept by the ids of the slots it read (view-memo.ts).
+  const invariantMemos = invariants.map(() => new ViewMemo());
+  const witnessMemos = new Map(pending.map((w) => [w, new ViewMemo()]));
+  const livenessMemos = liveness.map(() => new ViewMemo());
+
   const visited = new VisitedSet();
   const graph = new LiveGraph(liveness.length);
   const classes = new FairnessClasses(instance);
   // Worlds as tuples of interned ids (engine/packed.ts): `successor` is written in place, kept when new.
   const packed = new Packed(instance);
   const width = packed.width;
+  const fairness = new ListedFairness(classes, packed);
   const successor = new Int32Array(width);
   packed.initial(successor, 0);
   packed.fingerprint(successor, 0);
@@ -131,19 +139,23 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
           }
           const id = frontier.firstId + k;
           const view = packed.view(tuples, at);
-          const broken = firstBroken(invariants, (p) => p.check(view));
+          const broken = firstBrokenOf(invariants, invariantMemos, view);
           if (broken !== null) {
             found = { id, action: null, violation: broken };
             graph.begin(id, false);
             break search;
           }
           for (let w = 0; w < pending.length; w++) {
-            if (reachedIn(pending[w]!, view)) {
-              reached.add(pending[w]!.name);
+            const witness = pending[w]!;
+            if (memoised(witnessMemos.get(witness)!, view, () => reachedIn(witness, view))) {
+              reached.add(witness.name);
               pending.splice(w--, 1);
             }
           }
-          for (let p = 0; p < liveness.length; p++) graph.bits[p]![id] = livenessBits(liveness[p]!, view, id === 0);
+          for (let p = 0; p < liveness.length; p++) {
+            // The initial state's bits differ (an `eventually` starts there): never memoised.
+            graph.bits[p]![id] = id === 0 ? livenessBits(liveness[p]!, view, true) : memoised(livenessMemos[p]!, view, () => livenessBits(liveness[p]!, view, false));
+          }
           const constrained = packed.inFlight(tuples, at) > maxInFlight;
           const expand = stoppedBy === null && !constrained;
           graph.begin(id, expand, stoppedBy === null && constrained);
@@ -153,13 +165,13 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
           if (checkDeadlock && deadlock < 0 && onlyFaults(packed, actions) && !isTerminal(suite, view)) deadlock = id;
           packed.setParent(tuples, at);
           for (let a = 0; a < actions; a++) {
-            const action = packed.actionAt(a);
-            coverage?.record(packed.unpack(tuples, at), action);
+            coverage?.record(packed.unpack(tuples, at), packed.actionAt(a));
             packed.successor(tuples, at, a, successor, 0);
             const hi = packed.hi;
             const lo = packed.lo;
             if (stepInvariants.length > 0) {
               const after = packed.view(successor, 0);
+              const action = packed.actionAt(a);
               const v = firstBroken(stepInvariants, (p) => p.check(view, after, action));
               if (v !== null) {
                 found = { id, action: a, violation: v };
@@ -183,7 +195,7 @@ export async function exploreLive(suite: Suite, instance: Instance, options: Exp
               graph.via[target] = a;
               next.push(successor, 0);
             }
-            graph.addEdge(target, classes.idOf(action), a);
+            graph.addEdge(target, fairness.of(a), a);
           }
           if (++sinceHeapCheck >= 1024) {
             sinceHeapCheck = 0;
@@ -308,6 +320,29 @@ function inconclusiveReason(
 function onlyFaults(packed: Packed, actions: number): boolean {
   for (let a = 0; a < actions; a++) if (!packed.isFault(a)) return false;
   return true;
+}
+
+/** `firstBroken` over state invariants, each through its memo. */
+function firstBrokenOf(invariants: readonly Invariant[], memos: readonly ViewMemo[], view: WorldView): Violation | null {
+  for (let k = 0; k < invariants.length; k++) {
+    const p = invariants[k]!;
+    try {
+      const memo = memos[k]!;
+      const known = memo.get(view);
+      let verdict: Verdict;
+      if (known === MISS) {
+        memo.begin(view);
+        verdict = p.check(view);
+        memo.set(view, verdict);
+      } else verdict = known as Verdict;
+      const violation = verdictOf(p.name, verdict);
+      if (violation !== null) return violation;
+    } catch (error) {
+      if (error instanceof ModelError) throw error;
+      return { property: p.name, message: `the invariant threw: ${error instanceof Error ? error.message : String(error)}` };
+    }
+  }
+  return null;
 }
 
 function firstBroken<P extends { readonly name: string }>(list: readonly P[], run: (p: P) => string | undefined | void): Violation | null {

@@ -68,4 +68,31 @@ describe('the visited set', () => {
       expect(set.bytes / count).toBeGreaterThanOrEqual(12);
     }
   });
+
+  test('an add right after a missing idOf reuses its slot only for that fingerprint and only while nothing was added since', () => {
+    const set = new VisitedSet();
+    const [a, b, c] = fingerprints(3, 5);
+    expect(set.idOf(a![0], a![1])).toBe(-1);
+    expect(set.idOf(b![0], b![1])).toBe(-1);
+    expect(set.add(a![0], a![1], -1)).toBe(0); // not the fingerprint the last miss was for
+    expect(set.idOf(c![0], c![1])).toBe(-1);
+    expect(set.add(b![0], b![1], 0)).toBe(1); // another fingerprint than the miss's
+    expect(set.add(c![0], c![1], 0)).toBe(2); // the miss's, but b was added since: probes again
+    expect(set.add(c![0], c![1], 1)).toBe(-1);
+    expect(set.idOf(b![0], b![1])).toBe(1);
+    expect(set.add(b![0], b![1], 1)).toBe(-1); // a hit leaves no miss behind: b is refused
+    for (const [f, id] of [[a, 0], [b, 1], [c, 2]] as const) expect(set.idOf(f![0], f![1])).toBe(id);
+    // Many misses then adds, interleaved, against a Map.
+    const many = fingerprints(20_000, 9);
+    const reference = new Map<string, number>();
+    for (const [hi, lo] of many) {
+      const known = reference.get(`${hi},${lo}`);
+      expect(set.idOf(hi, lo)).toBe(known ?? -1);
+      if (known === undefined) {
+        reference.set(`${hi},${lo}`, set.size);
+        expect(set.add(hi, lo, 0)).toBe(reference.get(`${hi},${lo}`));
+      }
+    }
+    expect(set.size).toBe(3 + reference.size);
+  });
 });

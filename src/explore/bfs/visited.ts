@@ -73,15 +73,30 @@ export class VisitedSet {
     return ((lo ^ Math.imul(hi, 0x9e3779b1)) >>> 1) % this.capacity;
   }
 
+  /**
+   * Where the last `idOf` that missed stopped (the empty slot), for which fingerprint, and the size
+   * then: an `add` of that fingerprint right after (the search's "new? then number it") starts
+   * there instead of probing again.
+   */
+  private missSlot = -1;
+  private missHi = 0;
+  private missLo = 0;
+  private missSize = -1;
+
   /** Adds a fingerprint first reached from `parent` (−1 for the initial state); returns its number, or −1 if already seen. */
   add(hi: number, lo: number, parent: number): number {
-    let slot = this.slotOf(hi, lo);
-    for (;;) {
-      const entry = this.table[slot]!;
-      if (entry === 0) break;
-      if (this.matches(entry - 1, hi, lo)) return -1;
-      if (++slot === this.capacity) slot = 0;
+    let slot: number;
+    if (this.missSize === this.size && this.missHi === hi && this.missLo === lo) slot = this.missSlot;
+    else {
+      slot = this.slotOf(hi, lo);
+      for (;;) {
+        const entry = this.table[slot]!;
+        if (entry === 0) break;
+        if (this.matches(entry - 1, hi, lo)) return -1;
+        if (++slot === this.capacity) slot = 0;
+      }
     }
+    this.missSize = -1;
     const id = this.size++;
     const b = id >>> BLOCK_BITS;
     if (b === this.blocks.length) this.blocks.push(new Uint32Array(3 * BLOCK));
@@ -116,7 +131,13 @@ export class VisitedSet {
     let slot = this.slotOf(hi, lo);
     for (;;) {
       const entry = this.table[slot]!;
-      if (entry === 0) return -1;
+      if (entry === 0) {
+        this.missSlot = slot;
+        this.missHi = hi;
+        this.missLo = lo;
+        this.missSize = this.size;
+        return -1;
+      }
       if (this.matches(entry - 1, hi, lo)) return entry - 1;
       if (++slot === this.capacity) slot = 0;
     }
@@ -177,8 +198,10 @@ export class VisitedSet {
     this.limit = Math.floor(this.capacity * MAX_LOAD);
     const table = new Uint32Array(this.capacity);
     for (let id = 0; id < this.size; id++) {
-      const [hi, lo] = this.fingerprintOf(id);
-      let slot = this.slotOf(hi, lo);
+      // Read in place (fingerprintOf makes an array per state).
+      const block = this.blocks[id >>> BLOCK_BITS]!;
+      const at = 3 * (id & IN_BLOCK);
+      let slot = this.slotOf(block[at]!, block[at + 1]!);
       while (table[slot] !== 0) if (++slot === this.capacity) slot = 0;
       table[slot] = id + 1;
     }

@@ -49,16 +49,20 @@ export class FingerprintTable {
 
   /** Adds `f`, which is not in the table; returns its slot (its integers are 0 until set). */
   add(f: Fingerprint): number {
+    return this.addHalves(f.hi, f.lo);
+  }
+
+  private addHalves(fhi: number, flo: number): number {
     if ((this.size + 1) * 2 > this.stamp.length) this.grow();
     const mask = this.stamp.length - 1;
-    const hi = f.hi >>> 0;
-    const lo = f.lo >>> 0;
+    const hi = fhi >>> 0;
+    const lo = flo >>> 0;
     let slot = (hi ^ Math.imul(lo, 0x9e3779b1)) & mask;
     while (this.stamp[slot] === this.generation) slot = (slot + 1) & mask;
     this.stamp[slot] = this.generation;
     this.hi[slot] = hi;
     this.lo[slot] = lo;
-    this.values.fill(0, slot * this.width, (slot + 1) * this.width);
+    for (let k = slot * this.width; k < (slot + 1) * this.width; k++) this.values[k] = 0;
     this.size++;
     return slot;
   }
@@ -82,7 +86,7 @@ export class FingerprintTable {
     this.size = 0;
     for (let i = 0; i < stamp.length; i++) {
       if (stamp[i] !== generation) continue;
-      const slot = this.add({ hi: hi[i]!, lo: lo[i]! });
+      const slot = this.addHalves(hi[i]!, lo[i]!);
       for (let k = 0; k < width; k++) this.values[slot * width + k] = values[i * width + k]!;
     }
   }

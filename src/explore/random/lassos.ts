@@ -79,10 +79,18 @@ export class LassoWatch {
   private readonly bitsOf: FingerprintTable;
   /** The view of the run's last world, when the caller had one. */
   private lastView: WorldView | null = null;
-  /** Fairness classes as small integers (−1: not fair). */
-  private readonly classes: FairnessClasses;
+  /** Fairness classes as small integers (−1: not fair); a caller recording listings (`atRestListed`) numbers classes with these. */
+  readonly classes: FairnessClasses;
   /** The fairness class of each action enabled at each world of the run, once asked for. */
   private readonly classesAt: (Int32Array | undefined)[] = [];
+  /**
+   * Or, for worlds whose listing the caller recorded (`atRestListed`), their class ids in one
+   * arena: `listedStart[i]` (−1: not recorded) and `listedLength[i]`. No array per world.
+   */
+  private listed = new Int32Array(1024);
+  private listedUsed = 0;
+  private readonly listedStart: number[] = [];
+  private readonly listedLength: number[] = [];
   /** Per class, a mark for judging loops (see `neglected`), and the mark of the next judgement. */
   private marks = new Int32Array(256);
   private epoch = 1;
@@ -98,7 +106,8 @@ export class LassoWatch {
     this.stepInvariants = suite.properties.filter((p) => p.kind === 'always-step');
     this.words = Math.ceil(this.liveness.length / PER_WORD);
     this.classes = new FairnessClasses(instance);
-    this.bitsOf = new FingerprintTable(Math.max(1, this.words));
+    // Sized for the worlds a default check meets (it grows past them): growing from small re-adds every entry at each doubling.
+    this.bitsOf = new FingerprintTable(Math.max(1, this.words), 1 << 16);
   }
 
   /** True when the suite asks for anything this watch checks. */
@@ -110,6 +119,8 @@ export class LassoWatch {
   reset(world: World, f: Fingerprint, view: WorldView): void {
     this.seen.clear();
     this.worlds.length = this.enabledAt.length = this.classesAt.length = this.actions.length = this.bits.length = 0;
+    this.listedStart.length = this.listedLength.length = 0;
+    this.listedUsed = 0;
     this.lastView = view;
     this.visit(world, f, view);
   }
@@ -144,6 +155,33 @@ export class LassoWatch {
       return this.judgeStutter() ?? { property: DEADLOCK, kind: 'deadlock', actions: [...this.actions], loopStart: this.actions.length };
     }
     return this.noFair(enabled) ? this.judgeStutter() : null;
+  }
+
+  /**
+   * `atRest` for a caller that listed the run's last world itself: `classIds[0..count)` are the
+   * fairness class ids of its enabled actions (numbered by `classes`), `onlyFaults` whether every
+   * one of them is a fault. The same verdicts as `atRest`, without an action array per world.
+   */
+  atRestListed(world: World, view: WorldView | null, classIds: Int32Array, count: number, onlyFaults: boolean): FoundLasso | null {
+    const here = this.worlds.length - 1;
+    while (this.listedUsed + count > this.listed.length) {
+      const bigger = new Int32Array(this.listed.length * 2);
+      bigger.set(this.listed);
+      this.listed = bigger;
+    }
+    let anyFair = false;
+    for (let k = 0; k < count; k++) {
+      const c = classIds[k]!;
+      this.listed[this.listedUsed + k] = c;
+      if (c >= 0) anyFair = true;
+    }
+    this.listedStart[here] = this.listedUsed;
+    this.listedLength[here] = count;
+    this.listedUsed += count;
+    if (this.deadlock && onlyFaults && !isTerminal(this.suite, view ?? buildView(this.instance, world))) {
+      return this.judgeStutter() ?? { property: DEADLOCK, kind: 'deadlock', actions: [...this.actions], loopStart: this.actions.length };
+    }
+    return anyFair ? null : this.judgeStutter();
   }
 
   /**
@@ -215,6 +253,8 @@ export class LassoWatch {
     this.worlds.push(world);
     this.enabledAt.push(undefined);
     this.classesAt.push(undefined);
+    this.listedStart.push(-1);
+    this.listedLength.push(0);
     const n = this.liveness.length;
     if (n === 0) return;
     // The initial world's bits differ (an `eventually` starts there): never taken from, nor put in, the store.
@@ -256,13 +296,23 @@ export class LassoWatch {
     this.epoch += end - at + 2;
     let survivors = 0;
     for (let i = at; i < end; i++) {
-      const classes = (this.classesAt[i] ??= this.classesOf(this.enabledAt[i] ?? enabledActions(this.instance, this.worlds[i]!)));
+      let classes: Int32Array;
+      let from = this.listedStart[i]!;
+      let to: number;
+      if (from >= 0) {
+        classes = this.listed;
+        to = from + this.listedLength[i]!;
+      } else {
+        classes = this.classesAt[i] ??= this.classesOf(this.enabledAt[i] ?? enabledActions(this.instance, this.worlds[i]!));
+        from = 0;
+        to = classes.length;
+      }
       this.growMarks();
       const marks = this.marks;
       const before = base + (i - at);
       const after = before + 1;
       survivors = 0;
-      for (let k = 0; k < classes.length; k++) {
+      for (let k = from; k < to; k++) {
         const c = classes[k]!;
         if (c < 0) continue;
         const m = marks[c]!;

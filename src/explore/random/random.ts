@@ -27,7 +27,7 @@ import { Guide, sumGuideFigures, type GuideFigures } from './guided.js';
 import { Coverage, mergeCoverage, type CoverageReport } from '../coverage.js';
 import { shareOf, sweepPoints } from './sweep.js';
 import { LassoWatch, type FoundLasso, type Walk } from './lassos.js';
-import { isFault } from '../../engine/fairness.js';
+import { ListedFairness } from '../../engine/fairness.js';
 import { isLiveness } from '../../properties/liveness.js';
 import { DEADLOCK } from '../../properties/suite.js';
 import { minimizeLasso } from '../minimize.js';
@@ -317,6 +317,20 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
 
   const watch = new LassoWatch(instance, suite, options.deadlock !== false);
   let lasso: FoundLasso | null = null;
+  /** Fairness class ids of the listed actions, numbered as the watch numbers them (remade with the packing). */
+  let fairness = new ListedFairness(watch.classes, packed);
+  let classIds = new Int32Array(64);
+  /** Whether every action of the last listing (of `count`) is a fault. */
+  const onlyFaults = (count: number): boolean => {
+    for (let a = 0; a < count; a++) if (!packed.isFault(a)) return false;
+    return true;
+  };
+  /** The watch's look at the tuple `here` (listed: `count` actions), with the listing's classes. */
+  const watchAtRest = (world: World, view: WorldView | null, count: number): FoundLasso | null => {
+    if (classIds.length < count) classIds = new Int32Array(Math.max(count, classIds.length * 2));
+    for (let a = 0; a < count; a++) classIds[a] = fairness.of(a);
+    return watch.atRestListed(world, view, classIds, count, onlyFaults(count));
+  };
 
   // Liveness needs the run's worlds, held by the watch (lassos.ts); deadlocks alone are seen without it.
   const watched = suite.properties.some(isLiveness);
@@ -326,8 +340,8 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   /** Without the watch: the run's actions, for a deadlock's lasso. */
   const runActions: Action[] = [];
   /** A deadlock at `here` (without the watch): nothing but faults enabled, and the suite does not call the world terminal. */
-  const deadlocked = (enabled: readonly Action[], view: WorldView | null): boolean => {
-    if (!deadlock || !enabled.every(isFault) || isTerminal(suite, view ?? packed.view(here, 0))) return false;
+  const deadlocked = (count: number, view: WorldView | null): boolean => {
+    if (!deadlock || !onlyFaults(count) || isTerminal(suite, view ?? packed.view(here, 0))) return false;
     lasso = { property: DEADLOCK, kind: 'deadlock', actions: [...runActions], loopStart: runActions.length };
     return true;
   };
@@ -342,6 +356,7 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
   const runPlan = (plan: RunPlan): boolean => {
     if (packed.interned >= PACKING_LIMIT) {
       packed = new Packed(instance);
+      fairness = new ListedFairness(watch.classes, packed);
       walked = null;
     }
     packed.initial(here, 0);
@@ -358,15 +373,24 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
     if (watched) watch.reset(world!, fingerprint, (view ??= packed.view(here, 0)));
     else runActions.length = 0;
     const schedule = chooser.start(plan);
+    // PCT's schedule picks among action objects; the plain choice picks over the listing's kinds.
+    const byKinds = plan.pct === undefined;
     for (const choice of plan.choices) {
-      const enabled = listed(here);
-      if (watched ? (lasso = watch.atRest(world!, view, enabled)) !== null : deadlocked(enabled, view)) return false;
-      const action = schedule.next(enabled, choice);
-      if (action === undefined) break;
+      const count = packed.list(here, 0);
+      if (watched ? (lasso = watchAtRest(world!, view, count)) !== null : deadlocked(count, view)) return false;
+      let index: number;
+      if (byKinds) index = chooser.chooseListed(packed, count, plan, choice);
+      else {
+        const enabled = listed(here);
+        const chosen = schedule.next(enabled, choice);
+        index = chosen === undefined ? -1 : enabled.indexOf(chosen);
+      }
+      if (index < 0) break;
+      const action = packed.actionAt(index);
       if (coverage !== null && !shrinking) coverage.record(world ?? packed.unpack(here, 0), action);
       if (!watched) runActions.push(action);
       packed.setParent(here, 0);
-      packed.successor(here, 0, enabled.indexOf(action), there, 0);
+      packed.successor(here, 0, index, there, 0);
       const nextFingerprint: Fingerprint = { hi: packed.hi, lo: packed.lo };
       // Worlds are unpacked only for the lasso watch and the guided strategy's coverage.
       const next = unpacked ? packed.unpack(there, 0) : null;
@@ -393,10 +417,10 @@ function prepareCheck(fullSuite: Suite, options: CheckOptions) {
       fingerprint = nextFingerprint;
       view = nextView;
     }
-    if (!watched) return !deadlocked(listed(here), view);
+    if (!watched) return !deadlocked(packed.list(here, 0), view);
     walkFrom.set(here);
     walked = world;
-    lasso = watch.atRest(world!, view, listed(here)) ?? watch.continueFairly(world!, fingerprint, Math.ceil(depth / 2), tupleWalk);
+    lasso = watchAtRest(world!, view, packed.list(here, 0)) ?? watch.continueFairly(world!, fingerprint, Math.ceil(depth / 2), tupleWalk);
     return lasso === null;
   };
   /** The world the continuation last stepped to, whose tuple is `walkFrom` (so it is not packed again). */

@@ -38,6 +38,7 @@ import * as fc from 'fast-check';
 import type { Action, ActionType } from '../../engine/actions.js';
 import { FAULT_KINDS, type FaultKind } from '../../engine/faults.js';
 import type { Instance } from '../../engine/instance.js';
+import { CRASH, DELIVER, DROP, DUPLICATE, ENV, PARTITION, RESTART, type Packed } from '../../engine/packed.js';
 
 /** Relative weights of action kinds, and of environment events by type (overriding `env`). */
 export interface Weights {
@@ -208,6 +209,50 @@ export class Chooser {
       at -= w[i]!;
     }
     return undefined;
+  }
+
+  /**
+   * `choose` over the last listing of `packed` (its `count` actions, by kind), without action
+   * objects: the index of the action `choice` selects, or −1 when none may be taken. The same
+   * weights in the same order as `choose`, so the same pick.
+   */
+  chooseListed(packed: Packed, count: number, plan: RunPlan, choice: number): number {
+    const w = this.scratch;
+    let total = 0;
+    for (let a = 0; a < count; a++) total += w[a] = this.listedWeight(packed, a, plan);
+    if (total === 0) return -1;
+    let at = choice % total;
+    for (let a = 0; a < count; a++) {
+      if (at < w[a]!) return a;
+      at -= w[a]!;
+    }
+    return -1;
+  }
+
+  /** `weightOf` of the listed action `a`. */
+  private listedWeight(packed: Packed, a: number, plan: RunPlan): number {
+    const { kinds, events } = this.weights;
+    const scale = this.scale;
+    switch (packed.kinds[a]) {
+      case DELIVER:
+        return kinds.deliver * scale;
+      case ENV: {
+        const weight = events[packed.eventTypeOf(packed.eventOf[a]!)] ?? kinds.env;
+        return plan.quiet[packed.args[a]!] ? (weight * scale) / QUIET_DIVISOR : weight * scale;
+      }
+      case DROP:
+        return plan.swarm.loss ? kinds.drop * scale : 0;
+      case DUPLICATE:
+        return plan.swarm.duplicate ? kinds.duplicate * scale : 0;
+      case CRASH:
+        return plan.swarm.crash ? kinds.crash * scale : 0;
+      case PARTITION:
+        return plan.swarm.partition ? kinds.partition * scale : 0;
+      case RESTART:
+        return kinds.restart * scale;
+      default:
+        return kinds.heal * scale;
+    }
   }
 
   /** An action's weight in this run: 0 for a fault kind the swarm leaves out. */
