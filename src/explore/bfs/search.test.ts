@@ -150,7 +150,8 @@ describe('default (non-tla) configurations: pinned counts', () => {
     ['mapreduce', 'reports-before-commit', 'complete-only-when-committed', 17],
     ['paxos', 'ignores-reported-values', 'proposes-highest-report', 11],
     ['paxos', 'accepts-below-promise', 'agreement', 14],
-    ['paxos', 'minority-quorum', 'agreement', 10],
+    // Seen at the proposal since Paxos checks section 2.2's majority of promises (agreement at 10 before).
+    ['paxos', 'minority-quorum', 'proposes-after-majority-promise', 3],
     ['paxos', 'learner-minority-quorum', 'learned-was-chosen', 7],
     ['paxos', 'adopts-empty-report', 'validity', 7],
   ] as const)('%s %s: shortest counterexample violates %s in %i actions, and replays', async (model, mutant, property, steps) => {
