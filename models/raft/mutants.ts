@@ -120,6 +120,17 @@ const countsLeaderTwice = raftServer.provide({
   },
 });
 
+/** A follower takes leaderCommit before the consistency check: it raises its commit index on an AppendEntries of its term that it refuses. */
+const commitsOnRefusedAppend = raftServer.provide({
+  actions: {
+    replyMismatch: enqueueActions(({ context, event, enqueue }) => {
+      const ae = ev(event, 'AppendEntries');
+      if (ae.term === context.currentTerm) enqueue.assign({ commitIndex: Math.max(context.commitIndex, Math.min(ae.leaderCommit, context.log.length)) });
+      enqueue.emit(send(ae.from, { type: 'AppendEntriesResponse', term: context.currentTerm, success: false, matchIndex: 0 }));
+    }),
+  },
+});
+
 export const mutants: Readonly<Record<string, MutantSpec>> = {
   'grants-no-votes': {
     description: 'a server never grants its vote to another candidate, so no election can be won',
@@ -188,6 +199,11 @@ export const mutants: Readonly<Record<string, MutantSpec>> = {
     description: 'a leader counts itself twice among the servers that store an entry, so it commits with one server too few',
     breaks: 'committed-on-majority',
     roles: { server: { machine: countsLeaderTwice } },
+  },
+  'commits-on-refused-append': {
+    description: "a follower raises its commit index to the leader's before the consistency check, so also on an AppendEntries it refuses",
+    breaks: 'commit-within-verified',
+    roles: { server: { machine: commitsOnRefusedAppend } },
   },
   // Written after the suite, for issue 12 (./unseen-mutants.ts).
   ...unseenMutants,

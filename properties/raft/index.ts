@@ -8,7 +8,7 @@ import model, { type Entry, type RaftContext } from '../../models/raft/index.js'
 import { type NodeView, type Observation, always, alwaysStep, eventually, sometimes, defineSuite, type WorldView } from '../../src/index.js';
 import { stableLeaderCommitsApplied } from './liveness.js';
 import { persistedAcrossCrash } from '../persistence.js';
-import { appliedOnlyCommitted, committedOnMajority, matchIndexHeld, staleRequestsRefused, votesOfThisTerm } from './rules.js';
+import { appliedOnlyCommitted, commitWithinVerified, committedOnMajority, matchIndexHeld, staleRequestsRefused, votesOfThisTerm } from './rules.js';
 
 const logOf = (node: NodeView): readonly Entry[] => (node.context as RaftContext).log ?? [];
 const isLeader = (node: NodeView): boolean => node.up && node.state === 'leader';
@@ -187,6 +187,7 @@ export default defineSuite({
     matchIndexHeld,
     committedOnMajority,
     appliedOnlyCommitted,
+    commitWithinVerified,
     leaderEventuallyElected,
     leaderElected,
     entryCommitted,

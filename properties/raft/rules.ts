@@ -13,6 +13,8 @@
  *   server, so that server holds the leader's entries up to it.
  * - §5.3: an entry is committed once stored on a majority, and committed entries are durable:
  *   it stays on a majority; only committed entries are applied.
+ * - Figure 2's AppendEntries receiver rule 5: a follower commits up to min(leaderCommit, index of
+ *   the last new entry), never entries of its own the request did not verify.
  *
  * Each holds on every state of the suite's small configuration (properties/small-configs.test.ts
  * searches it whole) and in the default check's runs at seeds 1–20, and has a shipped mutant that
@@ -196,3 +198,29 @@ export const appliedOnlyCommitted = always('applied-only-committed', 'a server a
     }
   }
 });
+
+/**
+ * Figure 2, AppendEntries receiver rule 5: "If leaderCommit > commitIndex, set commitIndex =
+ * min(leaderCommit, index of last new entry)". A follower's entries past the ones this request
+ * verified (prevLogIndex plus the entries it carries) may be stale ones of an older term that the
+ * leader's log does not hold: committing them on the leader's word is what the rule forbids. Read
+ * at the delivery of an AppendEntries the receiver accepts: its commit index does not rise past the
+ * last entry the request verified.
+ */
+export const commitWithinVerified = alwaysStep(
+  'commit-within-verified',
+  "a follower raises its commit index only on an AppendEntries it accepts, and only up to the last entry that request verified (Figure 2, receiver rules 1, 2 and 5)",
+  (before, after, action) => {
+    if (action.type !== 'deliver' || action.message.type !== 'AppendEntries') return;
+    const was = ctx(before.node(action.to)).commitIndex ?? 0;
+    const now = ctx(after.node(action.to)).commitIndex ?? 0;
+    if (now <= was) return;
+    const ae = action.message as unknown as { term: number; prevLogIndex: number; prevLogTerm: number; entries: readonly Entry[]; leaderCommit: number };
+    // Rules 1 and 2 refuse the request (an older term, or no entry of prevLogTerm at prevLogIndex): rule 5 is never reached.
+    const receiver = before.node(action.to);
+    const matched = ae.prevLogIndex === 0 || logOf(receiver)[ae.prevLogIndex - 1]?.term === ae.prevLogTerm;
+    if (ae.term < (ctx(receiver).currentTerm ?? 0) || !matched) return `${action.to} raised its commit index ${was} → ${now} on an AppendEntries from ${action.from} it refuses (no entry of term ${ae.prevLogTerm} at index ${ae.prevLogIndex}, or an older term)`;
+    const lastNew = ae.prevLogIndex + ae.entries.length;
+    if (now > lastNew) return `${action.to} raised its commit index ${was} → ${now} on an AppendEntries from ${action.from} that verified entries up to ${lastNew} only (leaderCommit ${ae.leaderCommit})`;
+  },
+);
