@@ -14,7 +14,7 @@ import suite from './index.js';
 // skips-consistency-check and truncates-on-append at the leader's wrong matchIndex), so those
 // mutants are pinned with the rules left out, where the property they were written to break
 // catches them as before; rules.test.ts pins what the rules see.
-const rules = ['stale-requests-refused', 'votes-of-this-term', 'match-index-held', 'committed-on-majority', 'applied-only-committed'];
+const rules = ['stale-requests-refused', 'votes-of-this-term', 'match-index-held', 'committed-on-majority', 'applied-only-committed', 'commit-within-verified'];
 // No trace is kept from these runs: a kept trace replays with every property (traces/raft/ keeps what the whole suite finds).
 const withoutRules = { properties: suite.properties.map((p) => p.name).filter((n) => !rules.includes(n)), traceDir: null };
 
