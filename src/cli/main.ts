@@ -110,45 +110,32 @@ export function program(setExit: (code: number) => void): Command {
     .option('--shards <n>', 'with --cluster: split the visited set by fingerprint between this process and N-1 `protokit shard` processes (default 1)', positiveInt('--shards'))
     .action(async (model, options) => setExit(await (await import('./explore.js')).exploreCommand(model, options)));
 
-  cli
-    .command('worker')
-    .description('one worker process of `explore --cluster` or `check --queue`, over NATS')
-    .argument('[model]', 'model name, required: the worker runs only this model, configuration, mutant and faults')
-    .option('--cluster <url>', 'the NATS server, nats://HOST:PORT')
-    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
-    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
-    .option('--cluster-password <password>', 'the NATS password')
-    .option('--cluster-insecure', 'connect to a NATS server without credentials')
-    .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
-    .option('--mutant <name>', 'a known-buggy variant')
-    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
-    .option('--no-faults', 'no faults at all')
-    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
-    .option('--load <path>', 'a suite module outside this repository')
-    .option('--name <name>', 'how the coordinator names this worker (default: host-pid)')
-    .option('--wait <s>', 'seconds to wait for a coordinator (default 600)', positiveInt('--wait'))
-    .option('--quiet', 'no log lines on stderr')
-    .action(async (model, options) => setExit(await (await import('./worker.js')).workerCommand(model, options)));
-
-  cli
-    .command('shard')
-    .description('one shard of the visited set of `explore --cluster … --shards N`, over NATS')
-    .argument('[model]', 'model name, required: the shard serves only this model, configuration, mutant and faults')
-    .option('--cluster <url>', 'the NATS server, nats://HOST:PORT')
-    .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
-    .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
-    .option('--cluster-password <password>', 'the NATS password')
-    .option('--cluster-insecure', 'connect to a NATS server without credentials')
-    .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
-    .option('--mutant <name>', 'a known-buggy variant')
-    .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
-    .option('--no-faults', 'no faults at all')
-    .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
-    .option('--load <path>', 'a suite module outside this repository')
-    .option('--name <name>', 'how the coordinator names this shard (default: host-pid)')
-    .option('--wait <s>', 'seconds to wait for a coordinator, and for its next order (default 600)', positiveInt('--wait'))
-    .option('--quiet', 'no log lines on stderr')
-    .action(async (model, options) => setExit(await (await import('./worker.js')).workerCommand(model, options, 'shard')));
+  // A worker and a shard join a coordinator the same way: the same model pin, credentials and limits.
+  const fleetMember = (command: 'worker' | 'shard', description: string, serves: string, waitFor: string) =>
+    cli
+      .command(command)
+      .description(description)
+      .argument('[model]', `model name, required: the ${command} ${serves} only this model, configuration, mutant and faults`)
+      .option('--cluster <url>', 'the NATS server, nats://HOST:PORT')
+      .option('--cluster-token <token>', 'the NATS token (or PROTOKIT_CLUSTER_TOKEN)')
+      .option('--cluster-user <user>', 'the NATS user (with --cluster-password)')
+      .option('--cluster-password <password>', 'the NATS password')
+      .option('--cluster-insecure', 'connect to a NATS server without credentials')
+      .option('--config <key=value...>', 'model parameters (e.g. --config rms=4 preset=tla; repeatable)', collectConfig, [])
+      .option('--mutant <name>', 'a known-buggy variant')
+      .option('--faults <list>', 'faults allowed, e.g. loss=1,crash=1')
+      .option('--no-faults', 'no faults at all')
+      .addOption(new Option('--network <semantics>', 'message delivery order').choices(['unordered', 'fifo', 'set']))
+      .option('--load <path>', 'a suite module outside this repository')
+      .option('--name <name>', `how the coordinator names this ${command} (default: host-pid)`)
+      .option('--wait <s>', `seconds to wait for ${waitFor} (default 600)`, positiveInt('--wait'))
+      .option('--quiet', 'no log lines on stderr');
+  fleetMember('worker', 'one worker process of `explore --cluster` or `check --queue`, over NATS', 'runs', 'a coordinator').action(async (model, options) =>
+    setExit(await (await import('./worker.js')).workerCommand(model, options)),
+  );
+  fleetMember('shard', 'one shard of the visited set of `explore --cluster … --shards N`, over NATS', 'serves', 'a coordinator, and for its next order').action(async (model, options) =>
+    setExit(await (await import('./worker.js')).workerCommand(model, options, 'shard')),
+  );
 
   cli
     .command('merge')
