@@ -182,22 +182,8 @@ export const ackedWriteDurable = always('acked-write-durable', 'an acknowledged 
 /** A version as text: equal versions, equal text (stamps and vectors alike). */
 const versionText = (v: Version): string => ('ts' in v ? `ts ${v.ts} by ${v.by || '(no id)'}` : `vc ${JSON.stringify(Object.entries(v.vc).sort())}`);
 
-/**
- * Every put's version is its own (ABD's multi-writer tags are a timestamp and the writer's id;
- * Dynamo's vector clocks carry the coordinator's counter): two different values never carry the
- * same version. Replicas that compare equal versions keep whichever came first, so a tie is a
- * write silently lost on some replicas and kept on others; the clients' history shows it only
- * when a later get happens to read both sides. Read from every replica's store and hints (a
- * crashed node's disk counts), the puts in progress and the acknowledged puts.
- */
-export const versionsUnique = always('versions-unique', 'two different values never carry the same version (a timestamp with the writer\'s id, or a vector clock)', (w) => {
-  const seen = new Map<string, { value: string; where: string }>();
-  const check = (key: string, s: Sibling, where: string): string | undefined => {
-    const id = `${key} ${versionText(s.version)}`;
-    const first = seen.get(id);
-    if (first === undefined) seen.set(id, { value: s.value, where });
-    else if (first.value !== s.value) return `${first.value} (${first.where}) and ${s.value} (${where}) both carry version ${versionText(s.version)} of ${key}`;
-  };
+/** `check` on every versioned value a world holds (stored, hinted, acknowledged to a client), in that order; its first complaint. */
+function firstBadVersion(w: WorldView, check: (key: string, s: Sibling, where: string) => string | undefined): string | undefined {
   for (const node of w.role('storage')) {
     const ctx = node.context as Partial<StorageContext>;
     for (const [key, siblings] of Object.entries(ctx.store ?? {})) {
@@ -218,6 +204,26 @@ export const versionsUnique = always('versions-unique', 'two different values ne
     const bad = check(op.key, { value: op.value, version: op.version }, `put ${op.client}.${op.seq} acknowledged`);
     if (bad) return bad;
   }
+  return undefined;
+}
+
+/**
+ * Every put's version is its own (ABD's multi-writer tags are a timestamp and the writer's id;
+ * Dynamo's vector clocks carry the coordinator's counter): two different values never carry the
+ * same version. Replicas that compare equal versions keep whichever came first, so a tie is a
+ * write silently lost on some replicas and kept on others; the clients' history shows it only
+ * when a later get happens to read both sides. Read from every replica's store and hints (a
+ * crashed node's disk counts), the puts in progress and the acknowledged puts.
+ */
+export const versionsUnique = always('versions-unique', 'two different values never carry the same version (a timestamp with the writer\'s id, or a vector clock)', (w) => {
+  const seen = new Map<string, { value: string; where: string }>();
+  const check = (key: string, s: Sibling, where: string): string | undefined => {
+    const id = `${key} ${versionText(s.version)}`;
+    const first = seen.get(id);
+    if (first === undefined) seen.set(id, { value: s.value, where });
+    else if (first.value !== s.value) return `${first.value} (${first.where}) and ${s.value} (${where}) both carry version ${versionText(s.version)} of ${key}`;
+  };
+  return firstBadVersion(w, check);
 });
 
 /**
@@ -237,26 +243,7 @@ export const oneVersionPerPut = always('one-version-per-put', 'a put takes effec
     if (first === undefined) seen.set(id, { version: s.version, where });
     else if (versionText(first.version) !== versionText(s.version)) return `${s.value} of ${key} carries ${versionText(first.version)} (${first.where}) and ${versionText(s.version)} (${where}): the put took effect twice`;
   };
-  for (const node of w.role('storage')) {
-    const ctx = node.context as Partial<StorageContext>;
-    for (const [key, siblings] of Object.entries(ctx.store ?? {})) {
-      for (const s of siblings) {
-        const bad = check(key, s, `stored on ${node.id}`);
-        if (bad) return bad;
-      }
-    }
-    for (const h of ctx.hints ?? []) {
-      for (const s of h.siblings) {
-        const bad = check(h.key, s, `hinted on ${node.id}`);
-        if (bad) return bad;
-      }
-    }
-  }
-  for (const op of history(w.observations)) {
-    if (op.f !== 'put' || op.version === null || op.value === null) continue;
-    const bad = check(op.key, { value: op.value, version: op.version }, `put ${op.client}.${op.seq} acknowledged`);
-    if (bad) return bad;
-  }
+  return firstBadVersion(w, check);
 });
 
 // ---- Convergence (liveness) ----------------------------------------------------------------

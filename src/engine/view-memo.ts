@@ -141,13 +141,7 @@ class KeyTable {
   get(ids: ArrayLike<number>): number {
     const { values, slots, width, keys } = this;
     const mask = values.length - 1;
-    let h = 0x9e3779b9 ^ width;
-    for (let k = 0; k < width; k++) {
-      h = Math.imul(h ^ ids[slots[k]!]!, 0x85ebca6b);
-      h ^= h >>> 13;
-    }
-    h = Math.imul(h, 0xc2b2ae35);
-    let slot = (h ^ (h >>> 16)) & mask;
+    let slot = this.home(ids, mask);
     for (;;) {
       const v = values[slot]!;
       if (v < 0) return -1;
@@ -164,17 +158,23 @@ class KeyTable {
     if ((this.size + 1) * 2 > this.values.length) this.grow();
     const { values, slots, width, keys } = this;
     const mask = values.length - 1;
+    let slot = this.home(ids, mask);
+    while (values[slot]! >= 0) slot = (slot + 1) & mask;
+    for (let k = 0; k < width; k++) keys[slot * width + k] = ids[slots[k]!]!;
+    values[slot] = value;
+    this.size++;
+  }
+
+  /** Where the probe for the ids of `ids` in this table's slots starts. */
+  private home(ids: ArrayLike<number>, mask: number): number {
+    const { slots, width } = this;
     let h = 0x9e3779b9 ^ width;
     for (let k = 0; k < width; k++) {
       h = Math.imul(h ^ ids[slots[k]!]!, 0x85ebca6b);
       h ^= h >>> 13;
     }
     h = Math.imul(h, 0xc2b2ae35);
-    let slot = (h ^ (h >>> 16)) & mask;
-    while (values[slot]! >= 0) slot = (slot + 1) & mask;
-    for (let k = 0; k < width; k++) keys[slot * width + k] = ids[slots[k]!]!;
-    values[slot] = value;
-    this.size++;
+    return (h ^ (h >>> 16)) & mask;
   }
 
   private grow(): void {
