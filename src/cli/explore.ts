@@ -86,6 +86,7 @@ export async function exploreCommand(named: string | undefined, options: Explore
   if (options.cluster !== undefined && options.workers !== undefined && options.workers > 1) throw new UsageError('--workers and --cluster do not go together: each `protokit worker` process is one searcher (start more of them)');
   if (options.cluster !== undefined && options.symmetry === 'compare') throw new UsageError("--cluster takes one search, not --symmetry compare's two");
   if (options.shards !== undefined && options.cluster === undefined) throw new UsageError('--shards splits the visited set of a search on a cluster: add --cluster nats://HOST:PORT');
+  if (options.clusterWorkers !== undefined && options.cluster === undefined) throw new UsageError('--cluster-workers waits for workers of a search on a cluster: add --cluster nats://HOST:PORT');
   // On a cluster, the progress line also says how many workers are alive.
   let workersAlive = 0;
   const progress = progressLine(options.cluster === undefined ? suite.model.name : `${suite.model.name} (cluster)`, !options.json, () => (options.cluster === undefined ? '' : `, ${workersAlive} workers alive`));

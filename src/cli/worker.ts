@@ -25,6 +25,7 @@ export async function workerCommand(named: string | undefined, options: WorkerCo
   refuseModelAfterConfig(role, named, options.config);
   if (named === undefined) throw new UsageError("missing required argument 'model'");
   if (options.cluster === undefined) throw new UsageError(`${role} needs --cluster nats://HOST:PORT`);
+  (await import('../cluster/nats.js')).checkClusterUrl(options.cluster, '--cluster');
   const suite = await loadSuite(named, options.load);
   const config = parseConfigPairs(options.config);
   const faults = faultsFromOptions(suite.model, options.faults, options.network);

@@ -19,16 +19,23 @@ export interface ClusterCredentials {
 /** Seconds a client keeps trying to reconnect after the server went away, before it gives up. */
 export const RECONNECT_SECONDS = 20;
 
-/** Refuses a URL that is not nats:// on a host and port, and credentials that do not go together. */
-export function checkCredentials(c: ClusterCredentials, flag: string): void {
+/** Refuses a URL that is not nats:// (or tls://) on a host name or address, or that holds credentials. */
+export function checkClusterUrl(given: string, flag: string): void {
   let url: URL;
   try {
-    url = new URL(c.url);
+    url = new URL(given);
   } catch {
-    throw new UsageError(`${flag} takes nats://HOST:PORT, not '${c.url}'`);
+    throw new UsageError(`${flag} takes nats://HOST:PORT, not '${given}'`);
   }
-  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new UsageError(`${flag} takes nats://HOST:PORT (or tls://), not '${c.url}'`);
+  if (url.protocol !== 'nats:' && url.protocol !== 'tls:') throw new UsageError(`${flag} takes nats://HOST:PORT (or tls://), not '${given}'`);
+  // nats:// is not a scheme WHATWG URLs know, so any bytes pass as its host; the client refuses them later, as if the server were down.
+  if (!/^([A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])$/.test(url.hostname)) throw new UsageError(`${flag} takes nats://HOST:PORT with a host name or address, not '${given}'`);
   if (url.username !== '' || url.password !== '') throw new UsageError(`${flag}: give credentials with --cluster-token or --cluster-user/--cluster-password, not in the URL (it is printed in rerun lines)`);
+}
+
+/** Refuses a URL that `checkClusterUrl` refuses, and credentials that do not go together. */
+export function checkCredentials(c: ClusterCredentials, flag: string): void {
+  checkClusterUrl(c.url, flag);
   if ((c.user === undefined) !== (c.password === undefined)) throw new UsageError('--cluster-user and --cluster-password go together');
   if (c.token !== undefined && c.user !== undefined) throw new UsageError('give --cluster-token or --cluster-user/--cluster-password, not both');
   const hasCredentials = c.token !== undefined || c.user !== undefined;
